@@ -1,0 +1,37 @@
+"""The `jiceng` command: the project's own commands first, then Django's.
+
+    jiceng demo | serve | bench tree | migrate | createsuperuser | …
+"""
+import os
+import sys
+
+HELP = """jiceng — 基层组织建设平台 / grassroots organization building
+
+用法 / usage: jiceng <命令 command> [选项 options]
+
+常用命令 / main commands:
+  setup           迁移数据库；库为空时载入演示数据 / migrate; load the demo when the database is empty
+  demo            生成演示组织与成员（Faker 合成人员）/ build the demo organizations and synthetic members
+  serve           启动网页服务（默认 127.0.0.1:8000）/ run the web app (default 127.0.0.1:8000)
+  bench tree      组织树与成员列表基准测试 / benchmark subtree member lists (100k orgs, 1M members)
+  migrate         迁移数据库结构 / apply database migrations
+  createsuperuser 创建超级管理员 / create a superuser
+
+每个命令都有 --help / every command has --help. 其他 Django 命令：jiceng help --commands
+"""
+
+
+def main(argv=None):
+    argv = list(sys.argv if argv is None else argv)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+    if len(argv) < 2 or argv[1] in ("-h", "--help"):
+        print(HELP)
+        return 0
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(argv)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""Shared model mechanisms: scoped querysets, the change log, dated lines, role grants."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from . import context
+from .paths import PathField, within
+from .scoping import ScopedQuerySet
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+class LoggedModel(models.Model):
+    """Every create, update and delete of a subclass leaves a ChangeRecord.
+
+    Subclasses say which organization path a change belongs to (`change_path`),
+    so the change log is scoped by the same subtree ranges as everything else.
+    """
+
+    log_exclude: tuple[str, ...] = ()
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._logged_state = obj.log_state()
+        return obj
+
+    def log_state(self) -> dict:
+        state = {}
+        for f in self._meta.concrete_fields:
+            if f.attname in self.log_exclude or f.attname not in self.__dict__:
+                continue
+            state[f.attname] = _jsonable(getattr(self, f.attname))
+        return state
+
+    def change_path(self) -> str:
+        raise NotImplementedError
+
+    def after_insert(self):
+        """Hook for values that need the new primary key (an org's path)."""
+
+    def save(self, *args, **kwargs):
+        before = getattr(self, "_logged_state", None)
+        super().save(*args, **kwargs)
+        if before is None:
+            self.after_insert()
+        after = self.log_state()
+        if before is None:
+            ChangeRecord.record(self, ChangeRecord.CREATE, None, after)
+        else:
+            changed = {k for k in after if before.get(k) != after[k]}
+            if changed:
+                ChangeRecord.record(
+                    self, ChangeRecord.UPDATE, {k: before.get(k) for k in changed}, {k: after[k] for k in changed}
+                )
+        self._logged_state = after
+
+    def delete(self, *args, **kwargs):
+        before = self.log_state()
+        path, pk = self.change_path(), self.pk
+        result = super().delete(*args, **kwargs)
+        ChangeRecord.record(self, ChangeRecord.DELETE, before, None, path=path, pk=pk)
+        return result
+
+
+class ChangeBatch(models.Model):
+    """A bulk operation (import, demo build, job) under which its per-object records sit."""
+
+    time = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    kind = models.CharField(_("类型"), max_length=40)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("批量操作")
+        verbose_name_plural = _("批量操作")
+
+
+class ChangeRecordQuerySet(ScopedQuerySet):
+    def for_object(self, obj):
+        return self.filter(content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk)
+
+
+class ChangeRecord(models.Model):
+    CREATE, UPDATE, DELETE = "create", "update", "delete"
+    ACTIONS = [(CREATE, _("新建")), (UPDATE, _("修改")), (DELETE, _("删除"))]
+
+    time = models.DateTimeField(default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("来源"), max_length=10)
+    request_id = models.UUIDField(_("请求编号"), db_index=True)
+    batch = models.ForeignKey(ChangeBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="records")
+    action = models.CharField(_("操作"), max_length=10, choices=ACTIONS)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.BigIntegerField()
+    object_repr = models.CharField(_("对象"), max_length=200)
+    org_path = PathField(db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    objects = ChangeRecordQuerySet.as_manager()
+    scope_path = "org_path"
+
+    class Meta:
+        ordering = ["-time", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id"])]
+        verbose_name = _("变更记录")
+        verbose_name_plural = _("变更记录")
+
+    @classmethod
+    def record(cls, obj, action, before, after, path=None, pk=None):
+        ctx = context.current()
+        cls.objects.create(
+            user_id=ctx.user_id,
+            source=ctx.source,
+            request_id=ctx.request_id,
+            batch_id=ctx.batch_id,
+            action=action,
+            content_type=ContentType.objects.get_for_model(obj),
+            object_id=pk or obj.pk,
+            object_repr=str(obj)[:200],
+            org_path=path if path is not None else obj.change_path(),
+            before=before,
+            after=after,
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk:  # the log is append-only
+            raise ValidationError(_("变更记录不可修改"))
+        super().save(*args, **kwargs)
+
+
+class DatedQuerySet(ScopedQuerySet):
+    def as_of(self, day: dt.date):
+        """Lines in force at the end of `day`."""
+        return self.filter(start__lte=day).filter(Q(end__isnull=True) | Q(end__gt=day))
+
+    def current(self):
+        return self.filter(end__isnull=True)
+
+
+class DatedLine(LoggedModel):
+    """A fact that holds from `start` until `end` (exclusive; open while end is null).
+
+    History is kept by closing a line and opening the next, never by
+    overwriting: any past state is a filter on these two dates.
+    """
+
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("终止日期"), null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if self.end and self.end < self.start:
+            raise ValidationError({"end": _("终止日期不能早于起始日期")})
+
+
+class RoleGrant(LoggedModel):
+    """A user's role at an organization; the role applies to that organization's subtree."""
+
+    ORG_ADMIN, BRANCH_OFFICER, INSPECTOR, MEMBER = "org_admin", "branch_officer", "inspector", "member"
+    ROLES = [
+        (ORG_ADMIN, _("组织管理员")),
+        (BRANCH_OFFICER, _("支部委员")),
+        (INSPECTOR, _("巡查员（只读）")),
+        (MEMBER, _("成员（仅本人）")),
+    ]
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="grants", verbose_name=_("组织"))
+    role = models.CharField(_("角色"), max_length=20, choices=ROLES)
+
+    class Meta:
+        unique_together = [("user", "org", "role")]
+        verbose_name = _("角色授权")
+        verbose_name_plural = _("角色授权")
+
+    def __str__(self):
+        return f"{self.user} · {self.get_role_display()} @ {self.org}"
+
+    scope_path = "org__path"
+
+    def change_path(self):
+        return self.org.path
+
+
+__all__ = ["LoggedModel", "ChangeRecord", "ChangeBatch", "DatedLine", "RoleGrant", "within"]

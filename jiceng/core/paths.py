@@ -1,0 +1,52 @@
+"""Materialized paths: a node's path is its ancestors' ids, fixed-width base 36.
+
+A subtree is then the index range [path, path + "~") on both SQLite and
+PostgreSQL. The column uses the byte-order "C" collation on PostgreSQL so the
+range means the same thing there as in SQLite.
+"""
+from django.db import models
+from django.db.models import Q
+
+SEGMENT = 6  # 36**6 ≈ 2.2 billion ids per installation
+_DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
+END = "~"  # sorts after every digit and letter in byte order
+
+
+def segment(pk: int) -> str:
+    out = ""
+    for _ in range(SEGMENT):
+        pk, r = divmod(pk, 36)
+        out = _DIGITS[r] + out
+    if pk:
+        raise OverflowError("id too large for a path segment")
+    return out
+
+
+def ids(path: str) -> list[int]:
+    return [int(path[i : i + SEGMENT], 36) for i in range(0, len(path), SEGMENT)]
+
+
+def within(field: str, path: str) -> Q:
+    """The subtree of `path` (itself included), as an index range."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + END})
+
+
+def outermost(paths) -> list[str]:
+    """Drop paths that lie inside another one: fewer, disjoint ranges."""
+    kept: list[str] = []
+    for p in sorted(set(paths)):
+        if not kept or not p.startswith(kept[-1]):
+            kept.append(p)
+    return kept
+
+
+class PathField(models.CharField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 255)
+        super().__init__(*args, **kwargs)
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params

@@ -1,0 +1,85 @@
+"""The one scoping mechanism: every query of every view, endpoint, export and job
+is restricted to the organization subtrees the user was granted.
+
+A model names the path that places a row in the tree (`scope_path`) and, if a
+member may see it as their own, the user it belongs to (`scope_self`). A
+queryset restricted for nobody is empty: the mechanism fails closed.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Q
+
+from .paths import outermost, within
+
+VIEW, CHANGE, STRUCTURE = "view", "change", "structure"
+
+# What each role may do in the subtree of the organization where it is granted.
+ROLE_ACTIONS = {
+    "org_admin": {VIEW, CHANGE, STRUCTURE},
+    "branch_officer": {VIEW, CHANGE},
+    "inspector": {VIEW},
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    superuser: bool = False
+    paths: dict | None = None  # action -> tuple of outermost paths
+    self_user_id: int | None = None  # a member role: their own record
+    id_number_paths: tuple = ()
+
+    def paths_for(self, action: str) -> tuple[str, ...]:
+        return (self.paths or {}).get(action, ())
+
+    def covers(self, path: str, action: str = VIEW) -> bool:
+        return self.superuser or any(path.startswith(p) for p in self.paths_for(action))
+
+    def sees_id_numbers(self, path: str) -> bool:
+        return self.superuser or any(path.startswith(p) for p in self.id_number_paths)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.superuser or self.self_user_id or any(self.paths_for(a) for a in (VIEW, CHANGE)))
+
+
+def scope_of(user) -> Scope:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Scope()
+    cached = getattr(user, "_jiceng_scope", None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(superuser=True)
+    else:
+        from django.conf import settings
+
+        from .models import RoleGrant
+
+        grants = list(RoleGrant.objects.filter(user=user).values_list("role", "org__path"))
+        paths = {
+            action: tuple(outermost(p for role, p in grants if action in ROLE_ACTIONS.get(role, ())))
+            for action in (VIEW, CHANGE, STRUCTURE)
+        }
+        id_paths = tuple(outermost(p for role, p in grants if role in settings.JICENG_ID_NUMBER_ROLES))
+        member_self = user.pk if any(role == "member" for role, _ in grants) else None
+        scope = Scope(paths=paths, self_user_id=member_self, id_number_paths=id_paths)
+    user._jiceng_scope = scope
+    return scope
+
+
+class ScopedQuerySet(models.QuerySet):
+    def restrict(self, user, action: str = VIEW):
+        scope = scope_of(user)
+        if scope.superuser:
+            return self
+        model = self.model
+        condition = Q(pk__in=[])  # fails closed
+        for path in scope.paths_for(action):
+            condition |= within(model.scope_path, path)
+        self_field = getattr(model, "scope_self", None)
+        if action == VIEW and self_field and scope.self_user_id:
+            condition |= Q(**{self_field: scope.self_user_id})
+        return self.filter(condition)

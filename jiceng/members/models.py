@@ -1,0 +1,143 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core import idnumber, profiles
+from jiceng.core.models import DatedLine, LoggedModel
+from jiceng.core.paths import PathField
+from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+
+
+def _choices(values):
+    return [(v, v) for v in values]
+
+
+class Member(LoggedModel):
+    """A person in the archive. What changes over time (category, belonging,
+    participation, posts) is kept in dated lines; `org`, `org_path` and
+    `category` mirror the open lines so lists filter on one indexed row."""
+
+    name = models.CharField(_("姓名"), max_length=50)
+    sex = models.CharField(_("性别"), max_length=2, blank=True, choices=_choices(SEXES))
+    ethnicity = models.CharField(_("民族"), max_length=10, blank=True, choices=_choices(ETHNICITIES))
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    id_number_cipher = models.TextField(blank=True, editable=False)
+    id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    phone = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
+    education = models.CharField(_("学历"), max_length=10, blank=True, choices=_choices(EDUCATIONS))
+    degree = models.CharField(_("学位"), max_length=10, blank=True, choices=_choices(DEGREES))
+    title_level = models.CharField(_("职称"), max_length=10, blank=True, choices=_choices(TITLE_LEVELS))
+    employer = models.CharField(_("工作单位"), max_length=200, blank=True)
+    post = models.CharField(_("职务"), max_length=100, blank=True)
+    occupation = models.CharField(_("职业类别"), max_length=50, blank=True)
+    employment = models.CharField(_("人员状态"), max_length=10, blank=True, choices=_choices(EMPLOYMENTS))
+    # mirrors of the open dated lines
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name=_("所在组织"))
+    org_path = PathField(editable=False)
+    category = models.CharField(_("人员类别"), max_length=30)
+    account = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+    )
+
+    scope_path = "org_path"
+    scope_self = "account"
+    log_exclude = ("id_number_cipher",)
+
+    class Meta:
+        ordering = ["org_path", "name", "id"]
+        indexes = [
+            models.Index(fields=["org_path", "name", "id"], name="member_subtree"),
+            models.Index(fields=["org", "category"], name="member_org_category"),
+            models.Index(fields=["name"], name="member_name"),
+        ]
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+
+    def __str__(self):
+        return self.name
+
+    def change_path(self):
+        return self.org_path
+
+    @property
+    def id_number(self) -> str:
+        return idnumber.decrypt(self.id_number_cipher) if self.id_number_cipher else ""
+
+    @id_number.setter
+    def id_number(self, value: str):
+        value = idnumber.normalize(value)
+        self.id_number_cipher = idnumber.encrypt(value) if value else ""
+        self.id_number_index = idnumber.blind_index(value) if value else None
+
+    def id_number_for(self, user) -> str:
+        """The number as `user` may see it: whole for roles allowed to, masked otherwise."""
+        from jiceng.core.scoping import scope_of
+
+        number = self.id_number
+        if not number:
+            return ""
+        return number if scope_of(user).sees_id_numbers(self.org_path) else idnumber.mask(number)
+
+    @property
+    def rules(self) -> profiles.Profile:
+        return profiles.get(self.org.profile)
+
+    @property
+    def category_label(self) -> str:
+        return self.rules.category_label(self.category)
+
+    def age_on(self, day):
+        return profiles.age_on(self.birth_date, day) if self.birth_date else None
+
+
+class MemberLine(DatedLine):
+    scope_path = "member__org_path"
+    scope_self = "member__account"
+
+    class Meta:
+        abstract = True
+
+    def change_path(self):
+        return self.member.org_path
+
+
+class CategoryLine(MemberLine):
+    """申请人 → 积极分子 → 发展对象 → 预备党员 → 正式党员; 会员; 社员 …"""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="category_lines")
+    category = models.CharField(_("人员类别"), max_length=30)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["member_id", "start"]
+        indexes = [models.Index(fields=["category", "start"])]
+        verbose_name = _("人员类别记录")
+
+
+class BelongingLine(MemberLine):
+    """The organization holding the member's relationship (组织关系所在)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="belonging_lines")
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="belonging_lines", verbose_name=_("组织"))
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["member_id", "start"]
+        indexes = [models.Index(fields=["org", "start"])]
+        verbose_name = _("组织关系记录")
+
+
+class ParticipationLine(MemberLine):
+    """Taking part in an organization's life without belonging to it (一方隶属、参加多重组织生活)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="participation_lines")
+    org = models.ForeignKey(
+        "orgs.Org", on_delete=models.PROTECT, related_name="participation_lines", verbose_name=_("参加组织")
+    )
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["member_id", "start"]
+        verbose_name = _("参加组织生活记录")

@@ -1,0 +1,222 @@
+"""Writes to the member archive, shared by forms, API, CLI and import.
+
+A member's category and belonging change by closing the open dated line and
+opening the next; the mirror fields on Member follow in the same transaction.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from jiceng.core import idnumber, profiles
+from jiceng.core.dates import not_future, raise_if, today
+from jiceng.orgs.models import Org
+
+from .models import BelongingLine, CategoryLine, Member, ParticipationLine
+
+PHONE = re.compile(r"^1\d{10}$")
+PERSON_FIELDS = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degree", "title_level",
+                 "employer", "post", "occupation", "employment")
+
+
+def person_errors(values: dict, *, exclude_pk: int | None = None) -> dict:
+    """Problems with a person's own fields, whatever path they came by (form, API, import)."""
+    errors: dict = {}
+    if "name" in values and not (values.get("name") or "").strip():
+        errors["name"] = [_("姓名不能为空")]
+    number = idnumber.normalize(values.get("id_number") or "")
+    birth, sex = values.get("birth_date"), values.get("sex")
+    not_future("birth_date", birth, errors)
+    if number:
+        problem = idnumber.problem(number)
+        if problem:
+            errors["id_number"] = [problem]
+        else:
+            if birth and birth != idnumber.birth_date(number):
+                errors["birth_date"] = [_("出生日期 %(b)s 与身份证号中的 %(i)s 不一致") % {"b": birth, "i": idnumber.birth_date(number)}]
+            if sex and sex != idnumber.sex(number):
+                errors["sex"] = [_("性别 “%(s)s” 与身份证号不一致（身份证号为%(i)s性）") % {"s": sex, "i": idnumber.sex(number)}]
+            clash = Member.objects.filter(id_number_index=idnumber.blind_index(number))
+            if exclude_pk:
+                clash = clash.exclude(pk=exclude_pk)
+            if clash.exists():
+                errors["id_number"] = [_("该身份证号已登记在档案中")]
+    phone = (values.get("phone") or "").strip()
+    if phone and not PHONE.match(phone):
+        errors["phone"] = [_("手机号应为以1开头的11位数字")]
+    return errors
+
+
+def category_errors(rules: profiles.Profile, category: str, birth: date | None, on: date, field: str = "category") -> dict:
+    cat = rules.category(category)
+    if cat is None:
+        known = "、".join(c.label for c in rules.categories)
+        return {field: [_("“%(c)s” 不是 %(p)s 的人员类别（可选：%(k)s）") % {"c": category, "p": rules.name, "k": known}]}
+    if birth and cat.min_age and profiles.age_on(birth, on) < cat.min_age:
+        return {"birth_date": [
+            _("%(d)s 时年龄为 %(a)d 岁，不满 %(c)s 的最低年龄 %(m)d 岁（%(cite)s）")
+            % {"d": on, "a": profiles.age_on(birth, on), "c": cat.label, "m": cat.min_age,
+               "cite": rules.cite("categories", cat.key, "min_age")}
+        ]}
+    return {}
+
+
+def category_history(rules: profiles.Profile, category: str, *, since: date | None = None, applied_on: date | None = None,
+                     joined_on: date | None = None, confirmed_on: date | None = None) -> tuple[list[tuple[str, date]], dict]:
+    """The dated category lines implied by the import-format dates (申请日期, 入党日期, 转正日期)."""
+    errors: dict = {}
+    cats = rules.categories
+    target = rules.category(category)
+    if target is None:
+        return [], category_errors(rules, category, None, today())
+    index = cats.index(target)
+    steps: list[tuple[str, date, str]] = []
+    if applied_on and index > 0:
+        steps.append((cats[0].key, applied_on, "applied_on"))
+    join_cat = next((c for c in cats if c.join_date), None)
+    if joined_on and join_cat and cats.index(join_cat) <= index and join_cat is not target:
+        steps.append((join_cat.key, joined_on, "joined_on"))
+    if confirmed_on:
+        if not target.full or target is join_cat:
+            errors["confirmed_on"] = [_("“%(c)s” 没有转正日期") % {"c": target.label}]
+    start = since or (confirmed_on if target.full and target is not join_cat else joined_on if target is join_cat else applied_on if index == 0 else None) or today()
+    steps.append((target.key, start, "since"))
+    for field, day in (("applied_on", applied_on), ("joined_on", joined_on), ("confirmed_on", confirmed_on), ("since", since)):
+        not_future(field, day, errors)
+    for (_c1, d1, f1), (_c2, d2, f2) in zip(steps, steps[1:]):
+        if d2 < d1:
+            errors.setdefault(f2, []).append(_("日期 %(d2)s 不能早于 %(d1)s") % {"d2": d2, "d1": d1})
+    return [(c, d) for c, d, _f in steps], errors
+
+
+@transaction.atomic
+def create_member(*, org: Org, category: str, since: date | None = None, applied_on: date | None = None,
+                  joined_on: date | None = None, confirmed_on: date | None = None, id_number: str = "",
+                  belonging_since: date | None = None, account=None, **person) -> Member:
+    errors = person_errors({**person, "id_number": id_number})
+    if not org.active:
+        errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
+    elif not org.rules.kind(org.kind).holds_members:
+        errors["org"] = [_("%(k)s 不直接管理成员组织关系") % {"k": org.kind_label}]
+    history, hist_errors = category_history(org.rules, category, since=since, applied_on=applied_on,
+                                            joined_on=joined_on, confirmed_on=confirmed_on)
+    errors.update(hist_errors)
+    for cat, day in history:
+        for field, msgs in category_errors(org.rules, cat, person.get("birth_date"), day).items():
+            errors.setdefault(field, []).extend(m for m in msgs if m not in errors.get(field, []))
+    raise_if(errors)
+    member = Member(org=org, org_path=org.path, category=history[-1][0], account=account,
+                    **{k: v for k, v in person.items() if k in PERSON_FIELDS and v is not None})
+    member.id_number = id_number
+    member.save()
+    for (cat, day), nxt in zip(history, history[1:] + [(None, None)]):
+        CategoryLine.objects.create(member=member, category=cat, start=day, end=nxt[1])
+    BelongingLine.objects.create(member=member, org=org, start=belonging_since or history[0][1])
+    return member
+
+
+@transaction.atomic
+def update_member(member: Member, *, id_number: str | None = None, **person) -> Member:
+    values = {k: v for k, v in person.items() if k in PERSON_FIELDS}
+    check = {"birth_date": member.birth_date, "sex": member.sex, **values}
+    if id_number is not None and idnumber.normalize(id_number) != member.id_number:
+        check["id_number"] = id_number
+    elif member.id_number:
+        number = member.id_number
+        if check.get("birth_date") and check["birth_date"] != idnumber.birth_date(number):
+            check["id_number"] = number
+        if check.get("sex") and check["sex"] != idnumber.sex(number):
+            check["id_number"] = number
+    errors = person_errors(check, exclude_pk=member.pk)
+    raise_if(errors)
+    for k, v in values.items():
+        setattr(member, k, v if v is not None else "")
+    if "id_number" in check and id_number is not None:
+        member.id_number = id_number
+    member.save()
+    return member
+
+
+def _close_and_open(open_line, day: date, field: str, errors: dict, create) -> None:
+    not_future(field, day, errors)
+    if open_line and day < open_line.start:
+        errors.setdefault(field, []).append(_("日期不能早于当前记录的起始日期 %(d)s") % {"d": open_line.start})
+    raise_if(errors)
+    if open_line and open_line.start == day:
+        open_line.delete()
+    elif open_line:
+        open_line.end = day
+        open_line.save()
+    create()
+
+
+@transaction.atomic
+def change_category(member: Member, category: str, *, on: date | None = None, note: str = "") -> Member:
+    day = on or today()
+    errors = category_errors(member.rules, category, member.birth_date, day)
+    if category == member.category:
+        errors.setdefault("category", []).append(_("人员类别没有变化"))
+    _close_and_open(member.category_lines.filter(end__isnull=True).first(), day, "on", errors,
+                    lambda: CategoryLine.objects.create(member=member, category=category, start=day, note=note))
+    member.category = category
+    member.save()
+    return member
+
+
+@transaction.atomic
+def transfer(member: Member, org: Org, *, on: date | None = None, note: str = "") -> Member:
+    """Move the member's relationship (组织关系) to `org`, dated `on`."""
+    day = on or today()
+    errors: dict = {}
+    if org.pk == member.org_id:
+        errors["org"] = [_("新组织与当前所在组织相同")]
+    elif not org.active:
+        errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
+    elif org.profile != member.org.profile:
+        errors["org"] = [_("只能转入同一组织体系的组织")]
+    elif not org.rules.kind(org.kind).holds_members:
+        errors["org"] = [_("%(k)s 不直接管理成员组织关系") % {"k": org.kind_label}]
+    _close_and_open(member.belonging_lines.filter(end__isnull=True).first(), day, "on", errors,
+                    lambda: BelongingLine.objects.create(member=member, org=org, start=day, note=note))
+    member.org, member.org_path = org, org.path
+    member.save()
+    return member
+
+
+def add_participation(member: Member, org: Org, *, on: date | None = None, note: str = "") -> ParticipationLine:
+    day = on or today()
+    errors: dict = {}
+    not_future("on", day, errors)
+    if org.pk == member.org_id:
+        errors["org"] = [_("成员已隶属该组织，无需另行登记参加组织生活")]
+    elif member.participation_lines.filter(org=org, end__isnull=True).exists():
+        errors["org"] = [_("已在该组织参加组织生活")]
+    raise_if(errors)
+    return ParticipationLine.objects.create(member=member, org=org, start=day, note=note)
+
+
+def end_line(line, *, on: date | None = None):
+    day = on or today()
+    errors: dict = {}
+    not_future("on", day, errors)
+    if day < line.start:
+        errors["on"] = [_("终止日期不能早于起始日期 %(d)s") % {"d": line.start}]
+    raise_if(errors)
+    line.end = day
+    line.save()
+    return line
+
+
+def state_as_of(member: Member, day: date) -> dict:
+    """The member's category, belonging, participation and posts at the end of `day`."""
+    cat = member.category_lines.as_of(day).first()
+    bel = member.belonging_lines.as_of(day).select_related("org").first()
+    return {
+        "category": member.rules.category_label(cat.category) if cat else None,
+        "org": bel.org if bel else None,
+        "participation": [p.org for p in member.participation_lines.as_of(day).select_related("org")],
+        "posts": list(member.post_holdings.as_of(day).select_related("org")),
+    }

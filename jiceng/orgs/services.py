@@ -1,0 +1,350 @@
+"""Every change to the tree goes through here, from the UI, the API, the CLI and jobs alike.
+
+Each change is a dated event: it closes the organization's open OrgLine and
+opens the next, so the tree as it stood on any day can be rebuilt.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import Count, F, Q, Value
+from django.db.models.functions import Concat, Length, Substr
+from django.utils.translation import gettext as _
+
+from jiceng.core import profiles
+from jiceng.core.dates import not_future, raise_if, today
+from jiceng.core.paths import SEGMENT, segment, within
+
+from .models import Election, Org, OrgLine, PostHolding
+
+
+def placement_errors(*, kind: str, parent: Org | None, profile: str) -> dict:
+    errors: dict = {}
+    if profile not in profiles.registry():
+        errors["profile"] = [_("未知的组织体系 “%(p)s”") % {"p": profile}]
+        return errors
+    rules = profiles.get(profile)
+    k = rules.kind(kind)
+    if k is None:
+        known = "、".join(x.label for x in rules.kinds)
+        errors["kind"] = [_("“%(k)s” 不是 %(p)s 的组织类型（可选：%(known)s）") % {"k": kind, "p": rules.name, "known": known}]
+        return errors
+    if parent is None:
+        if None not in k.may_sit_under:
+            errors["parent"] = [_("%(k)s 必须有上级组织") % {"k": k.label}]
+    else:
+        if not parent.active:
+            errors["parent"] = [_("上级组织 %(p)s 已撤销") % {"p": parent.name}]
+        elif parent.profile != profile:
+            errors["parent"] = [_("上级组织 %(p)s 属于 %(pp)s，下级组织须属于同一组织体系") % {"p": parent.name, "pp": parent.rules.name}]
+        elif parent.kind not in k.may_sit_under:
+            errors["parent"] = [
+                _("%(k)s 不能设在 %(pk)s 之下（%(cite)s）")
+                % {"k": k.label, "pk": parent.kind_label, "cite": rules.cite("kinds", kind, "may_sit_under")}
+            ]
+    return errors
+
+
+def _event_day(on: date | None, field: str, errors: dict, since: date | None = None) -> date:
+    day = on or today()
+    not_future(field, day, errors)
+    if since and day < since:
+        errors.setdefault(field, []).append(_("生效日期不能早于 %(d)s（上一次变更）") % {"d": since.isoformat()})
+    return day
+
+
+def _open_line(org: Org) -> OrgLine | None:
+    return org.lines.filter(end__isnull=True).first()
+
+
+def _next_line(org: Org, day: date, reason: str, note: str = "") -> None:
+    """Close the open line on `day` and open one with the organization's current values."""
+    line = _open_line(org)
+    values = dict(name=org.name, kind=org.kind, sector=org.sector, parent_id=org.parent_id, path=org.path)
+    if line and line.start == day:  # a second change the same day corrects that day's line
+        for k, v in values.items():
+            setattr(line, k, v)
+        line.reason, line.note = reason, note or line.note
+        line.save()
+        return
+    if line:
+        line.end = day
+        line.save()
+    OrgLine.objects.create(org=org, start=day, reason=reason, note=note, **values)
+
+
+@transaction.atomic
+def create_org(*, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
+               founded_on: date | None = None, note: str = "") -> Org:
+    code, name = code.strip(), name.strip()
+    profile = profile or (parent.profile if parent else "")
+    errors: dict = {}
+    if not code:
+        errors["code"] = [_("组织编码不能为空")]
+    elif Org.objects.filter(code=code).exists():
+        errors["code"] = [_("组织编码 %(c)s 已存在") % {"c": code}]
+    if not name:
+        errors["name"] = [_("组织名称不能为空")]
+    if not profile:
+        errors["profile"] = [_("根组织须指定所属体系")]
+    else:
+        errors.update(placement_errors(kind=kind, parent=parent, profile=profile))
+    day = _event_day(founded_on, "founded_on", errors, since=parent.founded_on if parent else None)
+    raise_if(errors)
+    org = Org(code=code, name=name, kind=kind, parent=parent, sector=sector, profile=profile, founded_on=founded_on, path="")
+    org.save()
+    _next_line(org, day, "founded", note)
+    return org
+
+
+@transaction.atomic
+def update_org(org: Org, *, on: date | None = None, note: str = "", **values) -> Org:
+    """Rename, re-kind, re-sector or re-code an organization, dated `on`."""
+    errors: dict = {}
+    line = _open_line(org)
+    day = _event_day(on, "on", errors, since=line.start if line else None)
+    code = values.get("code", org.code).strip()
+    if code != org.code and Org.objects.filter(code=code).exclude(pk=org.pk).exists():
+        errors["code"] = [_("组织编码 %(c)s 已存在") % {"c": code}]
+    if "kind" in values and values["kind"] != org.kind:
+        errors.update(placement_errors(kind=values["kind"], parent=org.parent, profile=org.profile))
+        bad_children = [c.name for c in org.children.filter(dissolved_on__isnull=True)
+                        if values["kind"] not in (org.rules.kind(c.kind).may_sit_under if org.rules.kind(c.kind) else [])]
+        if bad_children:
+            errors.setdefault("kind", []).append(_("下级组织 %(c)s 不能设在新类型之下") % {"c": "、".join(bad_children[:5])})
+    raise_if(errors)
+    renamed = "name" in values and values["name"].strip() != org.name
+    for field in ("code", "name", "kind", "sector", "founded_on"):
+        if field in values:
+            setattr(org, field, values[field].strip() if isinstance(values[field], str) else values[field])
+    org.save()
+    _next_line(org, day, "renamed" if renamed else "changed", note)
+    return org
+
+
+def _repath(old: str, new: str) -> None:
+    """Give the subtree under `old` the prefix `new`: one UPDATE per table, no tree walk."""
+    from jiceng.members.models import Member
+
+    tail = Substr("path", len(old) + 1)
+    delta = (len(new) - len(old)) // SEGMENT
+    Org.objects.filter(within("path", old)).update(path=Concat(Value(new), tail), depth=F("depth") + delta)
+    Member.objects.filter(within("org_path", old)).update(org_path=Concat(Value(new), Substr("org_path", len(old) + 1)))
+
+
+@transaction.atomic
+def move_org(org: Org, new_parent: Org, *, on: date | None = None, note: str = "") -> Org:
+    errors: dict = {}
+    for node in (org, new_parent):  # paths change under other moves: never trust a copy in memory
+        node.path = Org.objects.values_list("path", flat=True).get(pk=node.pk)
+    line = _open_line(org)
+    day = _event_day(on, "on", errors, since=line.start if line else None)
+    if new_parent.path.startswith(org.path):
+        errors["parent"] = [_("不能把组织调整到它自己或它的下级组织之下（会形成循环）")]
+    elif new_parent.pk == org.parent_id:
+        errors["parent"] = [_("新的上级组织与原上级组织相同")]
+    else:
+        errors.update(placement_errors(kind=org.kind, parent=new_parent, profile=org.profile))
+    raise_if(errors)
+    old_path = org.path
+    new_path = new_parent.path + segment(org.pk)
+    _repath(old_path, new_path)
+    org.refresh_from_db(fields=["path", "depth"])
+    org._logged_state.update(path=old_path)  # log the move as old path → new path
+    org.parent = new_parent
+    org.save()
+    _next_line(org, day, "moved", note)
+    for child in Org.objects.filter(within("path", new_path), dissolved_on__isnull=True).exclude(pk=org.pk):
+        _next_line(child, day, "ancestor_moved", note)
+    return org
+
+
+@transaction.atomic
+def dissolve_org(org: Org, *, on: date | None = None, note: str = "", reason: str = "dissolved") -> Org:
+    errors: dict = {}
+    line = _open_line(org)
+    day = _event_day(on, "on", errors, since=line.start if line else None)
+    children = org.children.filter(dissolved_on__isnull=True).count()
+    members = org.members.count()
+    if not org.active:
+        errors["on"] = [_("该组织已于 %(d)s 撤销") % {"d": org.dissolved_on}]
+    elif children or members:
+        errors["on"] = [_("该组织还有 %(c)d 个下级组织和 %(m)d 名成员，请先调整隶属或转出组织关系") % {"c": children, "m": members}]
+    raise_if(errors)
+    org.dissolved_on = day
+    org.save()
+    if line:
+        line.end = day
+        line.note = note or dict(OrgLine.REASONS)[reason]
+        line.save()
+    return org
+
+
+@transaction.atomic
+def merge_org(org: Org, into: Org, *, on: date | None = None, note: str = "") -> Org:
+    """Merge `org` into `into`: its children move under `into`, its members transfer, and it is dissolved."""
+    from jiceng.members import services as member_services
+
+    errors: dict = {}
+    if into.path.startswith(org.path):
+        errors["into"] = [_("不能合并到自己或自己的下级组织")]
+    elif into.profile != org.profile:
+        errors["into"] = [_("只能合并到同一组织体系的组织")]
+    elif not into.active:
+        errors["into"] = [_("目标组织已撤销")]
+    raise_if(errors)
+    note = note or _("并入 %(o)s") % {"o": into.name}
+    for child in org.children.filter(dissolved_on__isnull=True):
+        move_org(child, into, on=on, note=note)
+    for member in org.members.all():
+        member_services.transfer(member, into, on=on, note=note)
+    return dissolve_org(org, on=on, note=note, reason="merged")
+
+
+# --- reading the tree as of a date -------------------------------------------------
+
+def lines_as_of(org: Org, day: date):
+    """The subtree of `org` as it stood at the end of `day` (None if it did not exist then)."""
+    root = org.lines.as_of(day).first()
+    if root is None:
+        return None, OrgLine.objects.none()
+    return root, OrgLine.objects.as_of(day).filter(within("path", root.path)).select_related("org")
+
+
+def member_counts_as_of(org_ids, day: date) -> dict[int, dict[str, int]]:
+    """{org_id: {category: n}} from the dated belonging and category lines."""
+    from jiceng.members.models import BelongingLine, CategoryLine
+
+    belonging = BelongingLine.objects.as_of(day).filter(org_id__in=org_ids)
+    cats = dict(CategoryLine.objects.as_of(day).filter(member_id__in=belonging.values("member_id")).values_list("member_id", "category"))
+    out: dict[int, dict[str, int]] = {}
+    for org_id, member_id in belonging.values_list("org_id", "member_id"):
+        cat = cats.get(member_id, "")
+        out.setdefault(org_id, {}).setdefault(cat, 0)
+        out[org_id][cat] += 1
+    return out
+
+
+# --- judgments derived from the records -------------------------------------------
+
+def member_counts(org_ids) -> dict[int, dict[str, int]]:
+    from jiceng.members.models import Member
+
+    out: dict[int, dict[str, int]] = {}
+    for row in Member.objects.filter(org_id__in=org_ids).values("org_id", "category").annotate(n=Count("id")):
+        out.setdefault(row["org_id"], {})[row["category"]] = row["n"]
+    return out
+
+
+def post_counts(org_ids) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    rows = PostHolding.objects.current().filter(org_id__in=org_ids).values("org_id", "post").annotate(n=Count("id"))
+    for row in rows:
+        out.setdefault(row["org_id"], {})[row["post"]] = row["n"]
+    return out
+
+
+_OPS = {">": int.__gt__, ">=": int.__ge__, "<": int.__lt__, "<=": int.__le__, "==": int.__eq__}
+
+
+def warnings_for(orgs) -> dict[int, list[dict]]:
+    """The profile's threshold warnings that apply to each organization, with the evidence."""
+    orgs = [o for o in orgs if o.active]
+    ids = [o.pk for o in orgs]
+    members, posts = member_counts(ids), post_counts(ids)
+    out: dict[int, list[dict]] = {}
+    for org in orgs:
+        rules = org.rules
+        for rule in rules.warnings:
+            if org.kind not in rule.kinds:
+                continue
+            evidence = []
+            for cond in rule.when:
+                counts = members if cond.count == "members" else posts
+                keys = cond.categories if cond.count == "members" else cond.posts
+                n = sum(counts.get(org.pk, {}).get(k, 0) for k in keys)
+                evidence.append((cond, n))
+            if all(_OPS[c.op](n, c.value) for c, n in evidence):
+                out.setdefault(org.pk, []).append({
+                    "key": rule.key,
+                    "message": profiles.pick(rule.message),
+                    "evidence": "；".join(
+                        f"{'、'.join(rules.category_label(k) for k in c.categories) or '、'.join(rules.post_label(org.kind, k) for k in c.posts)}"
+                        f" {n} {c.op} {c.value}" for c, n in evidence),
+                    "source": rules.cite("warnings", rule.key) + (f" — {rule.source}" if rule.source else ""),
+                })
+    return out
+
+
+def vacancies(org: Org) -> list[str]:
+    held = post_counts([org.pk]).get(org.pk, {})
+    return [p.label for p in org.rules.posts_for(org.kind) if p.required and not held.get(p.key)]
+
+
+def election_status(orgs, day: date | None = None) -> dict[int, dict]:
+    """Last election, due date and state (overdue / due soon / ok / none recorded) per organization."""
+    day = day or today()
+    orgs = list(orgs)
+    last: dict[int, Election] = {}
+    for e in Election.objects.filter(org__in=orgs).select_related("org").order_by("org_id", "held_on"):
+        last[e.org_id] = e
+    out = {}
+    for org in orgs:
+        e = last.get(org.pk)
+        if e is None:
+            out[org.pk] = {"state": "none", "label": _("未记录换届"), "election": None, "due_on": None}
+            continue
+        due = e.due_on()
+        soon = (due - day).days <= org.rules.terms.due_soon_days
+        state = "overdue" if due < day else "due_soon" if soon else "ok"
+        label = {"overdue": _("已逾期"), "due_soon": _("即将到期"), "ok": _("正常")}[state]
+        out[org.pk] = {"state": state, "label": label, "election": e, "due_on": due}
+    return out
+
+
+def record_election(org: Org, *, held_on: date, postponed_to: date | None = None, note: str = "") -> Election:
+    errors: dict = {}
+    not_future("held_on", held_on, errors)
+    e = Election(org=org, held_on=held_on, postponed_to=postponed_to, note=note)
+    if postponed_to:
+        e.postponed_to = None
+        limit = e.due_on()
+        years = org.rules.terms.max_postponement_years
+        limit = limit.replace(year=limit.year + years) if not (limit.month == 2 and limit.day == 29) else limit.replace(year=limit.year + years, day=28)
+        if postponed_to > limit:
+            errors["postponed_to"] = [_("延期换届最多 %(y)d 年（不晚于 %(d)s，%(cite)s）") % {"y": years, "d": limit, "cite": org.rules.cite("terms", "max_postponement_years")}]
+        e.postponed_to = postponed_to
+    raise_if(errors)
+    e.save()
+    return e
+
+
+@transaction.atomic
+def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostHolding:
+    errors: dict = {}
+    day = on or today()
+    not_future("start", day, errors)
+    spec = next((p for p in org.rules.posts_for(org.kind) if p.key == post), None)
+    if spec is None:
+        errors["post"] = [_("%(k)s 没有 “%(p)s” 这一职务") % {"k": org.kind_label, "p": post}]
+    elif spec.max is not None:
+        held = PostHolding.objects.current().filter(org=org, post=post).count()
+        if held >= spec.max:
+            errors["post"] = [_("%(p)s 最多 %(n)d 人，已满") % {"p": spec.label, "n": spec.max}]
+    if PostHolding.objects.current().filter(org=org, post=post, member=member).exists():
+        errors["member"] = [_("%(m)s 已担任该职务") % {"m": member.name}]
+    raise_if(errors)
+    return PostHolding.objects.create(org=org, member=member, post=post, start=day)
+
+
+def end_post(holding: PostHolding, *, on: date | None = None) -> PostHolding:
+    errors: dict = {}
+    day = on or today()
+    not_future("end", day, errors)
+    if day < holding.start:
+        errors["end"] = [_("离任日期不能早于任职日期 %(d)s") % {"d": holding.start}]
+    raise_if(errors)
+    holding.end = day
+    holding.save()
+    return holding
