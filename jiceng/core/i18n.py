@@ -10,3 +10,18 @@ def pick(text) -> str:
     if lang.startswith("en") and text.get("en"):
         return text["en"]
     return text.get("zh") or text.get("en") or ""
+
+
+def compile_catalogs() -> int:
+    """Compile the .po catalogs to .mo at setup (pure Python: no gettext tools needed)."""
+    from pathlib import Path
+
+    import polib
+
+    count = 0
+    for po in (Path(__file__).resolve().parent.parent / "locale").glob("*/LC_MESSAGES/*.po"):
+        mo = po.with_suffix(".mo")
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            polib.pofile(str(po)).save_as_mofile(str(mo))
+            count += 1
+    return count
