@@ -1,3 +1,53 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
 
-urlpatterns = []
+from jiceng.core import views as core
+from jiceng.members import views as members
+from jiceng.members.api import MemberViewSet
+from jiceng.orgs import views as orgs
+from jiceng.orgs.api import OrgViewSet
+
+router = DefaultRouter()
+router.register("orgs", OrgViewSet, basename="api-org")
+router.register("members", MemberViewSet, basename="api-member")
+
+urlpatterns = [
+    path("", core.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("changes/", core.ChangeListView.as_view(), name="change_list"),
+    # organizations
+    path("orgs/", orgs.OrgTreeView.as_view(), name="org_tree"),
+    path("orgs/add/", orgs.OrgCreateView.as_view(), name="org_add"),
+    path("orgs/elections/", orgs.ElectionListView.as_view(), name="org_elections"),
+    path("orgs/warnings/", orgs.WarningListView.as_view(), name="org_warnings"),
+    path("orgs/<int:pk>/", orgs.OrgDetailView.as_view(), name="org_detail"),
+    path("orgs/<int:pk>/children/", orgs.OrgChildrenView.as_view(), name="org_children"),
+    path("orgs/<int:pk>/edit/", orgs.OrgEditView.as_view(), name="org_edit"),
+    path("orgs/<int:pk>/move/", orgs.OrgMoveView.as_view(), name="org_move"),
+    path("orgs/<int:pk>/merge/", orgs.OrgMergeView.as_view(), name="org_merge"),
+    path("orgs/<int:pk>/dissolve/", orgs.OrgDissolveView.as_view(), name="org_dissolve"),
+    path("orgs/<int:pk>/elections/add/", orgs.ElectionAddView.as_view(), name="election_add"),
+    path("orgs/<int:pk>/posts/add/", orgs.PostAssignView.as_view(), name="post_add"),
+    path("posts/<int:pk>/end/", orgs.PostEndView.as_view(), name="post_end"),
+    # members
+    path("members/", members.MemberListView.as_view(), name="member_list"),
+    path("members/add/", members.MemberCreateView.as_view(), name="member_add"),
+    path("members/<int:pk>/", members.MemberDetailView.as_view(), name="member_detail"),
+    path("members/<int:pk>/edit/", members.MemberEditView.as_view(), name="member_edit"),
+    path("members/<int:pk>/category/", members.MemberCategoryView.as_view(), name="member_category"),
+    path("members/<int:pk>/transfer/", members.MemberTransferView.as_view(), name="member_transfer"),
+    path("members/<int:pk>/participation/", members.ParticipationAddView.as_view(), name="participation_add"),
+    path("participation/<int:pk>/end/", members.ParticipationEndView.as_view(), name="participation_end"),
+    # API
+    path("api/", include(router.urls)),
+    path("api/token/", obtain_auth_token, name="api_token"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]

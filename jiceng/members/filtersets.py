@@ -38,7 +38,7 @@ class MemberFilterSet(df.FilterSet):
     q = df.CharFilter(method="search", label=_("搜索（姓名、手机号或完整身份证号）"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
     org_code = df.CharFilter(method="subtree_by_code", label=_("组织编码（含下级）"))
-    category = df.MultipleChoiceFilter(choices=category_choices, label=_("人员类别"))
+    category = df.MultipleChoiceFilter(label=_("人员类别"))
     sex = df.ChoiceFilter(choices=_choices(SEXES), label=_("性别"))
     age_band = df.ChoiceFilter(choices=[(b[0], b[0]) for b in AGE_BANDS], method="by_age_band", label=_("年龄段"))
     education = df.MultipleChoiceFilter(choices=_choices(EDUCATIONS), label=_("学历"))
@@ -50,6 +50,7 @@ class MemberFilterSet(df.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.filters["category"].extra["choices"] = category_choices()
         user = getattr(self.request, "user", None)
         self.filters["org"].queryset = Org.objects.restrict(user)  # no probing for orgs out of scope
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import idnumber, profiles
@@ -60,6 +61,9 @@ class Member(LoggedModel):
 
     def change_path(self):
         return self.org_path
+
+    def get_absolute_url(self):
+        return reverse("member_detail", args=[self.pk])
 
     @property
     def id_number(self) -> str:

@@ -133,7 +133,8 @@ def update_member(member: Member, *, id_number: str | None = None, **person) -> 
     errors = person_errors(check, exclude_pk=member.pk)
     raise_if(errors)
     for k, v in values.items():
-        setattr(member, k, v if v is not None else "")
+        blank = None if Member._meta.get_field(k).null else ""
+        setattr(member, k, blank if v in (None, "") else v)
     if "id_number" in check and id_number is not None:
         member.id_number = id_number
     member.save()

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import profiles
@@ -39,6 +40,9 @@ class Org(LoggedModel):
 
     def change_path(self):
         return self.path
+
+    def get_absolute_url(self):
+        return reverse("org_detail", args=[self.pk])
 
     def after_insert(self):
         self.path = (self.parent.path if self.parent_id else "") + segment(self.pk)
@@ -151,6 +155,9 @@ class PostHolding(DatedLine):
 
     def change_path(self):
         return self.org.path
+
+    def get_absolute_url(self):
+        return self.org.get_absolute_url()
 
     @property
     def post_label(self):

@@ -292,14 +292,15 @@ def election_status(orgs, day: date | None = None) -> dict[int, dict]:
     out = {}
     for org in orgs:
         e = last.get(org.pk)
+        years = org.rules.term_years(org.kind, org.sector)
         if e is None:
-            out[org.pk] = {"state": "none", "label": _("未记录换届"), "election": None, "due_on": None}
+            out[org.pk] = {"state": "none", "label": _("未记录换届"), "election": None, "due_on": None, "term_years": years}
             continue
         due = e.due_on()
         soon = (due - day).days <= org.rules.terms.due_soon_days
         state = "overdue" if due < day else "due_soon" if soon else "ok"
         label = {"overdue": _("已逾期"), "due_soon": _("即将到期"), "ok": _("正常")}[state]
-        out[org.pk] = {"state": state, "label": label, "election": e, "due_on": due}
+        out[org.pk] = {"state": state, "label": label, "election": e, "due_on": due, "term_years": years}
     return out
 
 

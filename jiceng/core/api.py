@@ -1,0 +1,49 @@
+"""API base: the same scoping and the same service errors as the UI."""
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.permissions import SAFE_METHODS
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from .scoping import CHANGE, VIEW
+
+
+def exception_handler(exc, context):
+    """A service's ValidationError becomes a 400 naming each field and reason."""
+    if isinstance(exc, DjangoValidationError):
+        exc = serializers.ValidationError(getattr(exc, "message_dict", {"non_field_errors": exc.messages}))
+    return drf_exception_handler(exc, context)
+
+
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
+    """List, read, create and update, always through `restrict()`: out of scope is 404."""
+
+    model = None
+    write_action = CHANGE
+
+    def get_queryset(self):
+        action = VIEW if self.request.method in SAFE_METHODS else self.write_action
+        return self.model.objects.restrict(self.request.user, action)
+
+    def perform_create(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+    def perform_update(self, serializer):
+        with transaction.atomic():
+            serializer.save()
+
+
+def scoped_by_code(model, action):
+    """A serializer field that takes an organization code, found only within the user's scope."""
+
+    class Field(serializers.SlugRelatedField):
+        def get_queryset(self):
+            request = self.context.get("request")
+            return model.objects.restrict(getattr(request, "user", None), action)
+
+    return Field
+
+
+__all__ = ["ScopedViewSet", "exception_handler", "scoped_by_code"]

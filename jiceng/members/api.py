@@ -1,0 +1,84 @@
+from django.utils.translation import gettext as _
+from rest_framework import serializers
+
+from jiceng.core.api import ScopedViewSet, scoped_by_code
+from jiceng.core.scoping import CHANGE
+from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.orgs.models import Org
+
+from . import services
+from .filtersets import MemberFilterSet
+from .models import Member
+
+
+def _choice(values):
+    return serializers.ChoiceField(choices=values, required=False, allow_blank=True)
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    org_code = scoped_by_code(Org, CHANGE)(
+        source="org", slug_field="code", help_text="所在组织编码；修改即转接组织关系 / belonging organization; changing it transfers")
+    category = serializers.CharField(help_text="人员类别（体系中的键或名称）/ category key or word of the profile")
+    category_label = serializers.CharField(read_only=True)
+    id_number = serializers.CharField(required=False, allow_blank=True,
+                                      help_text="身份证号；无权查看时返回脱敏值 / masked unless your role may see it")
+    sex, ethnicity, education = _choice(SEXES), _choice(ETHNICITIES), _choice(EDUCATIONS)
+    degree, title_level, employment = _choice(DEGREES), _choice(TITLE_LEVELS), _choice(EMPLOYMENTS)
+    since = serializers.DateField(write_only=True, required=False, help_text="现类别起始日期 / start of the category")
+    applied_on = serializers.DateField(write_only=True, required=False)
+    joined_on = serializers.DateField(write_only=True, required=False)
+    confirmed_on = serializers.DateField(write_only=True, required=False)
+    on = serializers.DateField(write_only=True, required=False, help_text="变更生效日期 / effective date of a change")
+
+    class Meta:
+        model = Member
+        fields = ["id", "name", "sex", "ethnicity", "birth_date", "id_number", "phone", "education", "degree",
+                  "title_level", "employer", "post", "occupation", "employment", "org_code", "category",
+                  "category_label", "since", "applied_on", "joined_on", "confirmed_on", "on"]
+
+    def to_representation(self, member):
+        data = super().to_representation(member)
+        data["id_number"] = member.id_number_for(self.context["request"].user)
+        return data
+
+    def _category_key(self, org, value):
+        cat = org.rules.category_by_label(value)
+        if cat is None:
+            known = "、".join(c.label for c in org.rules.categories)
+            raise serializers.ValidationError({"category": [_("“%(c)s” 不是 %(p)s 的人员类别（可选：%(k)s）") % {"c": value, "p": org.rules.name, "k": known}]})
+        return cat.key
+
+    def create(self, data):
+        data.pop("on", None)
+        org = data.pop("org")
+        data["category"] = self._category_key(org, data["category"])
+        return services.create_member(org=org, **data)
+
+    def update(self, member, data):
+        on = data.pop("on", None)
+        for key in ("since", "applied_on", "joined_on", "confirmed_on"):
+            data.pop(key, None)
+        org = data.pop("org", member.org)
+        category = data.pop("category", None)
+        if "id_number" in data and "*" in data["id_number"]:
+            data.pop("id_number")  # the masked value sent back unchanged
+        if data:
+            services.update_member(member, **data)
+        if org.pk != member.org_id:
+            services.transfer(member, org, on=on)
+        if category is not None:
+            key = self._category_key(member.org, category)
+            if key != member.category:
+                services.change_category(member, key, on=on)
+        return member
+
+
+class MemberViewSet(ScopedViewSet):
+    """成员 / members: list with the same filters as the UI, read, create, update — within your scope."""
+
+    model = Member
+    serializer_class = MemberSerializer
+    filterset_class = MemberFilterSet
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("org")

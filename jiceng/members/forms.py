@@ -1,0 +1,70 @@
+from django import forms
+
+from jiceng.core.forms import Form
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.dates import today
+from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.orgs.forms import DATE, OrgCodeField
+
+
+def _optional(values):
+    return [("", "—")] + [(v, v) for v in values]
+
+
+class PersonForm(Form):
+    """A person's own fields; the rules they must satisfy live in members.services.person_errors."""
+
+    name = forms.CharField(label=_("姓名"), max_length=50)
+    sex = forms.ChoiceField(label=_("性别"), choices=_optional(SEXES), required=False)
+    ethnicity = forms.ChoiceField(label=_("民族"), choices=_optional(ETHNICITIES), required=False)
+    birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DATE)
+    id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False)
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    education = forms.ChoiceField(label=_("学历"), choices=_optional(EDUCATIONS), required=False)
+    degree = forms.ChoiceField(label=_("学位"), choices=_optional(DEGREES), required=False)
+    title_level = forms.ChoiceField(label=_("职称"), choices=_optional(TITLE_LEVELS), required=False)
+    employer = forms.CharField(label=_("工作单位"), max_length=200, required=False)
+    post = forms.CharField(label=_("职务"), max_length=100, required=False)
+    occupation = forms.ChoiceField(label=_("职业类别"), required=False)
+    employment = forms.ChoiceField(label=_("人员状态"), choices=_optional(EMPLOYMENTS), required=False)
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["occupation"].choices = _optional(rules.occupations)
+
+
+class MemberCreateForm(PersonForm):
+    category = forms.ChoiceField(label=_("人员类别"))
+    since = forms.DateField(label=_("现类别起始日期"), required=False, widget=DATE,
+                            help_text=_("不填则按申请、入党（会/社）、转正日期推定"))
+    applied_on = forms.DateField(label=_("申请日期"), required=False, widget=DATE)
+    joined_on = forms.DateField(label=_("入党(会/社)日期"), required=False, widget=DATE)
+    confirmed_on = forms.DateField(label=_("转正日期"), required=False, widget=DATE)
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, rules=rules, **kwargs)
+        self.fields["category"].choices = [(c.key, c.label) for c in rules.categories]
+        self.fields["joined_on"].label = rules.word("join_date")
+        if "confirm_date" not in rules.words:
+            del self.fields["confirmed_on"]
+
+
+class CategoryForm(Form):
+    category = forms.ChoiceField(label=_("新的人员类别"))
+    on = forms.DateField(label=_("生效日期"), initial=today, widget=DATE)
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [(c.key, c.label) for c in rules.categories]
+
+
+class OrgMoveMemberForm(Form):
+    org = OrgCodeField(label=_("组织编码"))
+    on = forms.DateField(label=_("生效日期"), initial=today, widget=DATE)
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+    def __init__(self, *args, queryset=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].queryset = queryset

@@ -1,0 +1,105 @@
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.models import ChangeRecord
+from jiceng.core.scoping import CHANGE, scope_of
+from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
+from jiceng.orgs.forms import EndForm
+from jiceng.orgs.models import Org
+from jiceng.orgs.views import _parse_day
+
+from . import forms, services
+from .filtersets import MemberFilterSet
+from .models import Member, ParticipationLine
+
+
+class MemberListView(ScopedView):
+    def get(self, request):
+        filterset = MemberFilterSet(request.GET or None, queryset=scoped(Member, request.user), request=request)
+        qs = filterset.qs.select_related("org")
+        return render(request, "members/list.html", {"filter": filterset, "page": paginate(request, qs)})
+
+
+class MemberDetailView(ScopedView):
+    def get(self, request, pk):
+        member = scoped_object(Member, request.user, pk, queryset=scoped(Member, request.user).select_related("org"))
+        as_of = _parse_day(request.GET.get("as_of"))
+        ctx = {
+            "member": member,
+            "rules": member.rules,
+            "id_number": member.id_number_for(request.user),
+            "categories": [(l, member.rules.category_label(l.category)) for l in member.category_lines.all()],
+            "belonging": member.belonging_lines.select_related("org"),
+            "participation": member.participation_lines.select_related("org"),
+            "posts": member.post_holdings.select_related("org"),
+            "as_of": as_of,
+            "state": services.state_as_of(member, as_of) if as_of else None,
+            "changes": scoped(ChangeRecord, request.user).for_object(member).select_related("user")[:20],
+            "can_change": scope_of(request.user).covers(member.org_path, CHANGE),
+        }
+        return render(request, "members/detail.html", ctx)
+
+
+class MemberCreateView(ObjectActionView):
+    model, form_class, action, title = Org, forms.MemberCreateForm, CHANGE, _("新增成员")
+
+    def get_object(self):
+        return scoped_object(Org, self.request.user, self.request.GET.get("org") or 0, CHANGE)
+
+    def form_kwargs(self, org):
+        return {"rules": org.rules}
+
+    def perform(self, org, data):
+        return services.create_member(org=org, **data)
+
+
+class MemberEditView(ObjectActionView):
+    model, form_class, action, title = Member, forms.PersonForm, CHANGE, _("修改成员信息")
+
+    def form_kwargs(self, member):
+        initial = {f: getattr(member, f) for f in services.PERSON_FIELDS}
+        initial["id_number"] = member.id_number_for(self.request.user)
+        return {"rules": member.rules, "initial": initial}
+
+    def perform(self, member, data):
+        number = data.pop("id_number")
+        # a masked number shown back unchanged means "keep the number on file"
+        return services.update_member(member, id_number=None if "*" in number else number, **data)
+
+
+class MemberCategoryView(ObjectActionView):
+    model, form_class, action, title = Member, forms.CategoryForm, CHANGE, _("变更人员类别")
+
+    def form_kwargs(self, member):
+        return {"rules": member.rules}
+
+    def perform(self, member, data):
+        return services.change_category(member, data["category"], on=data["on"], note=data["note"])
+
+
+class MemberTransferView(ObjectActionView):
+    model, form_class, action, title = Member, forms.OrgMoveMemberForm, CHANGE, _("转接组织关系")
+
+    def form_kwargs(self, member):
+        return {"queryset": scoped(Org, self.request.user, CHANGE)}
+
+    def perform(self, member, data):
+        return services.transfer(member, data["org"], on=data["on"], note=data["note"])
+
+
+class ParticipationAddView(MemberTransferView):
+    title = _("登记参加其他组织的组织生活")
+
+    def perform(self, member, data):
+        services.add_participation(member, data["org"], on=data["on"], note=data["note"])
+        return member
+
+
+class ParticipationEndView(ObjectActionView):
+    model, form_class, action, title = ParticipationLine, EndForm, CHANGE, _("结束参加组织生活")
+
+    def success_url(self, line, result):
+        return line.member.get_absolute_url()
+
+    def perform(self, line, data):
+        return services.end_line(line, on=data["on"])

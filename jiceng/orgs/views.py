@@ -1,0 +1,208 @@
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.models import ChangeRecord
+from jiceng.core.paths import within
+from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
+from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
+from jiceng.members.models import Member
+
+from . import forms, services
+from .models import Org, OrgLine, PostHolding
+
+
+def scope_roots(user):
+    """The top organizations of the user's scope: where their tree starts."""
+    scope = scope_of(user)
+    qs = Org.objects.filter(dissolved_on__isnull=True)
+    if scope.superuser:
+        return qs.filter(parent__isnull=True)
+    return qs.filter(path__in=scope.paths_for("view"))
+
+
+def with_child_flags(qs):
+    active_children = Org.objects.filter(parent=OuterRef("pk"), dissolved_on__isnull=True)
+    return qs.annotate(has_children=Exists(active_children), member_count=Count("members", distinct=True))
+
+
+def _parse_day(value):
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class OrgTreeView(ScopedView):
+    def get(self, request):
+        q = request.GET.get("q", "").strip()
+        qs = scoped(Org, request.user)
+        if q:
+            results = qs.filter(name__contains=q) | qs.filter(code__startswith=q)
+            return render(request, "orgs/tree.html", {"q": q, "page": paginate(request, results.order_by("path"))})
+        return render(request, "orgs/tree.html", {"roots": with_child_flags(scope_roots(request.user))})
+
+
+class OrgChildrenView(ScopedView):
+    """htmx partial: the next level of the tree, loaded when a node is opened."""
+
+    def get(self, request, pk):
+        org = scoped_object(Org, request.user, pk)
+        children = with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code"))
+        return render(request, "orgs/_children.html", {"nodes": children})
+
+
+class OrgDetailView(ScopedView):
+    def get(self, request, pk):
+        org = scoped_object(Org, request.user, pk)
+        as_of = _parse_day(request.GET.get("as_of"))
+        ctx = {"org": org, "rules": org.rules, "as_of": as_of, "history": org.lines.select_related("parent")}
+        if as_of:
+            root, lines = services.lines_as_of(org, as_of)
+            ctx["line"] = root
+            if root:
+                lines = list(lines)
+                counts = services.member_counts_as_of([l.org_id for l in lines], as_of)
+                ctx["children_as_of"] = [l for l in lines if l.parent_id == org.pk]
+                ctx["subtree_orgs"] = len(lines)
+                ctx["category_counts"] = _labelled(org, _sum_counts(counts.values()))
+            return render(request, "orgs/detail.html", ctx)
+        subtree = Member.objects.filter(within("org_path", org.path))
+        ctx.update(
+            ancestors=org.ancestors(),
+            children=with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
+            direct_counts=_labelled(org, dict(org.members.values_list("category").annotate(n=Count("id")))),
+            category_counts=_labelled(org, dict(subtree.values_list("category").annotate(n=Count("id")))),
+            leaders=org.post_holdings.current().select_related("member"),
+            vacancies=services.vacancies(org),
+            election=services.election_status([org])[org.pk],
+            warnings=services.warnings_for([org]).get(org.pk, []),
+            changes=scoped(ChangeRecord, request.user).filter(org_path=org.path).select_related("user")[:10],
+            can_change=scope_of(request.user).covers(org.path, CHANGE),
+            can_structure=scope_of(request.user).covers(org.path, STRUCTURE),
+        )
+        return render(request, "orgs/detail.html", ctx)
+
+
+def _sum_counts(dicts):
+    out = {}
+    for d in dicts:
+        for k, v in d.items():
+            out[k] = out.get(k, 0) + v
+    return out
+
+
+def _labelled(org, counts):
+    """Category counts in the profile's order and words."""
+    rules = org.rules
+    return [(c.label, counts.get(c.key, 0)) for c in rules.categories]
+
+
+class OrgCreateView(ObjectActionView):
+    form_class = forms.OrgCreateForm
+    title = _("新建组织")
+
+    def get_object(self):
+        parent_id = self.request.GET.get("parent")
+        if parent_id:
+            return scoped_object(Org, self.request.user, parent_id, STRUCTURE)
+        if not self.request.user.is_superuser:  # a new root is the superuser's decision
+            from django.http import Http404
+
+            raise Http404
+        return None
+
+    def get_title(self, parent):
+        return f"{self.title} · {_('上级')} {parent}" if parent else self.title
+
+    def perform(self, parent, data):
+        return services.create_org(parent=parent, **data)
+
+
+class OrgEditView(ObjectActionView):
+    model, form_class, action, title = Org, forms.OrgEditForm, STRUCTURE, _("修改组织")
+
+    def form_kwargs(self, org):
+        return {"org": org, "initial": {f: getattr(org, f) for f in ("code", "name", "kind", "sector")}}
+
+    def perform(self, org, data):
+        return services.update_org(org, **data)
+
+
+class OrgMoveView(ObjectActionView):
+    model, form_class, action, title = Org, forms.OrgMoveForm, STRUCTURE, _("调整隶属关系")
+
+    def form_kwargs(self, org):
+        return {"queryset": scoped(Org, self.request.user, STRUCTURE)}
+
+    def perform(self, org, data):
+        return services.move_org(org, data["parent"], on=data["on"], note=data["note"])
+
+
+class OrgMergeView(ObjectActionView):
+    model, form_class, action, title = Org, forms.OrgMergeForm, STRUCTURE, _("合并组织")
+
+    def form_kwargs(self, org):
+        return {"queryset": scoped(Org, self.request.user, STRUCTURE)}
+
+    def perform(self, org, data):
+        return services.merge_org(org, data["into"], on=data["on"], note=data["note"])
+
+
+class OrgDissolveView(ObjectActionView):
+    model, form_class, action, title = Org, forms.OrgDissolveForm, STRUCTURE, _("撤销组织")
+
+    def perform(self, org, data):
+        return services.dissolve_org(org, on=data["on"], note=data["note"])
+
+
+class ElectionAddView(ObjectActionView):
+    model, form_class, action, title = Org, forms.ElectionForm, CHANGE, _("登记换届")
+
+    def perform(self, org, data):
+        services.record_election(org, **data)
+        return org
+
+
+class PostAssignView(ObjectActionView):
+    model, form_class, action, title = Org, forms.PostAssignForm, CHANGE, _("任命职务")
+
+    def form_kwargs(self, org):
+        members = scoped(Member, self.request.user, CHANGE).filter(within("org_path", org.path))
+        return {"org": org, "members": members}
+
+    def perform(self, org, data):
+        services.assign_post(org, data["member"], data["post"], on=data["on"])
+        return org
+
+
+class PostEndView(ObjectActionView):
+    model, form_class, action, title = PostHolding, forms.EndForm, CHANGE, _("免去职务")
+
+    def success_url(self, holding, result):
+        return holding.org.get_absolute_url()
+
+    def perform(self, holding, data):
+        return services.end_post(holding, on=data["on"])
+
+
+class ElectionListView(ScopedView):
+    """Organizations whose election is overdue, due soon, or never recorded."""
+
+    def get(self, request):
+        state = request.GET.get("state", "attention")
+        orgs = scoped(Org, request.user).filter(dissolved_on__isnull=True).exclude(kind="group").order_by("path")
+        status = services.election_status(orgs)
+        rows = [(o, status[o.pk]) for o in orgs if state == "all" or
+                (status[o.pk]["state"] in ("overdue", "due_soon", "none") if state == "attention" else status[o.pk]["state"] == state)]
+        return render(request, "orgs/elections.html", {"page": paginate(request, rows), "state": state})
+
+
+class WarningListView(ScopedView):
+    def get(self, request):
+        orgs = list(scoped(Org, request.user).filter(dissolved_on__isnull=True).order_by("path"))
+        found = services.warnings_for(orgs)
+        rows = [(o, found[o.pk]) for o in orgs if o.pk in found]
+        return render(request, "orgs/warnings.html", {"page": paginate(request, rows)})
