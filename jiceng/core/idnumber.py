@@ -74,3 +74,9 @@ def blind_index(number: str) -> str:
     """Keyed hash for exact-match lookups without storing the number in clear."""
     mac_key = _keys()[1]
     return hmac.new(mac_key, normalize(number).encode(), hashlib.sha256).hexdigest()
+
+
+def compose(region: str, born: date, sequence: int) -> str:
+    """A well-formed number for `born`; an odd sequence means male (used for demo and test data)."""
+    first17 = f"{region}{born:%Y%m%d}{sequence % 1000:03d}"
+    return first17 + check_char(first17)

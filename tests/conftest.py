@@ -1,0 +1,50 @@
+"""Shared fixtures: a small CCP tree with two branches and a user for every role."""
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import User
+
+from jiceng.core import idnumber
+from jiceng.core.models import RoleGrant
+from jiceng.members import services as members
+from jiceng.orgs import services as orgs
+
+PASSWORD = "test-pass-2026"
+
+
+def person_id(born: date, sex: str, n: int = 1) -> str:
+    return idnumber.compose("120101", born, n * 2 + (1 if sex == "男" else 0))
+
+
+def add_member(org, name, *, born=date(1985, 5, 1), sex="男", category="full", n=1, **extra):
+    return members.create_member(org=org, category=category, name=name, sex=sex, birth_date=born,
+                                 id_number=person_id(born, sex, n), applied_on=date(2008, 1, 1),
+                                 joined_on=date(2009, 1, 1) if category in ("probationary", "full") else None,
+                                 confirmed_on=date(2010, 1, 1) if category == "full" else None, **extra)
+
+
+def make_user(username, role=None, org=None, superuser=False):
+    user = User.objects.create_user(username, password=PASSWORD, is_superuser=superuser, is_staff=superuser)
+    if role:
+        RoleGrant.objects.create(user=user, org=org, role=role)
+    return user
+
+
+@pytest.fixture
+def world(db):
+    """委员会 C → 支部 A, 支部 B (CCP); members in both; users: admin, org_admin@C, officer@A, inspector@C, member in A."""
+    c = orgs.create_org(code="C", name="测试党委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
+    a = orgs.create_org(code="C001", name="第一党支部", kind="branch", parent=c, founded_on=date(2001, 1, 1))
+    b = orgs.create_org(code="C002", name="第二党支部", kind="branch", parent=c, founded_on=date(2001, 1, 1))
+    a_members = [add_member(a, f"甲{i}", n=i) for i in range(1, 4)]
+    b_members = [add_member(b, f"乙{i}", n=10 + i, sex="女") for i in range(1, 4)]
+    w = SimpleNamespace(root=c, a=a, b=b, a_members=a_members, b_members=b_members)
+    w.admin = make_user("admin", superuser=True)
+    w.org_admin = make_user("org_admin", "org_admin", c)
+    w.officer_a = make_user("officer_a", "branch_officer", a)
+    w.inspector = make_user("inspector", "inspector", c)
+    w.member_user = make_user("member_a1", "member", a)
+    a_members[0].account = w.member_user
+    a_members[0].save()
+    return w
