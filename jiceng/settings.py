@@ -145,7 +145,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = Path(os.environ.get("JICENG_STATIC_ROOT", PROJECT_DIR / "staticfiles"))
+STATIC_ROOT = Path(os.environ.get("JICENG_STATIC_ROOT", DATA_DIR / "static"))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # WhiteNoise expects it; `jiceng collectstatic` fills it in production
 # Front-end packages come from the npm registry at setup (package.json) and
 # are served from here: nothing is fetched from a CDN at run time.
 STATICFILES_DIRS = [
