@@ -7,8 +7,8 @@ Starts nothing itself: point it at a server that is already up (e.g. `jiceng set
     .venv/bin/python scripts/screenshot.py --url http://127.0.0.1:8011 --user heping_admin --password ... \\
         --org 和平区 --out docs/screenshot.png
 
-The organization is found through the tree search (name or code); an exact name match wins,
-otherwise the top-most match (the tree lists ancestors first). Playwright drives Debian's
+The organization is found through the tree search (name or code): an exact name match wins,
+otherwise the match with leaders and the most members. Playwright drives Debian's
 chromium (JICENG_CHROMIUM, default /usr/bin/chromium); no browser is downloaded.
 """
 from __future__ import annotations
@@ -44,10 +44,35 @@ def parse_args(argv=None):
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshot.png", help="PNG to write")
     p.add_argument("--width", type=int, default=1280)
     p.add_argument("--height", type=int, default=800)
-    p.add_argument("--locale", default="zh-CN", help="browser language (Accept-Language)")
+    p.add_argument("--locale", default="zh-CN", help="browser language (Accept-Language, date formats)")
     p.add_argument("--chromium", default=os.environ.get("JICENG_CHROMIUM", "/usr/bin/chromium"))
     p.add_argument("--timeout", type=float, default=15, help="seconds to wait for any one page")
     return p.parse_args(argv)
+
+
+def pick_org(page, base: str, query: str, candidates: int = 10) -> str | None:
+    """URL of the organization to show: an exact name match, else, of the first matches, the one
+    with leaders and the most members (e.g. "和平区" matches a 民进 and a 中共 district body)."""
+    page.goto(f"{base}/orgs/?{urlencode({'q': query})}")
+    links = page.locator("table tbody tr td:first-child a")
+    found = [(a.inner_text().strip(), a.get_attribute("href")) for a in links.all()[:candidates]]
+    if not found:
+        return None
+    urls = [base + href if href.startswith("/") else href for _name, href in found]
+    for (name, _href), url in zip(found, urls):
+        if name == query:
+            return url
+    if len(urls) == 1:
+        return urls[0]
+
+    def score(url):
+        page.goto(url)
+        totals = page.locator("#category-counts td.fw-bold").all_inner_texts()
+        members = sum(int(t) for t in totals if t.strip().isdigit())
+        leaders = page.locator(".card").first.locator("table tr:has(a[href*='/members/'])").count()
+        return (leaders > 0 and members > 0, members, leaders)
+
+    return max(urls, key=score)  # max() keeps the first of equals: the tree order
 
 
 def fail(message: str) -> int:
@@ -67,7 +92,11 @@ def main(argv=None) -> int:
     base = args.url.rstrip("/")
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS)
+        # The browser's own language: LANG makes fontconfig pick the Simplified Chinese faces
+        # (Noto Sans CJK SC) for Han characters and for the page's Latin text alike.
+        lang = args.locale.replace("-", "_") + ".UTF-8"
+        browser = p.chromium.launch(executable_path=args.chromium, args=CHROMIUM_ARGS + [f"--lang={args.locale}"],
+                                    env={**os.environ, "LANG": lang, "LANGUAGE": args.locale.replace("-", "_")})
         try:
             context = browser.new_context(viewport={"width": args.width, "height": args.height},
                                           locale=args.locale, device_scale_factor=1)
@@ -85,13 +114,10 @@ def main(argv=None) -> int:
             if "/login/" in page.url:
                 return fail(f"login as {args.user!r} failed (wrong password, or locked out after failures)")
 
-            page.goto(f"{base}/orgs/?{urlencode({'q': args.org})}")
-            links = page.locator("table tbody tr td:first-child a")
-            names = links.all_inner_texts()
-            if not names:
+            url = pick_org(page, base, args.org)
+            if url is None:
                 return fail(f"no organization matches {args.org!r} for {args.user!r}")
-            index = names.index(args.org) if args.org in names else 0
-            links.nth(index).click()
+            page.goto(url)
             page.wait_for_load_state("networkidle")
             page.evaluate(SETTLE_CHARTS)
 

@@ -412,6 +412,8 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="jiceng bench tree", description=DESCRIPTION)
     add_arguments(parser)
     args = parser.parse_args(argv)
+    if args.orgs < 100 or args.members < 1 or args.samples < 1:
+        parser.error("--orgs >= 100, --members >= 1, --samples >= 1")
     db = Path(args.db or default_db()).resolve()
     os.environ["JICENG_DATABASE_URL"] = f"sqlite:///{db}"  # before the settings load
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")

@@ -19,6 +19,7 @@ from faker import Faker
 from jiceng.core.context import acting
 from jiceng.core.dates import today
 from jiceng.core.models import ChangeBatch
+from jiceng.core.profiles import age_on
 from jiceng.core.paths import within
 from jiceng.members import services as members
 from jiceng.members.models import Member
@@ -26,11 +27,12 @@ from jiceng.orgs import services as orgs
 from jiceng.orgs.models import Org, OrgLine
 
 from . import accounts, check
-from .people import People, add_years
+from .people import People, add_years, work_sector
 
 SEED_FILE = Path(__file__).with_name("seed_orgs.yaml")
 CITIES = ("天津", "九江", "海宁", "嘉兴")
 UPPER = "中上层"
+SENIORITY = ["正高级", "副高级", "中级", "初级", "无"]
 DAY = timedelta(days=1)
 
 
@@ -194,6 +196,11 @@ class Builder:
         deal(slots, "employment", spec.get("employment") or {"在职": working, "离退休": n - working}, "employment")
         work = [s for s in slots if s["employment"] == "在职"]
         rest = [s for s in slots if s["employment"] != "在职"]
+        if "born_1980s" in spec:
+            for s in slots:
+                s["in_1980s"] = False
+            for s in r.sample(work, spec["born_1980s"]):
+                s["in_1980s"] = True
         block = spec.get("in_service") or {}
         if block and block["count"] != len(work):
             raise DemoError(f"{org.code} in_service.count {block['count']} ≠ 在职 {len(work)}")
@@ -202,6 +209,9 @@ class Builder:
                 deal(work, field, block[field], f"in_service.{field}")
             if field in spec:
                 deal(slots, field, spec[field], field)
+        if "title_level" in block:  # the senior titles go to the older colleagues
+            titles = sorted((s["title_level"] for s in work), key=SENIORITY.index)
+            deal(work, "title_level", titles, "in_service.title_level", order=sorted(shuffled(work), key=lambda s: s.get("in_1980s", False)))
         # categories: the pipeline stages go to people in service
         full = next(c for c in rules.categories if c.full)
         cats = []
@@ -215,11 +225,6 @@ class Builder:
         women = set(r.sample(range(n), spec["women"])) if "women" in spec else {i for i in range(n) if r.random() < 0.45}
         for i, s in enumerate(slots):
             s["female"] = i in women
-        if "born_1980s" in spec:
-            for s in slots:
-                s["in_1980s"] = False
-            for s in r.sample(work, spec["born_1980s"]):
-                s["in_1980s"] = True
         free = iter(shuffled(work) + shuffled(rest))
         for year, k in (spec.get("joined_since") or {}).items():
             for _ in range(k):
@@ -253,7 +258,7 @@ class Builder:
             born = p.birth(joined, age or 26, age or 45, s.get("in_1980s"))
         else:
             if retired:
-                lo, hi = (55 if female else 60), 88
+                lo, hi = (55 if female else 60), 85
             elif not rules.category(s["category"]).full:  # applicants … probationary members
                 lo, hi = 21, 40
             else:  # in service then, and not past retirement today
@@ -263,15 +268,16 @@ class Builder:
         belonging = max(min(dates.values()), org.founded_on)
         if retired and org.sector == "社区":  # retirees' relationship moved to the community on retiring
             belonging = max(belonging, min(add_years(born, 55 if female else 60), as_of - DAY))
-        education, degree = p.education(org.sector, s.get("education", ""), degree)
-        employer, post = p.job(org.name, org.sector, city, retired, s.get("cadre_rank"))
+        sector = work_sector(org.name, org.sector)
+        employer, post, occupation, kind = p.job(org.name, sector, city, retired, s.get("cadre_rank"), rules.occupations,
+                                                 age_on(born, as_of))
+        education, degree = p.education(kind, sector, s.get("education", ""), degree)
         member = members.create_member(
             org=org, category=first_category, belonging_since=belonging, **dates,
             name=p.name(female), sex="女" if female else "男", ethnicity=p.ethnicity(), birth_date=born,
             id_number=p.id_number(city, born, female), phone=p.phone(), education=education, degree=degree,
-            title_level=s.get("title_level") or p.title(org.sector, s.get("stratum")),
-            employer=employer, post=post, employment=s["employment"],
-            occupation=s.get("occupation") or p.occupation(rules.occupations, org.sector, retired))
+            title_level=s.get("title_level") or p.title(kind, s.get("stratum"), age_on(born, as_of)),
+            employer=employer, post=post, employment=s["employment"], occupation=s.get("occupation") or occupation)
         for category, day in later:
             members.change_category(member, category, on=day)
         self.since[member.pk] = belonging
@@ -279,7 +285,8 @@ class Builder:
 
     def instructors(self) -> None:
         """Party-building instructors (seed 001): in-service full members of other branches nearby,
-        who keep their belonging and take part in a joint branch (add_participation)."""
+        dispatched by the body above the building committee; they keep their belonging and take
+        part in a joint branch (add_participation)."""
         taken: set[int] = set()
         for code, node in self.specs.items():
             n = (node.get("facts") or {}).get("instructors")
@@ -293,10 +300,12 @@ class Builder:
                 if len(pool) >= n:
                     break
             chosen = self.rng.sample(pool, n)
+            dispatcher = org.parent.parent.name.removeprefix("中共")
             for m in chosen:
                 taken.add(m.pk)
                 members.add_participation(m, org, on=max(org.founded_on, self.since[m.pk]), note="党建工作指导员")
-                members.update_member(m, post="党建工作指导员")
+                occupation = next((o for o in org.rules.occupations if "机关" in o), m.occupation)
+                members.update_member(m, employer=dispatcher, post="党建工作指导员", occupation=occupation)
             self.participants[code] = chosen
 
     # --- leadership ----------------------------------------------------------------------
@@ -313,9 +322,9 @@ class Builder:
     def posts(self, org: Org, vacant: bool) -> list[str]:
         """The required posts (unless left vacant) and some others; a seed's committee size is kept."""
         r, specs = self.rng, org.rules.posts_for(org.kind)
-        others = [p.key for p in specs if not p.required for _ in range(p.max or 3)]
-        others += [p.key for p in specs if not p.required and p.max is None][-1:] * 20
         required = [p.key for p in specs if p.required]
+        others = [p for p in specs if not p.required]  # in turn, two at most of each, then plain members
+        others = [p.key for turn in range(2) for p in others if turn < (p.max or 2)] + [p.key for p in others if p.max is None][-1:] * 20
         size = (self.specs[org.code].get("facts") or {}).get("committee_members")
         if size:
             k = size - len(required)

@@ -25,28 +25,35 @@ BUREAUS = ["教育局", "财政局", "卫生健康委员会", "科学技术局",
 # The unit a branch is named after: 天津大学, 新华中学, 花园路社区, 双街村, 创新大厦金融服务企业 …
 UNIT = re.compile(r"^(?:民进)?(.+?(?:大学|学院|中学|一中|二中|三中|社区|村|企业))")
 
-SCHOOL = ("{city}市第{n}中学", ["教师", "班主任", "教研组长", "年级组长"])
-HOSPITAL = ("{city}市第{n}人民医院", ["医师", "主治医师", "副主任医师", "护士长"])
-FIRM = ("{city}{ind}有限公司", ["工程师", "会计", "项目经理", "部门经理", "总经理助理"])
-OFFICE = ("{city}市{bureau}", ["科员", "办事员"])  # ranked posts only for the cadres a seed counts
-# sector → (employer template, posts); "{unit}" templates apply only when the branch names a unit.
+# Kinds of work, as words that pick occupations out of a profile's `occupations` list
+# (教育 for 民进, 企事业单位、社会组织专业技术人员 for the CCP …).
+TEACH, HEAL, ARTS, SCIENCE = ["教育", "专业技术"], ["医卫", "专业技术"], ["文化", "出版", "专业技术"], ["科技", "专业技术"]
+GOV, BUSINESS, LOCAL, FARM = ["机关"], ["经济", "专业技术", "管理人员"], ["其他"], ["农牧渔民"]
+SCHOOL = ("{city}市第{n}中学", ["教师", "班主任", "教研组长", "年级组长"], TEACH)
+HOSPITAL = ("{city}市第{n}人民医院", ["医师", "主治医师", "副主任医师", "护士长"], HEAL)
+FIRM = ("{city}{ind}有限公司", ["工程师", "会计", "项目经理", "部门经理", "总经理助理"], BUSINESS)
+FACTORY = ("{city}{ind}有限公司", ["工人", "操作工", "班组长"], ["工人"])
+OFFICE = ("{city}市{bureau}", ["科员", "办事员"], GOV)  # ranked posts only for the cadres a seed counts
+# sector → (employer template, posts, kind of work); "{unit}" templates apply only when the branch names a unit.
 JOBS = {
-    "中小学": [("{unit}", ["教师", "班主任", "教研组长", "年级组长", "副校长"]), SCHOOL,
-             ("{city}市实验小学", ["教师", "班主任", "教导主任"])],
-    "高校": [("{unit}", ["教师", "系主任", "实验室主任", "辅导员", "副院长"])],
-    "医院": [("{unit}", ["医师", "主治医师", "主任医师", "科室主任"]), HOSPITAL,
-           ("{city}市中医医院", ["医师", "主治医师", "药师"]), ("{city}市妇幼保健院", ["医师", "护师", "护士长"])],
-    "文化艺术": [("{city}市图书馆", ["馆员", "副研究馆员", "部门主任"]), ("{city}市文化馆", ["群文干部", "馆员"]),
-             ("{city}市博物馆", ["馆员", "讲解员", "部门主任"]), ("{city}市艺术剧院", ["演员", "编导"])],
-    "科研院所": [("{city}市农业科学研究院", ["研究员", "助理研究员", "课题组长"]),
-             ("{city}市科学技术信息研究所", ["研究员", "工程师", "助理研究员"])],
+    "中小学": [("{unit}", ["教师", "班主任", "年级组长", "教研组长", "副校长"], TEACH), SCHOOL,
+             ("{city}市实验小学", ["教师", "班主任", "教导主任"], TEACH)],
+    "高校": [("{unit}", ["教师", "辅导员", "实验室主任", "系主任", "副院长"], TEACH)],
+    "医院": [("{unit}", ["医师", "主治医师", "主任医师", "科室主任"], HEAL), HOSPITAL,
+           ("{city}市中医医院", ["医师", "主治医师", "药师"], HEAL), ("{city}市妇幼保健院", ["医师", "护师", "护士长"], HEAL)],
+    "文化艺术": [("{city}市图书馆", ["馆员", "副研究馆员", "部门主任"], ARTS), ("{city}市文化馆", ["群文干部", "馆员"], ARTS),
+             ("{city}市博物馆", ["馆员", "讲解员", "部门主任"], ARTS), ("{city}市艺术剧院", ["演员", "编导"], ARTS)],
+    "科研院所": [("{city}市农业科学研究院", ["研究员", "助理研究员", "课题组长"], SCIENCE),
+             ("{city}市科学技术信息研究所", ["研究员", "工程师", "助理研究员"], SCIENCE)],
     "机关": [OFFICE],
-    "非公企业": [("{unit}", FIRM[1]), FIRM],
-    "社区": [("{unit}居民委员会", ["社区工作者", "网格员", "居委会副主任"]), FIRM, SCHOOL, HOSPITAL],
-    "农村": [("{unit}村民委员会", ["村委会委员", "村民小组长"]), ("{unit}股份经济合作社", ["社员", "会计"]),
-           ("{unit}", ["村民"]), FIRM],
+    "非公企业": [("{unit}", FIRM[1], BUSINESS), FIRM],
+    "社区": [("{unit}居民委员会", ["社区工作者", "网格员", "居委会副主任"], LOCAL), FIRM, FACTORY, SCHOOL, HOSPITAL],
+    "农村": [("{unit}村民委员会", ["村委会委员", "村民小组长"], FARM), ("{unit}股份经济合作社", ["社员", "会计"], FARM),
+           ("{unit}", ["村民"], FARM), FACTORY],
 }
 GENERAL = [SCHOOL, HOSPITAL, FIRM, OFFICE]  # 直属, 县区, 其他 …
+# A branch of a general sector named after a kind of work (民进天津市直机关支部, 民进经济支部 …).
+NAMED_WORK = {"机关": "机关", "经济": "非公企业", "医": "医院", "教育": "中小学", "文化": "文化艺术", "科技": "科研院所"}
 # Posts of members holding a cadre rank (seed 002 counts them; there is no field for the rank).
 CADRE_POSTS = {"厅级": ["二级巡视员"], "处级": ["处长", "副处长", "一级调研员"], "科级": ["科长", "副科长", "一级主任科员"]}
 
@@ -62,13 +69,6 @@ TITLES = {
 }
 UPPER_TITLES = {"中级": 40, "副高级": 40, "正高级": 20}  # 中上层 (seed 002), read from the title
 LOWER_TITLES = {"初级": 60, "无": 40}
-# Words that pick a sector's occupations out of a profile's `occupations` list.
-OCCUPATION_WORDS = {
-    "中小学": ["教育"], "高校": ["教育"], "医院": ["医卫"], "文化艺术": ["文化", "出版"], "科研院所": ["科技"],
-    "机关": ["机关"], "非公企业": ["经济", "专业技术", "管理人员"], "楼宇": ["经济", "专业技术", "管理人员"],
-    "社区": ["工人", "专业技术", "其他职业"], "农村": ["农牧渔民", "工人"],
-    "直属": ["教育", "科技", "经济", "法律", "机关"], "县区": ["教育", "医卫", "经济", "机关", "其他"],
-}
 
 
 def add_years(d: date, years: int) -> date:
@@ -76,6 +76,12 @@ def add_years(d: date, years: int) -> date:
         return d.replace(year=d.year + years)
     except ValueError:  # 29 February
         return d.replace(year=d.year + years, day=28)
+
+
+def work_sector(org_name: str, sector: str) -> str:
+    if sector in JOBS:
+        return sector
+    return next((s for word, s in NAMED_WORK.items() if word in org_name), sector)
 
 
 def milieu(sector: str) -> str:
@@ -94,7 +100,8 @@ class People:
         return self.rng.choices(list(weights), list(weights.values()))[0]
 
     def name(self, female: bool) -> str:
-        return self.fake.name_female() if female else self.fake.name_male()
+        # zh_CN's name formats ignore sex; its given-name lists do not
+        return self.fake.last_name() + (self.fake.first_name_female() if female else self.fake.first_name_male())
 
     def birth(self, ref: date, lo: int, hi: int, in_1980s: bool | None = None) -> date:
         """A birth date giving an age between lo and hi on `ref` (and born in the 1980s or not, if asked)."""
@@ -121,42 +128,44 @@ class People:
     def ethnicity(self) -> str:
         return self.rng.choice(MINORITIES) if self.rng.random() < 0.06 else "汉族"
 
-    def education(self, sector: str, given: str = "", degree: str = "") -> tuple[str, str]:
+    def education(self, kind: str, sector: str, given: str = "", degree: str = "") -> tuple[str, str]:
         if degree:  # a seed counts degrees (九江: 硕士 3 of the new members)
             return {"博士": "研究生", "硕士": "研究生", "学士": "大学本科"}[degree], degree
-        education = given or self.weighted(EDUCATION[milieu(sector)])
+        education = given or self.weighted(EDUCATION[kind])
         if education == "研究生":
             return education, "博士" if self.rng.random() < (0.4 if sector in ("高校", "科研院所") else 0.15) else "硕士"
         return education, "学士" if education == "大学本科" and self.rng.random() < 0.9 else ""
 
-    def title(self, sector: str, stratum: str | None) -> str:
-        if stratum:
-            return self.weighted(UPPER_TITLES if stratum == "中上层" else LOWER_TITLES)
-        table = TITLES.get(milieu(sector))
-        return self.weighted(table) if table else ""
+    def title(self, kind: str, stratum: str | None, age: int) -> str:
+        table = (UPPER_TITLES if stratum == "中上层" else LOWER_TITLES) if stratum else TITLES.get(kind)
+        if not table:
+            return ""
+        title = self.weighted(table)
+        return "中级" if age < 33 and title in ("正高级", "副高级") else title  # senior titles take years
 
-    def occupation(self, occupations: list[str], sector: str, retired: bool) -> str:
-        if retired and any("离退休" in o for o in occupations):
-            return next(o for o in occupations if "离退休" in o)
-        words = OCCUPATION_WORDS.get(sector, [])
-        fitting = [o for o in occupations if any(w in o for w in words) and "离退休" not in o and "学生" not in o]
-        return self.rng.choice(fitting or [o for o in occupations if "离退休" not in o and "学生" not in o])
-
-    def job(self, org_name: str, sector: str, city: str, retired: bool, cadre_rank: str | None) -> tuple[str, str]:
-        """(employer, post); a retired person keeps the former employer (原…) and no post."""
+    def job(self, org_name: str, sector: str, city: str, retired: bool, cadre_rank: str | None,
+            occupations: list[str], age: int) -> tuple[str, str, str, str]:
+        """(employer, post, occupation, milieu); a retired person keeps the former employer (原…),
+        has no post, and the profile's 离退休 occupation if it has one. Posts are listed junior
+        first: the young hold the junior half."""
         unit = UNIT.match(org_name)
-        choices = JOBS.get(sector, GENERAL)
-        if retired and sector in ("社区", "农村"):
-            choices = GENERAL
+        choices = GENERAL if retired and sector in ("社区", "农村") else JOBS.get(sector, GENERAL)
         choices = [c for c in choices if "{unit}" not in c[0] or unit] or GENERAL
-        template, posts = self.rng.choice(choices)
+        if unit and sector not in ("社区", "农村"):  # a school's or enterprise's branch: its own staff
+            choices = [c for c in choices if "{unit}" in c[0]] or choices
+        template, posts, work = self.rng.choice(choices)
         employer = template.format(unit=unit.group(1) if unit else "", city=city, n=self.rng.choice(NUMERALS),
                                    ind=self.rng.choice(INDUSTRIES), bureau=self.rng.choice(BUREAUS))
+        usual = [o for o in occupations if "离退休" not in o and "学生" not in o]
+        fitting = [o for o in usual if any(w in o for w in work)] or [o for o in usual if "其他" in o] or usual
+        occupation = self.rng.choice(fitting)
+        kind = "enterprise" if work is BUSINESS else "intellectual" if work in (TEACH, HEAL, ARTS, SCIENCE, GOV) else milieu(sector)
         if retired:
-            return "原" + employer, ""
+            return "原" + employer, "", next((o for o in occupations if "离退休" in o), occupation), kind
         if cadre_rank in CADRE_POSTS:
-            return employer, self.rng.choice(CADRE_POSTS[cadre_rank])
-        return employer, self.rng.choice(posts)
+            posts = CADRE_POSTS[cadre_rank]
+        post = self.rng.choice(posts if age >= 35 else posts[: (len(posts) + 1) // 2])
+        return employer, post, occupation, kind
 
     def admission(self, rules, category: str, born: date, as_of: date, joined: date | None = None,
                   join_before: date | None = None) -> tuple[str, dict, list[tuple[str, date]]]:

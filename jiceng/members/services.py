@@ -22,8 +22,10 @@ PERSON_FIELDS = ("name", "sex", "ethnicity", "birth_date", "phone", "education",
                  "employer", "post", "occupation", "employment")
 
 
-def person_errors(values: dict, *, exclude_pk: int | None = None) -> dict:
-    """Problems with a person's own fields, whatever path they came by (form, API, import)."""
+def person_errors(values: dict) -> dict:
+    """Problems with a person's own fields, whatever path they came by (form, API, import).
+
+    Pure: it needs no database, so an importer can check a whole file before writing anything."""
     errors: dict = {}
     if "name" in values and not (values.get("name") or "").strip():
         errors["name"] = [_("姓名不能为空")]
@@ -39,15 +41,20 @@ def person_errors(values: dict, *, exclude_pk: int | None = None) -> dict:
                 errors["birth_date"] = [_("出生日期 %(b)s 与身份证号中的 %(i)s 不一致") % {"b": birth, "i": idnumber.birth_date(number)}]
             if sex and sex != idnumber.sex(number):
                 errors["sex"] = [_("性别 “%(s)s” 与身份证号不一致（身份证号为%(i)s性）") % {"s": sex, "i": idnumber.sex(number)}]
-            clash = Member.objects.filter(id_number_index=idnumber.blind_index(number))
-            if exclude_pk:
-                clash = clash.exclude(pk=exclude_pk)
-            if clash.exists():
-                errors["id_number"] = [_("该身份证号已登记在档案中")]
     phone = (values.get("phone") or "").strip()
     if phone and not PHONE.match(phone):
         errors["phone"] = [_("手机号应为以1开头的11位数字")]
     return errors
+
+
+def duplicate_errors(number: str, *, exclude_pk: int | None = None) -> dict:
+    number = idnumber.normalize(number or "")
+    if not number or idnumber.problem(number):
+        return {}
+    clash = Member.objects.filter(id_number_index=idnumber.blind_index(number))
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    return {"id_number": [_("该身份证号已登记在档案中")]} if clash.exists() else {}
 
 
 def category_errors(rules: profiles.Profile, category: str, birth: date | None, on: date, field: str = "category") -> dict:
@@ -96,7 +103,7 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
 def create_member(*, org: Org, category: str, since: date | None = None, applied_on: date | None = None,
                   joined_on: date | None = None, confirmed_on: date | None = None, id_number: str = "",
                   belonging_since: date | None = None, account=None, **person) -> Member:
-    errors = person_errors({**person, "id_number": id_number})
+    errors = {**person_errors({**person, "id_number": id_number}), **duplicate_errors(id_number)}
     if not org.active:
         errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
     elif not org.rules.kind(org.kind).holds_members:
@@ -130,7 +137,7 @@ def update_member(member: Member, *, id_number: str | None = None, **person) -> 
             check["id_number"] = number
         if check.get("sex") and check["sex"] != idnumber.sex(number):
             check["id_number"] = number
-    errors = person_errors(check, exclude_pk=member.pk)
+    errors = {**person_errors(check), **duplicate_errors(check.get("id_number"), exclude_pk=member.pk)}
     raise_if(errors)
     for k, v in values.items():
         blank = None if Member._meta.get_field(k).null else ""

@@ -248,32 +248,38 @@ def post_counts(org_ids) -> dict[int, dict[str, int]]:
 _OPS = {">": int.__gt__, ">=": int.__ge__, "<": int.__lt__, "<=": int.__le__, "==": int.__eq__}
 
 
+def triggered(rules: profiles.Profile, kind: str, members: dict[str, int], posts: dict[str, int]) -> list[dict]:
+    """The profile's threshold warnings that hold for one organization, with their evidence."""
+    found = []
+    for rule in rules.warnings:
+        if kind not in rule.kinds:
+            continue
+        evidence = []
+        for cond in rule.when:
+            if cond.count == "members":
+                n, words = sum(members.get(k, 0) for k in cond.categories), [rules.category_label(k) for k in cond.categories]
+            else:
+                n, words = sum(posts.get(k, 0) for k in cond.posts), [rules.post_label(kind, k) for k in cond.posts]
+            evidence.append((cond, n, "、".join(words)))
+        if all(_OPS[c.op](n, c.value) for c, n, _w in evidence):
+            found.append({
+                "key": rule.key,
+                "message": profiles.pick(rule.message),
+                "evidence": "；".join(f"{words} {n} {c.op} {c.value}" for c, n, words in evidence),
+                "source": rules.cite("warnings", rule.key) + (f" — {rule.source}" if rule.source else ""),
+            })
+    return found
+
+
 def warnings_for(orgs) -> dict[int, list[dict]]:
-    """The profile's threshold warnings that apply to each organization, with the evidence."""
     orgs = [o for o in orgs if o.active]
     ids = [o.pk for o in orgs]
     members, posts = member_counts(ids), post_counts(ids)
-    out: dict[int, list[dict]] = {}
+    out = {}
     for org in orgs:
-        rules = org.rules
-        for rule in rules.warnings:
-            if org.kind not in rule.kinds:
-                continue
-            evidence = []
-            for cond in rule.when:
-                counts = members if cond.count == "members" else posts
-                keys = cond.categories if cond.count == "members" else cond.posts
-                n = sum(counts.get(org.pk, {}).get(k, 0) for k in keys)
-                evidence.append((cond, n))
-            if all(_OPS[c.op](n, c.value) for c, n in evidence):
-                out.setdefault(org.pk, []).append({
-                    "key": rule.key,
-                    "message": profiles.pick(rule.message),
-                    "evidence": "；".join(
-                        f"{'、'.join(rules.category_label(k) for k in c.categories) or '、'.join(rules.post_label(org.kind, k) for k in c.posts)}"
-                        f" {n} {c.op} {c.value}" for c, n in evidence),
-                    "source": rules.cite("warnings", rule.key) + (f" — {rule.source}" if rule.source else ""),
-                })
+        found = triggered(org.rules, org.kind, members.get(org.pk, {}), posts.get(org.pk, {}))
+        if found:
+            out[org.pk] = found
     return out
 
 

@@ -14,7 +14,6 @@ class Command(BaseCommand):
                             help="先清除全部组织、成员和演示账号 / wipe all organizations, members and demo accounts first")
 
     def handle(self, *args, seed, force, **options):
-        self.stdout.write("正在生成演示数据 / building demo data …")
         try:
             result = build(seed=seed, force=force)
         except DemoError as exc:
