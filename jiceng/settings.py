@@ -154,6 +154,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap-icons", ASSETS_DIR / "bootstrap-icons" / "font"),
     ("vendor/htmx", ASSETS_DIR / "htmx.org" / "dist"),
     ("vendor/echarts", ASSETS_DIR / "echarts" / "dist"),
+    BASE_DIR / "static",
 ]
 WHITENOISE_USE_FINDERS = True
 

@@ -10,8 +10,10 @@ class Form(forms.Form):
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
 
-    def full_clean(self):
-        super().full_clean()
+    def add_error(self, field, error):
+        # errors come from clean() and from the services after it: mark the field either way
+        super().add_error(field, error)
         for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs["class"] += " is-invalid"
+            attrs = self.fields[name].widget.attrs if name in self.fields else None
+            if attrs is not None and "is-invalid" not in attrs["class"].split():
+                attrs["class"] += " is-invalid"

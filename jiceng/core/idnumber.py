@@ -5,12 +5,14 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from datetime import date
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")  # ASCII only: str.isdigit() also accepts '²'
 WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 CHECK = "10X98765432"
 _FULLWIDTH = str.maketrans("０１２３４５６７８９ｘＸ", "0123456789XX")
@@ -36,7 +38,7 @@ def problem(number: str, today: date | None = None) -> str | None:
     """Why `number` is not a valid resident ID number, or None."""
     if len(number) != 18:
         return _("身份证号应为18位（当前%(n)d位）") % {"n": len(number)}
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if not SHAPE.match(number):
         return _("身份证号前17位应为数字，末位为数字或X")
     try:
         born = birth_date(number)

@@ -145,6 +145,9 @@ class ChangeRecord(models.Model):
             after=after,
         )
 
+    # internal columns that mean nothing to a reader of the log
+    hidden_keys = ("id", "id_number_index", "org_path", "path", "depth")
+
     def save(self, *args, **kwargs):
         if self.pk:  # the log is append-only
             raise ValidationError(_("变更记录不可修改"))

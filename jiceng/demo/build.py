@@ -19,8 +19,8 @@ from faker import Faker
 from jiceng.core.context import acting
 from jiceng.core.dates import today
 from jiceng.core.models import ChangeBatch
-from jiceng.core.profiles import age_on
 from jiceng.core.paths import within
+from jiceng.core.profiles import age_on
 from jiceng.members import services as members
 from jiceng.members.models import Member
 from jiceng.orgs import services as orgs
@@ -211,7 +211,8 @@ class Builder:
                 deal(slots, field, spec[field], field)
         if "title_level" in block:  # the senior titles go to the older colleagues
             titles = sorted((s["title_level"] for s in work), key=SENIORITY.index)
-            deal(work, "title_level", titles, "in_service.title_level", order=sorted(shuffled(work), key=lambda s: s.get("in_1980s", False)))
+            deal(work, "title_level", titles, "in_service.title_level",
+                 order=sorted(shuffled(work), key=lambda s: s.get("in_1980s", False)))
         # categories: the pipeline stages go to people in service
         full = next(c for c in rules.categories if c.full)
         cats = []
@@ -323,8 +324,10 @@ class Builder:
         """The required posts (unless left vacant) and some others; a seed's committee size is kept."""
         r, specs = self.rng, org.rules.posts_for(org.kind)
         required = [p.key for p in specs if p.required]
-        others = [p for p in specs if not p.required]  # in turn, two at most of each, then plain members
-        others = [p.key for turn in range(2) for p in others if turn < (p.max or 2)] + [p.key for p in others if p.max is None][-1:] * 20
+        optional = [p for p in specs if not p.required]
+        # in turn, at most two of each (副书记, 组织委员 … / 副主委, 委员), then more plain members (委员)
+        others = [p.key for turn in range(2) for p in optional if turn < (p.max or 2)]
+        others += [p.key for p in optional if p.max is None][-1:] * 20
         size = (self.specs[org.code].get("facts") or {}).get("committee_members")
         if size:
             k = size - len(required)

@@ -33,7 +33,7 @@ def _members(org: Org, spec: dict, as_of) -> dict:
     got = {
         "count": qs.count(),
         "count_as_of": sum(then.values()),
-        "employment": _tally(qs, "employment"),
+        **{f: _tally(qs, f) for f in ("employment", "education", "title_level", "occupation", "degree")},
         "category": {rules.category_label(k): n for k, n in _tally(qs, "category").items()},
         "category_as_of": {rules.category_label(k): n for k, n in then.items()},
         "women": qs.filter(sex="女").count(),

@@ -194,7 +194,7 @@ class People:
             # parties admitting straight to full membership recruit established professionals
             first = min(add_years(born, 28 if join.full else 20), latest)
             joined = self.day(first, max(first, min(add_years(born, 50), latest)))
-        dates = {"applied_on": max(adult, joined - timedelta(days=r.randint(180, 720))), "joined_on": joined}
+        dates = {"applied_on": max(adult, joined - timedelta(days=r.randint(365, 730))), "joined_on": joined}
         if target.full and target is not join:
             dates["confirmed_on"] = joined + timedelta(days=365 + r.randint(0, 30))
         return category, dates, []

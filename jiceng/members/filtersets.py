@@ -61,7 +61,7 @@ class MemberFilterSet(df.FilterSet):
         number = idnumber.normalize(value)
         if len(number) == 18 and idnumber.problem(number) is None:
             return qs.filter(id_number_index=idnumber.blind_index(number))
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return qs.filter(phone__startswith=value)
         return qs.filter(name__contains=value)
 

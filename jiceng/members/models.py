@@ -106,6 +106,9 @@ class MemberLine(DatedLine):
     def change_path(self):
         return self.member.org_path
 
+    def __str__(self):
+        return f"{self.member.name} · {self._meta.verbose_name} {self.start}"
+
 
 class CategoryLine(MemberLine):
     """申请人 → 积极分子 → 发展对象 → 预备党员 → 正式党员; 会员; 社员 …"""

@@ -283,6 +283,13 @@ def warnings_for(orgs) -> dict[int, list[dict]]:
     return out
 
 
+def leaders(org: Org) -> list[PostHolding]:
+    """Current post holders, in the profile's order of posts (书记 before 委员)."""
+    order = [p.key for p in org.rules.posts_for(org.kind)]
+    holdings = org.post_holdings.current().select_related("member")
+    return sorted(holdings, key=lambda h: (order.index(h.post) if h.post in order else len(order), h.start))
+
+
 def vacancies(org: Org) -> list[str]:
     held = post_counts([org.pk]).get(org.pk, {})
     return [p.label for p in org.rules.posts_for(org.kind) if p.required and not held.get(p.key)]

@@ -75,7 +75,7 @@ class OrgDetailView(ScopedView):
             children=with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
             direct_counts=_labelled(org, dict(org.members.values_list("category").annotate(n=Count("id")))),
             category_counts=_labelled(org, dict(subtree.values_list("category").annotate(n=Count("id")))),
-            leaders=org.post_holdings.current().select_related("member"),
+            leaders=services.leaders(org),
             vacancies=services.vacancies(org),
             election=services.election_status([org])[org.pk],
             warnings=services.warnings_for([org]).get(org.pk, []),
