@@ -18,7 +18,7 @@ def test_web_edit_records_user_request_and_before_after(world):
     client = Client()
     client.force_login(world.officer_a)
     rid = uuid.uuid4()
-    response = client.post(f"/members/{m.pk}/edit/", {"name": m.name, "sex": m.sex, "employer": "新单位", "id_number": m.id_number},
+    response = client.post(f"/members/{m.pk}/edit/", {"name": m.name, "sex": m.sex, "birth_date": m.birth_date, "employer": "新单位", "id_number": m.id_number},
                            HTTP_X_REQUEST_ID=str(rid))
     assert response.status_code == 302 and response["X-Request-ID"] == str(rid)
     record = ChangeRecord.objects.for_object(m).filter(request_id=rid).get()

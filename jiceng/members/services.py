@@ -114,6 +114,11 @@ def create_member(*, org: Org, category: str, since: date | None = None, applied
     for cat, day in history:
         for field, msgs in category_errors(org.rules, cat, person.get("birth_date"), day).items():
             errors.setdefault(field, []).extend(m for m in msgs if m not in errors.get(field, []))
+    not_future("belonging_since", belonging_since, errors)
+    belonging_start = belonging_since or (max(history[0][1], org.founded_on or history[0][1]) if history else None)
+    if belonging_start and org.founded_on and belonging_start < org.founded_on:
+        errors.setdefault("belonging_since", []).append(
+            _("组织关系起始日期 %(d)s 早于 %(o)s 的成立日期 %(f)s") % {"d": belonging_start, "o": org.name, "f": org.founded_on})
     raise_if(errors)
     member = Member(org=org, org_path=org.path, category=history[-1][0], account=account,
                     **{k: v for k, v in person.items() if k in PERSON_FIELDS and v is not None})
@@ -121,7 +126,7 @@ def create_member(*, org: Org, category: str, since: date | None = None, applied
     member.save()
     for (cat, day), nxt in zip(history, history[1:] + [(None, None)]):
         CategoryLine.objects.create(member=member, category=cat, start=day, end=nxt[1])
-    BelongingLine.objects.create(member=member, org=org, start=belonging_since or history[0][1])
+    BelongingLine.objects.create(member=member, org=org, start=belonging_start)
     return member
 
 

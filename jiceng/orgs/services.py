@@ -298,7 +298,7 @@ def vacancies(org: Org) -> list[str]:
 def election_status(orgs, day: date | None = None) -> dict[int, dict]:
     """Last election, due date and state (overdue / due soon / ok / none recorded) per organization."""
     day = day or today()
-    orgs = list(orgs)
+    orgs = [o for o in orgs if o.rules.kind(o.kind).holds_members]  # groups are not elected bodies
     last: dict[int, Election] = {}
     for e in Election.objects.filter(org__in=orgs).select_related("org").order_by("org_id", "held_on"):
         last[e.org_id] = e
@@ -348,6 +348,12 @@ def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostH
             errors["post"] = [_("%(p)s 最多 %(n)d 人，已满") % {"p": spec.label, "n": spec.max}]
     if PostHolding.objects.current().filter(org=org, post=post, member=member).exists():
         errors["member"] = [_("%(m)s 已担任该职务") % {"m": member.name}]
+    elif not (member.org_path.startswith(org.path) or member.participation_lines.current().filter(org=org).exists()):
+        errors["member"] = [_("%(m)s 不在 %(o)s 或其下级组织，也未在此参加组织生活") % {"m": member.name, "o": org.name}]
+    elif not org.rules.category(member.category) or not org.rules.category(member.category).full:
+        errors["member"] = [_("%(m)s 是%(c)s，只有%(f)s可以担任职务（%(cite)s）") % {
+            "m": member.name, "c": member.category_label,
+            "f": "、".join(c.label for c in org.rules.categories if c.full), "cite": org.rules.cite("categories", "full")}]
     raise_if(errors)
     return PostHolding.objects.create(org=org, member=member, post=post, start=day)
 

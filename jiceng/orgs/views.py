@@ -193,10 +193,10 @@ class ElectionListView(ScopedView):
 
     def get(self, request):
         state = request.GET.get("state", "attention")
-        orgs = scoped(Org, request.user).filter(dissolved_on__isnull=True).exclude(kind="group").order_by("path")
+        orgs = scoped(Org, request.user).filter(dissolved_on__isnull=True).order_by("path")
         status = services.election_status(orgs)
-        rows = [(o, status[o.pk]) for o in orgs if state == "all" or
-                (status[o.pk]["state"] in ("overdue", "due_soon", "none") if state == "attention" else status[o.pk]["state"] == state)]
+        wanted = {"attention": {"overdue", "due_soon", "none"}, "all": {"overdue", "due_soon", "none", "ok"}}.get(state, {state})
+        rows = [(o, status[o.pk]) for o in orgs if o.pk in status and status[o.pk]["state"] in wanted]
         return render(request, "orgs/elections.html", {"page": paginate(request, rows), "state": state})
 
 
