@@ -31,6 +31,9 @@ def _secret() -> str:
 
 
 SECRET_KEY = _secret()
+# Keys for encrypted ID numbers and their blind index derive from this; keep it apart from
+# SECRET_KEY so rotating the web secret never makes the archive unreadable.
+JICENG_FIELD_KEY = os.environ.get("JICENG_FIELD_KEY") or SECRET_KEY
 DEBUG = os.environ.get("JICENG_DEBUG", "1") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("JICENG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JICENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]

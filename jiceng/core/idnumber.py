@@ -56,7 +56,7 @@ def mask(number: str) -> str:
 
 
 def _keys() -> tuple[bytes, bytes]:
-    material = hashlib.sha512(("jiceng-field-keys:" + settings.SECRET_KEY).encode()).digest()
+    material = hashlib.sha512(("jiceng-field-keys:" + settings.JICENG_FIELD_KEY).encode()).digest()
     return material[:32], material[32:]
 
 
