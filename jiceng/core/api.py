@@ -5,7 +5,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .scoping import CHANGE, VIEW
+from .scoping import CHANGE, VIEW, ScopedQuerySet
 
 
 def exception_handler(exc, context):
@@ -23,8 +23,14 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
     write_action = CHANGE
 
     def get_queryset(self):
+        """The whole table for the filters to narrow; `filter_queryset` applies the scope last."""
+        return self.model.objects.all()
+
+    def filter_queryset(self, queryset: ScopedQuerySet):
+        # DRF reads every list and every object through here (get_object too), so scoping
+        # cannot be skipped; it comes after the filters for the index (see ScopedQuerySet.restrict).
         action = VIEW if self.request.method in SAFE_METHODS else self.write_action
-        return self.model.objects.restrict(self.request.user, action)
+        return super().filter_queryset(queryset).restrict(self.request.user, action)
 
     def perform_create(self, serializer):
         with transaction.atomic():

@@ -72,6 +72,9 @@ def scope_of(user) -> Scope:
 
 class ScopedQuerySet(models.QuerySet):
     def restrict(self, user, action: str = VIEW):
+        """Only the rows in the user's scope. Call it last, after the filters: SQLite takes a
+        column's index bounds from its first range condition, so a narrower subtree filter must
+        come before the scope's range (measured: 165 ms → 0.06 ms on 1M members)."""
         scope = scope_of(user)
         if scope.superuser:
             return self
@@ -83,3 +86,11 @@ class ScopedQuerySet(models.QuerySet):
         if action == VIEW and self_field and scope.self_user_id:
             condition |= Q(**{self_field: scope.self_user_id})
         return self.filter(condition)
+
+
+def filter_then_restrict(filterset_class, request, action: str = VIEW, data=None):
+    """A FilterSet applied to the whole table, then the user's scope: the one way lists are read."""
+    model = filterset_class._meta.model
+    filterset = filterset_class(data if data is not None else (request.GET or None),
+                                queryset=model.objects.all(), request=request)
+    return filterset, filterset.qs.restrict(request.user, action)

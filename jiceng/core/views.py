@@ -104,7 +104,7 @@ class ChangeListView(ScopedView):
     """The change log of the user's subtrees, or of one object (?type=app.model&id=N); read-only."""
 
     def get(self, request):
-        qs = scoped(ChangeRecord, request.user).select_related("user", "content_type")
+        qs = ChangeRecord.objects.select_related("user", "content_type")
         if request.GET.get("org"):
             from jiceng.orgs.models import Org
 
@@ -112,4 +112,5 @@ class ChangeListView(ScopedView):
             qs = qs.filter(within("org_path", org.path))
         if request.GET.get("request_id"):
             qs = qs.filter(request_id=request.GET["request_id"])
+        qs = qs.restrict(request.user)  # last, after the subtree range
         return render(request, "core/changes.html", {"page": paginate(request, qs)})

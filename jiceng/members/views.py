@@ -2,7 +2,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ChangeRecord
-from jiceng.core.scoping import CHANGE, scope_of
+from jiceng.core.scoping import CHANGE, filter_then_restrict, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
 from jiceng.orgs.forms import EndForm
 from jiceng.orgs.models import Org
@@ -15,8 +15,8 @@ from .models import Member, ParticipationLine
 
 class MemberListView(ScopedView):
     def get(self, request):
-        filterset = MemberFilterSet(request.GET or None, queryset=scoped(Member, request.user), request=request)
-        qs = filterset.qs.select_related("org")
+        filterset, qs = filter_then_restrict(MemberFilterSet, request)
+        qs = qs.select_related("org")
         return render(request, "members/list.html", {"filter": filterset, "page": paginate(request, qs)})
 
 
