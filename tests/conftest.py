@@ -3,6 +3,7 @@ from datetime import date
 from types import SimpleNamespace
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.contrib.auth.models import User
 
 from jiceng.core import idnumber
@@ -22,6 +23,13 @@ def add_member(org, name, *, born=date(1985, 5, 1), sex="男", category="full", 
                                  id_number=person_id(born, sex, n), applied_on=date(2008, 1, 1),
                                  joined_on=date(2009, 1, 1) if category in ("probationary", "full") else None,
                                  confirmed_on=date(2010, 1, 1) if category == "full" else None, **extra)
+
+
+def errors_of(call, *args, **kwargs):
+    """The field-keyed errors a service refuses with."""
+    with pytest.raises(ValidationError) as err:
+        call(*args, **kwargs)
+    return err.value.message_dict
 
 
 def make_user(username, role=None, org=None, superuser=False):

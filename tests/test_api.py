@@ -503,12 +503,19 @@ def test_accept_language_en_gives_english_framework_messages(world):
 
 
 @pytest.mark.skipif(not (LOCALE_DIR / "en" / "LC_MESSAGES" / "django.mo").exists(),
-                    reason="no English catalog for the project yet (jiceng/locale/en): service messages are Chinese only")
+                    reason="English catalog not compiled (jiceng/locale/en/…/django.mo; see jiceng.core.i18n.compile_catalogs)")
 def test_accept_language_en_gives_english_service_messages(world):
     c = client_for(world.org_admin, HTTP_ACCEPT_LANGUAGE="en")
-    resp = c.post(MEMBERS, good_member(phone="123"), format="json")
+    before = counts()
+    resp = c.post(MEMBERS, good_member(phone="123", id_number=_bad_check_char(person_id(BORN, "男", 30))), format="json")
     assert resp.status_code == 400
-    assert not HAN.search(str(resp.data["phone"])), resp.data
+    assert resp.data["phone"] == ["The mobile number must be 11 digits starting with 1."]
+    assert "check digit" in str(resp.data["id_number"][0])
+    resp = c.post(MEMBERS, good_member(category="党员候选人"), format="json")
+    assert "is not a category of" in str(resp.data["category"][0])
+    assert counts() == before
+    # and the next request without the header is Chinese again
+    assert chinese(client_for(world.org_admin).post(MEMBERS, good_member(phone="123"), format="json").data["phone"])
 
 
 # --- updating members ----------------------------------------------------------------

@@ -12,15 +12,9 @@ from jiceng.members import services
 from jiceng.core.models import ChangeRecord
 from jiceng.members.models import BelongingLine, Member
 
-from conftest import add_member, person_id
+from conftest import add_member, errors_of, person_id
 
 pytestmark = pytest.mark.django_db
-
-
-def errors_of(call, *args, **kwargs):
-    with pytest.raises(ValidationError) as err:
-        call(*args, **kwargs)
-    return err.value.message_dict
 
 
 def test_import_dates_become_dated_category_lines(world):

@@ -14,15 +14,9 @@ from jiceng.members.models import Member
 from jiceng.orgs import services
 from jiceng.orgs.models import Org
 
-from conftest import add_member
+from conftest import add_member, errors_of
 
 pytestmark = pytest.mark.django_db
-
-
-def errors_of(call, *args, **kwargs):
-    with pytest.raises(ValidationError) as err:
-        call(*args, **kwargs)
-    return err.value.message_dict
 
 
 def test_children_inherit_the_profile_and_kinds_are_checked(world):
@@ -166,6 +160,6 @@ def test_posts_and_vacancies(world):
     holding = services.assign_post(world.a, world.a_members[0], "secretary", on=date(2021, 1, 1))
     assert services.vacancies(world.a) == []
     assert "已满" in errors_of(services.assign_post, world.a, world.a_members[1], "secretary")["post"][0]
-    services.end_post(holding, on=date(2023, 1, 1))
+    holding.close(date(2023, 1, 1))
     assert services.vacancies(world.a) == ["书记"]
     assert world.a_members[0].post_holdings.as_of(date(2022, 1, 1)).count() == 1

@@ -378,7 +378,9 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return (f"{os.cpu_count()} CPUs{' (' + cpu + ')' if cpu else ''}, Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}")
+            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+            + (f"; load average {os.getloadavg()[0]:.1f} at the end (other work skews the figures)"
+               if hasattr(os, "getloadavg") else ""))
 
 
 def write_section(path: Path, text: str) -> None:

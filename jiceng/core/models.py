@@ -178,9 +178,19 @@ class DatedLine(LoggedModel):
     class Meta:
         abstract = True
 
-    def clean(self):
-        if self.end and self.end < self.start:
-            raise ValidationError({"end": _("终止日期不能早于起始日期")})
+    def close(self, on: dt.date | None = None, field: str = "on"):
+        """End the line on `on` (default today): not in the future, not before it began."""
+        from .dates import not_future, raise_if, today
+
+        day = on or today()
+        errors: dict = {}
+        not_future(field, day, errors)
+        if day < self.start:
+            errors.setdefault(field, []).append(_("终止日期不能早于起始日期 %(d)s") % {"d": self.start})
+        raise_if(errors)
+        self.end = day
+        self.save()
+        return self
 
 
 class RoleGrant(LoggedModel):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.dates import today
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
-from jiceng.orgs.forms import DATE, OrgCodeField
+from jiceng.orgs.forms import DATE, target_form
 
 
 def _optional(values):
@@ -60,11 +60,5 @@ class CategoryForm(Form):
         self.fields["category"].choices = [(c.key, c.label) for c in rules.categories]
 
 
-class OrgMoveMemberForm(Form):
-    org = OrgCodeField(label=_("组织编码"))
-    on = forms.DateField(label=_("生效日期"), initial=today, widget=DATE)
-    note = forms.CharField(label=_("说明"), required=False, max_length=300)
-
-    def __init__(self, *args, queryset=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["org"].queryset = queryset
+TransferForm = target_form("org", _("转入组织编码"))
+ParticipationForm = target_form("org", _("参加组织生活的组织编码"))

@@ -211,16 +211,6 @@ def add_participation(member: Member, org: Org, *, on: date | None = None, note:
     return ParticipationLine.objects.create(member=member, org=org, start=day, note=note)
 
 
-def end_line(line, *, on: date | None = None):
-    day = on or today()
-    errors: dict = {}
-    not_future("on", day, errors)
-    if day < line.start:
-        errors["on"] = [_("终止日期不能早于起始日期 %(d)s") % {"d": line.start}]
-    raise_if(errors)
-    line.end = day
-    line.save()
-    return line
 
 
 def state_as_of(member: Member, day: date) -> dict:

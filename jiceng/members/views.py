@@ -78,7 +78,7 @@ class MemberCategoryView(ObjectActionView):
 
 
 class MemberTransferView(ObjectActionView):
-    model, form_class, action, title = Member, forms.OrgMoveMemberForm, CHANGE, _("转接组织关系")
+    model, form_class, action, title = Member, forms.TransferForm, CHANGE, _("转接组织关系")
 
     def form_kwargs(self, member):
         return {"queryset": scoped(Org, self.request.user, CHANGE)}
@@ -88,7 +88,7 @@ class MemberTransferView(ObjectActionView):
 
 
 class ParticipationAddView(MemberTransferView):
-    title = _("登记参加其他组织的组织生活")
+    form_class, title = forms.ParticipationForm, _("登记参加其他组织的组织生活")
 
     def perform(self, member, data):
         services.add_participation(member, data["org"], on=data["on"], note=data["note"])
@@ -102,4 +102,4 @@ class ParticipationEndView(ObjectActionView):
         return line.member.get_absolute_url()
 
     def perform(self, line, data):
-        return services.end_line(line, on=data["on"])
+        return line.close(data["on"])

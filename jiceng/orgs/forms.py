@@ -57,24 +57,23 @@ class OrgEditForm(Form):
         self.fields["kind"].choices = [(k.key, k.label) for k in org.rules.kinds]
 
 
-class OrgMoveForm(Form):
-    parent = OrgCodeField(label=_("新的上级组织编码"))
-    on = forms.DateField(label=_("生效日期"), initial=today, widget=DATE)
-    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+def target_form(field: str, label) -> type[Form]:
+    """A form naming one organization by code (within the user's scope), with a date and a note."""
 
-    def __init__(self, *args, queryset=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["parent"].queryset = queryset
+    class TargetForm(Form):
+        on = forms.DateField(label=_("生效日期"), initial=today, widget=DATE)
+        note = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+        def __init__(self, *args, queryset=None, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.fields[field] = OrgCodeField(label=label, queryset=queryset, widget=forms.TextInput(attrs={"class": "form-control"}))
+            self.order_fields([field, "on", "note"])
+
+    return TargetForm
 
 
-class OrgMergeForm(Form):
-    into = OrgCodeField(label=_("并入的组织编码"))
-    on = forms.DateField(label=_("生效日期"), initial=today, widget=DATE)
-    note = forms.CharField(label=_("说明"), required=False, max_length=300)
-
-    def __init__(self, *args, queryset=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["into"].queryset = queryset
+OrgMoveForm = target_form("parent", _("新的上级组织编码"))
+OrgMergeForm = target_form("into", _("并入的组织编码"))
 
 
 class OrgDissolveForm(Form):

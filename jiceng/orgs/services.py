@@ -356,15 +356,3 @@ def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostH
             "f": "、".join(c.label for c in org.rules.categories if c.full), "cite": org.rules.cite("categories", "full")}]
     raise_if(errors)
     return PostHolding.objects.create(org=org, member=member, post=post, start=day)
-
-
-def end_post(holding: PostHolding, *, on: date | None = None) -> PostHolding:
-    errors: dict = {}
-    day = on or today()
-    not_future("end", day, errors)
-    if day < holding.start:
-        errors["end"] = [_("离任日期不能早于任职日期 %(d)s") % {"d": holding.start}]
-    raise_if(errors)
-    holding.end = day
-    holding.save()
-    return holding

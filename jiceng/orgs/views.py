@@ -185,7 +185,7 @@ class PostEndView(ObjectActionView):
         return holding.org.get_absolute_url()
 
     def perform(self, holding, data):
-        return services.end_post(holding, on=data["on"])
+        return holding.close(data["on"])
 
 
 class ElectionListView(ScopedView):
