@@ -275,6 +275,7 @@ def measure(args):
     from django.test.utils import CaptureQueriesContext
 
     from jiceng.core.paths import END
+    from jiceng.core.scoping import filter_then_restrict
     from jiceng.members.filtersets import MemberFilterSet
     from jiceng.members.models import Member
     from jiceng.orgs.models import Org
@@ -286,11 +287,11 @@ def measure(args):
     raw_sql = (f"SELECT {columns} FROM members_member WHERE org_path >= %s AND org_path < %s"
                f" ORDER BY org_path, name, id LIMIT {LIMIT}")
 
-    def filterset(pk):
-        return MemberFilterSet({"org": pk}, queryset=Member.objects.restrict(user), request=request)
+    def app_qs(pk):  # exactly what the member list view and the API do
+        return filter_then_restrict(MemberFilterSet, request, data={"org": pk})[1][:LIMIT]
 
     def app(pk):
-        return list(filterset(pk).qs[:LIMIT])
+        return list(app_qs(pk))
 
     def fetch(sql, params):
         with connection.cursor() as c:
@@ -312,14 +313,14 @@ def measure(args):
         print(f"\napp queries for org {deepest[0]} (depth {deepest[2]}):")
         for q in captured.captured_queries:
             print("  ", q["sql"])
-        print("app plan:\n  " + filterset(deepest[0]).qs[:LIMIT].explain().replace("\n", "\n  "))
+        print("app plan:\n  " + app_qs(deepest[0]).explain().replace("\n", "\n  "))
         plan = fetch("EXPLAIN QUERY PLAN " + raw_sql, [deepest[1], deepest[1] + END])
         print("raw plan:\n  " + "\n  ".join(str(r[-1]) for r in plan) + "\n")
 
     results = []  # (depth, app ms, raw ms, app's SQL alone ms, subtree size)
     for i, (pk, path, depth) in enumerate(samples):
         # The member SQL the app builds, run by hand: splits the app's time into database and Python.
-        app_sql = filterset(pk).qs[:LIMIT].query.sql_with_params()
+        app_sql = app_qs(pk).query.sql_with_params()
         runs = {"app": lambda: app(pk), "raw": lambda: fetch(raw_sql, [path, path + END]),
                 "sql": lambda: fetch(*app_sql)}
         ms, rows = {}, {}
@@ -432,7 +433,7 @@ def main(argv=None) -> int:
     summary = [
         f"Data: {args.orgs:,} organizations (depth 0–{max(counts)}), {args.members:,} members; {built}; "
         f"peak RSS {rss_mb():,.0f} MB.",
-        f"Per sample: app = `MemberFilterSet({{'org': pk}}, queryset=Member.objects.restrict(user), request=…).qs[:{LIMIT}]` "
+        f"Per sample: app = `filter_then_restrict(MemberFilterSet, request, data={{'org': pk}})[1][:{LIMIT}]` (the member list's own path) "
         f"as a list, filterset included ({queries} SQL queries), user = org_admin at the root; "
         f"raw = the same columns by hand, `WHERE org_path >= ? AND org_path < ? ORDER BY org_path, name, id LIMIT {LIMIT}`, "
         f"same connection, order rotated. \"App's SQL alone\" runs the member query the app built, by hand: "

@@ -1,11 +1,12 @@
 """API base: the same scoping and the same service errors as the UI."""
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from rest_framework import mixins, serializers, viewsets
+from django.utils.translation import gettext_lazy as _
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from .scoping import CHANGE, VIEW, ScopedQuerySet
+from .scoping import CHANGE, VIEW, ScopedQuerySet, scope_of
 
 
 def exception_handler(exc, context):
@@ -15,12 +16,27 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
+class HasWriteGrant(permissions.IsAuthenticated):
+    """Writes need a grant that allows them somewhere; which rows is then decided by the scope."""
+
+    message = _("您的角色只能查看，不能修改")
+
+    def has_permission(self, request, view):
+        if not super().has_permission(request, view):
+            return False
+        if request.method in SAFE_METHODS:
+            return True
+        scope = scope_of(request.user)
+        return scope.superuser or bool(scope.paths_for(view.write_action))
+
+
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                     mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """List, read, create and update, always through `restrict()`: out of scope is 404."""
 
     model = None
     write_action = CHANGE
+    permission_classes = [HasWriteGrant]
 
     def get_queryset(self):
         """The whole table for the filters to narrow; `filter_queryset` applies the scope last."""

@@ -21,7 +21,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.http import QueryDict
 from django.utils import translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core.context import acting
 from jiceng.core.i18n import pick
@@ -73,7 +75,16 @@ def field_errors(model, values: dict) -> dict:
     return errors
 
 
-def _label(field: str, sources) -> str:
+# Names of the service fields that are not model fields (catalog words, so --lang en translates them).
+FIELD_LABELS = {
+    "id_number": _lazy("身份证号"), "on": _lazy("生效日期"), "since": _lazy("现类别起始日期"),
+    "applied_on": _lazy("申请日期"), "joined_on": _lazy("入党(会/社)日期"), "confirmed_on": _lazy("转正日期"),
+    "into": _lazy("并入的组织编码"), "belonging_since": lazy(lambda: t("组织关系起始日期", "Belonging since"), str)(),
+}
+
+
+def label(field: str, *sources) -> str:
+    """A field's name for people: the first of the models, filtersets and dicts that names it."""
     for source in sources:
         if isinstance(source, dict):
             found = source.get(field)
@@ -83,9 +94,8 @@ def _label(field: str, sources) -> str:
             except FieldDoesNotExist:
                 continue
             found = f.verbose_name if f.verbose_name != field.replace("_", " ") else None
-        else:  # a form (base_fields) or a filterset (base_filters)
-            f = (getattr(source, "base_fields", None) or getattr(source, "base_filters", {})).get(field)
-            found = getattr(f, "label", None)
+        else:  # a filterset
+            found = getattr(source.base_filters.get(field), "label", None)
         if found:
             return str(found)
     return field
@@ -105,7 +115,7 @@ class ScopedCommand(BaseCommand):
     arguments and `do_<name>(**options)` runs them as `self.user`."""
 
     subcommands: dict[str, str] = {}
-    label_sources: tuple = ()  # models, forms, filtersets and dicts naming the fields of errors
+    label_sources: tuple = ()  # models and filtersets naming the fields of errors (then FIELD_LABELS)
 
     def add_arguments(self, parser):
         subs = parser.add_subparsers(dest="subcommand", required=True, title="子命令 / subcommands",
@@ -160,7 +170,7 @@ class ScopedCommand(BaseCommand):
             errors = errors.message_dict if hasattr(errors, "error_dict") else {NON_FIELD_ERRORS: errors.messages}
         lines = []
         for field, messages in errors.items():
-            name = _label(field, self.label_sources)
+            name = label(field, *self.label_sources, FIELD_LABELS)
             prefix = "" if field in (NON_FIELD_ERRORS, "non_field_errors") else f"{name} ({field}): " if name != field else f"{field}: "
             lines += [prefix + str(m) for m in messages]
         return Failed("\n".join(lines), returncode=INVALID)

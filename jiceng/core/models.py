@@ -42,8 +42,17 @@ class LoggedModel(models.Model):
     @classmethod
     def from_db(cls, db, field_names, values):
         obj = super().from_db(db, field_names, values)
-        obj._logged_state = obj.log_state()
+        # keep the loaded row as it came; the before-state is built from it only on a write
+        obj._loaded_row = (field_names, values)
         return obj
+
+    def _before_state(self) -> dict | None:
+        if "_logged_state" in self.__dict__:
+            return self._logged_state
+        if "_loaded_row" not in self.__dict__:
+            return None  # never saved: a create
+        names, values = self._loaded_row
+        return {n: _jsonable(v) for n, v in zip(names, values) if n not in self.log_exclude}
 
     def log_state(self) -> dict:
         state = {}
@@ -60,7 +69,7 @@ class LoggedModel(models.Model):
         """Hook for values that need the new primary key (an org's path)."""
 
     def save(self, *args, **kwargs):
-        before = getattr(self, "_logged_state", None)
+        before = self._before_state()
         super().save(*args, **kwargs)
         if before is None:
             self.after_insert()
@@ -68,7 +77,7 @@ class LoggedModel(models.Model):
         if before is None:
             ChangeRecord.record(self, ChangeRecord.CREATE, None, after)
         else:
-            changed = {k for k in after if before.get(k) != after[k]}
+            changed = {k for k in after if k in before and before[k] != after[k]}
             if changed:
                 ChangeRecord.record(
                     self, ChangeRecord.UPDATE, {k: before.get(k) for k in changed}, {k: after[k] for k in changed}

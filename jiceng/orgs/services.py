@@ -151,7 +151,6 @@ def move_org(org: Org, new_parent: Org, *, on: date | None = None, note: str = "
     new_path = new_parent.path + segment(org.pk)
     _repath(old_path, new_path)
     org.refresh_from_db(fields=["path", "depth"])
-    org._logged_state.update(path=old_path)  # log the move as old path → new path
     org.parent = new_parent
     org.save()
     _next_line(org, day, "moved", note)

@@ -1,11 +1,10 @@
 """`jiceng member …`: the member archive from the command line, through the same services and scope as the web."""
 from jiceng.core import profiles
-from jiceng.core.cli import INVALID, NOT_FOUND, Failed, ScopedCommand, day, find_org, t
+from jiceng.core.cli import FIELD_LABELS, INVALID, NOT_FOUND, Failed, ScopedCommand, day, find_org, label, t
 from jiceng.core.scoping import CHANGE, VIEW
 from jiceng.members import services
 from jiceng.members.api import MemberSerializer
 from jiceng.members.filtersets import MemberFilterSet
-from jiceng.members.forms import CategoryForm, MemberCreateForm, OrgMoveMemberForm
 from jiceng.members.models import Member
 
 DATE = "YYYY-MM-DD"
@@ -24,11 +23,10 @@ def category_key(value: str, rules=None) -> str:
 
 
 def person_arguments(p, *, name_required=False):
-    labels = {f: MemberCreateForm.base_fields[f].label for f in PERSON}
     for field in PERSON:
         p.add_argument("--" + field.replace("_", "-"), required=name_required and field == "name",
                        type=day if field in DATES else str, metavar=DATE if field in DATES else None,
-                       help=f"{labels[field]} / {field}")
+                       help=f"{label(field, Member, FIELD_LABELS)} / {field}")
 
 
 class Command(ScopedCommand):
@@ -42,8 +40,7 @@ class Command(ScopedCommand):
         "transfer": "转接组织关系 / transfer a member to another organization",
         "category": "变更人员类别 / change a member's category",
     }
-    label_sources = (Member, MemberCreateForm, CategoryForm, OrgMoveMemberForm, MemberFilterSet,
-                     {"belonging_since": "组织关系起始日期 / belonging since"})
+    label_sources = (Member, MemberFilterSet)
 
     # --- arguments ---------------------------------------------------------------------
     def args_list(self, p):

@@ -5,12 +5,10 @@ from jiceng.core import profiles
 from jiceng.core.cli import ScopedCommand, day, find_org, t
 from jiceng.core.paths import within
 from jiceng.core.scoping import STRUCTURE
-from jiceng.members.forms import MemberCreateForm
 from jiceng.members.models import Member
 from jiceng.orgs import services
 from jiceng.orgs.api import OrgSerializer
 from jiceng.orgs.filtersets import OrgFilterSet
-from jiceng.orgs.forms import OrgCreateForm, OrgEditForm, OrgMergeForm
 from jiceng.orgs.models import Org
 
 DATE = "YYYY-MM-DD"
@@ -39,7 +37,7 @@ class Command(ScopedCommand):
         "merge": "合并组织：下级组织与成员并入目标，原组织撤销 / merge an organization into another",
         "dissolve": "撤销组织 / dissolve an organization",
     }
-    label_sources = (Org, OrgEditForm, OrgMergeForm, OrgCreateForm, OrgFilterSet, Member, MemberCreateForm)
+    label_sources = (Org, OrgFilterSet, Member)
 
     # --- arguments ---------------------------------------------------------------------
     def args_show(self, p):
