@@ -724,6 +724,20 @@ def test_404_detail_is_translated_and_names_no_model(admin, world):
     assert missing.data == malformed.data
 
 
+@pytest.mark.parametrize("url,body", [
+    (MEMBERS, {"org_code": "C001\x00"}),
+    (ORGS, {"code": "C009", "name": "第九党支部", "kind": "branch", "parent_code": "C\x00"}),
+])
+def test_nul_character_in_an_organization_code_is_a_400(admin, world, url, body):
+    """PostgreSQL refuses text with NUL in a query; the API must answer 400 before asking it (SQLite never minds)."""
+    payload = {**good_member(), **body} if url == MEMBERS else body
+    before = counts()
+    resp = admin.post(url, payload, format="json")
+    assert resp.status_code == 400, resp.status_code
+    assert set(body) & {"org_code", "parent_code"} <= set(resp.data)
+    assert counts() == before
+
+
 def test_huge_ids_are_404(admin, world):
     assert admin.get(f"{MEMBERS}{10**20}/").status_code == 404
     assert admin.get(f"{ORGS}{10**20}/").status_code == 404

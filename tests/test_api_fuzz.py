@@ -178,7 +178,8 @@ def test_any_id_like_number_is_a_201_or_a_field_named_400(admin_client, number):
 @PROPERTY
 @given(q=id_like_numbers())
 def test_search_by_any_id_like_number_is_handled(admin_client, q):
-    resp = admin_client.get("/api/members/", {"q": q})
+    with rolled_back():
+        resp = admin_client.get("/api/members/", {"q": q})
     assert resp.status_code == 200, (resp.status_code, q)
 
 
@@ -191,5 +192,6 @@ PAGE_NUMBERS = st.one_of(st.integers(-5, 100), st.integers(2**31 - 2, 2**31 + 2)
 @given(limit=PAGE_NUMBERS, offset=PAGE_NUMBERS)
 def test_any_limit_and_offset_is_handled(admin_client, limit, offset):
     for url in ("/api/members/", "/api/orgs/"):
-        resp = admin_client.get(url, {"limit": limit, "offset": offset})
+        with rolled_back():  # on PostgreSQL a failed query aborts the transaction: keep the next example clean
+            resp = admin_client.get(url, {"limit": limit, "offset": offset})
         assert resp.status_code in (200, 400), (url, limit, offset, resp.status_code)

@@ -13,11 +13,14 @@ from django.utils.translation import gettext as _
 
 from jiceng.core import idnumber, profiles
 from jiceng.core.dates import not_future, raise_if, today
+from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 from jiceng.orgs.models import Org
 
 from .models import BelongingLine, CategoryLine, Member, ParticipationLine
 
 PHONE = re.compile(r"^1\d{10}$")
+VOCABULARIES = {"sex": SEXES, "ethnicity": ETHNICITIES, "education": EDUCATIONS, "degree": DEGREES,
+                "title_level": TITLE_LEVELS, "employment": EMPLOYMENTS}
 PERSON_FIELDS = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degree", "title_level",
                  "employer", "post", "occupation", "employment")
 
@@ -41,6 +44,10 @@ def person_errors(values: dict) -> dict:
                 errors["birth_date"] = [_("出生日期 %(b)s 与身份证号中的 %(i)s 不一致") % {"b": birth, "i": idnumber.birth_date(number)}]
             if sex and sex != idnumber.sex(number):
                 errors["sex"] = [_("性别 “%(s)s” 与身份证号不一致（身份证号为%(i)s性）") % {"s": sex, "i": idnumber.sex(number)}]
+    for field, allowed in VOCABULARIES.items():
+        if values.get(field) and values[field] not in allowed:
+            errors.setdefault(field, []).append(
+                _("“%(v)s” 不是可选值（可选：%(a)s）") % {"v": values[field], "a": "、".join(allowed[:12])})
     phone = (values.get("phone") or "").strip()
     if phone and not PHONE.match(phone):
         errors["phone"] = [_("手机号应为以1开头的11位数字")]

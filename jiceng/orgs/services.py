@@ -175,7 +175,7 @@ def dissolve_org(org: Org, *, on: date | None = None, note: str = "", reason: st
     org.save()
     if line:
         line.end = day
-        line.note = note or dict(OrgLine.REASONS)[reason]
+        line.note = note or str(dict(OrgLine.REASONS)[reason])
         line.save()
     return org
 
