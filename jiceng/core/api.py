@@ -2,7 +2,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from rest_framework import mixins, permissions, serializers, viewsets
+from django.http import Http404
+from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -10,7 +11,10 @@ from .scoping import CHANGE, VIEW, ScopedQuerySet, scope_of
 
 
 def exception_handler(exc, context):
-    """A service's ValidationError becomes a 400 naming each field and reason."""
+    """A service's ValidationError becomes a 400 naming each field and reason; "not found"
+    never names what was looked for."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(getattr(exc, "message_dict", {"non_field_errors": exc.messages}))
     return drf_exception_handler(exc, context)
@@ -49,12 +53,21 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
         return super().filter_queryset(queryset).restrict(self.request.user, action)
 
     def perform_create(self, serializer):
-        with transaction.atomic():
-            serializer.save()
+        self._save(serializer)
 
     def perform_update(self, serializer):
-        with transaction.atomic():
-            serializer.save()
+        self._save(serializer)
+
+    @staticmethod
+    def _save(serializer):
+        """Save through the services; their errors are renamed to the API's field names (parent → parent_code)."""
+        try:
+            with transaction.atomic():
+                serializer.save()
+        except DjangoValidationError as exc:
+            names = {field.source: name for name, field in serializer.fields.items()}
+            errors = getattr(exc, "message_dict", {"non_field_errors": exc.messages})
+            raise serializers.ValidationError({names.get(k, k): v for k, v in errors.items()}) from None
 
 
 def scoped_by_code(model, action):
