@@ -18,7 +18,7 @@ export JICENG_DEBUG ?= 1
 .PHONY: setup run test bench clean
 
 setup: $(STAMP) node_modules
-	@:
+	@$(PY) -c "from jiceng.core.i18n import compile_catalogs; compile_catalogs()"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)

@@ -10,7 +10,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from jiceng.core import idnumber, profiles
+from jiceng.core import profiles
 from jiceng.core.dates import today
 from jiceng.core.models import ChangeRecord
 from jiceng.core.vocab import AGE_BANDS
@@ -606,6 +606,18 @@ def test_patch_category_writes_dated_category_line(org_admin, world):
     assert lines[-2:] == [("activist", date(2016, 1, 1), on), ("development_target", on, None)]
 
 
+def test_patch_birth_date_too_young_for_category_is_refused(org_admin, world):
+    """Create refuses a full member under 18; an update must not make one either."""
+    m = world.a_members[0]
+    young = date(today().year - 10, 5, 1)
+    before = counts()
+    resp = org_admin.patch(f"{MEMBERS}{m.pk}/", {"birth_date": young.isoformat(), "id_number": person_id(young, "男", 50)},
+                           format="json")
+    assert resp.status_code == 400, (resp.status_code, resp.data)
+    assert "birth_date" in resp.data and chinese(resp.data["birth_date"])
+    assert counts() == before
+
+
 def test_patch_unknown_category_is_refused(org_admin, world):
     m = world.a_members[0]
     before = counts()
@@ -663,6 +675,16 @@ def test_patch_org_name_is_dated(org_admin, world):
     assert world.a.name == "第一党支部（机关）"
     line = world.a.lines.get(end__isnull=True)
     assert (line.reason, line.start, line.name) == ("renamed", date(2022, 1, 1), "第一党支部（机关）")
+
+
+@pytest.mark.parametrize("founded_on", ["2999-01-01", "1990-01-01"], ids=["future", "before_parent"])
+def test_patch_org_founding_date_is_checked_like_on_create(org_admin, world, founded_on):
+    """Create refuses a founding date in the future or before the parent's (2000-01-01); so must an update."""
+    before = counts()
+    resp = org_admin.patch(f"{ORGS}{world.a.pk}/", {"founded_on": founded_on}, format="json")
+    assert resp.status_code == 400, (resp.status_code, resp.data)
+    assert "founded_on" in resp.data
+    assert counts() == before
 
 
 def test_patch_org_profile_is_refused(org_admin, world):

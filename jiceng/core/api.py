@@ -74,6 +74,11 @@ def scoped_by_code(model, action):
     """A serializer field that takes an organization code, found only within the user's scope."""
 
     class Field(serializers.SlugRelatedField):
+        def to_internal_value(self, data):
+            if isinstance(data, str) and "\x00" in data:
+                raise serializers.ValidationError(_("不能含有空字符（NUL）"))
+            return super().to_internal_value(data)
+
         def get_queryset(self):
             request = self.context.get("request")
             return model.objects.restrict(getattr(request, "user", None), action)

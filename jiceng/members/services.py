@@ -150,6 +150,10 @@ def update_member(member: Member, *, id_number: str | None = None, **person) -> 
         if check.get("sex") and check["sex"] != idnumber.sex(number):
             check["id_number"] = number
     errors = {**person_errors(check), **duplicate_errors(check.get("id_number"), exclude_pk=member.pk)}
+    if "birth_date" in values and values["birth_date"] != member.birth_date:
+        for line in member.category_lines.all():  # every step already taken must still respect the age rule
+            for field, msgs in category_errors(member.rules, line.category, values["birth_date"], line.start).items():
+                errors.setdefault(field, []).extend(m for m in msgs if m not in errors.get(field, []))
     raise_if(errors)
     for k, v in values.items():
         blank = None if Member._meta.get_field(k).null else ""

@@ -104,6 +104,12 @@ def update_org(org: Org, *, on: date | None = None, note: str = "", **values) ->
     errors: dict = {}
     line = _open_line(org)
     day = _event_day(on, "on", errors, since=line.start if line else None)
+    if values.get("founded_on") and values["founded_on"] != org.founded_on:
+        founded = values["founded_on"]
+        not_future("founded_on", founded, errors)
+        if org.parent and org.parent.founded_on and founded < org.parent.founded_on:
+            errors.setdefault("founded_on", []).append(
+                _("成立日期不能早于上级组织 %(p)s 的成立日期 %(d)s") % {"p": org.parent.name, "d": org.parent.founded_on})
     code = values.get("code", org.code).strip()
     if code != org.code and Org.objects.filter(code=code).exclude(pk=org.pk).exists():
         errors["code"] = [_("组织编码 %(c)s 已存在") % {"c": code}]
