@@ -14,6 +14,12 @@ from jiceng.orgs import services as orgs
 PASSWORD = "test-pass-2026"
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Argon2 is the production hasher; the suite creates users in every test, so it hashes cheaply."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 def person_id(born: date, sex: str, n: int = 1) -> str:
     return idnumber.compose("120101", born, n * 2 + (1 if sex == "男" else 0))
 
