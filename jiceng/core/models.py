@@ -139,20 +139,20 @@ class ChangeRecord(models.Model):
 
     @classmethod
     def record(cls, obj, action, before, after, path=None, pk=None):
+        cls.record_many(action, [(obj, before, after)], path=path, pk=pk)
+
+    @classmethod
+    def record_many(cls, action, changes, path=None, pk=None):
+        """One record per (object, before, after), all under the current user, request and batch."""
         ctx = context.current()
-        cls.objects.create(
-            user_id=ctx.user_id,
-            source=ctx.source,
-            request_id=ctx.request_id,
-            batch_id=ctx.batch_id,
-            action=action,
-            content_type=ContentType.objects.get_for_model(obj),
-            object_id=pk or obj.pk,
-            object_repr=str(obj)[:200],
-            org_path=path if path is not None else obj.change_path(),
-            before=before,
-            after=after,
-        )
+        user_id = ctx.user_id
+        cls.objects.bulk_create([
+            cls(user_id=user_id, source=ctx.source, request_id=ctx.request_id, batch_id=ctx.batch_id, action=action,
+                content_type=ContentType.objects.get_for_model(obj), object_id=pk or obj.pk,
+                object_repr=str(obj)[:200], org_path=path if path is not None else obj.change_path(),
+                before=before, after=after)
+            for obj, before, after in changes
+        ], batch_size=2000)
 
     # internal columns that mean nothing to a reader of the log
     hidden_keys = ("id", "id_number_index", "org_path", "path", "depth")

@@ -6,6 +6,7 @@ opening the next; the mirror fields on Member follow in the same transaction.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
@@ -107,10 +108,27 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
 
 
 @transaction.atomic
-def create_member(*, org: Org, category: str, since: date | None = None, applied_on: date | None = None,
-                  joined_on: date | None = None, confirmed_on: date | None = None, id_number: str = "",
-                  belonging_since: date | None = None, account=None, **person) -> Member:
-    errors = {**person_errors({**person, "id_number": id_number}), **duplicate_errors(id_number)}
+def create_member(*, org: Org, id_number: str = "", **values) -> Member:
+    plan, errors = plan_member(org=org, id_number=id_number, **values)
+    errors.update(duplicate_errors(id_number))
+    raise_if(errors)
+    return write_plans([plan])[0]
+
+
+@dataclass
+class MemberPlan:
+    """A new member as validated, ready to write: the person, its category lines and its belonging."""
+
+    member: Member
+    categories: list[tuple[str, date]]
+    belonging_start: date
+
+
+def plan_member(*, org: Org, category: str, since: date | None = None, applied_on: date | None = None,
+                joined_on: date | None = None, confirmed_on: date | None = None, id_number: str = "",
+                belonging_since: date | None = None, account=None, **person) -> tuple[MemberPlan | None, dict]:
+    """Every rule a new member must pass, without touching the database (import checks whole files with it)."""
+    errors = person_errors({**person, "id_number": id_number})
     if not org.active:
         errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
     elif not org.rules.kind(org.kind).holds_members:
@@ -126,15 +144,32 @@ def create_member(*, org: Org, category: str, since: date | None = None, applied
     if belonging_start and org.founded_on and belonging_start < org.founded_on:
         errors.setdefault("belonging_since", []).append(
             _("组织关系起始日期 %(d)s 早于 %(o)s 的成立日期 %(f)s") % {"d": belonging_start, "o": org.name, "f": org.founded_on})
-    raise_if(errors)
+    if errors:
+        return None, errors
     member = Member(org=org, org_path=org.path, category=history[-1][0], account=account,
                     **{k: v for k, v in person.items() if k in PERSON_FIELDS and v is not None})
     member.id_number = id_number
-    member.save()
-    for (cat, day), nxt in zip(history, history[1:] + [(None, None)]):
-        CategoryLine.objects.create(member=member, category=cat, start=day, end=nxt[1])
-    BelongingLine.objects.create(member=member, org=org, start=belonging_start)
-    return member
+    return MemberPlan(member, history, belonging_start), {}
+
+
+def write_plans(plans: list[MemberPlan]) -> list[Member]:
+    """Write validated new members in bulk, each with its dated lines and one change record."""
+    from jiceng.core.models import ChangeRecord
+
+    members = Member.objects.bulk_create([p.member for p in plans])
+    lines, belongings = [], []
+    for plan, member in zip(plans, members):
+        for (cat, day), nxt in zip(plan.categories, plan.categories[1:] + [(None, None)]):
+            lines.append(CategoryLine(member=member, category=cat, start=day, end=nxt[1]))
+        belongings.append(BelongingLine(member=member, org=member.org, start=plan.belonging_start))
+    CategoryLine.objects.bulk_create(lines)
+    BelongingLine.objects.bulk_create(belongings)
+    ChangeRecord.record_many(ChangeRecord.CREATE, [
+        (m, None, {**m.log_state(), "categories": [[c, d.isoformat()] for c, d in p.categories],
+                   "belonging_since": p.belonging_start.isoformat()}) for p, m in zip(plans, members)])
+    for m in members:
+        m._logged_state = m.log_state()
+    return members
 
 
 @transaction.atomic
