@@ -345,6 +345,8 @@ def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostH
     day = on or today()
     not_future("start", day, errors)
     spec = next((p for p in org.rules.posts_for(org.kind) if p.key == post), None)
+    # a group's people belong to its branch: look for them where members are held
+    home = org if org.rules.kind(org.kind).holds_members or org.parent is None else org.parent
     if spec is None:
         errors["post"] = [_("%(k)s 没有 “%(p)s” 这一职务") % {"k": org.kind_label, "p": post}]
     elif spec.max is not None:
@@ -353,7 +355,7 @@ def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostH
             errors["post"] = [_("%(p)s 最多 %(n)d 人，已满") % {"p": spec.label, "n": spec.max}]
     if PostHolding.objects.current().filter(org=org, post=post, member=member).exists():
         errors["member"] = [_("%(m)s 已担任该职务") % {"m": member.name}]
-    elif not (member.org_path.startswith(org.path) or member.participation_lines.current().filter(org=org).exists()):
+    elif not (member.org_path.startswith(home.path) or member.participation_lines.current().filter(org=org).exists()):
         errors["member"] = [_("%(m)s 不在 %(o)s 或其下级组织，也未在此参加组织生活") % {"m": member.name, "o": org.name}]
     elif not org.rules.category(member.category) or not org.rules.category(member.category).full:
         errors["member"] = [_("%(m)s 是%(c)s，只有%(f)s可以担任职务（%(cite)s）") % {

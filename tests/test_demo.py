@@ -1,0 +1,60 @@
+"""The demo is the first thing a user sees: it must build, and reproduce the seed articles' numbers."""
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from jiceng.core.models import ChangeBatch, ChangeRecord
+from jiceng.core.paths import within
+from jiceng.members.models import Member
+from jiceng.orgs import services
+from jiceng.orgs.models import Org
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    call_command("demo", "--seed", "7", stdout=open("/dev/null", "w"))
+
+
+def subtree(name):
+    org = Org.objects.get(name=name)
+    return org, Member.objects.filter(within("org_path", org.path))
+
+
+def test_seed_numbers_are_reproduced_today_and_as_of_the_articles(demo):
+    haining, members = subtree("九三学社海宁市基层委员会")
+    assert members.count() == 76
+    assert dict(members.values_list("employment").annotate(n=Count("id"))) == {"在职": 47, "离退休": 29}
+    assert haining.children.count() == 3
+    _root, lines = services.lines_as_of(haining, date(2018, 12, 31))
+    counts = services.member_counts_as_of([l.org_id for l in lines], date(2018, 12, 31))
+    assert sum(sum(c.values()) for c in counts.values()) == 76
+    jiujiang, members = subtree("民进九江市委会")
+    assert members.count() == 311
+    assert jiujiang.children.filter(dissolved_on__isnull=True).count() == 18
+    tianjin, _m = subtree("民进天津市委会")
+    assert tianjin.children.count() == 21  # 11 district committees and 10 directly affiliated organizations
+
+
+def test_demo_is_one_logged_batch_with_valid_people(demo):
+    batch = ChangeBatch.objects.get(kind="demo")
+    assert ChangeRecord.objects.filter(batch=batch).count() > 1000
+    assert not ChangeRecord.objects.exclude(batch=batch).filter(source="cli").exists()
+    from jiceng.core import idnumber
+
+    for m in Member.objects.exclude(id_number_cipher="")[:200]:
+        assert idnumber.problem(m.id_number) is None and idnumber.birth_date(m.id_number) == m.birth_date
+
+
+def test_every_role_has_a_demo_login(demo):
+    from django.contrib.auth import get_user_model
+
+    users = {u.username: u for u in get_user_model().objects.prefetch_related("grants")}
+    assert users["admin"].is_superuser
+    roles = {g.role for u in users.values() for g in u.grants.all()}
+    assert roles == {"org_admin", "branch_officer", "inspector", "member"}
+    assert users["member"].member is not None
