@@ -230,4 +230,22 @@ class RoleGrant(LoggedModel):
         return self.org.path
 
 
+class ExportRecord(models.Model):
+    """Personal data leaving the system: who exported what filter, how many rows, when."""
+
+    time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(_("来源"), max_length=10)
+    kind = models.CharField(_("内容"), max_length=20)
+    format = models.CharField(_("格式"), max_length=10)
+    filters = models.JSONField(_("筛选条件"), default=dict)
+    rows = models.IntegerField(_("行数"))
+    id_numbers_shown = models.BooleanField(_("含完整身份证号"), default=False)
+
+    class Meta:
+        ordering = ["-time"]
+        verbose_name = _("导出记录")
+        verbose_name_plural = _("导出记录")
+
+
 __all__ = ["LoggedModel", "ChangeRecord", "ChangeBatch", "DatedLine", "RoleGrant", "within"]

@@ -1,0 +1,208 @@
+"""Bulk import: check the whole file first, then write all of it or nothing.
+
+1. read   — the file layer (core.tabular) streams normalized rows and reports file/header problems;
+2. check  — each row is validated by the same rules as the forms (an Importer's `check`), and the
+            prepared rows are spooled to a temporary file, so memory stays flat for a million rows;
+3. write  — only when no row has a problem: one transaction, one ChangeBatch naming the file and its
+            hash, every object's change record under it. A process killed midway leaves the database
+            exactly as before (the transaction never commits), and running it again succeeds.
+"""
+from __future__ import annotations
+
+import hashlib
+import pickle
+import shutil
+import tempfile
+import time
+from contextlib import nullcontext
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Callable, Iterable, Iterator, Protocol
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from .context import acting
+from .models import ChangeBatch
+from .tabular import Column, Problem, Row, read_table
+
+CHUNK = 5000
+
+
+class Cancelled(Exception):
+    pass
+
+
+class RowRefused(Exception):
+    """A row the check passed but a service refused while writing: everything is rolled back and reported."""
+
+    def __init__(self, row: int, errors: dict, values: dict):
+        super().__init__(row)
+        self.row, self.errors, self.values = row, errors, values
+
+
+class Importer(Protocol):
+    kind: str
+    columns: tuple[Column, ...]
+
+    def check(self, rows: Iterable[Row], problems: list[Problem]) -> Iterator[object]:
+        """Validate rows (adding Problems) and yield what `write` needs for the valid ones."""
+
+    def write(self, plans: list[object], counts: dict) -> None:
+        """Write one chunk of checked plans, counting created / updated / unchanged."""
+
+
+@dataclass
+class Progress:
+    phase: str = "check"  # check | write | done
+    done: int = 0
+    total: int | None = None
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def rate(self) -> float:
+        elapsed = time.monotonic() - self.started
+        return self.done / elapsed if elapsed > 0 else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        if not self.total or not self.rate:
+            return None
+        return max(0.0, (self.total - self.done) / self.rate)
+
+
+@dataclass
+class ImportResult:
+    kind: str
+    filename: str
+    sha256: str
+    rows: int = 0
+    counts: dict = field(default_factory=lambda: {"created": 0, "updated": 0, "unchanged": 0})
+    problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # reported but not blocking (unknown columns)
+    batch_id: int | None = None
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def _copy_and_hash(source: BinaryIO | str | Path, folder: Path, filename: str) -> tuple[Path, str]:
+    target = folder / Path(filename).name
+    digest = hashlib.sha256()
+    with (open(source, "rb") if isinstance(source, (str, Path)) else nullcontext(source)) as src, open(target, "wb") as out:
+        while chunk := src.read(1 << 20):
+            digest.update(chunk)
+            out.write(chunk)
+    return target, digest.hexdigest()
+
+
+def _spool(plans: Iterator[object], spool: BinaryIO, report: Callable[[], None]) -> int:
+    """Pickle plans in chunks; returns how many."""
+    chunk, n = [], 0
+    for plan in plans:
+        chunk.append(plan)
+        n += 1
+        if len(chunk) >= CHUNK:
+            pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+            chunk = []
+            report()
+    if chunk:
+        pickle.dump(chunk, spool, protocol=pickle.HIGHEST_PROTOCOL)
+    return n
+
+
+def _unspool(spool: BinaryIO) -> Iterator[list]:
+    spool.seek(0)
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool = False, source_name: str = "cli",
+               on_progress: Callable[[Progress], None] | None = None,
+               cancelled: Callable[[], bool] | None = None) -> ImportResult:
+    progress = Progress()
+
+    def tick():
+        if cancelled and cancelled():
+            raise Cancelled
+        if on_progress:
+            on_progress(progress)
+
+    with tempfile.TemporaryDirectory(prefix="jiceng-import-") as tmp:
+        path, sha = _copy_and_hash(source, Path(tmp), filename)
+        result = ImportResult(importer.kind, Path(filename).name, sha, dry_run=dry_run)
+        table = read_table(path, filename, importer.columns)
+        progress.total = table.size_hint
+        for p in table.problems:
+            (result.notes if getattr(p, "blocking", True) is False else result.problems).append(p)
+        if table.fatal or result.problems:
+            return result
+        with open(Path(tmp) / "plans.pickle", "w+b") as spool:
+            problems: list[Problem] = []
+
+            def counted(rows):
+                for row in rows:
+                    progress.done += 1
+                    yield row
+
+            with acting(user=user, source=source_name):
+                n = _spool(importer.check(counted(table.rows()), problems), spool, tick)
+            result.rows = progress.done
+            result.problems.extend(table.row_problems)
+            result.problems.extend(problems)
+            result.problems.sort(key=lambda p: (p.row or 0, p.column))
+            if result.problems or dry_run:
+                return result
+            progress.phase, progress.done, progress.total = "write", 0, n
+            tick()
+            try:
+                batch = _write(importer, spool, user, source_name, result, progress, tick)
+            except RowRefused as exc:
+                result.problems.extend(field_problems(Row(number=exc.row, values=exc.values), exc.errors,
+                                                      {c.key: c.header for c in importer.columns}, exc.values))
+                return result
+            result.batch_id = batch.pk
+            progress.phase = "done"
+            if on_progress:
+                on_progress(progress)
+    return result
+
+
+def _write(importer, spool, user, source_name, result, progress, tick) -> ChangeBatch:
+    with transaction.atomic():
+        batch = ChangeBatch.objects.create(
+            user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.kind}",
+            description=result.filename, details={"file": result.filename, "sha256": result.sha256, "rows": result.rows})
+        with acting(user=user, source=source_name, batch_id=batch.pk):
+            for chunk in _unspool(spool):
+                importer.write(chunk, result.counts)
+                progress.done += len(chunk)
+                tick()
+        batch.details = {**batch.details, **result.counts}
+        batch.save()
+    return batch
+
+
+def problem(row: Row | None, column: str, value, reason: str) -> Problem:
+    return Problem(row=row.number if row else None, column=column, value="" if value is None else str(value), reason=reason)
+
+
+def field_problems(row: Row, errors: dict, headers: dict[str, str], values: dict) -> list[Problem]:
+    """A service's field-keyed errors as (row, column, value, reason), columns named as in the file."""
+    out = []
+    for key, msgs in errors.items():
+        column = headers.get(key) or headers.get(FIELD_COLUMN.get(key, ""), "") or key
+        for msg in msgs:
+            out.append(problem(row, column, values.get(key, values.get(FIELD_COLUMN.get(key, ""))), str(msg)))
+    return out
+
+
+# service field names that are not import-format keys
+FIELD_COLUMN = {"org": "org_code", "since": "category", "belonging_since": "joined_on", "parent": "parent_code"}
+
+__all__ = ["run_import", "ImportResult", "Importer", "Progress", "Cancelled", "problem", "field_problems", "CHUNK"]

@@ -1,0 +1,849 @@
+"""The file layer of imports: read CSV / Excel into normalized rows plus problems, and write
+tables, problem reports and fill-in templates. No models, no database: the importer builds on this.
+
+Reading never raises on a bad file: what cannot be read at all becomes a fatal file-level Problem,
+everything else a Problem at (row, column) as the user sees it in Excel.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import difflib
+import html
+import io
+import math
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from operator import itemgetter
+from pathlib import Path
+from typing import BinaryIO, Iterable, Iterator, Sequence
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext
+
+
+def _(msgid: str) -> str:
+    # Scripts and benchmarks may run without Django settings; the Chinese msgid is the fallback.
+    try:
+        return gettext(msgid)
+    except ImproperlyConfigured:
+        return msgid
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str                 # import-format key, e.g. "id_number"
+    header: str              # Chinese header, e.g. "身份证号"
+    required: bool = False
+    kind: str = "text"       # "text" | "date" | "choice"
+    choices: tuple[str, ...] = ()
+    help: str = ""
+    aliases: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Problem:
+    row: int | None          # spreadsheet row number (header = 1); None for file-level
+    column: str              # header as written in the file ("" for file-level / whole row)
+    value: str
+    reason: str
+    blocking: bool = True    # False for what the format says is "reported and ignored" (unknown columns)
+
+
+@dataclass(slots=True)
+class Row:
+    number: int
+    values: dict[str, object]   # key -> str | date | None, only for the columns present in the file
+    bad: tuple[str, ...] = ()   # keys whose cell had a problem; their value is None
+
+
+# ---------------------------------------------------------------- cells
+
+# Full-width ASCII (！..～) and the ideographic space become half-width; zero-width characters that
+# come with copy-pasted ID numbers disappear.
+_HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x200B: None, 0x200C: None,
+                                                          0x200D: None, 0xFEFF: None}
+_EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
+                           "#GETTING_DATA", "#SPILL!", "#CALC!"})
+_SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[Ee]\+\d+")
+TOO_LONG = 1e15   # from here on a double no longer holds every integer a person typed
+
+
+def normalize(value) -> str:
+    """Cell value -> clean text: half-width, stripped, inner whitespace collapsed, '' for blank."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return " ".join(value.translate(_HALF).split())
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return f"{value:.0f}"   # Excel numbers are floats: 13800138000.0 is the number 13800138000
+        return f"{value:.15g}" if math.isfinite(value) else str(value)   # Excel shows 15 digits
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return " ".join(str(value).translate(_HALF).split())
+
+
+# ---------------------------------------------------------------- dates
+
+_DATE = re.compile(r"(\d{4}) ?(?:([-/.]) ?(\d{1,2}) ?\2 ?(\d{1,2})|年 ?(\d{1,2}) ?月 ?(\d{1,2}) ?日?)"
+                   r"(?:[ T]\d{1,2}:\d{1,2}(?::\d{1,2}(?:\.\d+)?)?)?")
+_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+_SERIAL = re.compile(r"\d{5}(?:\.\d+)?")   # 10000..99999: 1927-05-18 onwards; shorter is more likely a typo
+_EXCEL_EPOCH = date(1899, 12, 31)
+
+
+def _unrecognized(text: str) -> ValueError:
+    return ValueError(_("无法识别的日期“%(value)s”，请写成 2018-01-05 这样的格式") % {"value": text[:40]})
+
+
+def _ymd(y: int, m: int, d: int, text: str) -> date:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        raise ValueError(_("日期“%(value)s”不存在") % {"value": text[:40]}) from None
+
+
+def _from_number(number: float, text: str) -> date:
+    """A number in a date cell: 20180105, or an Excel serial day (1900 date system)."""
+    if not math.isfinite(number) or number < 1:
+        raise _unrecognized(text)
+    whole = int(number)
+    if whole == number and 10000101 <= whole <= 99991231:
+        return _ymd(whole // 10000, whole // 100 % 100, whole % 100, text)
+    if whole == number and 1000 <= whole <= 2999:
+        raise ValueError(_("“%(value)s”只有年份，请写完整的日期") % {"value": text[:40]})
+    if whole > 2958465:   # 9999-12-31
+        raise _unrecognized(text)
+    if whole == 60:       # Excel's 1900-02-29, a day that never was
+        raise ValueError(_("日期“%(value)s”不存在") % {"value": text[:40]})
+    return _EXCEL_EPOCH + timedelta(days=whole - (whole > 60))   # serials after it are one day ahead
+
+
+def parse_date(value) -> date:
+    """Any spelling users write a date in -> date; ValueError with a reason in the active language."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return _from_number(float(value), normalize(value))
+    text = normalize(value)
+    if not text:
+        raise ValueError(_("日期为空"))
+    if m := _DATE.fullmatch(text):
+        y, _sep, mo, d, mo2, d2 = m.groups()
+        return _ymd(int(y), int(mo or mo2), int(d or d2), text)
+    if m := _COMPACT.fullmatch(text):
+        return _ymd(int(m[1]), int(m[2]), int(m[3]), text)
+    if _SERIAL.fullmatch(text):
+        return _from_number(float(text), text)
+    if len(text) == 4 and text.isdigit():
+        raise ValueError(_("“%(value)s”只有年份，请写完整的日期") % {"value": text})
+    raise _unrecognized(text)
+
+
+# ---------------------------------------------------------------- headers
+
+_MARKS = re.compile(r"^\*+|\*+$|\((?:必填|选填)\)$")
+
+
+def _canon(text) -> str:
+    """What two spellings of one header have in common: no case, spaces, _ or -, no required marks."""
+    s = normalize(text).casefold().replace(" ", "")
+    s = _MARKS.sub("", _MARKS.sub("", s))   # twice: "姓名*(必填)"
+    return s.replace("_", "").replace("-", "")
+
+
+def _lookup(columns: Sequence[Column]) -> dict[str, Column]:
+    names = {}
+    for col in columns:
+        for name in (col.header, col.key, *col.aliases):
+            names.setdefault(_canon(name), col)
+    return names
+
+
+# ---------------------------------------------------------------- reading
+
+HEADER_SCAN = 10                     # title rows above the header are common in Chinese registers
+CSV_FIELD_LIMIT = 16 * 1024 * 1024   # a quote left open swallows the file; cap it rather than the memory
+CALAMINE_MAX_XML_BYTES = 128 * 1024 * 1024
+# calamine is ~15x faster than openpyxl but loads the whole sheet (~90 bytes a cell); past this
+# uncompressed sheet size the streaming openpyxl reader keeps memory flat instead.
+_CHUNK = 1 << 20
+_MAGIC_BINARY = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf",
+                 b"\x7fELF", b"MZ")
+
+
+class Table:
+    """An opened import file. Header problems are known at once; cell problems while rows() runs."""
+
+    def __init__(self, filename: str, columns: Sequence[Column]):
+        self.filename = filename
+        self.columns: dict[str, str] = {}
+        self.problems: list[Problem] = []
+        self.row_problems: list[Problem] = []
+        self.fatal = False
+        self.size_hint: int | None = None
+        self.format = ""                  # "csv" | "xlsx" | "xls" | "ods"
+        self.encoding: str | None = None  # for CSV: "utf-8-sig" or "gb18030"
+        self.header_row = 1
+        self._spec = list(columns)
+        self._plan: list[tuple[str, int, Column, str]] = []   # key, cell index, column, header in file
+        self._unnamed: list[int] = []     # cell indexes under a blank header
+        self._header_at: dict[int, str] = {}   # cell index -> header, for the columns read
+        self._records = None              # (data: bool) -> iterator of (row number, cells, bad indexes)
+        self._total: int | None = None    # rows in the file, header included, if cheaply known
+
+    def _fail(self, reason: str, value: str = "") -> Table:
+        self.fatal = True
+        self.problems.append(Problem(None, "", value, reason))
+        return self
+
+    def __iter__(self):
+        return self.rows()
+
+    def _find_header(self) -> None:
+        """Header = the first of the top rows naming a known column, else the first non-blank row."""
+        names, first = _lookup(self._spec), None
+        for scanned, (number, cells, _bad) in enumerate(self._records(False)):
+            if scanned >= HEADER_SCAN:
+                break
+            texts = [normalize(c) for c in cells]
+            if not any(texts):
+                continue
+            if any(_canon(t) in names for t in texts if t):
+                first = (number, texts)
+                break
+            first = first or (number, texts)
+        if first is None:
+            self._fail(_("文件里没有表头，也没有数据"))
+            return
+        number, headers = first
+        self.header_row = number
+        if self._total is not None:
+            self.size_hint = max(self._total - number, 0)
+        seen, unknown = {}, []
+        for i, header in enumerate(headers):
+            col = names.get(_canon(header)) if header else None
+            if not header:
+                self._unnamed.append(i)
+            elif col is None:
+                unknown.append(header)
+            elif col.key in seen:
+                self.problems.append(Problem(number, header, header, _("与第 %(n)s 列“%(first)s”重复") % {
+                    "n": seen[col.key][0] + 1, "first": seen[col.key][1]}))
+            else:
+                seen[col.key] = (i, header)
+                self._plan.append((col.key, i, col, header))
+                self._header_at[i] = header
+        self.columns = {key: header for key, (i, header) in seen.items()}
+        missing = [c for c in self._spec if c.key not in seen]
+        # An unknown header is most often a typo of a column that went missing: suggest that one.
+        spellings = {_canon(n): c.header for c in missing for n in (c.header, c.key, *c.aliases)}
+        for header in unknown:
+            close = difflib.get_close_matches(_canon(header), list(spellings), n=1, cutoff=0.6)
+            reason = (_("未知的列，已忽略；是不是“%(header)s”？") % {"header": spellings[close[0]]} if close
+                      else _("未知的列，已忽略"))
+            self.problems.append(Problem(number, header, header, reason, blocking=False))
+        self.problems += [Problem(number, c.header, "", _("缺少必填的列“%(header)s”") % {"header": c.header})
+                          for c in missing if c.required]
+
+    def rows(self) -> Iterator[Row]:
+        """Stream the data rows; may be called again (it starts over and refills row_problems)."""
+        self.row_problems = problems = []
+        if self.fatal:
+            return
+        plan = self._plan
+        keys = tuple(p[0] for p in plan)
+        key_at = {p[1]: p[0] for p in plan}
+        get = itemgetter(*key_at) if len(plan) > 1 else (lambda cells: tuple(cells[i] for i in key_at))
+        required = [(k, h) for k, _i, c, h in plan if c.required]
+        dates = [(k, h) for k, _i, c, h in plan if c.kind == "date"]
+        choices = [(k, h, {w: w for w in c.choices}, {_canon(w): w for w in c.choices}, c)
+                   for k, _i, c, h in plan if c.kind == "choice"]
+        width = max([*key_at, *self._unnamed], default=-1) + 1
+        unnamed, reported, blank, iso = self._unnamed, set(), {"": None}.get, date.fromisoformat
+        # The loop below is the hot path of a million-row import: plain locals, no per-cell calls
+        # for the usual cell (an ISO date, an exact choice word).
+        for number, cells, bad in self._records(True):
+            if len(cells) < width:
+                cells = [*cells, *[""] * (width - len(cells))]
+            vals = get(cells)
+            values = dict(zip(keys, map(blank, vals, vals)))   # "" -> None
+            spoilt = [key_at[i] for i in bad if i in key_at] if bad else []
+            for key in spoilt:
+                values[key] = None
+            for key, header in required:
+                if values[key] is None and key not in spoilt:
+                    problems.append(Problem(number, header, "", _("必填项为空")))
+                    spoilt.append(key)
+            for key, header in dates:
+                v = values[key]
+                if v is None:
+                    continue
+                if v.__class__ is str and len(v) == 10 and v[4] == "-":
+                    try:
+                        values[key] = iso(v)
+                        continue
+                    except ValueError:
+                        pass
+                try:
+                    values[key] = parse_date(v)
+                except ValueError as e:
+                    problems.append(Problem(number, header, normalize(v), str(e)))
+                    values[key] = None
+                    spoilt.append(key)
+            for key, header, exact, loose, col in choices:
+                v = values[key]
+                if v is None or v in exact:
+                    continue
+                values[key] = word = loose.get(_canon(v))
+                if word is None:
+                    allowed = "、".join(col.choices[:12]) + ("…" if len(col.choices) > 12 else "")
+                    problems.append(Problem(number, header, v, _("“%(value)s”不在可选范围内（%(choices)s）")
+                                            % {"value": v[:40], "choices": allowed}))
+                    spoilt.append(key)
+            for i in unnamed:
+                if i not in reported and normalize(cells[i]):
+                    reported.add(i)
+                    problems.append(Problem(number, "", normalize(cells[i])[:40], _(
+                        "第 %(n)s 列没有表头，这一列的内容已忽略") % {"n": i + 1}, blocking=False))
+            yield Row(number, values, tuple(spoilt))
+
+
+def read_table(source: BinaryIO | str | Path, filename: str, columns: Sequence[Column]) -> Table:
+    """Open a CSV or Excel file (told apart by content, not only by name) and read its header."""
+    table = Table(filename, columns)
+    try:
+        opener = _opener(source)
+        with opener() as f:
+            head = f.read(8192)
+    except OSError as e:
+        return table._fail(_("文件无法打开：%(error)s") % {"error": e.strerror or e})
+    suffix = Path(filename or "").suffix.lower()
+    if not head:
+        return table._fail(_("文件是空的"))
+    try:
+        if head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):   # zip (xlsx, ods) or OLE2 (xls)
+            _open_workbook(table, opener)
+        elif suffix in (".xlsx", ".xlsm", ".xls"):
+            table._fail(_("文件扩展名是 %(suffix)s，但内容不是 Excel 工作簿（可能已损坏或改过扩展名）")
+                        % {"suffix": suffix})
+        elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            table._fail(_("文件是 UTF-16 编码的文本，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”"))
+        elif head.startswith(_MAGIC_BINARY) or b"\x00" in head:
+            table._fail(_("这不是 CSV 或 Excel 文件"))
+        else:
+            _open_csv(table, opener)
+        if not table.fatal:
+            table._find_header()
+    except Exception as e:   # a reader surprised by the file: report it, never crash the import
+        table._plan, table.problems, table.fatal = [], [], False
+        table._fail(_("文件无法读取：%(error)s") % {"error": str(e)[:200]})
+    return table
+
+
+def _opener(source):
+    """A way to (re)open the bytes for each pass; a non-seekable stream is spooled once."""
+    if isinstance(source, (str, os.PathLike)):
+        path = os.fspath(source)
+        return lambda: open(path, "rb")
+    if not (hasattr(source, "seekable") and source.seekable()):
+        spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
+        shutil.copyfileobj(source, spool)
+        source = spool
+
+    @contextmanager
+    def rewound():
+        source.seek(0)
+        yield source
+    return rewound
+
+
+# -- CSV
+
+# Characters normalize() changes (other than "\r\n", and the delimiter): odd spaces, zero-width, full-width.
+_ODD = "\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200d\u2028\u2029\u202f\u205f\u3000\ufeff\uff01-\uff5e"
+MAX_DIRTY = 100_000   # past this many lines to clean, checking each row is cheaper than remembering them
+
+
+def _scan(opener, codec: str, delimiter: str):
+    """Decode the whole file once, so that a bad byte on line 90,000 is a fatal problem on open and
+    not a crash after 89,999 rows were handed out; the same pass notes which lines need cleaning
+    (stray spaces, full-width characters, 1.1E+17), so rows() can take the rest as they are.
+    -> (offset of the first undecodable byte or None, lines, dirty line numbers or None = check all)."""
+    odd = re.compile(f"[{_ODD}{'' if delimiter == chr(9) else chr(9)}]")
+    pairs = ("  ", " " + delimiter, delimiter + " ", " \n", "\n ", " \r", '" ', ' "', "E+", "e+")
+    decoder, pos, lines, dirty, tail = codecs.getincrementaldecoder(codec)(), 0, 0, set(), "\n"
+    with opener() as f:
+        while True:
+            chunk = f.read(_CHUNK)
+            pending = len(decoder.getstate()[0])
+            try:
+                text = decoder.decode(chunk, not chunk)
+            except UnicodeDecodeError as e:
+                return pos - pending + e.start, lines, None
+            pos += len(chunk)
+            window = tail + text   # a pair may straddle two chunks; tail is one char of the line before
+            if dirty is not None and (odd.search(window) or any(p in window for p in pairs)):
+                found = [m.start() for m in odd.finditer(window)]
+                for p in pairs:
+                    i = window.find(p)
+                    while i >= 0 and len(found) <= MAX_DIRTY:
+                        found.append(i)
+                        i = window.find(p, i + 1)
+                line, last = lines + 1 - tail.count("\n"), 0
+                for i in sorted(found):
+                    line += window.count("\n", last, i)
+                    last = i
+                    dirty.add(line)
+                if len(dirty) > MAX_DIRTY:
+                    dirty = None
+            lines += text.count("\n")
+            tail = text[-1:] or tail
+            if not chunk:
+                return None, lines + (tail != "\n"), dirty
+
+
+def _open_csv(table: Table, opener) -> None:
+    table.format = "csv"
+    with opener() as f:
+        sample = f.read(_CHUNK)
+    first = sample.split(b"\n", 1)[0]
+    delimiter = "\t" if first.count(b"\t") > first.count(b",") else ","
+    bad_utf8, lines, dirty = _scan(opener, "utf-8", delimiter)
+    if bad_utf8 is None:
+        table.encoding = "utf-8-sig"
+    else:
+        bad_gb, lines, dirty = _scan(opener, "gb18030", delimiter)
+        if bad_gb is not None:
+            offset = max(bad_utf8, bad_gb)   # the encoding that got further is the one the file was meant in
+            with opener() as f:
+                before, bad = f.read(offset), f.read(4)
+            table._fail(_("文件编码无法识别（不是 UTF-8，也不是 GBK/GB18030）：第 %(line)s 行、第 %(offset)s 字节处"
+                          "有无法解码的内容，请在 Excel 中另存为“CSV UTF-8（逗号分隔）”") % {
+                              "line": before.count(b"\n") + 1, "offset": offset}, bad.hex(" "))
+            return
+        table.encoding = "gb18030"
+    if b"\r" in sample and b"\n" not in sample:
+        dirty = None   # old Mac line ends: line numbers above counted "\n" only
+    table._total = lines
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+
+    def records(data: bool):
+        with opener() as f:
+            text = io.TextIOWrapper(f, encoding=table.encoding, newline="")
+            try:
+                yield from _csv_records(table, text, delimiter, data, dirty)
+            finally:
+                text.detach()   # the caller's file stays open
+    table._records = records
+
+
+def _needs_cleaning(cells: list[str]) -> bool:
+    joined = "\x00".join(cells)
+    return bool(_ODD_ROW.search(joined)) or any(p in joined for p in _ROW_PAIRS) or joined[:1] == " " \
+        or joined[-1:] == " "
+
+
+_ODD_ROW = re.compile(f"[{_ODD}\t\r\n]")
+_ROW_PAIRS = ("  ", " \x00", "\x00 ", "E+", "e+")
+
+
+def _csv_records(table: Table, text, delimiter: str, data: bool, dirty: set[int] | None):
+    reader = csv.reader(text, delimiter=delimiter, strict=False)
+    number, line, width, problems, headers = 0, 0, 0, table.row_problems, table._header_at
+    while True:
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as e:   # past the field limit: a quote left open ate the rest of the file
+            problems.append(Problem(number + 1, "", "", _("文件第 %(line)s 行起引号不成对，之后的内容无法读取（%(error)s）")
+                                    % {"line": line + 1, "error": e}))
+            return
+        number += 1
+        first_line, line = line + 1, reader.line_num
+        if not data or number < table.header_row:
+            if not data:
+                yield number, cells, ()
+            continue
+        if number == table.header_row:   # the header fixes the field count (trailing blank headers aside)
+            width = max((i + 1 for i, c in enumerate(cells) if c.strip()), default=0)
+            continue
+        bad = ()
+        if line > first_line or (first_line in dirty if dirty is not None else _needs_cleaning(cells)):
+            cells = [normalize(c) for c in cells]
+            # Excel saved a long number as 1.10105E+17 before it became CSV: the digits are gone.
+            bad = [i for i, c in enumerate(cells) if i in headers and _SCIENTIFIC.fullmatch(c)]
+            problems += [Problem(number, headers[i], cells[i], _("数字过长已被 Excel 截断，请将该列设为文本格式"))
+                         for i in bad]
+        if not any(cells):
+            continue   # blank rows are spacing, not data
+        if len(cells) != width:
+            if len(cells) > width and not "".join(cells[width:]).strip():
+                cells = cells[:width]   # trailing commas
+            else:
+                where = (_("文件第 %(a)s–%(b)s 行") % {"a": first_line, "b": line} if line > first_line
+                         else _("文件第 %(a)s 行") % {"a": first_line})
+                problems.append(Problem(number, "", ",".join(cells)[:100], _(
+                    "这一行有 %(got)s 个字段，表头有 %(want)s 个（%(where)s），可能是引号不成对或多了逗号")
+                    % {"got": len(cells), "want": width, "where": where}))
+                continue
+        yield number, cells, bad
+
+
+# -- Excel
+
+def _open_workbook(table: Table, opener) -> None:
+    import python_calamine
+
+    sheet_xml, xml_size, scan = None, 0, _SheetScan()
+    with opener() as f:
+        is_zip = f.read(2) == b"PK"
+    if is_zip:
+        try:
+            with opener() as f, zipfile.ZipFile(f) as z:
+                names = set(z.namelist())
+                if "xl/workbook.xml" in names:
+                    sheet_xml = _first_sheet_xml(z)
+                    xml_size = z.getinfo(sheet_xml).file_size
+                    with z.open(sheet_xml) as xml:
+                        scan.run(xml)
+                elif "content.xml" not in names:   # not an OpenDocument sheet either: a .docx, a .zip…
+                    table._fail(_("这不是 CSV 或 Excel 文件"))
+                    return
+        except Exception as e:   # not a zip after all, a missing part, a truncated member, bad XML…
+            table._fail(_("Excel 文件已损坏，无法打开"), str(e)[:200])
+            return
+    table.format = "xlsx" if sheet_xml else "ods" if is_zip else "xls"
+    if xml_size > CALAMINE_MAX_XML_BYTES:
+        _use_openpyxl(table, opener, scan)
+        return
+    try:
+        with opener() as f:
+            book = python_calamine.CalamineWorkbook.from_filelike(f)
+        visible = [i for i, m in enumerate(book.sheets_metadata)
+                   if m.visible == python_calamine.SheetVisibleEnum.Visible
+                   and m.typ == python_calamine.SheetTypeEnum.WorkSheet]
+        sheet = book.get_sheet_by_index(visible[0] if visible else 0)
+        start, end, merged = sheet.start, sheet.end, sheet.merged_cell_ranges or []
+    except Exception as e:
+        encrypted = "password" in str(e).lower() or "encrypt" in str(e).lower()
+        table._fail(_("Excel 文件设置了密码，请取消密码后再导入") if encrypted else _("Excel 文件已损坏，无法打开"),
+                    str(e)[:200])
+        return
+    except BaseException as e:   # a panic in the Rust reader arrives as a BaseException
+        if type(e).__name__ != "PanicException":
+            raise
+        table._fail(_("Excel 文件已损坏，无法打开"), str(e)[:200])
+        return
+    if start is None:
+        table._fail(_("文件里没有表头，也没有数据"))
+        return
+    col0 = start[1]   # calamine rows begin at sheet row 1 but at the first used column
+    table._total = end[0] + 1
+    merges = [(r0 + 1, max(c0 - col0, 0), r1 + 1, c1 - col0) for (r0, c0), (r1, c1) in merged if c1 >= col0]
+    table._records = lambda data: _excel_records(table, enumerate(sheet.iter_rows(), 1), merges, scan, col0, data)
+
+
+def _use_openpyxl(table: Table, opener, scan: _SheetScan) -> None:
+    """Streaming reader for sheets too big to hold in memory (slow, flat memory)."""
+    import openpyxl
+
+    handle = opener().__enter__()   # held for the life of the table: the read-only book reads lazily
+    book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    sheet = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), book.worksheets[0])
+    table._total = sheet.max_row
+    sheet.reset_dimensions()   # some writers record a wrong dimension; read what is there
+
+    def rows():
+        for number, raw in enumerate(sheet.iter_rows(values_only=True), 1):
+            yield number, raw
+    table._records = lambda data: _excel_records(table, rows(), scan.merges, scan, 0, data)
+
+
+def _excel_records(table: Table, rows, merges, scan: _SheetScan, col0: int, data: bool):
+    """Excel rows -> cells for Table.rows(): merged areas filled, numbers turned to text where text
+    is wanted, and what the reader can tell is wrong (cut-off numbers, formula errors) reported."""
+    if not data:
+        for number, raw in rows:
+            yield number, ["" if v is None else v for v in raw], ()
+        return
+    kinds = {i: col.kind for _k, i, col, _h in table._plan}
+    headers = {i: h for _k, i, _c, h in table._plan}
+    merges = sorted(m for m in merges if m[0] > table.header_row)   # title and header merges stay as they are
+    problems, active, top = table.row_problems, [], {}
+    for number, raw in rows:
+        if number <= table.header_row:
+            continue
+        cells = ["" if v is None else v for v in raw]
+        if merges or active:   # a merged area shows its top-left value in every cell: so do we
+            while merges and merges[0][0] <= number:
+                active.append(merges.pop(0))
+            active = [m for m in active if m[2] >= number]
+            for r0, c0, r1, c1 in active:
+                if r0 == number:
+                    top[r0, c0] = cells[c0] if c0 < len(cells) else ""
+                if len(cells) <= c1:
+                    cells += [""] * (c1 + 1 - len(cells))
+                cells[c0:c1 + 1] = [top.get((r0, c0), "")] * (c1 + 1 - c0)
+        bad = []
+        for i, kind in kinds.items():
+            if i >= len(cells):
+                continue
+            v = cells[i]
+            if isinstance(v, str):
+                v = normalize(v) if v else v
+                reason = _("公式出错：%(value)s") % {"value": v} if v in _EXCEL_ERRORS else None
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                reason = (_("数字过长已被 Excel 截断，请将该列设为文本格式")
+                          if kind != "date" and not abs(v) < TOO_LONG else None)
+                v = v if kind == "date" else normalize(v)
+            else:
+                v = v if kind == "date" and isinstance(v, date) else normalize(v)
+                reason = None
+            if reason:
+                problems.append(Problem(number, headers[i], v, reason))
+                bad.append(i)
+            cells[i] = v
+        found = [(c - col0, why) for c, why in scan.cells.get(number, ()) if c - col0 in kinds]
+        if not found and not any(v != "" and (not isinstance(v, str) or v.strip()) for v in cells):
+            continue   # blank rows are spacing, not data
+        for i, (reason, shown) in found:
+            if i not in bad:
+                problems.append(Problem(number, headers[i], shown, reason))
+                bad.append(i)
+        yield number, cells, bad
+
+
+def _column_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n - 1
+
+
+def _first_sheet_xml(z: zipfile.ZipFile) -> str:
+    """Path of the first visible worksheet, through workbook.xml and its relationships."""
+    from xml.etree import ElementTree
+
+    def local(name: str) -> str:
+        return name.rsplit("}", 1)[-1]
+    book = ElementTree.fromstring(z.read("xl/workbook.xml"))
+    sheets = [s for s in book.iter() if local(s.tag) == "sheet"]
+    first = next((s for s in sheets if s.get("state", "visible") == "visible"), sheets[0])
+    rid = next(v for k, v in first.attrib.items() if local(k) == "id")
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels.iter() if r.get("Id") == rid)
+    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+
+
+class _SheetScan:
+    """One streaming pass over the sheet XML for what calamine hides, since both come back as blank
+    cells: formulas without a cached value, and error results. Also collects the merged areas for
+    the openpyxl fallback, which does not report them in read-only mode."""
+    _FORMULA = re.compile(rb'<(?:\w+:)?c\s([^>/]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)(.*?)'
+                          rb'</(?:\w+:)?c>', re.S)
+    _ERROR = re.compile(rb'<(?:\w+:)?c\s([^>/]*\bt="e"[^>/]*)>(.*?)</(?:\w+:)?c>', re.S)
+    _VALUE = re.compile(rb'<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>|<(?:\w+:)?is>')
+    _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+    _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+
+    def __init__(self):
+        self.cells: dict[int, list[tuple[int, tuple[str, str]]]] = {}   # row -> [(col, (reason, shown))]
+        self.merges: list[tuple[int, int, int, int]] = []
+
+    def run(self, xml) -> None:
+        buf = b""
+        while True:
+            chunk = xml.read(_CHUNK)
+            buf += chunk
+            cut = buf.rfind(b"row>") + 4 if chunk else len(buf)   # whole rows only
+            if cut < 4:
+                continue
+            part, buf = buf[:cut], buf[cut:]
+            if re.search(rb"<(?:\w+:)?f[\s>/]", part):
+                for m in self._FORMULA.finditer(part):
+                    if not self._VALUE.search(m[3]) and b't="str"' not in m[1]:   # "" is a fine text result
+                        formula = "=" + html.unescape(m[2].decode("utf-8", "replace")) if m[2] else ""
+                        self._add(m[1], _("公式没有计算结果，请在 Excel 中打开、保存后再导入"), formula)
+            if b't="e"' in part:
+                for m in self._ERROR.finditer(part):
+                    value = self._VALUE.search(m[2])
+                    shown = value[1].decode("utf-8", "replace") if value and value[1] else "#ERROR"
+                    self._add(m[1], _("公式出错：%(value)s") % {"value": shown}, shown)
+            if b"mergeCell" in part:
+                self.merges += [(int(m[2]), _column_index(m[1]), int(m[4]), _column_index(m[3]))
+                                for m in self._MERGE.finditer(part)]
+            if not chunk:
+                return
+
+    def _add(self, attrs: bytes, reason: str, shown: str) -> None:
+        if ref := self._REF.search(attrs):
+            self.cells.setdefault(int(ref[2]), []).append((_column_index(ref[1]), (reason, shown)))
+
+
+# ---------------------------------------------------------------- writing
+
+_RED = "FFFFC7CE"
+
+
+def _cell(ws, value, **style):
+    """A write-only cell whose text stays text: a name starting with '=' is not a formula."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value)
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+    if isinstance(value, (date, datetime)):
+        cell.number_format = "yyyy-mm-dd"
+    for name, v in style.items():
+        setattr(cell, name, v)
+    return cell
+
+
+def write_table(out: BinaryIO, columns: Sequence[Column], rows: Iterable[dict], fmt: str) -> None:
+    """Rows (key -> value) as a file in the import format, streamed: "xlsx" or "csv" (UTF-8 with BOM)."""
+    columns = list(columns)
+    if fmt == "csv":
+        text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="")
+        try:
+            writer = csv.writer(text)
+            writer.writerow([c.header for c in columns])
+            for row in rows:
+                writer.writerow([_text(row.get(c.key)) for c in columns])
+        finally:
+            text.flush()
+            text.detach()
+        return
+    if fmt != "xlsx":
+        raise ValueError(f"unknown format {fmt!r}")
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    ws = book.create_sheet(_("数据"))
+    ws.append([c.header for c in columns])
+    for row in rows:
+        ws.append([_cell(ws, _value(row.get(c.key))) for c in columns])
+    book.save(out)
+
+
+def _text(value) -> str:
+    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+
+def _value(value):
+    return value if value is None or isinstance(value, (str, int, float, date)) else str(value)
+
+
+def problem_report(out: BinaryIO, columns: Sequence[Column], rows_with_numbers: Iterable[tuple[int, dict]],
+                   problems: Sequence[Problem]) -> None:
+    """An .xlsx for the user to fix: the rows that have problems (pass all rows, the rest are skipped)
+    with their cells marked red and the reason as a comment, and a "问题清单" sheet."""
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Font, PatternFill
+
+    columns = list(columns)
+    names = _lookup(columns)
+    index = {c.key: i for i, c in enumerate(columns)}
+    by_row: dict[int, dict[int, list[str]]] = {}
+    for p in problems:
+        if p.row is not None:
+            col = names.get(_canon(p.column)) if p.column else None
+            by_row.setdefault(p.row, {}).setdefault(index[col.key] + 1 if col else 0, []).append(p.reason)
+    fill, bold = PatternFill("solid", start_color=_RED, end_color=_RED), Font(bold=True)
+    book = Workbook(write_only=True)
+    ws = book.create_sheet("有问题的行")
+    ws.append([_cell(ws, h, font=bold) for h in ["原行号", *[c.header for c in columns]]])
+    for number, row in rows_with_numbers:
+        marks = by_row.get(number)
+        if not marks:
+            continue
+        cells = [_cell(ws, number)] + [_cell(ws, _value(row.get(c.key))) for c in columns]
+        for i, reasons in marks.items():
+            cells[i].fill = fill
+            comment = Comment("\n".join(reasons), "jiceng")
+            comment.width, comment.height = 300, 30 + 20 * len(reasons)
+            cells[i].comment = comment
+        ws.append(cells)
+    sheet = book.create_sheet("问题清单")
+    sheet.append([_cell(sheet, h, font=bold) for h in ("行", "列", "值", "原因")])
+    for p in problems:
+        sheet.append([_cell(sheet, v) for v in (p.row, p.column, p.value, p.reason)])
+    book.save(out)
+
+
+def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str) -> None:
+    """An .xlsx to fill in: "数据" with the headers, drop-downs and cell formats, and "填写说明"."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter, quote_sheetname
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    columns = list(columns)
+    book = Workbook()
+    data = book.active
+    data.title = "数据"
+    data.freeze_panes = "A2"
+    lists = None
+    for n, col in enumerate(columns, 1):
+        letter = get_column_letter(n)
+        cell = data.cell(1, n, col.header)
+        cell.font = Font(bold=True, color="FFC00000") if col.required else Font(bold=True)
+        dim = data.column_dimensions[letter]
+        dim.width = max(12, 2.2 * len(col.header) + 2)
+        # Column formats apply to what the user types: text keeps ID numbers from turning into 1.1E+17.
+        dim.number_format = "yyyy-mm-dd" if col.kind == "date" else "@" if col.kind == "text" else "General"
+        if col.kind == "choice" and col.choices:
+            inline = ",".join(col.choices)
+            if len(inline) <= 255 and not any("," in c or '"' in c for c in col.choices):
+                formula = f'"{inline}"'
+            else:   # Excel caps an inline list at 255 characters: long lists live on a hidden sheet
+                if lists is None:
+                    lists = book.create_sheet("选项")
+                    lists.sheet_state = "hidden"
+                    lists_col = 0
+                lists_col += 1
+                for r, choice in enumerate(col.choices, 1):
+                    lists.cell(r, lists_col, choice)
+                lc = get_column_letter(lists_col)
+                formula = f"{quote_sheetname(lists.title)}!${lc}$1:${lc}${len(col.choices)}"
+            dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=True,
+                                error=_("请从下拉列表中选择"), errorTitle=col.header)
+            dv.add(f"{letter}2:{letter}1048576")
+            data.add_data_validation(dv)
+    guide = book.create_sheet("填写说明")
+    guide.append([title])
+    guide["A1"].font = Font(bold=True, size=14)
+    guide.append([_("第一行是表头，列的顺序可以调整；红色表头为必填列。日期可写成 2018-01-05、2018/1/5、2018年1月5日。")])
+    guide.append([])
+    guide.append(["表头", "英文键", "必填", "填写规则", "示例"])
+    for cell in guide[4]:
+        cell.font = Font(bold=True)
+    for col in columns:
+        rule = col.help or {"date": _("日期，如 2018-01-05")}.get(col.kind, "")
+        if col.kind == "choice" and col.choices:
+            rule = (rule + "；" if rule else "") + _("可选：") + "、".join(col.choices)
+        sample = example.get(col.key)
+        guide.append([col.header, col.key, "是" if col.required else "否", rule,
+                      sample.isoformat() if isinstance(sample, date) else sample])
+    for letter, width in zip("ABCDE", (18, 16, 6, 60, 24)):
+        guide.column_dimensions[letter].width = width
+    for row in guide.iter_rows(min_row=5, min_col=4, max_col=4):
+        row[0].alignment = Alignment(wrap_text=True, vertical="top")
+    book.save(out)

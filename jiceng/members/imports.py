@@ -1,0 +1,177 @@
+"""Members from a spreadsheet (contracts/import-format.md), checked by the same rules as the forms."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.utils.translation import gettext as _
+
+from jiceng.core import idnumber, profiles
+from jiceng.core.dates import today
+from jiceng.core.imports import field_problems, problem
+from jiceng.core.scoping import CHANGE
+from jiceng.core.tabular import Column
+from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.orgs.models import Org
+
+from . import services
+from .models import Member
+
+PERSON = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degree", "title_level", "employer",
+          "post", "occupation", "employment")
+
+
+def member_columns(profile: profiles.Profile | None = None) -> tuple[Column, ...]:
+    cats = tuple(c.label for c in profile.categories) if profile else tuple(
+        dict.fromkeys(c.label for p in profiles.registry().values() for c in p.categories))
+    occupations = tuple(profile.occupations) if profile else ()
+    return (
+        Column("name", "姓名", required=True, help=_("必填")),
+        Column("sex", "性别", kind="choice", choices=tuple(SEXES), help=_("男/女；与身份证号一致")),
+        Column("ethnicity", "民族", kind="choice", choices=tuple(ETHNICITIES)),
+        Column("birth_date", "出生日期", kind="date", help=_("与身份证号一致")),
+        Column("id_number", "身份证号", help=_("18位，校验位正确；已在档案中的人将被更新而不是重复新建")),
+        Column("phone", "手机号", help=_("11位，以1开头")),
+        Column("education", "学历", kind="choice", choices=tuple(EDUCATIONS)),
+        Column("degree", "学位", kind="choice", choices=tuple(DEGREES)),
+        Column("title_level", "职称", kind="choice", choices=tuple(TITLE_LEVELS)),
+        Column("employer", "工作单位"),
+        Column("post", "职务"),
+        Column("occupation", "职业类别", kind="choice" if occupations else "text", choices=occupations),
+        Column("employment", "人员状态", kind="choice", choices=tuple(EMPLOYMENTS)),
+        Column("org_code", "所在组织编码", required=True, help=_("组织关系所在组织的编码，须已存在并在您的管理范围内")),
+        Column("category", "人员类别", required=True, kind="choice", choices=cats, help=_("该组织所属体系的人员类别")),
+        Column("applied_on", "申请日期", kind="date"),
+        Column("joined_on", "入党(会/社)日期", kind="date", aliases=("入党日期", "入会日期", "入社日期")),
+        Column("confirmed_on", "转正日期", kind="date", help=_("仅中共党员")),
+    )
+
+
+@dataclass
+class Update:
+    member_id: int
+    person: dict
+    org_id: int | None
+    category: str | None
+
+
+class MemberImporter:
+    kind = "members"
+
+    def __init__(self, user, profile: profiles.Profile | None = None):
+        self.user = user
+        self.columns = member_columns(profile)
+        self.headers = {c.key: c.header for c in self.columns}
+        self._orgs: dict[str, Org | None] = {}
+
+    def org(self, code: str) -> Org | None:
+        if code not in self._orgs:
+            self._orgs[code] = Org.objects.restrict(self.user, CHANGE).filter(code=code).first()
+        return self._orgs[code]
+
+    def check(self, rows, problems):
+        seen: dict[str, int] = {}
+        batch: list = []
+        for row in rows:
+            batch.append(row)
+            if len(batch) >= 1000:
+                yield from self._check_batch(batch, problems, seen)
+                batch = []
+        yield from self._check_batch(batch, problems, seen)
+
+    def _check_batch(self, rows, problems, seen):
+        numbers = {idnumber.normalize(r.values.get("id_number") or "") for r in rows} - {""}
+        existing = {m.id_number_index: m for m in Member.objects.filter(
+            id_number_index__in=[idnumber.blind_index(n) for n in numbers if not idnumber.problem(n)]).select_related("org")}
+        for row in rows:
+            v = row.values
+            number = idnumber.normalize(v.get("id_number") or "")
+            key = number or f"{v.get('name')}|{v.get('birth_date')}|{v.get('org_code')}"
+            if key in seen:
+                problems.append(problem(row, self.headers["id_number" if number else "name"], number or v.get("name"),
+                                        _("与第 %(n)d 行是同一人，重复") % {"n": seen[key]}))
+                continue
+            seen[key] = row.number
+            org = self.org(v["org_code"])
+            if org is None:
+                problems.append(problem(row, self.headers["org_code"], v["org_code"],
+                                        _("找不到编码为 %(c)s 的组织（或不在您的管理范围内）") % {"c": v["org_code"]}))
+                continue
+            cat = org.rules.category_by_label(v["category"])
+            if cat is None:
+                errors = services.category_errors(org.rules, v["category"], None, today())
+                problems.extend(field_problems(row, errors, self.headers, v))
+                continue
+            person = {k: v.get(k) for k in PERSON}
+            current = existing.get(idnumber.blind_index(number)) if number else None
+            if current is None and not number:
+                current = Member.objects.filter(name=v["name"], birth_date=v.get("birth_date"), org=org,
+                                                id_number_index__isnull=True).first()
+            if current is not None:
+                plan = self._update(row, current, person, org, cat.key, problems)
+            else:
+                plan, errors = services.plan_member(
+                    org=org, category=cat.key, id_number=number, applied_on=v.get("applied_on"),
+                    joined_on=v.get("joined_on"), confirmed_on=v.get("confirmed_on"),
+                    **{k: x for k, x in person.items() if x is not None})
+                problems.extend(field_problems(row, errors, self.headers, v))
+                if plan is not None:
+                    plan.member.org = None  # spooled by id; the organization is looked up again when written
+                    plan.member.org_id = org.pk
+            if plan is not None:
+                yield plan
+
+    def _update(self, row, member, person, org, category, problems):
+        changes = {k: x for k, x in person.items() if x is not None and x != getattr(member, k)}
+        check = {"birth_date": member.birth_date, "sex": member.sex, "id_number": member.id_number, **changes}
+        errors = services.person_errors(check)
+        if org.profile != member.org.profile:
+            errors["org"] = [_("只能转入同一组织体系的组织")]
+        problems.extend(field_problems(row, errors, self.headers, row.values))
+        if errors:
+            return None
+        return Update(member.pk, changes, org.pk if org.pk != member.org_id else None,
+                      category if category != member.category else None)
+
+    def write(self, plans, counts):
+        orgs = {o.pk: o for o in Org.objects.filter(pk__in={p.member.org_id for p in plans if not isinstance(p, Update)})}
+        new = [p for p in plans if not isinstance(p, Update)]
+        for p in new:
+            p.member.org = orgs[p.member.org_id]
+        services.write_plans(new)
+        counts["created"] += len(new)
+        for u in (p for p in plans if isinstance(p, Update)):
+            if not (u.person or u.org_id or u.category):
+                counts["unchanged"] += 1
+                continue
+            member = Member.objects.select_related("org").get(pk=u.member_id)
+            if u.person:
+                services.update_member(member, **u.person)
+            if u.org_id:
+                services.transfer(member, Org.objects.get(pk=u.org_id), on=today(), note=_("导入"))
+            if u.category:
+                services.change_category(member, u.category, on=today(), note=_("导入"))
+            counts["updated"] += 1
+
+
+def member_rows(members, user):
+    """Members as import-format rows: dates from the dated lines, ID numbers as the user may see them."""
+    for m in members.select_related("org").prefetch_related("category_lines").iterator(chunk_size=2000):
+        rules = m.rules
+        starts = {line.category: line.start for line in m.category_lines.all()}
+        join = next((c.key for c in rules.categories if c.join_date), None)
+        full = next((c.key for c in rules.categories if c.full and not c.join_date), None)
+        row = {k: getattr(m, k) for k in PERSON}
+        row.update(id_number=m.id_number_for(user), org_code=m.org.code, category=rules.category_label(m.category),
+                   applied_on=starts.get(rules.categories[0].key) if not rules.categories[0].join_date else None,
+                   joined_on=starts.get(join), confirmed_on=starts.get(full) if full else None)
+        yield row
+
+
+def member_example() -> dict:
+    born = date(1990, 3, 4)
+    return {"name": "张三", "sex": "男", "ethnicity": "汉族", "birth_date": born,
+            "id_number": idnumber.compose("120101", born, 1), "phone": "13800000000", "education": "大学本科",
+            "degree": "学士", "title_level": "中级", "employer": "某某单位", "post": "科员", "employment": "在职",
+            "org_code": "C001", "category": "正式党员", "applied_on": date(2012, 3, 1), "joined_on": date(2014, 6, 1),
+            "confirmed_on": date(2015, 6, 1)}

@@ -1,0 +1,170 @@
+"""Bulk import: every problem in one pass, all or nothing, idempotent, scoped, logged as one batch."""
+import csv
+import io
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from jiceng.core.exports import export
+from jiceng.core.imports import run_import
+from jiceng.core.models import ChangeBatch, ChangeRecord, ExportRecord
+from jiceng.members.imports import MemberImporter
+from jiceng.members.models import Member
+from jiceng.orgs.imports import OrgImporter
+from jiceng.orgs.models import Org
+
+from conftest import person_id
+
+pytestmark = pytest.mark.django_db
+
+MEMBER_HEADER = ["姓名", "性别", "出生日期", "身份证号", "学历", "所在组织编码", "人员类别", "申请日期", "入党(会/社)日期", "转正日期"]
+
+
+def write_csv(path: Path, header, rows, encoding="utf-8-sig"):
+    with open(path, "w", newline="", encoding=encoding) as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
+
+
+def member_row(name, born, sex, n, org="C001", category="正式党员", **extra):
+    return [name, sex, born.strftime("%Y/%m/%d"), person_id(born, sex, n), extra.get("education", "大学本科"), org, category,
+            "2010年3月1日", "2011.6.1", "2012-06-01"]
+
+
+def last_line(completed):
+    return completed.stdout.strip().splitlines()[-1].split()
+
+
+def counts():
+    return Member.objects.count(), ChangeRecord.objects.count(), Org.objects.count()
+
+
+def test_new_members_are_created_with_history_under_one_batch(world, tmp_path):
+    path = write_csv(tmp_path / "new.csv", MEMBER_HEADER, [
+        member_row("丙一", date(1980, 1, 2), "男", 101), member_row("丙二", date(1982, 3, 4), "女", 102)])
+    result = run_import(MemberImporter(world.org_admin), path, "new.csv", world.org_admin)
+    assert result.ok and result.counts == {"created": 2, "updated": 0, "unchanged": 0}
+    m = Member.objects.get(name="丙一")
+    assert list(m.category_lines.values_list("category", "start")) == [
+        ("applicant", date(2010, 3, 1)), ("probationary", date(2011, 6, 1)), ("full", date(2012, 6, 1))]
+    batch = ChangeBatch.objects.get(pk=result.batch_id)
+    assert batch.details["file"] == "new.csv" and len(batch.details["sha256"]) == 64 and batch.details["created"] == 2
+    assert ChangeRecord.objects.filter(batch=batch, object_id=m.pk).exists()
+    assert batch.user == world.org_admin
+
+
+def test_every_problem_is_reported_in_one_pass_and_nothing_is_written(world, tmp_path):
+    good = member_row("好人", date(1980, 1, 2), "男", 103)
+    bad_id = member_row("错号", date(1980, 1, 2), "男", 104)
+    bad_id[3] = bad_id[3][:-1] + ("0" if bad_id[3][-1] != "0" else "1")
+    young = member_row("少年", date(2015, 1, 1), "男", 105)
+    unknown_org = member_row("外人", date(1980, 1, 2), "男", 106, org="NOPE")
+    unknown_cat = member_row("无类", date(1980, 1, 2), "男", 107, category="会员")
+    duplicate = list(good)
+    path = write_csv(tmp_path / "bad.csv", MEMBER_HEADER, [good, bad_id, young, unknown_org, unknown_cat, duplicate])
+    before = counts()
+    result = run_import(MemberImporter(world.org_admin), path, "bad.csv", world.org_admin)
+    assert not result.ok and counts() == before
+    found = {(p.row, p.column) for p in result.problems}
+    assert {(3, "身份证号"), (5, "所在组织编码"), (6, "人员类别"), (7, "身份证号")} <= found
+    assert any(p.row == 4 and "不满" in p.reason for p in result.problems)
+    assert all(p.reason for p in result.problems)
+
+
+def test_reimporting_an_export_changes_nothing_and_an_edit_updates_in_place(world, tmp_path):
+    out = tmp_path / "export.csv"
+    with open(out, "wb") as f:
+        rows = export("members", world.org_admin, {}, f, "csv")
+    assert rows == 6 and ExportRecord.objects.get().rows == 6
+    before = counts()
+    result = run_import(MemberImporter(world.org_admin), out, "export.csv", world.org_admin)
+    assert result.ok and result.counts["unchanged"] == 6 and counts()[:1] == before[:1]
+    assert ChangeRecord.objects.filter(batch_id=result.batch_id).count() == 0
+    text = out.read_text(encoding="utf-8-sig").replace("乙1,", "乙1,", 1)
+    lines = text.splitlines()
+    header = next(csv.reader([lines[0]]))
+    body = [next(csv.reader([l])) for l in lines[1:]]
+    for row in body:
+        if row[header.index("姓名")] == "乙1":
+            row[header.index("工作单位")] = "新单位"
+    write_csv(out, header, body)
+    result = run_import(MemberImporter(world.org_admin), out, "export.csv", world.org_admin)
+    assert result.counts == {"created": 0, "updated": 1, "unchanged": 5}
+    assert Member.objects.get(name="乙1").employer == "新单位" and Member.objects.count() == before[0]
+
+
+def test_an_officer_cannot_import_into_another_branch(world, tmp_path):
+    path = write_csv(tmp_path / "b.csv", MEMBER_HEADER, [member_row("越权", date(1980, 1, 2), "男", 108, org="C002")])
+    result = run_import(MemberImporter(world.officer_a), path, "b.csv", world.officer_a)
+    assert not result.ok and result.problems[0].column == "所在组织编码" and not Member.objects.filter(name="越权").exists()
+
+
+def test_export_masks_id_numbers_for_roles_that_may_not_see_them(world):
+    buf = io.BytesIO()
+    export("members", world.officer_a, {}, buf, "csv")
+    text = buf.getvalue().decode("utf-8-sig")
+    assert "甲1" in text and "乙1" not in text and "**********" in text
+    assert ExportRecord.objects.get().id_numbers_shown is False
+
+
+ORG_HEADER = ["组织编码", "组织名称", "上级组织编码", "组织类型", "成立日期"]
+
+
+def test_orgs_children_before_parents_cycles_and_kinds(world, tmp_path):
+    path = write_csv(tmp_path / "orgs.csv", ORG_HEADER, [
+        ["C003G", "第三支部一组", "C003", "党小组", "2020-02-01"],
+        ["C003", "第三党支部", "C", "党支部", "2020-01-01"],
+    ])
+    result = run_import(OrgImporter(world.org_admin), path, "orgs.csv", world.org_admin)
+    assert result.ok and result.counts["created"] == 2
+    assert Org.objects.get(code="C003G").parent.code == "C003"
+    assert run_import(OrgImporter(world.org_admin), path, "orgs.csv", world.org_admin).counts["unchanged"] == 2
+    bad = write_csv(tmp_path / "bad.csv", ORG_HEADER, [
+        ["X1", "甲", "X2", "党支部", ""], ["X2", "乙", "X1", "党支部", ""],
+        ["X3", "支部下的党委", "C001", "党委", ""],
+    ])
+    before = counts()
+    result = run_import(OrgImporter(world.org_admin), bad, "bad.csv", world.org_admin)
+    assert not result.ok and counts() == before
+    reasons = " ".join(p.reason for p in result.problems)
+    assert "循环" in reasons and "不能设在" in reasons
+
+
+def test_a_killed_import_leaves_the_database_as_before_and_can_run_again(tmp_path):
+    """A real process, killed with SIGKILL while it writes: SQLite rolls the transaction back."""
+    env = {**os.environ, "JICENG_DATA_DIR": str(tmp_path / "data"), "JICENG_DATABASE_URL": "", "PYTHONUNBUFFERED": "1"}
+    jiceng = [sys.executable, "-m", "jiceng"]
+
+    def run(*args, **kw):
+        return subprocess.run([*jiceng, *args], env=env, capture_output=True, text=True, timeout=300, **kw)
+
+    assert run("migrate", "-v0").returncode == 0
+    script = ("from django.contrib.auth.models import User; from jiceng.orgs import services as s; from datetime import date;"
+              "User.objects.create_superuser('root', 'r@x.cn', 'x-123456789');"
+              "s.create_org(code='R', name='根', kind='committee', profile='ccp', founded_on=date(2000,1,1));"
+              "s.create_org(code='R1', name='一支部', kind='branch', parent=s.Org.objects.get(code='R'), founded_on=date(2000,1,1))")
+    assert run("shell", "-c", script).returncode == 0
+    rows = [member_row(f"人{i}", date(1950, 1, 1) + timedelta(days=i % 15000), "男", i // 15000 + 1, org="R1")
+            for i in range(30000)]  # (birth date, sequence) unique: unique ID numbers
+    big = write_csv(tmp_path / "big.csv", MEMBER_HEADER, rows)
+    proc = subprocess.Popen([*jiceng, "import", "members", str(big), "--as", "root"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:  # wait until the write transaction has begun, then pull the plug
+        if line.startswith("写入"):
+            break
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    assert proc.wait(timeout=30) == -signal.SIGKILL, "the import finished before it could be killed"
+    count = "from jiceng.members.models import Member; from jiceng.core.models import ChangeBatch; print(Member.objects.count(), ChangeBatch.objects.count())"
+    assert last_line(run("shell", "-c", count)) == ["0", "0"]
+    again = run("import", "members", str(big), "--as", "root")
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert last_line(run("shell", "-c", count)) == ["30000", "1"]
