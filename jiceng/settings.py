@@ -185,6 +185,9 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 
+# Import jobs run in their own process; tests run them in the request instead.
+JICENG_JOBS_INLINE = os.environ.get("JICENG_JOBS_INLINE") == "1"
+
 # Role capabilities: which roles may read unmasked resident ID numbers.
 JICENG_ID_NUMBER_ROLES = {"org_admin"}
 

@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from jiceng.core import import_views as imports
 from jiceng.core import views as core
 from jiceng.members import views as members
 from jiceng.members.api import MemberViewSet
@@ -21,6 +22,15 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("changes/", core.ChangeListView.as_view(), name="change_list"),
+    # import and export
+    path("imports/", imports.ImportListView.as_view(), name="import_list"),
+    path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"),
+    path("imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/cancel/", imports.ImportCancelView.as_view(), name="import_cancel"),
+    path("imports/<int:pk>/report/", imports.ImportReportView.as_view(), name="import_report"),
+    path("imports/template/<str:kind>/", imports.TemplateView.as_view(), name="import_template"),
+    path("export/<str:kind>/", imports.ExportView.as_view(), name="export"),
     # organizations
     path("orgs/", orgs.OrgTreeView.as_view(), name="org_tree"),
     path("orgs/add/", orgs.OrgCreateView.as_view(), name="org_add"),

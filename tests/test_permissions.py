@@ -17,9 +17,11 @@ from jiceng.orgs import services as orgs
 
 @dataclass
 class Route:
-    kind: str  # public | list | read | write | structure | superuser
+    kind: str  # public | list | read | write | structure | superuser | upload
     target: Callable | None = None  # (world, side) -> (kwargs, query)
     api: bool = False
+    kwargs: dict | None = None  # fixed URL arguments of list routes
+    post_only: bool = False
 
 
 def org(w, side):
@@ -36,6 +38,10 @@ def holding(w, side):
 
 def participation(w, side):
     return {"pk": w.participations[side].pk}, ""
+
+
+def job(w, side):
+    return {"pk": w.jobs[side].pk}, ""
 
 
 def parent_query(w, side):
@@ -82,6 +88,14 @@ MATRIX = {
     "api_schema": Route("list", api=True),
     "api_docs": Route("list", api=True),
     "admin": Route("superuser"),
+    "import_list": Route("upload"),
+    "import_template": Route("list", kwargs={"kind": "members"}),
+    "export": Route("list", kwargs={"kind": "members"}),
+    "import_detail": Route("read", job),
+    "import_progress": Route("read", job),
+    "import_report": Route("read", job),
+    "import_confirm": Route("read", job, post_only=True),
+    "import_cancel": Route("read", job, post_only=True),
 }
 
 
@@ -97,7 +111,7 @@ def route_names(resolver=None, prefix=""):
 
 
 @pytest.fixture
-def w(world):
+def w(world, settings, tmp_path):
     """The world plus one post holding and one participation line in each branch."""
     world.holdings = {s: orgs.assign_post(getattr(world, s), getattr(world, f"{s}_members")[2], "secretary",
                                           on=date(2020, 1, 1)) for s in ("a", "b")}
@@ -105,6 +119,18 @@ def w(world):
         "a": members.add_participation(world.a_members[2], world.b, on=date(2021, 1, 1)),
         "b": members.add_participation(world.b_members[2], world.a, on=date(2021, 1, 1)),
     }
+    # an import job of officer A (with a problem report) and one of another user
+    from jiceng.core import jobs
+    from jiceng.core.models import ImportJob
+
+    settings.JICENG_JOBS_INLINE, settings.DATA_DIR = True, tmp_path
+    world.jobs = {}
+    for side, user in (("a", world.officer_a), ("b", world.org_admin)):
+        j = ImportJob.objects.create(user=user, kind="members", filename="x.csv")
+        jobs.upload_path(j).parent.mkdir(parents=True)
+        jobs.upload_path(j).write_text("姓名,所在组织编码,人员类别\n某人,NOPE,正式党员\n", encoding="utf-8")
+        jobs.start(j)
+        world.jobs[side] = j
     return world
 
 
@@ -112,7 +138,7 @@ def url_for(name, w, side):
     route = MATRIX[name]
     if name == "admin":
         return reverse("admin:index")
-    kwargs, query = route.target(w, side) if route.target else ({}, "")
+    kwargs, query = route.target(w, side) if route.target else (route.kwargs or {}, "")
     return reverse(name, kwargs=kwargs) + query
 
 
@@ -146,13 +172,13 @@ def test_branch_officer_cannot_touch_another_branch(w, name):
     """Officer of A: everything of B is "not found", for reading and for writing."""
     client = client_for(w.officer_a, MATRIX[name].api)
     before = ChangeRecord.objects.count()
-    assert client.get(url_for(name, w, "b")).status_code == 404
+    assert client.get(url_for(name, w, "b")).status_code == (405 if MATRIX[name].post_only else 404)
     # 403 only where the role may not write that kind of thing at all: the same answer for every object
     assert client.post(url_for(name, w, "b"), {"on": "2024-01-01", "name": "x"}).status_code in (403, 404, 405)
     assert ChangeRecord.objects.count() == before
 
 
-@pytest.mark.parametrize("name", [n for n, r in MATRIX.items() if r.kind in ("read", "write")])
+@pytest.mark.parametrize("name", [n for n, r in MATRIX.items() if r.kind in ("read", "write") and not r.post_only])
 def test_branch_officer_works_in_own_branch(w, name):
     assert client_for(w.officer_a, MATRIX[name].api).get(url_for(name, w, "a")).status_code == 200
 
@@ -174,7 +200,7 @@ def test_read_only_roles_cannot_write(w, name):
     assert ChangeRecord.objects.count() == before
 
 
-@pytest.mark.parametrize("name", [n for n, r in MATRIX.items() if r.kind == "read"])
+@pytest.mark.parametrize("name", [n for n, r in MATRIX.items() if r.kind == "read" and r.target is not job])
 def test_inspector_reads_the_subtree(w, name):
     assert client_for(w.inspector, MATRIX[name].api).get(url_for(name, w, "b")).status_code == 200
 
@@ -193,8 +219,11 @@ def test_read_only_roles_cannot_create_through_api(w, method, path):
 def test_lists_and_searches_show_only_the_scope(w, name):
     """No list, search or API listing of officer A shows a name from branch B."""
     client = client_for(w.officer_a, MATRIX[name].api)
-    for query in ("", "?q=乙", "?q=第二", f"?q={w.b.code}"):
-        body = client.get(url_for(name, w, "a") + query).content.decode()
+    for query in ("", "q=乙", "q=第二", f"q={w.b.code}"):
+        url = url_for(name, w, "a")
+        response = client.get(url + ("?" + query + "&format=csv" if query else "?format=csv"))
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        body = body.decode("utf-8-sig", errors="replace")
         assert "乙1" not in body and "第二党支部" not in body
 
 
@@ -218,3 +247,12 @@ def test_member_sees_only_themself(w):
 def test_admin_site_is_for_superusers_only(w):
     assert client_for(w.org_admin).get(reverse("admin:index")).status_code == 302
     assert client_for(w.admin).get(reverse("admin:index")).status_code == 200
+
+
+def test_import_jobs_are_personal(w):
+    """A job is seen only by who started it (and superusers); uploading needs a role that may write."""
+    assert client_for(w.org_admin).get(reverse("import_detail", args=[w.jobs["a"].pk])).status_code == 404
+    assert client_for(w.admin).get(reverse("import_detail", args=[w.jobs["a"].pk])).status_code == 200
+    for user in (w.inspector, w.member_user):
+        assert client_for(user).get(reverse("import_list")).status_code == 404
+    assert client_for(w.officer_a).get(reverse("import_list")).status_code == 200

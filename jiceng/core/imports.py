@@ -82,6 +82,7 @@ class ImportResult:
     notes: list[Problem] = field(default_factory=list)  # reported but not blocking (unknown columns)
     batch_id: int | None = None
     dry_run: bool = False
+    problem_rows: list = field(default_factory=list)  # (row number, values) of offending rows, for the report
 
     @property
     def ok(self) -> bool:
@@ -156,6 +157,8 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             result.problems.extend(table.row_problems)
             result.problems.extend(problems)
             result.problems.sort(key=lambda p: (p.row or 0, p.column))
+            if result.problems:
+                result.problem_rows = _offending_rows(path, filename, importer.columns, result.problems)
             if result.problems or dry_run:
                 return result
             progress.phase, progress.done, progress.total = "write", 0, n
@@ -171,6 +174,20 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             if on_progress:
                 on_progress(progress)
     return result
+
+
+def _offending_rows(path, filename, columns, problems, limit: int = 10_000) -> list[tuple[int, dict]]:
+    """The rows that have problems, read again, so the report can show them with their cells marked."""
+    wanted = {p.row for p in problems if p.row}
+    if not wanted:
+        return []
+    rows = []
+    for row in read_table(path, filename, columns).rows():
+        if row.number in wanted:
+            rows.append((row.number, row.values))
+            if len(rows) >= limit:
+                break
+    return rows
 
 
 def _write(importer, spool, user, source_name, result, progress, tick) -> ChangeBatch:

@@ -230,6 +230,36 @@ class RoleGrant(LoggedModel):
         return self.org.path
 
 
+class ImportJob(models.Model):
+    """An import running in the background: first a check of the whole file, then (confirmed) the write."""
+
+    CHECK, IMPORT = "check", "import"
+    STATES = [("queued", _("排队中")), ("running", _("进行中")), ("checked", _("检查通过")), ("problems", _("发现问题")),
+              ("done", _("已导入")), ("failed", _("失败")), ("cancelled", _("已取消"))]
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("内容"), max_length=20, choices=[("orgs", _("组织")), ("members", _("成员"))])
+    profile = models.CharField(_("所属体系"), max_length=20, blank=True)
+    filename = models.CharField(_("文件名"), max_length=255)
+    phase = models.CharField(max_length=10, default=CHECK)
+    status = models.CharField(_("状态"), max_length=10, choices=STATES, default="queued")
+    created = models.DateTimeField(default=timezone.now)
+    finished = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # rows, counts, problems (first 500), notes, sha256
+    batch = models.ForeignKey(ChangeBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = None
+    scope_self = "user"
+
+    class Meta:
+        ordering = ["-created"]
+        verbose_name = _("导入任务")
+
+    @property
+    def running(self) -> bool:
+        return self.status in ("queued", "running")
+
+
 class ExportRecord(models.Model):
     """Personal data leaving the system: who exported what filter, how many rows, when."""
 

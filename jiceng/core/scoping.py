@@ -80,9 +80,12 @@ class ScopedQuerySet(models.QuerySet):
             return self
         model = self.model
         condition = Q(pk__in=[])  # fails closed
+        self_field = getattr(model, "scope_self", None)
+        if model.scope_path is None:  # a personal object (an import job): its owner's only
+            user_id = getattr(user, "pk", None)
+            return self.filter(Q(**{self_field: user_id}) if user_id and not scope.is_empty else condition)
         for path in scope.paths_for(action):
             condition |= within(model.scope_path, path)
-        self_field = getattr(model, "scope_self", None)
         if action == VIEW and self_field and scope.self_user_id:
             condition |= Q(**{self_field: scope.self_user_id})
         return self.filter(condition)

@@ -383,10 +383,13 @@ MAX_DIRTY = 100_000   # past this many lines to clean, checking each row is chea
 def _scan(opener, codec: str, delimiter: str):
     """Decode the whole file once, so that a bad byte on line 90,000 is a fatal problem on open and
     not a crash after 89,999 rows were handed out; the same pass notes which lines need cleaning
-    (stray spaces, full-width characters, 1.1E+17), so rows() can take the rest as they are.
+    (stray spaces, full-width characters, 1.1E+17), so rows() can take the others as they are.
     -> (offset of the first undecodable byte or None, lines, dirty line numbers or None = check all)."""
-    odd = re.compile(f"[{_ODD}{'' if delimiter == chr(9) else chr(9)}]")
-    pairs = ("  ", " " + delimiter, delimiter + " ", " \n", "\n ", " \r", '" ', ' "', "E+", "e+")
+    d = re.escape(delimiter)
+    checks = [(None, re.compile(f"[{_ODD}{'' if delimiter == chr(9) else chr(9)}]")),
+              # gated by a one-character search, which is ~30x faster than any regex over CJK text
+              (" ", re.compile(f" (?:[ {d}\r\n\"]|(?<=[{d}\n\"] ))")),
+              ("+", re.compile(r"[0-9][Ee]\+[0-9]"))]
     decoder, pos, lines, dirty, tail = codecs.getincrementaldecoder(codec)(), 0, 0, set(), "\n"
     with opener() as f:
         while True:
@@ -397,16 +400,12 @@ def _scan(opener, codec: str, delimiter: str):
             except UnicodeDecodeError as e:
                 return pos - pending + e.start, lines, None
             pos += len(chunk)
-            window = tail + text   # a pair may straddle two chunks; tail is one char of the line before
-            if dirty is not None and (odd.search(window) or any(p in window for p in pairs)):
-                found = [m.start() for m in odd.finditer(window)]
-                for p in pairs:
-                    i = window.find(p)
-                    while i >= 0 and len(found) <= MAX_DIRTY:
-                        found.append(i)
-                        i = window.find(p, i + 1)
+            window = tail + text   # a pattern may straddle two chunks; tail is one char of the one before
+            if dirty is not None:
+                found = sorted(m.start() for gate, check in checks if gate is None or gate in window
+                               for m in check.finditer(window))
                 line, last = lines + 1 - tail.count("\n"), 0
-                for i in sorted(found):
+                for i in found:
                     line += window.count("\n", last, i)
                     last = i
                     dirty.add(line)

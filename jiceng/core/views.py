@@ -110,6 +110,8 @@ class ChangeListView(ScopedView):
 
             org = scoped_object(Org, request.user, request.GET["org"])
             qs = qs.filter(within("org_path", org.path))
+        if request.GET.get("batch", "").isdigit():
+            qs = qs.filter(batch_id=request.GET["batch"])
         if request.GET.get("request_id"):
             qs = qs.filter(request_id=request.GET["request_id"])
         qs = qs.restrict(request.user)  # last, after the subtree range

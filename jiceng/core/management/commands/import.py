@@ -63,7 +63,7 @@ class Command(ScopedCommand):
         if not result.ok:
             if report:
                 with open(report, "wb") as out:
-                    problem_report(out, importer.columns, [], result.problems)
+                    problem_report(out, importer.columns, result.problem_rows, result.problems)
             lines = [f"{t('第', 'row ')}{p.row}{t('行', '')} · {p.column} · “{p.value}”: {p.reason}" if p.row else f"{p.column}: {p.reason}"
                      for p in result.problems]
             head = t(f"发现 {len(result.problems)} 个问题，未写入任何数据", f"{len(result.problems)} problems found; nothing was written")

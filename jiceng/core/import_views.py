@@ -1,0 +1,155 @@
+"""The import wizard (upload → preview → every problem listed → confirm → progress), templates and exports."""
+from __future__ import annotations
+
+import io
+from itertools import islice
+
+from django import forms
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from . import jobs, profiles
+from .exports import export
+from .forms import Form
+from .models import ImportJob
+from .scoping import scope_of
+from .tabular import read_table, template
+from .views import ScopedView, scoped, scoped_object
+
+MAX_UPLOAD = 200 * 1024 * 1024
+
+
+class UploadForm(Form):
+    kind = forms.ChoiceField(label=_lazy("导入内容"), choices=[("members", _lazy("成员")), ("orgs", _lazy("组织"))])
+    profile = forms.ChoiceField(label=_lazy("所属体系（成员）"), required=False,
+                                choices=lambda: [("", "—")] + profiles.choices())
+    file = forms.FileField(label=_lazy("文件（.xlsx 或 .csv）"))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > MAX_UPLOAD:
+            raise forms.ValidationError(_("文件超过 200 MB"))
+        return f
+
+
+def writable(user) -> bool:
+    scope = scope_of(user)
+    return scope.superuser or bool(scope.paths_for("change"))
+
+
+class ImportListView(ScopedView):
+    def get(self, request, form=None):
+        if not writable(request.user):
+            raise Http404
+        return render(request, "core/imports.html", {"form": form or UploadForm(),
+                                                     "jobs": scoped(ImportJob, request.user)[:20]})
+
+    def post(self, request):
+        if not writable(request.user):
+            raise Http404
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.get(request, form)
+        job = ImportJob.objects.create(user=request.user, kind=form.cleaned_data["kind"],
+                                       profile=form.cleaned_data["profile"] or "", filename=form.cleaned_data["file"].name)
+        path = jobs.upload_path(job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as out:
+            for chunk in form.cleaned_data["file"].chunks():
+                out.write(chunk)
+        jobs.start(job)
+        return redirect("import_detail", pk=job.pk)
+
+
+def preview(job: ImportJob, rows: int = 5):
+    """The recognised columns and the first rows, as the importer reads them."""
+    importer = jobs.importer_for(job)
+    table = read_table(jobs.upload_path(job), job.filename, importer.columns)
+    if table.fatal:
+        return None
+    columns = [c for c in importer.columns if c.key in table.columns]
+    return {"columns": columns, "found": table.columns,
+            "rows": [[r.values.get(c.key) for c in columns] for r in islice(table.rows(), rows)]}
+
+
+class ImportDetailView(ScopedView):
+    def get(self, request, pk):
+        job = scoped_object(ImportJob, request.user, pk)
+        return render(request, "core/import_detail.html", {"job": job, "preview": preview(job),
+                                                           "progress": jobs.progress(job)})
+
+
+class ImportProgressView(ScopedView):
+    """htmx partial polled while the job runs; tells the page to reload when it has ended."""
+
+    def get(self, request, pk):
+        job = scoped_object(ImportJob, request.user, pk)
+        response = render(request, "core/_import_progress.html", {"job": job, "progress": jobs.progress(job)})
+        if not job.running:
+            response["HX-Refresh"] = "true"
+        return response
+
+
+class ImportConfirmView(ScopedView):
+    def post(self, request, pk):
+        job = scoped_object(ImportJob, request.user, pk)
+        if job.status != "checked":
+            raise Http404
+        job.phase, job.finished = ImportJob.IMPORT, None
+        job.save(update_fields=["phase", "finished"])
+        jobs.start(job)
+        return redirect("import_detail", pk=job.pk)
+
+
+class ImportCancelView(ScopedView):
+    def post(self, request, pk):
+        job = scoped_object(ImportJob, request.user, pk)
+        if job.running:
+            jobs.cancel(job)
+        return redirect("import_detail", pk=job.pk)
+
+
+class ImportReportView(ScopedView):
+    def get(self, request, pk):
+        job = scoped_object(ImportJob, request.user, pk)
+        path = jobs.folder(job) / "report.xlsx"
+        if not path.exists():
+            raise Http404
+        return FileResponse(open(path, "rb"), as_attachment=True, filename=f"问题清单-{job.filename}.xlsx")
+
+
+class TemplateView(ScopedView):
+    def get(self, request, kind):
+        from jiceng.members.imports import member_columns, member_example
+        from jiceng.orgs.imports import org_columns, org_example
+
+        if kind not in ("orgs", "members"):
+            raise Http404
+        profile = profiles.registry().get(request.GET.get("profile", ""))
+        columns = org_columns() if kind == "orgs" else member_columns(profile)
+        buf = io.BytesIO()
+        template(buf, columns, org_example() if kind == "orgs" else member_example(),
+                 _("组织导入模板") if kind == "orgs" else _("成员导入模板"))
+        buf.seek(0)
+        return FileResponse(buf, as_attachment=True, filename=f"{_('导入模板')}-{kind}.xlsx")
+
+
+class ExportView(ScopedView):
+    """Any filtered list as .xlsx or .csv (same filters as the list pages), scoped and logged."""
+
+    def get(self, request, kind):
+        if kind not in ("orgs", "members"):
+            raise Http404
+        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+        filters = request.GET.copy()
+        filters.pop("format", None)
+        filters.pop("page", None)
+        buf = io.BytesIO()
+        export(kind, request.user, filters, buf, fmt, request=request)
+        buf.seek(0)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        return FileResponse(buf, as_attachment=True, filename=f"{kind}-{stamp}.{fmt}")
