@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from jiceng.core import import_views as imports
+from jiceng.core.import_api import ExportAPIView, ImportJobViewSet
 from jiceng.core import views as core
 from jiceng.members import views as members
 from jiceng.members.api import MemberViewSet
@@ -15,6 +16,7 @@ from jiceng.orgs.api import OrgViewSet
 router = DefaultRouter()
 router.register("orgs", OrgViewSet, basename="api-org")
 router.register("members", MemberViewSet, basename="api-member")
+router.register("imports", ImportJobViewSet, basename="api-import")
 
 urlpatterns = [
     path("", core.HomeView.as_view(), name="home"),
@@ -57,6 +59,7 @@ urlpatterns = [
     # API
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api_token"),
+    path("api/export/<str:kind>/", ExportAPIView.as_view(), name="api_export"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),

@@ -74,3 +74,23 @@ def test_export_from_the_member_list_is_scoped_and_logged(client, world):
     assert "甲1" in text and "乙1" not in text
     record = ExportRecord.objects.get()
     assert (record.user, record.rows, record.kind) == (world.officer_a, 3, "members")
+
+
+def test_api_import_check_confirm_and_export(world, settings, tmp_path):
+    from rest_framework.test import APIClient
+
+    settings.JICENG_JOBS_INLINE, settings.DATA_DIR = True, tmp_path
+    api = APIClient()
+    api.force_authenticate(world.officer_a)
+    born = date(1983, 4, 5)
+    f = io.BytesIO((HEADER + f"接口人,女,1983-04-05,{person_id(born, '女', 202)},C001,正式党员,2008-01-01,2009-01-01,2010-01-01\n").encode())
+    f.name = "api.csv"
+    job = api.post("/api/imports/", {"kind": "members", "file": f}, format="multipart").json()
+    assert job["status"] == "checked" and job["result"]["rows"] == 1
+    done = api.post(f"/api/imports/{job['id']}/confirm/").json()
+    assert done["status"] == "done" and Member.objects.filter(name="接口人").exists()
+    text = b"".join(api.get("/api/export/members/?format=csv&q=接口").streaming_content).decode("utf-8-sig")
+    assert "接口人" in text and text.count("\n") == 2
+    other = APIClient()
+    other.force_authenticate(world.org_admin)
+    assert other.get(f"/api/imports/{job['id']}/").status_code == 404

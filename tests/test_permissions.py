@@ -96,6 +96,11 @@ MATRIX = {
     "import_report": Route("read", job),
     "import_confirm": Route("read", job, post_only=True),
     "import_cancel": Route("read", job, post_only=True),
+    "api-import-list": Route("list", api=True),
+    "api-import-detail": Route("read", job, api=True),
+    "api-import-confirm": Route("read", job, api=True, post_only=True),
+    "api-import-cancel": Route("read", job, api=True, post_only=True),
+    "api_export": Route("list", api=True, kwargs={"kind": "members"}),
 }
 
 

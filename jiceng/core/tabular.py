@@ -452,8 +452,8 @@ def _open_csv(table: Table, opener) -> None:
     table._records = records
 
 
-def _needs_cleaning(cells: list[str]) -> bool:
-    joined = "\x00".join(cells)
+def _needs_cleaning(joined: str) -> bool:
+    """Whether cells joined by NUL hold anything normalize() would change (or a 1.1E+17)."""
     return bool(_ODD_ROW.search(joined)) or any(p in joined for p in _ROW_PAIRS) or joined[:1] == " " \
         or joined[-1:] == " "
 
@@ -484,7 +484,7 @@ def _csv_records(table: Table, text, delimiter: str, data: bool, dirty: set[int]
             width = max((i + 1 for i, c in enumerate(cells) if c.strip()), default=0)
             continue
         bad = ()
-        if line > first_line or (first_line in dirty if dirty is not None else _needs_cleaning(cells)):
+        if line > first_line or (first_line in dirty if dirty is not None else _needs_cleaning("\x00".join(cells))):
             cells = [normalize(c) for c in cells]
             # Excel saved a long number as 1.10105E+17 before it became CSV: the digits are gone.
             bad = [i for i, c in enumerate(cells) if i in headers and _SCIENTIFIC.fullmatch(c)]
@@ -571,7 +571,7 @@ def _use_openpyxl(table: Table, opener, scan: _SheetScan) -> None:
 
     def rows():
         for number, raw in enumerate(sheet.iter_rows(values_only=True), 1):
-            yield number, raw
+            yield number, ["" if v is None else v for v in raw]
     table._records = lambda data: _excel_records(table, rows(), scan.merges, scan, 0, data)
 
 
@@ -583,13 +583,18 @@ def _excel_records(table: Table, rows, merges, scan: _SheetScan, col0: int, data
             yield number, ["" if v is None else v for v in raw], ()
         return
     kinds = {i: col.kind for _k, i, col, _h in table._plan}
-    headers = {i: h for _k, i, _c, h in table._plan}
+    headers = table._header_at
+    text_at = [i for i, kind in kinds.items() if kind != "date"]
+    date_at = [i for i, kind in kinds.items() if kind == "date"]
+    texts = itemgetter(*text_at) if len(text_at) > 1 else None
+    width = max(kinds, default=-1) + 1
     merges = sorted(m for m in merges if m[0] > table.header_row)   # title and header merges stay as they are
     problems, active, top = table.row_problems, [], {}
-    for number, raw in rows:
+    for number, cells in rows:
         if number <= table.header_row:
             continue
-        cells = ["" if v is None else v for v in raw]
+        if len(cells) < width:
+            cells = [*cells, *[""] * (width - len(cells))]
         if merges or active:   # a merged area shows its top-left value in every cell: so do we
             while merges and merges[0][0] <= number:
                 active.append(merges.pop(0))
@@ -600,33 +605,39 @@ def _excel_records(table: Table, rows, merges, scan: _SheetScan, col0: int, data
                 if len(cells) <= c1:
                     cells += [""] * (c1 + 1 - len(cells))
                 cells[c0:c1 + 1] = [top.get((r0, c0), "")] * (c1 + 1 - c0)
+        # Text cells that are all clean strings (the usual row) need no per-cell work.
+        try:
+            joined = "\x00".join(texts(cells)) if texts else None
+            todo = date_at if joined is not None and not _needs_cleaning(joined) and "#" not in joined else kinds
+        except TypeError:   # a number or a date among the text cells
+            todo = kinds
         bad = []
-        for i, kind in kinds.items():
-            if i >= len(cells):
-                continue
-            v = cells[i]
-            if isinstance(v, str):
-                v = normalize(v) if v else v
-                reason = _("公式出错：%(value)s") % {"value": v} if v in _EXCEL_ERRORS else None
-            elif isinstance(v, (int, float)) and not isinstance(v, bool):
-                reason = (_("数字过长已被 Excel 截断，请将该列设为文本格式")
-                          if kind != "date" and not abs(v) < TOO_LONG else None)
-                v = v if kind == "date" else normalize(v)
-            else:
-                v = v if kind == "date" and isinstance(v, date) else normalize(v)
-                reason = None
+        for i in todo:
+            v, reason = _excel_cell(cells[i], kinds[i])
             if reason:
                 problems.append(Problem(number, headers[i], v, reason))
                 bad.append(i)
             cells[i] = v
         found = [(c - col0, why) for c, why in scan.cells.get(number, ()) if c - col0 in kinds]
-        if not found and not any(v != "" and (not isinstance(v, str) or v.strip()) for v in cells):
+        if not found and not any(cells) and all(v == "" for v in cells):
             continue   # blank rows are spacing, not data
         for i, (reason, shown) in found:
             if i not in bad:
                 problems.append(Problem(number, headers[i], shown, reason))
                 bad.append(i)
         yield number, cells, bad
+
+
+def _excel_cell(v, kind: str):
+    """One Excel cell for a column of `kind` -> (str, or date / number for date columns; reason or None)."""
+    if v.__class__ is str:
+        v = normalize(v)
+        return v, _("公式出错：%(value)s") % {"value": v} if v in _EXCEL_ERRORS else None
+    if kind == "date" and isinstance(v, (date, int, float)) and not isinstance(v, bool):
+        return v, None
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and not abs(v) < TOO_LONG:
+        return normalize(v), _("数字过长已被 Excel 截断，请将该列设为文本格式")
+    return normalize(v), None
 
 
 def _column_index(letters: bytes) -> int:

@@ -1,0 +1,102 @@
+"""Import and export through the API: the same jobs, scoping and logs as the web wizard."""
+import io
+
+from django.http import FileResponse, Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import jobs, profiles
+from .api import HasWriteGrant
+from .exports import export
+from .import_views import MAX_UPLOAD
+from .models import ImportJob
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    file = serializers.FileField(write_only=True, help_text="xlsx 或 csv / an .xlsx or .csv file")
+    progress = serializers.SerializerMethodField()
+    kind = serializers.ChoiceField(choices=["members", "orgs"])
+    profile = serializers.ChoiceField(choices=[""] + list(profiles.registry()), required=False, allow_blank=True)
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "kind", "profile", "file", "filename", "phase", "status", "created", "finished", "result",
+                  "progress"]
+        read_only_fields = ["filename", "phase", "status", "created", "finished", "result"]
+
+    def get_progress(self, job) -> dict:
+        return jobs.progress(job)
+
+    def validate_file(self, f):
+        if f.size > MAX_UPLOAD:
+            raise serializers.ValidationError("文件超过 200 MB / file over 200 MB")
+        return f
+
+    def create(self, data):
+        upload = data.pop("file")
+        job = ImportJob.objects.create(user=self.context["request"].user, filename=upload.name, **data)
+        path = jobs.upload_path(job)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "wb") as out:
+            for chunk in upload.chunks():
+                out.write(chunk)
+        jobs.start(job)
+        job.refresh_from_db()
+        return job
+
+
+class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """导入任务 / import jobs: upload a file (checked in full, nothing written), read progress and every
+    problem, then `confirm` to write it all or nothing. Only the user who started a job sees it."""
+
+    serializer_class = ImportJobSerializer
+    parser_classes = [MultiPartParser]
+    permission_classes = [HasWriteGrant]
+    write_action = "change"
+
+    def get_queryset(self):
+        return ImportJob.objects.restrict(self.request.user)
+
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        job = self.get_object()
+        if job.status != "checked":
+            raise serializers.ValidationError({"status": ["只有检查通过的任务可以确认导入 / only a checked job can be confirmed"]})
+        job.phase = ImportJob.IMPORT
+        job.save(update_fields=["phase"])
+        jobs.start(job)
+        job.refresh_from_db()
+        return Response(self.get_serializer(job).data)
+
+    @extend_schema(request=None, responses=ImportJobSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        job = self.get_object()
+        if job.running:
+            jobs.cancel(job)
+        return Response(self.get_serializer(job).data)
+
+
+class ExportAPIView(APIView):
+    """导出 / export: the filtered list as .xlsx or .csv, in the import format; scoped and logged."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
+                   responses={(200, "application/octet-stream"): bytes})
+    def get(self, request, kind):
+        if kind not in ("orgs", "members"):
+            raise Http404
+        fmt = "csv" if request.query_params.get("format") == "csv" else "xlsx"
+        filters = request.query_params.copy()
+        filters.pop("format", None)
+        buf = io.BytesIO()
+        export(kind, request.user, filters, buf, fmt, request=request)
+        buf.seek(0)
+        return FileResponse(buf, as_attachment=True, filename=f"{kind}.{fmt}")
