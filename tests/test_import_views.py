@@ -89,7 +89,9 @@ def test_api_import_check_confirm_and_export(world, settings, tmp_path):
     assert job["status"] == "checked" and job["result"]["rows"] == 1
     done = api.post(f"/api/imports/{job['id']}/confirm/").json()
     assert done["status"] == "done" and Member.objects.filter(name="接口人").exists()
-    text = b"".join(api.get("/api/export/members/?format=csv&q=接口").streaming_content).decode("utf-8-sig")
+    response = api.get("/api/export/members/?format=csv&q=接口")
+    assert response.status_code == 200, response.content
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "接口人" in text and text.count("\n") == 2
     other = APIClient()
     other.force_authenticate(world.org_admin)
