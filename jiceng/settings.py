@@ -170,7 +170,6 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jiceng.core.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "URL_FORMAT_OVERRIDE": None,  # ?format= names the export file format (xlsx or csv)
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "jiceng.core.api.exception_handler",
 }

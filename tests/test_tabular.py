@@ -175,7 +175,7 @@ def test_undecodable_csv_is_fatal_with_the_place_of_the_first_bad_byte():
     table, rows = read(bad)
     assert table.fatal and rows == []
     [problem] = table.problems
-    assert problem.row is None and "第 3 行" in problem.reason and f"第 {len(data) + 9} 字节" in problem.reason
+    assert problem.row is None and "第 3 行" in problem.reason and f"第 {len(data) + 10} 字节" in problem.reason
     assert problem.value.startswith("ff fe")
 
 

@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
+from rest_framework.negotiation import DefaultContentNegotiation
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
@@ -83,10 +84,18 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
         return Response(self.get_serializer(job).data)
 
 
+class FileNegotiation(DefaultContentNegotiation):
+    """`?format=` names the file (xlsx or csv) here, not an API renderer."""
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
 class ExportAPIView(APIView):
     """导出 / export: the filtered list as .xlsx or .csv, in the import format; scoped and logged."""
 
     permission_classes = [IsAuthenticated]
+    content_negotiation_class = FileNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
                    responses={(200, "application/octet-stream"): bytes})

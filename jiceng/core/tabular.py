@@ -429,7 +429,11 @@ def _open_csv(table: Table, opener) -> None:
     else:
         bad_gb, lines, dirty = _scan(opener, "gb18030", delimiter)
         if bad_gb is not None:
-            offset = max(bad_utf8, bad_gb)   # the encoding that got further is the one the file was meant in
+            with opener() as f:
+                before = f.read(bad_utf8)
+            # UTF-8 Chinese often decodes as GB18030 gibberish for a while, so the one that got further
+            # proves nothing; several real multi-byte characters before the bad byte do prove UTF-8.
+            offset = bad_utf8 if len(before) - len(before.decode("utf-8")) >= 8 else bad_gb
             with opener() as f:
                 before, bad = f.read(offset), f.read(4)
             table._fail(_("文件编码无法识别（不是 UTF-8，也不是 GBK/GB18030）：第 %(line)s 行、第 %(offset)s 字节处"
