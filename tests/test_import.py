@@ -10,6 +10,8 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from jiceng.core.exports import export
 from jiceng.core.imports import run_import
@@ -168,3 +170,20 @@ def test_a_killed_import_leaves_the_database_as_before_and_can_run_again(tmp_pat
     again = run("import", "members", str(big), "--as", "root")
     assert again.returncode == 0, again.stdout + again.stderr
     assert last_line(run("shell", "-c", count)) == ["30000", "1"]
+
+
+cells = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(
+    ["男", "女", "正式党员", "预备党员", "会员", "C001", "C002", "NOPE", "2010-01-01", "2010年13月1日", "20100101",
+     "４０１", "（）", "=1+1", "  ", "1.5e17", "11010519491231002X"]))
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(rows=st.lists(st.lists(cells, min_size=len(MEMBER_HEADER), max_size=len(MEMBER_HEADER)), max_size=6))
+def test_the_importer_never_crashes_it_imports_or_reports(world, tmp_path_factory, rows):
+    path = tmp_path_factory.mktemp("h") / "h.csv"
+    write_csv(path, MEMBER_HEADER, [["" if c is None else c for c in r] for r in rows])
+    before = counts()
+    result = run_import(MemberImporter(world.org_admin), path, "h.csv", world.org_admin, dry_run=True)
+    assert result.ok or result.problems
+    assert all(p.reason and (p.row is None or p.row >= 2) for p in result.problems)
+    assert counts() == before  # a dry run never writes

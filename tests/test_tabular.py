@@ -246,14 +246,21 @@ def test_title_rows_above_the_header():
 
 def test_a_stray_quote_is_a_row_problem_with_the_line_number():
     lines = [",".join(HEADERS), ",".join(member_row(1)), '王五,男,"1985-05-01,' + ID + ",,中级,O1,",
-             ",".join(member_row(3)), ",".join(member_row(4)), 'x"y,男,,,,,O5,', ",".join(member_row(6))]
+             ",".join(member_row(3)), ",".join(member_row(4)), '赵六",男,,,,,O5,', ",".join(member_row(6))]
     table, rows = read(("\n".join(lines) + "\n").encode())
     assert not table.fatal
+    # the quote opened on line 3 closes on line 6: one bad record, as Excel would read it too
     [problem] = table.row_problems
-    assert problem.row == 3 and "文件第 3–" in problem.reason and "引号" in problem.reason
-    assert rows[0].number == 2
-    # a quote inside a field (x"y) is just a character, as Excel reads it
-    assert any(r.values["name"] == 'x"y' for r in rows) or "7" in problem.reason
+    assert problem.row == 3 and "文件第 3–6 行" in problem.reason and "引号不成对" in problem.reason
+    assert [(r.number, r.values["name"]) for r in rows] == [(2, "张三1"), (4, "张三6")]
+
+
+def test_a_quote_never_closed_and_quotes_inside_fields():
+    lines = [",".join(HEADERS), 'x"y,男,,,,,O1,', '"王五,男,,,,,O2,', ",".join(member_row(3)), ",".join(member_row(4))]
+    table, rows = read(("\n".join(lines) + "\n").encode())
+    assert [(r.number, r.values["name"]) for r in rows] == [(2, 'x"y')]   # a quote inside a field is a character
+    [problem] = table.row_problems
+    assert problem.row == 3 and "文件第 3–5 行" in problem.reason
 
 
 def test_field_count_mismatch_and_trailing_commas():
@@ -346,12 +353,13 @@ def test_sources_paths_streams_and_uploads(tmp_path):
 def test_big_csv_streams(tmp_path):
     """~30 MB: read fully, every row counted and every date parsed."""
     path = tmp_path / "big.csv"
-    line = "张三{0},男,1985-05-{1:02},{2},1380013{0:04},中级,ORG{3},2009-01-{1:02},某某市某某区人民政府办公室科员\n"
+    line = ("张三{0},男,1985-05-{1:02},{2},1380013{0:04},中级,ORG{3},2009-01-{1:02},"
+            "某某市某某区人民政府办公室科员,2018-01-05 在某某街道社区报到 参加志愿服务活动 表现良好\n")
     with open(path, "w", encoding="utf-8") as f:
-        f.write(",".join(HEADERS + ["工作单位"]) + "\n")
+        f.write(",".join(HEADERS + ["工作单位", "备注"]) + "\n")
         for chunk in range(15):
             f.write("".join(line.format(i, i % 28 + 1, ID, i % 500) for i in range(chunk * 10_000, chunk * 10_000 + 10_000)))
-    assert path.stat().st_size > 20_000_000
+    assert path.stat().st_size > 30_000_000
     started = time.perf_counter()
     table = read_table(path, "big.csv", COLUMNS)
     count = sum(1 for row in table.rows() if row.values["joined_on"].year == 2009)
@@ -571,7 +579,7 @@ def test_problem_report(tmp_path):
     assert marked.cell(3, 8).comment.text == "必填项为空"
     assert marked.cell(2, 2).comment is None
     assert [tuple(c.value for c in row) for row in listing.iter_rows()] == [
-        ("行", "列", "值", "原因"), *[(p.row, p.column, p.value, p.reason) for p in problems]]
+        ("行", "列", "值", "原因"), *[(p.row, p.column, p.value or None, p.reason) for p in problems]]
 
 
 def test_problem_report_marks_whole_row_problems_on_the_row_number():
@@ -602,7 +610,7 @@ def test_template():
     assert data.column_dimensions["D"].number_format == "@"                    # ID numbers stay text
     table = [[c.value for c in row] for row in guide.iter_rows(min_row=4)]
     assert guide["A1"].value == "成员导入模板" and table[0] == ["表头", "英文键", "必填", "填写规则", "示例"]
-    assert table[1] == ["姓名", "name", "是", "", "张三"]
+    assert table[1] == ["姓名", "name", "是", None, "张三"]
     assert table[2][:3] == ["性别", "sex", "否"] and "男、女" in table[2][3] and table[2][4] == "男"
     assert table[3][0] == "出生日期" and table[3][4] == "1985-05-01"
     assert table[-1][0] == "职业类别" and table[-1][3].startswith("国家职业分类大类；可选：第0类")

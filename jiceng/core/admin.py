@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
-from .models import ChangeBatch, ChangeRecord, RoleGrant
+from .models import ChangeBatch, ChangeRecord, ExportRecord, RoleGrant
 
 User = get_user_model()
 
@@ -53,3 +53,11 @@ class ChangeRecordAdmin(ReadOnlyAdmin):
 @admin.register(ChangeBatch)
 class ChangeBatchAdmin(ReadOnlyAdmin):
     list_display = ["time", "user", "kind", "description"]
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(ReadOnlyAdmin):
+    """Who took personal data out of the system, with which filter, how many rows."""
+
+    list_display = ["time", "user", "source", "kind", "format", "rows", "id_numbers_shown", "filters"]
+    list_filter = ["kind", "source", "id_numbers_shown"]

@@ -814,6 +814,7 @@ def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str
     data = book.active
     data.title = "数据"
     data.freeze_panes = "A2"
+    guide = book.create_sheet("填写说明")
     lists = None
     for n, col in enumerate(columns, 1):
         letter = get_column_letter(n)
@@ -841,7 +842,6 @@ def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str
                                 error=_("请从下拉列表中选择"), errorTitle=col.header)
             dv.add(f"{letter}2:{letter}1048576")
             data.add_data_validation(dv)
-    guide = book.create_sheet("填写说明")
     guide.append([title])
     guide["A1"].font = Font(bold=True, size=14)
     guide.append([_("第一行是表头，列的顺序可以调整；红色表头为必填列。日期可写成 2018-01-05、2018/1/5、2018年1月5日。")])
