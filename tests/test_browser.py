@@ -292,3 +292,34 @@ def test_tree_search_by_code(page, world):
     page.get_by_placeholder("按名称或编码搜索").fill("Z999")
     page.get_by_role("button", name="搜索").click()
     expect(rows).to_have_text(["没有找到匹配的组织"])
+
+
+def test_import_wizard_lists_problems_then_imports_on_confirmation(page, world, settings, tmp_path):
+    """Upload → every problem listed (nothing written) → fixed file → preview → confirm → imported."""
+    from datetime import date
+
+    from conftest import person_id
+    from jiceng.members.models import Member
+
+    settings.JICENG_JOBS_INLINE, settings.DATA_DIR = True, tmp_path
+    header = "姓名,性别,出生日期,身份证号,所在组织编码,人员类别,入党日期,转正日期\n"
+    good = f"浏览器导入,女,1984-05-06,{person_id(date(1984, 5, 6), '女', 300)},C001,正式党员,2010-01-01,2011-01-01\n"
+    bad = tmp_path / "bad.csv"
+    bad.write_text(header + good + "坏行,男,1984-05-06,123,C002,正式党员,2010-01-01,2011-01-01\n", encoding="utf-8-sig")
+    ok = tmp_path / "ok.csv"
+    ok.write_text(header + good, encoding="utf-8-sig")
+    login(page, "officer_a")
+    page.get_by_role("link", name="导入").click()
+    page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(bad))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("#problems")).to_contain_text("身份证号")
+    expect(page.locator("#problems")).to_contain_text("所在组织编码")
+    expect(page.get_by_text("未写入任何数据")).to_be_visible()
+    assert not Member.objects.filter(name="浏览器导入").exists()
+    page.get_by_role("link", name="批量导入").click()
+    page.get_by_label("文件（.xlsx 或 .csv）").set_input_files(str(ok))
+    page.get_by_role("button", name="上传并检查").click()
+    expect(page.locator("#preview")).to_contain_text("浏览器导入")
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.locator("#done")).to_contain_text("新建 1")
+    assert Member.objects.get(name="浏览器导入").org == world.a

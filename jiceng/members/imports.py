@@ -92,17 +92,17 @@ class MemberImporter:
                                         _("与第 %(n)d 行是同一人，重复") % {"n": seen[key]}))
                 continue
             seen[key] = row.number
+            person = {k: v.get(k) for k in PERSON}
             org = self.org(v["org_code"])
-            if org is None:
-                problems.append(problem(row, self.headers["org_code"], v["org_code"],
-                                        _("找不到编码为 %(c)s 的组织（或不在您的管理范围内）") % {"c": v["org_code"]}))
-                continue
-            cat = org.rules.category_by_label(v["category"])
-            if cat is None:
-                errors = services.category_errors(org.rules, v["category"], None, today())
+            cat = org.rules.category_by_label(v["category"]) if org else None
+            if org is None or cat is None:  # still check the person, so every problem shows in one pass
+                errors = services.person_errors({**person, "id_number": number})
+                if org is None:
+                    errors["org"] = [_("找不到编码为 %(c)s 的组织（或不在您的管理范围内）") % {"c": v["org_code"]}]
+                else:
+                    errors.update(services.category_errors(org.rules, v["category"], None, today()))
                 problems.extend(field_problems(row, errors, self.headers, v))
                 continue
-            person = {k: v.get(k) for k in PERSON}
             current = existing.get(idnumber.blind_index(number)) if number else None
             if current is None and not number:
                 current = Member.objects.filter(name=v["name"], birth_date=v.get("birth_date"), org=org,

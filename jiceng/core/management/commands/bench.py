@@ -6,18 +6,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.bench import tree
+from jiceng.bench import imports, tree
 
 
 class Command(BaseCommand):
     help = (
         "基准测试（与测试分开），结果写入 BENCHMARKS.md / benchmarks, separate from the tests; "
-        "figures go to BENCHMARKS.md. 子命令 / subcommands: tree"
+        "figures go to BENCHMARKS.md. 子命令 / subcommands: tree, import"
     )
 
     def add_arguments(self, parser):
-        subs = parser.add_subparsers(dest="benchmark", required=True, title="基准 / benchmarks", metavar="{tree}")
+        subs = parser.add_subparsers(dest="benchmark", required=True, title="基准 / benchmarks", metavar="{tree,import}")
         tree.add_arguments(subs.add_parser("tree", help=tree.HELP, description=tree.DESCRIPTION))
+        imports.add_arguments(subs.add_parser("import", help=imports.HELP, description=imports.DESCRIPTION))
 
     def handle(self, *args, benchmark, **options):
         if benchmark == "tree":
@@ -28,5 +29,9 @@ class Command(BaseCommand):
                     "--db", str(Path(options["db"] or Path(settings.DATA_DIR) / "bench" / "tree.sqlite3").resolve())]
             argv += [f"--{flag.replace('_', '-')}" for flag in ("keep", "explain", "no_write") if options[flag]]
             code = subprocess.run([sys.executable, "-m", "jiceng.bench.tree", *argv]).returncode
+            if code:
+                raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
+        elif benchmark == "import":
+            code = subprocess.run([sys.executable, "-m", "jiceng.bench.imports", *imports.argv_from(options)]).returncode
             if code:
                 raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
