@@ -309,6 +309,16 @@ class Databases:
         return f"PostgreSQL {version} ({', '.join(f'{k}={v}' for k, v in settings.items())})"
 
 
+def peak_mb() -> float:
+    """This process's peak RSS since its exec. Not ru_maxrss: Linux carries the parent's high-water mark
+    across fork/vfork + execve, so a child started by a big parent would report the parent's peak."""
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024  # kB
+    except (OSError, StopIteration):
+        return rss_mb()
+
+
 def build_template(n_orgs: int) -> None:
     """Migrate, then the organization tree by bulk insert (as bench tree) and a superuser to import as."""
     from django.contrib.auth import get_user_model
@@ -414,7 +424,7 @@ def work_app(args) -> None:
     path = Path(args.file)
     user = get_user_model().objects.get(username=BENCH_USER)
     importer = MemberImporter(user)
-    before_mb = rss_mb()
+    before_mb = peak_mb()
     marks: dict[str, float] = {}
     last = [time.perf_counter()]
 
@@ -424,7 +434,7 @@ def work_app(args) -> None:
         if now - last[0] >= PROGRESS_EVERY:
             last[0] = now
             print(f"    {args.format}: {p.phase} {p.done:,}/{p.total or 0:,} · {p.rate:,.0f} rows/s · "
-                  f"RSS {rss_mb():,.0f} MB", file=sys.stderr, flush=True)
+                  f"peak RSS {peak_mb():,.0f} MB", file=sys.stderr, flush=True)
 
     profiler = None
     if args.profile:
@@ -438,7 +448,7 @@ def work_app(args) -> None:
     if profiler:
         profiler.disable()
     seconds = time.perf_counter() - t0
-    peak_mb = rss_mb()
+    peak = peak_mb()
     if profiler:
         profiler.dump_stats(args.profile)
     if not result.ok:
@@ -447,7 +457,7 @@ def work_app(args) -> None:
         raise SystemExit(f"the import found {len(result.problems)} problems: the generated file is wrong")
     check_s = marks.get("write", t0 + seconds) - t0
     _emit({"rows": result.rows, "seconds": seconds, "check_s": check_s, "write_s": seconds - check_s,
-           "peak_mb": peak_mb, "before_mb": before_mb, "counts": result.counts, "digest": digest()})
+           "peak_mb": peak, "before_mb": before_mb, "counts": result.counts, "digest": digest()})
 
 
 M_COLS = ("id", "name", "sex", "ethnicity", "birth_date", "id_number_cipher", "id_number_index", "phone", "education",
@@ -512,25 +522,30 @@ def work_raw(args) -> None:
     rows = people(holder_codes(), args.members)
     connection.ensure_connection()
     raw = connection.connection  # the DB-API connection: no ORM, no change-log code
+    by_table = dict.fromkeys((t for t, _cols in TABLES), 0.0)
     if sqlite:
         statements = [f"INSERT INTO {t} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)})"
                       f" VALUES ({', '.join('?' * len(cols))})" for t, cols in TABLES]
         cursor = raw.cursor()
 
         def write(tables):
-            for sql, data in zip(statements, tables):
+            for (name, _cols), sql, data in zip(TABLES, statements, tables):
+                t = time.perf_counter()
                 cursor.executemany(sql, data)
+                by_table[name] += time.perf_counter() - t
     else:
         statements = [f"COPY {t} ({', '.join(f'{chr(34)}{c}{chr(34)}' for c in cols)}) FROM STDIN" for t, cols in TABLES]
         cursor = raw.cursor()
 
         def write(tables):
-            for sql, data in zip(statements, tables):
+            for (name, _cols), sql, data in zip(TABLES, statements, tables):
+                t = time.perf_counter()
                 with cursor.copy(sql) as copy:
                     for row in data:
                         copy.write_row(row)
+                by_table[name] += time.perf_counter() - t
 
-    before_mb = rss_mb()
+    before_mb = peak_mb()
     prepared_s, done, last = 0.0, 0, time.perf_counter()
     t0 = time.perf_counter()
     with transaction.atomic():
@@ -559,12 +574,12 @@ def work_raw(args) -> None:
             c.execute("UPDATE core_changebatch SET details = %s WHERE id = %s",
                       [json.dumps({**details, "created": done, "updated": 0, "unchanged": 0}), batch_id])
     seconds = time.perf_counter() - t0 - prepared_s
-    peak_mb = rss_mb()
+    peak = peak_mb()
     with connection.cursor() as c:  # explicit ids: move the sequences on (PostgreSQL)
         for sql in connection.ops.sequence_reset_sql(no_style(), [Member, CategoryLine, BelongingLine, ChangeRecord,
                                                                   ChangeBatch]):
             c.execute(sql)
-    _emit({"rows": done, "seconds": seconds, "prepare_s": prepared_s, "peak_mb": peak_mb, "before_mb": before_mb,
+    _emit({"rows": done, "seconds": seconds, "prepare_s": prepared_s, "by_table": by_table, "peak_mb": peak, "before_mb": before_mb,
            "digest": digest()})
 
 
@@ -740,6 +755,8 @@ def main(argv=None) -> int:
         + "; ".join(f"{fmt}: {s}" for fmt, s in spellings.items()) + ". "
         f"Each import wrote {', '.join(f'{n:,} {t}' for t, (n, _h) in written.items())} rows "
         "(the same on every side: checked by digest).",
+        f"Raw time by table: " + ", ".join(f"{t} {v:,.1f} s" for t, v in raw["by_table"].items())
+        + f" (the rest, {raw['seconds'] - sum(raw['by_table'].values()):,.1f} s, is the batch row and the commit). "
         f"Database: {described}. Peak RSS: the whole process (Django loaded ≈ "
         f"{min(r['before_mb'] for r in apps.values()):,.0f} MB before the import). Setup and file generation "
         "are not measured.",

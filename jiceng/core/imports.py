@@ -154,6 +154,8 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             with acting(user=user, source=source_name):
                 n = _spool(importer.check(counted(table.rows()), problems), spool, tick)
             result.rows = progress.done
+            progress.total = progress.done
+            tick()  # the check's end is news even for a file smaller than one chunk
             result.problems.extend(table.row_problems)
             result.problems.extend(problems)
             result.problems.sort(key=lambda p: (p.row or 0, p.column))

@@ -24,7 +24,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator, Sequence
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import AppRegistryNotReady, ImproperlyConfigured
 from django.utils.translation import gettext
 
 
@@ -32,7 +32,7 @@ def _(msgid: str) -> str:
     # Scripts and benchmarks may run without Django settings; the Chinese msgid is the fallback.
     try:
         return gettext(msgid)
-    except ImproperlyConfigured:
+    except (ImproperlyConfigured, AppRegistryNotReady):
         return msgid
 
 
@@ -69,6 +69,7 @@ class Row:
 # come with copy-pasted ID numbers disappear.
 _HALF = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | {0x3000: 0x20, 0x200B: None, 0x200C: None,
                                                           0x200D: None, 0xFEFF: None}
+_WIDE = re.compile("[\uff01-\uff5e\u3000\u200b-\u200d\ufeff]")
 _EXCEL_ERRORS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A",
                            "#GETTING_DATA", "#SPILL!", "#CALC!"})
 _SCIENTIFIC = re.compile(r"\d(?:\.\d+)?[Ee]\+\d+")
@@ -79,8 +80,10 @@ def normalize(value) -> str:
     """Cell value -> clean text: half-width, stripped, inner whitespace collapsed, '' for blank."""
     if value is None:
         return ""
-    if isinstance(value, str):
-        return " ".join(value.translate(_HALF).split())
+    if value.__class__ is str:
+        if not value.isascii() and _WIDE.search(value):   # translate() is slow on CJK text: only if needed
+            value = value.translate(_HALF)
+        return " ".join(value.split())
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
@@ -93,7 +96,7 @@ def normalize(value) -> str:
         return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
     if isinstance(value, (date, time)):
         return value.isoformat()
-    return " ".join(str(value).translate(_HALF).split())
+    return normalize(str(value))
 
 
 # ---------------------------------------------------------------- dates
@@ -139,6 +142,8 @@ def parse_date(value) -> date:
     if isinstance(value, date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, int) and not -10**9 < value < 10**9:
+            raise _unrecognized(normalize(value)[:40])   # float() of a huge int would overflow
         return _from_number(float(value), normalize(value))
     text = normalize(value)
     if not text:
@@ -167,6 +172,11 @@ def _canon(text) -> str:
     return s.replace("_", "").replace("-", "")
 
 
+def _loose(text) -> str:
+    """How a choice word may vary: case, width, spaces ("ＣＣＰ" is "ccp")."""
+    return normalize(text).casefold().replace(" ", "")
+
+
 def _lookup(columns: Sequence[Column]) -> dict[str, Column]:
     names = {}
     for col in columns:
@@ -188,7 +198,10 @@ _MAGIC_BINARY = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"Rar!", b"\x1f\
 
 
 class Table:
-    """An opened import file. Header problems are known at once; cell problems while rows() runs."""
+    """An opened import file. Header problems are known at once, in `problems`; cell problems come
+    into `row_problems` while rows() runs. Row.values holds only the columns present in the file
+    (absent is not blank); a cell with a problem is None there and its key is in Row.bad.
+    Problems with blocking=False (unknown or unnamed columns) are "reported and ignored"."""
 
     def __init__(self, filename: str, columns: Sequence[Column]):
         self.filename = filename
@@ -206,6 +219,7 @@ class Table:
         self._header_at: dict[int, str] = {}   # cell index -> header, for the columns read
         self._records = None              # (data: bool) -> iterator of (row number, cells, bad indexes)
         self._total: int | None = None    # rows in the file, header included, if cheaply known
+        self._close = None                # what close() must release (the openpyxl fallback's file)
 
     def _fail(self, reason: str, value: str = "") -> Table:
         self.fatal = True
@@ -214,6 +228,17 @@ class Table:
 
     def __iter__(self):
         return self.rows()
+
+    def close(self) -> None:
+        if self._close:
+            self._close()
+            self._close = None
+
+    def __enter__(self) -> Table:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def _find_header(self) -> None:
         """Header = the first of the top rows naming a known column, else the first non-blank row."""
@@ -272,7 +297,7 @@ class Table:
         get = itemgetter(*key_at) if len(plan) > 1 else (lambda cells: tuple(cells[i] for i in key_at))
         required = [(k, h) for k, _i, c, h in plan if c.required]
         dates = [(k, h) for k, _i, c, h in plan if c.kind == "date"]
-        choices = [(k, h, {w: w for w in c.choices}, {_canon(w): w for w in c.choices}, c)
+        choices = [(k, h, {w: w for w in c.choices}, {_loose(w): w for w in c.choices}, c)
                    for k, _i, c, h in plan if c.kind == "choice"]
         width = max([*key_at, *self._unnamed], default=-1) + 1
         unnamed, reported, blank, iso = self._unnamed, set(), {"": None}.get, date.fromisoformat
@@ -294,7 +319,7 @@ class Table:
                 v = values[key]
                 if v is None:
                     continue
-                if v.__class__ is str and len(v) == 10 and v[4] == "-":
+                if v.__class__ is str and len(v) == 10 and v[4] == "-" == v[7]:
                     try:
                         values[key] = iso(v)
                         continue
@@ -310,7 +335,7 @@ class Table:
                 v = values[key]
                 if v is None or v in exact:
                     continue
-                values[key] = word = loose.get(_canon(v))
+                values[key] = word = loose.get(_loose(v))
                 if word is None:
                     allowed = "、".join(col.choices[:12]) + ("…" if len(col.choices) > 12 else "")
                     problems.append(Problem(number, header, v, _("“%(value)s”不在可选范围内（%(choices)s）")
@@ -351,7 +376,7 @@ def read_table(source: BinaryIO | str | Path, filename: str, columns: Sequence[C
         if not table.fatal:
             table._find_header()
     except Exception as e:   # a reader surprised by the file: report it, never crash the import
-        table._plan, table.problems, table.fatal = [], [], False
+        table._plan, table.problems, table.columns, table.fatal = [], [], {}, False
         table._fail(_("文件无法读取：%(error)s") % {"error": str(e)[:200]})
     return table
 
@@ -422,7 +447,7 @@ def _open_csv(table: Table, opener) -> None:
     with opener() as f:
         sample = f.read(_CHUNK)
     first = sample.split(b"\n", 1)[0]
-    delimiter = "\t" if first.count(b"\t") > first.count(b",") else ","
+    delimiter = max(",\t;", key=lambda d: first.count(d.encode()))   # ties go to the comma
     bad_utf8, lines, dirty = _scan(opener, "utf-8", delimiter)
     if bad_utf8 is None:
         table.encoding = "utf-8-sig"
@@ -567,10 +592,11 @@ def _use_openpyxl(table: Table, opener, scan: _SheetScan) -> None:
     """Streaming reader for sheets too big to hold in memory (slow, flat memory)."""
     import openpyxl
 
-    handle = opener().__enter__()   # held for the life of the table: the read-only book reads lazily
-    book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
+    opened = opener()   # held until table.close(): the read-only book reads the file lazily
+    book = openpyxl.load_workbook(opened.__enter__(), read_only=True, data_only=True)
+    table._close = lambda: (book.close(), opened.__exit__(None, None, None))
     sheet = next((ws for ws in book.worksheets if ws.sheet_state == "visible"), book.worksheets[0])
-    table._total = sheet.max_row
+    table._total = sheet.max_row or scan.last_row
     sheet.reset_dimensions()   # some writers record a wrong dimension; read what is there
 
     def rows():
@@ -680,6 +706,7 @@ class _SheetScan:
     def __init__(self):
         self.cells: dict[int, list[tuple[int, tuple[str, str]]]] = {}   # row -> [(col, (reason, shown))]
         self.merges: list[tuple[int, int, int, int]] = []
+        self.last_row: int | None = None
 
     def run(self, xml) -> None:
         buf = b""
@@ -687,9 +714,11 @@ class _SheetScan:
             chunk = xml.read(_CHUNK)
             buf += chunk
             cut = buf.rfind(b"row>") + 4 if chunk else len(buf)   # whole rows only
-            if cut < 4:
+            if chunk and cut < 4:
                 continue
             part, buf = buf[:cut], buf[cut:]
+            if (at := part.rfind(b'row r="')) >= 0 and (end := part.find(b'"', at + 7)) > 0:
+                self.last_row = int(part[at + 7:end]) if part[at + 7:end].isdigit() else self.last_row
             if re.search(rb"<(?:\w+:)?f[\s>/]", part):
                 for m in self._FORMULA.finditer(part):
                     if not self._VALUE.search(m[3]) and b't="str"' not in m[1]:   # "" is a fine text result
@@ -717,9 +746,13 @@ _RED = "FFFFC7CE"
 
 
 def _cell(ws, value, **style):
-    """A write-only cell whose text stays text: a name starting with '=' is not a formula."""
+    """A write-only cell whose text stays text: a name starting with '=' is not a formula, and
+    control characters from a CSV (illegal in XML) or text past Excel's cell limit can't spoil the file."""
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:32767]
     cell = WriteOnlyCell(ws, value)
     if isinstance(value, str) and value.startswith("="):
         cell.data_type = "s"
@@ -749,7 +782,7 @@ def write_table(out: BinaryIO, columns: Sequence[Column], rows: Iterable[dict], 
     from openpyxl import Workbook
 
     book = Workbook(write_only=True)
-    ws = book.create_sheet(_("数据"))
+    ws = book.create_sheet("数据")
     ws.append([c.header for c in columns])
     for row in rows:
         ws.append([_cell(ws, _value(row.get(c.key))) for c in columns])
@@ -815,7 +848,7 @@ def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str
     data.title = "数据"
     data.freeze_panes = "A2"
     guide = book.create_sheet("填写说明")
-    lists = None
+    lists, lists_col = None, 0
     for n, col in enumerate(columns, 1):
         letter = get_column_letter(n)
         cell = data.cell(1, n, col.header)
@@ -832,7 +865,6 @@ def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str
                 if lists is None:
                     lists = book.create_sheet("选项")
                     lists.sheet_state = "hidden"
-                    lists_col = 0
                 lists_col += 1
                 for r, choice in enumerate(col.choices, 1):
                     lists.cell(r, lists_col, choice)
