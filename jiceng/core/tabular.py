@@ -808,11 +808,11 @@ def problem_report(out: BinaryIO, columns: Sequence[Column], rows_with_numbers: 
     columns = list(columns)
     names = _lookup(columns)
     index = {c.key: i for i, c in enumerate(columns)}
-    by_row: dict[int, dict[int, list[str]]] = {}
+    by_row: dict[int, dict[int, list[Problem]]] = {}
     for p in problems:
         if p.row is not None:
             col = names.get(_canon(p.column)) if p.column else None
-            by_row.setdefault(p.row, {}).setdefault(index[col.key] + 1 if col else 0, []).append(p.reason)
+            by_row.setdefault(p.row, {}).setdefault(index[col.key] + 1 if col else 0, []).append(p)
     fill, bold = PatternFill("solid", start_color=_RED, end_color=_RED), Font(bold=True)
     book = Workbook(write_only=True)
     ws = book.create_sheet("有问题的行")
@@ -821,12 +821,15 @@ def problem_report(out: BinaryIO, columns: Sequence[Column], rows_with_numbers: 
         marks = by_row.get(number)
         if not marks:
             continue
-        cells = [_cell(ws, number)] + [_cell(ws, _value(row.get(c.key))) for c in columns]
-        for i, reasons in marks.items():
+        values = [number] + [_value(row.get(c.key)) for c in columns]
+        for i, found in marks.items():   # a bad cell reads back as None: show what the file had
+            if i and values[i] in (None, "") and found[0].value:
+                values[i] = found[0].value
+        cells = [_cell(ws, v) for v in values]
+        for i, found in marks.items():
             cells[i].fill = fill
-            comment = Comment("\n".join(reasons), "jiceng")
-            comment.width, comment.height = 300, 30 + 20 * len(reasons)
-            cells[i].comment = comment
+            cells[i].comment = Comment("\n".join(p.reason for p in found), "jiceng",
+                                       width=300, height=30 + 20 * len(found))
         ws.append(cells)
     sheet = book.create_sheet("问题清单")
     sheet.append([_cell(sheet, h, font=bold) for h in ("行", "列", "值", "原因")])
