@@ -655,3 +655,18 @@ def test_template():
     # the template's own header reads back with no problems
     filled = read_table(io.BytesIO(out.getvalue()), "t.xlsx", columns)
     assert filled.problems == [] and list(filled.rows()) == []
+
+
+def test_csv_export_defuses_formulas_and_reads_them_back(tmp_path):
+    """A name like "=HYPERLINK(...)" must not run in Excel, and must come back unchanged on re-import."""
+    import io as _io
+
+    cols = [tabular.Column("name", "姓名"), tabular.Column("post", "职务")]
+    buf = _io.BytesIO()
+    tabular.write_table(buf, cols, [{"name": "=HYPERLINK(\"x\")", "post": "@科长"}], "csv")
+    text = buf.getvalue().decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "'@科长" in text
+    path = tmp_path / "e.csv"
+    path.write_bytes(buf.getvalue())
+    row = next(tabular.read_table(path, "e.csv", cols).rows())
+    assert row.values == {"name": "=HYPERLINK(\"x\")", "post": "@科长"}

@@ -83,7 +83,10 @@ def normalize(value) -> str:
     if value.__class__ is str:
         if not value.isascii() and _WIDE.search(value):   # translate() is slow on CJK text: only if needed
             value = value.translate(_HALF)
-        return " ".join(value.split())
+        value = " ".join(value.split())
+        if value[:1] == "'" and value[1:2] in _FORMULA_START:   # written by our CSV export: drop the guard
+            value = value[1:]
+        return value
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):
@@ -519,6 +522,8 @@ def _csv_records(table: Table, text, delimiter: str, data: bool, dirty: set[int]
             bad = [i for i, c in enumerate(cells) if i in headers and _SCIENTIFIC.fullmatch(c)]
             problems += [Problem(number, headers[i], cells[i], _("数字过长已被 Excel 截断，请将该列设为文本格式"))
                          for i in bad]
+        elif "\x00'" in "\x00" + "\x00".join(cells):   # a formula our CSV export defused: read it back as written
+            cells = [normalize(c) for c in cells]
         if not any(cells):
             continue   # blank rows are spacing, not data
         if len(cells) != width:
@@ -772,7 +777,7 @@ def write_table(out: BinaryIO, columns: Sequence[Column], rows: Iterable[dict], 
             writer = csv.writer(text)
             writer.writerow([c.header for c in columns])
             for row in rows:
-                writer.writerow([_text(row.get(c.key)) for c in columns])
+                writer.writerow([_defused(_text(row.get(c.key))) for c in columns])
         finally:
             text.flush()
             text.detach()
@@ -787,6 +792,14 @@ def write_table(out: BinaryIO, columns: Sequence[Column], rows: Iterable[dict], 
     for row in rows:
         ws.append([_cell(ws, _value(row.get(c.key))) for c in columns])
     book.save(out)
+
+
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _defused(text: str) -> str:
+    """A CSV cell Excel would run as a formula gets a leading apostrophe (read back without it)."""
+    return "'" + text if text.startswith(_FORMULA_START) else text
 
 
 def _text(value) -> str:
