@@ -39,16 +39,7 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return f
 
     def create(self, data):
-        upload = data.pop("file")
-        job = ImportJob.objects.create(user=self.context["request"].user, filename=upload.name, **data)
-        path = jobs.upload_path(job)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
-        jobs.start(job)
-        job.refresh_from_db()
-        return job
+        return jobs.create(self.context["request"].user, data["kind"], data["file"], data.get("profile", ""))
 
 
 class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):

@@ -54,14 +54,8 @@ class ImportListView(ScopedView):
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.get(request, form)
-        job = ImportJob.objects.create(user=request.user, kind=form.cleaned_data["kind"],
-                                       profile=form.cleaned_data["profile"] or "", filename=form.cleaned_data["file"].name)
-        path = jobs.upload_path(job)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with open(path, "wb") as out:
-            for chunk in form.cleaned_data["file"].chunks():
-                out.write(chunk)
-        jobs.start(job)
+        data = form.cleaned_data
+        job = jobs.create(request.user, data["kind"], data["file"], data["profile"])
         return redirect("import_detail", pk=job.pk)
 
 

@@ -43,6 +43,19 @@ def importer_for(job: ImportJob):
     return MemberImporter(job.user, profiles.get(job.profile) if job.profile else None)
 
 
+def create(user, kind: str, upload, profile: str = "") -> ImportJob:
+    """A new job for an uploaded file (web or API), its check started at once."""
+    job = ImportJob.objects.create(user=user, kind=kind, profile=profile or "", filename=upload.name)
+    path = upload_path(job)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    start(job)
+    job.refresh_from_db()
+    return job
+
+
 def start(job: ImportJob) -> None:
     """Run the job's current phase in a new process (or right here when JICENG_JOBS_INLINE is set, for tests)."""
     job.status = "queued"
