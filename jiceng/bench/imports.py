@@ -354,6 +354,20 @@ def build_template(n_orgs: int) -> None:
     connection.close()
 
 
+def xlsx_reader(path: Path) -> str:
+    """Which of core.tabular's readers an .xlsx gets: it picks by the size of the sheet's XML."""
+    import zipfile
+
+    from jiceng.core import tabular
+
+    with zipfile.ZipFile(path) as z:
+        size = max(i.file_size for i in z.infolist() if i.filename.startswith("xl/worksheets/"))
+    limit = tabular.CALAMINE_MAX_XML_BYTES
+    return (f"the .xlsx sheet's XML is {size / 2**20:,.0f} MB, "
+            + (f"over core.tabular's calamine limit ({limit / 2**20:,.0f} MB), so it is read by openpyxl's streaming reader"
+               if size > limit else f"within core.tabular's calamine limit ({limit / 2**20:,.0f} MB): read by calamine"))
+
+
 def holder_codes() -> list[str]:
     from jiceng.orgs.models import Org
 
@@ -753,7 +767,8 @@ def main(argv=None) -> int:
         f"Data: {args.orgs:,} organizations ({len(codes):,} branches hold the members); {args.members:,} member rows, "
         f"all 正式党员 with valid ID numbers, 申请/入党/转正 dates; date spellings "
         + "; ".join(f"{fmt}: {s}" for fmt, s in spellings.items()) + ". "
-        f"Each import wrote {', '.join(f'{n:,} {t}' for t, (n, _h) in written.items())} rows "
+        + (f"Reader: {xlsx_reader(files['xlsx'])}. " if "xlsx" in files else "")
+        + f"Each import wrote {', '.join(f'{n:,} {t}' for t, (n, _h) in written.items())} rows "
         "(the same on every side: checked by digest).",
         f"Raw time by table: " + ", ".join(f"{t} {v:,.1f} s" for t, v in raw["by_table"].items())
         + f" (the rest, {raw['seconds'] - sum(raw['by_table'].values()):,.1f} s, is the batch row and the commit). "
