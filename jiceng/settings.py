@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "jiceng.core",
     "jiceng.orgs",
     "jiceng.members",
+    "jiceng.admission",
 ]
 
 MIDDLEWARE = [
@@ -197,3 +198,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR"}},
 }
+
+# Public holidays and make-up working days (调休) for counting working days (public notices).
+JICENG_HOLIDAYS_FILE = Path(os.environ.get("JICENG_HOLIDAYS_FILE", BASE_DIR / "holidays.yaml"))
+MEDIA_ROOT = DATA_DIR / "media"

@@ -76,6 +76,126 @@ class WarningRule(_Strict):
     source: str = ""
 
 
+class Span(_Strict):
+    """A length of time: calendar parts add up; working days skip weekends and the holiday list."""
+
+    years: int = 0
+    months: int = 0
+    days: int = 0
+    working_days: int = 0
+
+
+class Interval(_Strict):
+    """When a step may happen, measured from an earlier step (the latest of several) or the birthday."""
+
+    key: str
+    from_: str | list[str] = Field(alias="from")  # step key(s) or "birth"
+    min: Span | None = None
+    max: Span | None = None
+    extend_by: str | None = None  # "step.field": months added by recorded steps (an extended probation)
+    hard: bool = True  # hard: refused; soft: recorded with a warning and listed as overdue
+    source: str = ""
+
+    @property
+    def anchors(self) -> list[str]:
+        return [self.from_] if isinstance(self.from_, str) else list(self.from_)
+
+
+class StepField(_Strict):
+    key: str
+    label: Text
+    type: Literal["text", "number", "people", "choice", "file", "vote"]
+    required: bool = False
+    required_if: str | None = None  # required when this other field is filled (objections → resolution)
+    min: int | None = None  # numbers: the value; people: how many
+    max: int | None = None
+    categories: list[str] = []  # people: the categories they must be in on the step's date
+    choices: list[str] = []
+    passes: list[str] = []  # choice values with which the step counts as passed
+    source: str = ""
+
+
+class Threshold(_Strict):
+    """At least one of the alternatives holds (e.g. 3 days or 24 class hours of training)."""
+
+    key: str
+    any_of: dict[str, int]  # field -> minimum
+    hard: bool = True
+    source: str = ""
+
+
+class Effect(_Strict):
+    category: str
+    on_step: str | None = None  # dated by an earlier step (admission counts from the branch meeting) …
+    plus: Span | None = None  # … plus a span (confirmation: one year of probation)
+    extend_by: str | None = None
+
+
+class Step(_Strict):
+    key: str
+    number: str = ""  # the number in the regulation's list of steps
+    label: Text
+    by: Literal["branch", "upper"] = "branch"
+    after: list[str] = []  # steps that must be recorded (and passed) first
+    fields: list[StepField] = []
+    intervals: list[Interval] = []
+    thresholds: list[Threshold] = []
+    notice: Span | None = None  # a public notice: later steps start after it ends
+    repeat: int = 1  # how many times it may be recorded; 0: any number
+    optional: bool = False  # the procedure may go on without it
+    effect: Effect | None = None
+    completes: bool = False  # recording it closes the application
+    starts: bool = False  # the application itself (its date is the application date)
+    source: str = ""
+
+
+class Stage(_Strict):
+    key: str
+    label: Text
+    steps: list[Step]
+
+
+class VoteRule(_Strict):
+    """Quorum and majority as fractions that must be exceeded, and what the majority counts on."""
+
+    quorum: float = 0.5  # present must exceed this share of the entitled
+    majority: float = 0.5  # yes votes (with written ones) must exceed this share of …
+    majority_of: Literal["entitled", "present"] = "entitled"
+    entitled: list[str] = []  # the categories entitled to vote
+    source: str = ""
+
+
+class PlanGroup(_Strict):
+    """A single line of the development plan (单列计划), matched on the person's record."""
+
+    key: str
+    label: Text
+    sex: str | None = None
+    occupations: list[str] = []
+    educations: list[str] = []
+    sectors: list[str] = []  # the organization's sector
+    max_age: int | None = None
+
+
+class Admission(_Strict):
+    upper_kinds: list[str]  # kinds whose committee pre-reviews and approves (the "upper committee")
+    vote: VoteRule
+    stages: list[Stage]
+    plan_groups: list[PlanGroup] = []
+    due_soon_days: int = 30
+    note: str = ""
+
+    @property
+    def steps(self) -> list[Step]:
+        return [s for stage in self.stages for s in stage.steps]
+
+    def step(self, key: str) -> Step | None:
+        return next((s for s in self.steps if s.key == key), None)
+
+    def stage_of(self, key: str) -> Stage | None:
+        return next((st for st in self.stages if any(s.key == key for s in st.steps)), None)
+
+
 class Profile(_Strict):
     key: str
     name: str
@@ -87,6 +207,7 @@ class Profile(_Strict):
     posts: dict[str, list[Post]] = {}
     terms: Terms
     warnings: list[WarningRule] = []
+    admission: Admission | None = None
 
     @model_validator(mode="after")
     def _references(self):
@@ -115,9 +236,42 @@ class Profile(_Strict):
         for name, values in (("kinds", [k.key for k in self.kinds]), ("categories", [c.key for c in self.categories])):
             if len(values) != len(set(values)):
                 problems.append(f"{name}: duplicate key")
+        if self.admission:
+            problems += self._admission_problems(kinds, cats)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _admission_problems(self, kinds: set, cats: set) -> list[str]:
+        adm, problems, seen = self.admission, [], set()
+        problems += [f"admission.upper_kinds: unknown kind '{k}'" for k in adm.upper_kinds if k not in kinds]
+        problems += [f"admission.vote.entitled: unknown category '{c}'" for c in adm.vote.entitled if c not in cats]
+        for step in adm.steps:
+            where = f"admission.steps.{step.key}"
+            if step.key in seen:
+                problems.append(f"{where}: duplicate key")
+            field_keys = {f.key for f in step.fields}
+            # a step may only refer to steps listed before it: the order is the procedure
+            problems += [f"{where}.after: unknown or later step '{a}'" for a in step.after if a not in seen]
+            for iv in step.intervals:
+                problems += [f"{where}.intervals.{iv.key}: unknown step '{a}'" for a in iv.anchors
+                             if a != "birth" and a not in seen | {step.key}]
+            for ref in [iv.extend_by for iv in step.intervals] + [step.effect and step.effect.extend_by]:
+                if ref and ref.split(".")[0] not in {s.key for s in adm.steps}:
+                    problems.append(f"{where}: extend_by names unknown step '{ref}'")
+            for t in step.thresholds:
+                problems += [f"{where}.thresholds.{t.key}: unknown field '{f}'" for f in t.any_of if f not in field_keys]
+            for f in step.fields:
+                problems += [f"{where}.fields.{f.key}: unknown category '{c}'" for c in f.categories if c not in cats]
+            if step.effect:
+                if step.effect.category not in cats:
+                    problems.append(f"{where}.effect: unknown category '{step.effect.category}'")
+                if step.effect.on_step and step.effect.on_step not in seen:
+                    problems.append(f"{where}.effect.on_step: unknown or later step '{step.effect.on_step}'")
+            seen.add(step.key)
+        if sum(s.starts for s in adm.steps) != 1:
+            problems.append("admission: exactly one step must have 'starts: true'")
+        return problems
 
     # --- lookups used by the engines -------------------------------------------------
     def kind(self, key: str) -> Kind | None:
