@@ -44,6 +44,10 @@ def job(w, side):
     return {"pk": w.jobs[side].pk}, ""
 
 
+def application(w, side):
+    return {"pk": w.applications[side].pk}, ""
+
+
 def parent_query(w, side):
     return {}, f"?parent={getattr(w, side).pk}"
 
@@ -136,6 +140,15 @@ def w(world, settings, tmp_path):
         jobs.upload_path(j).write_text("姓名,所在组织编码,人员类别\n某人,NOPE,正式党员\n", encoding="utf-8")
         jobs.start(j)
         world.jobs[side] = j
+    # an applicant in each branch, at the activist stage (admission routes)
+    from jiceng.admission import services as admission, walk
+
+    world.applications = {}
+    for side in ("a", "b"):
+        app = admission.start(world.admin, org=getattr(world, side), on=date(2023, 3, 1),
+                              person={"name": f"申请{side}", "sex": "男", "birth_date": date(2000, 1, 1)})
+        world.applications[side] = walk.walk(world.admin, app, until="contacts",
+                                             people=[m.pk for m in getattr(world, f"{side}_members")])
     return world
 
 
