@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
+from jiceng.admission.api import ApplicationViewSet
 from jiceng.core import import_views as imports
 from jiceng.core.import_api import ExportAPIView, ImportJobViewSet
 from jiceng.core import views as core
@@ -17,6 +18,7 @@ router = DefaultRouter()
 router.register("orgs", OrgViewSet, basename="api-org")
 router.register("members", MemberViewSet, basename="api-member")
 router.register("imports", ImportJobViewSet, basename="api-import")
+router.register("admission/applications", ApplicationViewSet, basename="api-application")
 
 urlpatterns = [
     path("", core.HomeView.as_view(), name="home"),
@@ -56,6 +58,8 @@ urlpatterns = [
     path("members/<int:pk>/transfer/", members.MemberTransferView.as_view(), name="member_transfer"),
     path("members/<int:pk>/participation/", members.ParticipationAddView.as_view(), name="participation_add"),
     path("participation/<int:pk>/end/", members.ParticipationEndView.as_view(), name="participation_end"),
+    # admission (发展)
+    path("admission/", include("jiceng.admission.urls")),
     # API
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api_token"),

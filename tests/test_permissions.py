@@ -105,6 +105,10 @@ MATRIX = {
     "api-import-confirm": Route("read", job, api=True, post_only=True),
     "api-import-cancel": Route("read", job, api=True, post_only=True),
     "api_export": Route("list", api=True, kwargs={"kind": "members"}),
+    "api-application-list": Route("list", api=True),
+    "api-application-detail": Route("read", application, api=True),
+    "api-application-steps": Route("write", application, api=True, post_only=True),
+    "api-application-stop": Route("write", application, api=True, post_only=True),
 }
 
 

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from jiceng.core import idnumber
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.i18n import pick
 from jiceng.core.scoping import CHANGE, scope_of
@@ -151,25 +152,28 @@ def start(user, *, on: date, org: Org | None = None, member: Member | None = Non
     not_future("on", on, errors)
     if member is None:
         person = dict(person or {})
-        if not person.get("birth_date") and not person.get("id_number"):
+        number = idnumber.normalize(person.get("id_number") or "")
+        birth = person.get("birth_date") or (idnumber.birth_date(number) if number and not idnumber.problem(number) else None)
+        if not birth:
             errors["birth_date"] = [_("请填写出生日期或身份证号（须核对年龄）")]
-        raise_if(errors)
-        member = members.create_member(org=org, category=first, since=on, **person)
     else:
+        birth = member.birth_date
         if member.applications.filter(status=Application.OPEN).exists():
             errors["member"] = [_("%(n)s 已有进行中的发展程序") % {"n": member.name}]
         elif member.category != first:
             errors["member"] = [_("%(n)s 的人员类别为%(c)s，只有%(f)s可以开始发展程序") % {
                 "n": member.name, "c": member.category_label, "f": rules.category_label(first)}]
-        if not member.birth_date:
+        if not birth:
             errors["birth_date"] = [_("档案中缺少出生日期（须核对年龄）")]
-        raise_if(errors)
+    raise_if(errors)
+    # the engine's checks (the age rule, with its citation) come before the archive's own
+    findings, _ok = engine.check(engine.Context(rules=rules, birth=birth), step, on, data or {}, [])
+    raise_if(_findings_to_errors(findings))
+    if member is None:
+        member = members.create_member(org=org, category=first, since=on, **person)
     ctx = context(member, org)
     app = Application(member=member, org=org, org_path=org.path, profile=rules.key, applied_on=on,
                       stage=rules.admission.stages[0].key)
-    # the engine's checks (the age rule with its citation) come before the archive's own
-    findings, _ok = engine.check(ctx, step, on, data or {}, [])
-    raise_if(_findings_to_errors(findings))
     app.save()
     _write(user, app, step, on, data or {}, attachment, ctx, [])
     return app
