@@ -298,3 +298,11 @@ def stage_of(ctx: Context, history: list[Done]) -> str:
     if not done:
         return ctx.adm.stages[0].key
     return ctx.adm.stages[max(stage_index(ctx.adm, d.step) for d in done)].key
+
+
+def vote_text(t: dict) -> str:
+    """A recorded tally as the minutes put it."""
+    return _("应到 %(entitled)d 人，实到 %(present)d 人；赞成 %(yes)d、反对 %(no)d、弃权 %(abstain)d；"
+             "未到会者书面意见赞成 %(absent_yes)d、反对 %(absent_no)d；%(result)s") % {
+        **{k: int(t.get(k) or 0) for k in (*VOTE_KEYS, "entitled")},
+        "result": _("超过应到会有表决权人数的半数，通过") if t.get("passed") else _("未通过")}

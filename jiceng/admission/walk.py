@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 from datetime import date, timedelta
 
-from jiceng.core.i18n import pick
 
 from . import engine, services
 from .models import Application
@@ -27,7 +26,7 @@ def sample_data(ctx: engine.Context, step, on: date, people: list[int], rng: ran
             present = entitled
             data[f.key] = {"present": present, "yes": present, "no": 0, "abstain": 0, "absent_yes": 0, "absent_no": 0}
         elif f.type == "text" and (f.required or f.key in ("record", "assessment")):
-            data[f.key] = f"{pick(f.label)}：情况良好"
+            data[f.key] = "已按规定办理，情况属实。"
     for t in step.thresholds:
         key, minimum = next(iter(t.any_of.items()))
         data[key] = minimum
@@ -50,10 +49,18 @@ def walk(user, app: Application, *, until: str | None = None, gap_days: int = 7,
         offer = next_step(ctx, past)
         if offer is None or offer.step.key == until:
             return app
-        on = max(d.on for d in past) + timedelta(days=gap_days)
-        if offer.window.earliest and offer.window.earliest > on:
-            on = offer.window.earliest
+        _win, bounds = engine.window(ctx, offer.step, past)
+        # the earliest day no bound objects to, soft ones included (a walk leaves no warnings)
+        on = max([max(d.on for d in past) + timedelta(days=gap_days)] + [day for kind, day, _c, _h in bounds if kind == "min"])
         if last_day and on > last_day:
             return app
-        services.record(user, app, offer.step.key, on=on, data=sample_data(ctx, offer.step, on, people, rng))
-        app.refresh_from_db()
+        record_sample(user, app, offer.step.key, on, people, rng)
+
+
+def record_sample(user, app: Application, step_key: str, on: date, people: list[int], rng: random.Random | None = None):
+    """Record one step on `on` with sample values the rules accept."""
+    ctx = services.context(app.member, app.org)
+    step = app.rules.admission.step(step_key)
+    record = services.record(user, app, step_key, on=on, data=sample_data(ctx, step, on, people, rng or random.Random(0)))
+    app.refresh_from_db()
+    return record

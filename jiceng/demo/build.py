@@ -26,7 +26,7 @@ from jiceng.members.models import Member
 from jiceng.orgs import services as orgs
 from jiceng.orgs.models import Org, OrgLine
 
-from . import accounts, check
+from . import accounts, admission, check
 from .people import People, add_years, work_sector
 
 SEED_FILE = Path(__file__).with_name("seed_orgs.yaml")
@@ -68,7 +68,10 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
         problems = check.verify(spec)
         if problems:
             raise DemoError("演示数据与 seed_orgs.yaml 不符 / the demo does not match seed_orgs.yaml:\n" + "\n".join(problems))
-        batch.details = {"seed": seed, "wiped": wiped, "roots": summary(spec)}
+        # applicants come after the check: they are today's work, beyond the seeds' figures
+        with acting(source="cli", batch_id=batch.pk):
+            applicants = admission.build(builder.rng, builder.people)
+        batch.details = {"seed": seed, "wiped": wiped, "roots": summary(spec), "applicants": applicants}
         batch.details["seconds"] = round(time.monotonic() - started, 1)
         batch.save()
     return batch.details

@@ -4,7 +4,7 @@ import json
 
 from django.core.exceptions import PermissionDenied
 
-from jiceng.admission import services
+from jiceng.admission import engine, services
 from jiceng.admission.api import ApplicationDetailSerializer, ApplicationSerializer, StepSerializer
 from jiceng.admission.models import Application
 from jiceng.core.cli import INVALID, NOT_FOUND, Failed, ScopedCommand, day, find_org, t
@@ -131,7 +131,8 @@ class Command(ScopedCommand):
         lines = [self.line(app)]
         for item in services.timeline(app):
             r = item["record"]
-            fields = "；".join(f"{pick(f.label)}：{v}" for f, v in item["fields"] if v not in (None, "", []))
+            fields = "；".join(f"{pick(f.label)}：{engine.vote_text(v) if f.type == 'vote' else v}"
+                              for f, v in item["fields"] if v not in (None, "", []))
             lines.append(f"  {r.on}  {r.definition.number or '·'} {r.step_label}"
                          f"{'' if r.passed else t('（未通过）', ' (not passed)')}  {fields}")
             lines += [f"    ! {pick(w)}（{w['cite']}）" for w in r.warnings]
