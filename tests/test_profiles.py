@@ -37,6 +37,10 @@ def _write(tmp_path: Path, name: str, data) -> Path:
     return path
 
 
+def _step(data, key):
+    return next(s for stage in data["admission"]["stages"] for s in stage["steps"] if s["key"] == key)
+
+
 def _ccp_copy():
     return yaml.safe_load((profiles.PROFILE_DIR / "ccp.yaml").read_text(encoding="utf-8"))
 
@@ -56,6 +60,13 @@ def test_a_new_party_is_a_new_file_not_new_code(tmp_path):
     (lambda d: d["warnings"][0]["when"][0].update(categories=["ghost"]), "warnings.branch_too_large.when"),
     (lambda d: d.update(colour="red"), "colour"),
     (lambda d: d["words"].pop("leader"), "words"),
+    # the admission procedure: steps may only refer to earlier steps, known categories and fields
+    (lambda d: _step(d, "talk").update(after=["approval"]), "admission.steps.talk.after"),
+    (lambda d: _step(d, "approval").update(effect={"category": "member"}), "admission.steps.approval.effect"),
+    (lambda d: _step(d, "training")["thresholds"][0]["any_of"].update(weeks=1), "admission.steps.training.thresholds"),
+    (lambda d: _step(d, "contacts")["fields"][0].update(categories=["ghost"]), "admission.steps.contacts.fields"),
+    (lambda d: _step(d, "talk")["intervals"][0].update(max={"fortnights": 2}), "intervals.0.max.fortnights"),
+    (lambda d: d["admission"].update(upper_kinds=["ministry"]), "admission.upper_kinds"),
 ])
 def test_a_broken_profile_names_the_file_and_the_key(tmp_path, mutate, expected_key):
     data = _ccp_copy()
