@@ -105,6 +105,11 @@ MATRIX = {
     "api-import-confirm": Route("read", job, api=True, post_only=True),
     "api-import-cancel": Route("read", job, api=True, post_only=True),
     "api_export": Route("list", api=True, kwargs={"kind": "members"}),
+    "application_list": Route("list"),
+    "application_start": Route("write", org_query),
+    "application_detail": Route("read", application),
+    "application_record": Route("write", lambda w, side: ({"pk": w.applications[side].pk, "step": "contacts"}, "")),
+    "application_stop": Route("write", application),
     "api-application-list": Route("list", api=True),
     "api-application-detail": Route("read", application, api=True),
     "api-application-steps": Route("write", application, api=True, post_only=True),
@@ -215,10 +220,13 @@ def test_structure_needs_org_admin(w, name):
 @pytest.mark.parametrize("name", [n for n, r in MATRIX.items() if r.kind in ("write", "structure")])
 def test_read_only_roles_cannot_write(w, name):
     before = ChangeRecord.objects.count()
+    route = MATRIX[name]
     for user in (w.inspector, w.member_user):
-        client = client_for(user)
-        assert client.get(url_for(name, w, "a")).status_code == 404
-        assert client.post(url_for(name, w, "a"), {"on": "2024-01-01", "name": "x", "category": "full"}).status_code == 404
+        client = client_for(user, route.api)
+        assert client.get(url_for(name, w, "a")).status_code == (405 if route.post_only else 404)
+        # the API refuses a role that may write nowhere before looking anything up (403)
+        assert client.post(url_for(name, w, "a"), {"on": "2024-01-01", "name": "x", "category": "full"}).status_code == (
+            403 if route.api else 404)
     assert ChangeRecord.objects.count() == before
 
 

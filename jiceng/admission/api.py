@@ -18,6 +18,7 @@ from jiceng.members.models import Member
 from jiceng.orgs.models import Org
 
 from . import services
+from .filtersets import ApplicationFilterSet
 from .models import Application
 
 
@@ -116,7 +117,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
 
     permission_classes = [HasWriteGrant]
     write_action = CHANGE
-    filterset_fields = ["status", "stage", "profile"]
+    filterset_class = ApplicationFilterSet
 
     def get_queryset(self):
         return Application.objects.select_related("member", "org")

@@ -1,5 +1,12 @@
 """Admission pages, under /admission/ (route names are global; the permission matrix lists each)."""
 from django.urls import path
 
+from . import views
+
 urlpatterns: list = [
+    path("", views.ApplicationListView.as_view(), name="application_list"),
+    path("start/", views.ApplicationStartView.as_view(), name="application_start"),
+    path("<int:pk>/", views.ApplicationDetailView.as_view(), name="application_detail"),
+    path("<int:pk>/record/<str:step>/", views.ApplicationRecordView.as_view(), name="application_record"),
+    path("<int:pk>/stop/", views.ApplicationStopView.as_view(), name="application_stop"),
 ]

@@ -92,6 +92,11 @@ class Member(LoggedModel):
     def category_label(self) -> str:
         return self.rules.category_label(self.category)
 
+    @property
+    def is_member(self) -> bool:
+        cat = self.rules.category(self.category)
+        return bool(cat and cat.is_member)
+
     def age_on(self, day):
         return profiles.age_on(self.birth_date, day) if self.birth_date else None
 
