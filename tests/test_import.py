@@ -5,7 +5,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -157,12 +156,15 @@ def test_a_killed_import_leaves_the_database_as_before_and_can_run_again(tmp_pat
     rows = [member_row(f"人{i}", date(1950, 1, 1) + timedelta(days=i % 15000), "男", i // 15000 + 1, org="R1")
             for i in range(30000)]  # (birth date, sequence) unique: unique ID numbers
     big = write_csv(tmp_path / "big.csv", MEMBER_HEADER, rows)
-    proc = subprocess.Popen([*jiceng, "import", "members", str(big), "--as", "root"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    for line in proc.stdout:  # wait until the write transaction has begun, then pull the plug
-        if line.startswith("写入"):
+    # The import itself, its writer made to pause once its first chunk is in the (open) transaction:
+    # the write is too quick now to be caught midway by timing alone.
+    midway = ("import time; from django.core.management import call_command; from jiceng.members.imports import MemberImporter as M;"
+              "w = M.write; M.write = lambda self, plans, counts: (w(self, plans, counts), print('WRITTEN', flush=True), time.sleep(120));"
+              f"call_command('import', 'members', {str(big)!r}, '--as', 'root')")
+    proc = subprocess.Popen([*jiceng, "shell", "-c", midway], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    for line in proc.stdout:  # wait until a chunk is written inside the transaction, then pull the plug
+        if line.startswith("WRITTEN"):
             break
-    time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL, "the import finished before it could be killed"
     count = "from jiceng.members.models import Member; from jiceng.core.models import ChangeBatch; print(Member.objects.count(), ChangeBatch.objects.count())"

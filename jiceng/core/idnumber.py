@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import hmac
 import os
@@ -55,21 +56,25 @@ def mask(number: str) -> str:
     return number[:4] + "*" * 10 + number[-4:] if len(number) == 18 else "*" * len(number)
 
 
-def _keys() -> tuple[bytes, bytes]:
-    material = hashlib.sha512(("jiceng-field-keys:" + settings.JICENG_FIELD_KEY).encode()).digest()
-    return material[:32], material[32:]
+def _keys() -> tuple[AESGCM, bytes]:
+    return _derived(settings.JICENG_FIELD_KEY)
+
+
+@functools.lru_cache(maxsize=4)
+def _derived(secret: str) -> tuple[AESGCM, bytes]:
+    # Derived once per key, not per number: an import seals a million of them.
+    material = hashlib.sha512(("jiceng-field-keys:" + secret).encode()).digest()
+    return AESGCM(material[:32]), material[32:]
 
 
 def encrypt(number: str) -> str:
-    enc_key = _keys()[0]
     nonce = os.urandom(12)
-    return base64.b64encode(nonce + AESGCM(enc_key).encrypt(nonce, number.encode(), b"id_number")).decode()
+    return base64.b64encode(nonce + _keys()[0].encrypt(nonce, number.encode(), b"id_number")).decode()
 
 
 def decrypt(token: str) -> str:
-    enc_key = _keys()[0]
     raw = base64.b64decode(token)
-    return AESGCM(enc_key).decrypt(raw[:12], raw[12:], b"id_number").decode()
+    return _keys()[0].decrypt(raw[:12], raw[12:], b"id_number").decode()
 
 
 def blind_index(number: str) -> str:

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -17,11 +18,13 @@ from .paths import PathField, within
 from .scoping import ScopedQuerySet
 
 
-def _jsonable(value):
+def jsonable(value):
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)
+    if isinstance(value, FieldFile):  # an attachment is logged by its stored name
+        return value.name or ""
     return value
 
 
@@ -52,14 +55,14 @@ class LoggedModel(models.Model):
         if "_loaded_row" not in self.__dict__:
             return None  # never saved: a create
         names, values = self._loaded_row
-        return {n: _jsonable(v) for n, v in zip(names, values) if n not in self.log_exclude}
+        return {n: jsonable(v) for n, v in zip(names, values) if n not in self.log_exclude}
 
     def log_state(self) -> dict:
         state = {}
         for f in self._meta.concrete_fields:
             if f.attname in self.log_exclude or f.attname not in self.__dict__:
                 continue
-            state[f.attname] = _jsonable(getattr(self, f.attname))
+            state[f.attname] = jsonable(getattr(self, f.attname))
         return state
 
     def change_path(self) -> str:
@@ -144,15 +147,24 @@ class ChangeRecord(models.Model):
     @classmethod
     def record_many(cls, action, changes, path=None, pk=None):
         """One record per (object, before, after), all under the current user, request and batch."""
-        ctx = context.current()
-        user_id = ctx.user_id
-        cls.objects.bulk_create([
-            cls(user_id=user_id, source=ctx.source, request_id=ctx.request_id, batch_id=ctx.batch_id, action=action,
-                content_type=ContentType.objects.get_for_model(obj), object_id=pk or obj.pk,
-                object_repr=str(obj)[:200], org_path=path if path is not None else obj.change_path(),
-                before=before, after=after)
+        cls.write_rows(action, [
+            (ContentType.objects.get_for_model(obj).pk, pk or obj.pk, str(obj)[:200],
+             path if path is not None else obj.change_path(), before, after)
             for obj, before, after in changes
-        ], batch_size=2000)
+        ])
+
+    COLUMNS = ("time", "user_id", "source", "request_id", "batch_id", "action", "content_type_id", "object_id",
+               "object_repr", "org_path", "before", "after")
+
+    @classmethod
+    def write_rows(cls, action, rows):
+        """Records as plain rows (content type id, object id, repr, org path, before, after), all under the
+        current user, request and batch: what bulk writers use, without an object per record."""
+        from .bulk import insert_rows
+
+        ctx = context.current()
+        head = (timezone.now(), ctx.user_id, ctx.source, ctx.request_id, ctx.batch_id, action)
+        insert_rows(cls, cls.COLUMNS, (head + row for row in rows))
 
     # internal columns that mean nothing to a reader of the log
     hidden_keys = ("id", "id_number_index", "org_path", "path", "depth")

@@ -64,10 +64,12 @@ class MemberImporter:
         self.headers = {c.key: c.header for c in self.columns}
         self._orgs: dict[str, Org | None] = {}
 
-    def org(self, code: str) -> Org | None:
-        if code not in self._orgs:
-            self._orgs[code] = Org.objects.restrict(self.user, CHANGE).filter(code=code).first()
-        return self._orgs[code]
+    def _load_orgs(self, codes) -> None:
+        """The organizations a batch names, in one query; an unknown (or out of scope) code stays None."""
+        missing = set(codes) - self._orgs.keys()
+        if missing:
+            found = {o.code: o for o in Org.objects.restrict(self.user, CHANGE).filter(code__in=missing)}
+            self._orgs.update((code, found.get(code)) for code in missing)
 
     def check(self, rows, problems):
         seen: dict[str, int] = {}
@@ -80,12 +82,13 @@ class MemberImporter:
         yield from self._check_batch(batch, problems, seen)
 
     def _check_batch(self, rows, problems, seen):
-        numbers = {idnumber.normalize(r.values.get("id_number") or "") for r in rows} - {""}
+        numbers = [idnumber.normalize(r.values.get("id_number") or "") for r in rows]
+        index = {n: idnumber.blind_index(n) for n in numbers if n and not idnumber.problem(n)}
         existing = {m.id_number_index: m for m in Member.objects.filter(
-            id_number_index__in=[idnumber.blind_index(n) for n in numbers if not idnumber.problem(n)]).select_related("org")}
-        for row in rows:
+            id_number_index__in=list(index.values())).select_related("org")} if index else {}
+        self._load_orgs(r.values["org_code"] for r in rows)
+        for row, number in zip(rows, numbers):
             v = row.values
-            number = idnumber.normalize(v.get("id_number") or "")
             key = number or f"{v.get('name')}|{v.get('birth_date')}|{v.get('org_code')}"
             if key in seen:
                 problems.append(problem(row, self.headers["id_number" if number else "name"], number or v.get("name"),
@@ -93,7 +96,7 @@ class MemberImporter:
                 continue
             seen[key] = row.number
             person = {k: v.get(k) for k in PERSON}
-            org = self.org(v["org_code"])
+            org = self._orgs[v["org_code"]]
             cat = org.rules.category_by_label(v["category"]) if org else None
             if org is None or cat is None:  # still check the person, so every problem shows in one pass
                 errors = services.person_errors({**person, "id_number": number})
@@ -103,7 +106,7 @@ class MemberImporter:
                     errors.update(services.category_errors(org.rules, v["category"], None, today()))
                 problems.extend(field_problems(row, errors, self.headers, v))
                 continue
-            current = existing.get(idnumber.blind_index(number)) if number else None
+            current = existing.get(index.get(number))
             if current is None and not number:
                 current = Member.objects.filter(name=v["name"], birth_date=v.get("birth_date"), org=org,
                                                 id_number_index__isnull=True).first()
@@ -115,9 +118,6 @@ class MemberImporter:
                     joined_on=v.get("joined_on"), confirmed_on=v.get("confirmed_on"),
                     **{k: x for k, x in person.items() if x is not None})
                 problems.extend(field_problems(row, errors, self.headers, v))
-                if plan is not None:
-                    plan.member.org = None  # spooled by id; the organization is looked up again when written
-                    plan.member.org_id = org.pk
             if plan is not None:
                 yield plan
 
@@ -134,10 +134,7 @@ class MemberImporter:
                       category if category != member.category else None)
 
     def write(self, plans, counts):
-        orgs = {o.pk: o for o in Org.objects.filter(pk__in={p.member.org_id for p in plans if not isinstance(p, Update)})}
         new = [p for p in plans if not isinstance(p, Update)]
-        for p in new:
-            p.member.org = orgs[p.member.org_id]
         services.write_plans(new)
         counts["created"] += len(new)
         for u in (p for p in plans if isinstance(p, Update)):

@@ -1,0 +1,77 @@
+"""Plain-row bulk writes: tuples straight to the database, no model instances, no per-row SQL.
+
+What an import of a million rows spends its time on with bulk_create is building model objects
+and compiling each value into SQL; here a table gets one prepared statement (SQLite: executemany)
+or one COPY (PostgreSQL), and only the column kinds the driver cannot take as they are get
+converted, by a function chosen once per column.
+"""
+from __future__ import annotations
+
+import json
+from operator import itemgetter
+from typing import Iterable, Sequence
+
+from django.db import connection
+
+
+def _converter(field):
+    """How a Python value of this column becomes what the driver takes, or None: as it is."""
+    kind = field.get_internal_type()
+    if kind == "JSONField":  # COPY reads JSON as text; SQLite stores text
+        encoder = field.encoder
+        return lambda v: None if v is None else json.dumps(v, cls=encoder)
+    if connection.vendor == "postgresql":
+        return None  # psycopg adapts dates, datetimes and UUIDs itself
+    if kind == "DateTimeField":
+        return connection.ops.adapt_datetimefield_value  # naive UTC text, as the ORM writes it
+    if kind == "UUIDField":
+        return lambda v: None if v is None else v.hex
+    return None  # Django registers sqlite3 adapters for date and Decimal
+
+
+def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence]) -> None:
+    """Insert rows (tuples in the order of `names`, field attnames) into the model's table."""
+    fields = [model._meta.get_field(n) for n in names]
+    table = connection.ops.quote_name(model._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    convert = [(i, c) for i, c in enumerate(map(_converter, fields)) if c]
+    if convert:
+        rows = (_converted(row, convert) for row in rows)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)
+
+
+def _converted(row, convert):
+    row = list(row)
+    for i, c in convert:
+        row[i] = c(row[i])
+    return row
+
+
+def reserve_ids(model, n: int) -> list[int]:
+    """n primary keys for rows about to be inserted with explicit ids, so that dependent rows can
+    name them without a round trip per row. Call inside the writing transaction."""
+    if n <= 0:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                           [connection.ops.quote_name(table), model._meta.pk.column, n])
+            return list(map(itemgetter(0), cursor.fetchall()))
+        # SQLite: the transaction holds the write lock, so nobody else takes these; past the
+        # AUTOINCREMENT high-water mark too, so a deleted member's id is never handed out again.
+        cursor.execute(f"SELECT max({connection.ops.quote_name(model._meta.pk.column)}) FROM {connection.ops.quote_name(table)}")
+        top = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = %s", [table])
+        seq = cursor.fetchone()
+        first = max(top, seq[0] if seq else 0) + 1
+    return list(range(first, first + n))
+
+
+__all__ = ["insert_rows", "reserve_ids"]
