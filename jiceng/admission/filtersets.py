@@ -1,4 +1,4 @@
-"""One FilterSet serves the application list in the UI, the API and the CLI."""
+"""One FilterSet serves the application list in the UI and the API."""
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
@@ -27,6 +27,11 @@ class ApplicationFilterSet(df.FilterSet):
     class Meta:
         model = Application
         fields = ["q", "org", "stage", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # an organization out of scope is not a valid choice: no probing which ones exist
+        self.filters["org"].queryset = Org.objects.restrict(getattr(self.request, "user", None))
 
     def subtree(self, qs, _name, org):
         return qs.filter(within("org_path", org.path))
