@@ -241,7 +241,9 @@ def timeline(app: Application) -> list[dict]:
             if f.type == "people" and value:
                 value = "、".join(names.get(pk, str(pk)) for pk in value)
             fields.append((f, value))
-        out.append({"record": r, "fields": fields, "stage": app.rules.admission.stage_of(r.step)})
+        step = r.definition
+        out.append({"record": r, "fields": fields, "stage": app.rules.admission.stage_of(r.step),
+                    "notice_ends": engine.notice_end(step, r.on) if step and step.notice else None})
     return out
 
 
