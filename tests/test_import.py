@@ -189,3 +189,29 @@ def test_the_importer_never_crashes_it_imports_or_reports(world, tmp_path_factor
     assert result.ok or result.problems
     assert all(p.reason and (p.row is None or p.row >= 2) for p in result.problems)
     assert counts() == before  # a dry run never writes
+
+
+def test_plain_row_writes_read_back_as_the_orm_writes_them(world, tmp_path):
+    """The import writes tuples (executemany on SQLite, COPY on PostgreSQL), not model objects: what it wrote
+    must read back through the ORM exactly as if the ORM had written it, change record included."""
+    top = Member.objects.order_by("-pk").first()
+    top_pk = top.pk
+    top.delete()  # a freed id is never handed out again
+    path = write_csv(tmp_path / "new.csv", MEMBER_HEADER, [member_row("丁一", date(1981, 2, 3), "女", 201)])
+    result = run_import(MemberImporter(world.org_admin), path, "new.csv", world.org_admin)
+    assert result.ok and result.counts["created"] == 1
+    m = Member.objects.select_related("org").get(name="丁一")
+    assert m.pk > top_pk
+    assert (m.id_number, m.birth_date, m.sex, m.education, m.phone, m.org, m.org_path, m.category) == (
+        person_id(date(1981, 2, 3), "女", 201), date(1981, 2, 3), "女", "大学本科", "", world.a, world.a.path, "full")
+    assert Member.objects.get(id_number_index=m.id_number_index) == m
+    assert list(m.belonging_lines.values_list("org_id", "start", "end", "note")) == [(world.a.pk, date(2010, 3, 1), None, "")]
+    record = ChangeRecord.objects.for_object(m).get()
+    assert (record.action, record.batch_id, record.user, record.source, record.org_path, record.before) == (
+        "create", result.batch_id, world.org_admin, "cli", m.org_path, None)
+    assert record.after == {**Member.objects.get(pk=m.pk).log_state(), "belonging_since": "2010-03-01",
+                            "categories": [["applicant", "2010-03-01"], ["probationary", "2011-06-01"], ["full", "2012-06-01"]]}
+    assert ChangeRecord.objects.filter(time__gte=record.time).exists()  # the time reads back as a time
+    m.employer = "后来的单位"
+    m.save()  # the ORM's own change log carries on from the imported state
+    assert ChangeRecord.objects.for_object(m).get(action="update").before == {"employer": ""}

@@ -6,17 +6,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 
-_today: tuple = (None, None, None)
+_today: tuple[int, date] | None = None
 
 
 def today() -> date:
     # Asked several times per row by an import's checks: the local date is the same within a second
-    # (and a time zone), so it is worked out once per second instead of per call.
+    # (the project has one time zone, settings.TIME_ZONE), so it is worked out once a second.
     global _today
-    key = (int(time.time()), timezone.get_current_timezone())
-    if _today[:2] != key:
-        _today = (*key, timezone.localdate())
-    return _today[2]
+    second = int(time.time())
+    if _today is None or _today[0] != second:
+        _today = (second, timezone.localdate())
+    return _today[1]
 
 
 def not_future(field: str, day: date | None, errors: dict) -> None:

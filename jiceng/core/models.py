@@ -19,6 +19,8 @@ from .scoping import ScopedQuerySet
 
 
 def jsonable(value):
+    if value is None or value.__class__ in (str, int):  # the usual column: as it is
+        return value
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if isinstance(value, Decimal):
