@@ -7,6 +7,8 @@ from django.test import Client
 from jiceng.admission import services, walk
 from jiceng.admission.models import Application, StepRecord
 
+from conftest import add_member
+
 
 def client(user):
     c = Client()
@@ -46,7 +48,7 @@ def test_record_a_vote_and_see_the_computed_result(world, app):
         on = {"committee_review": "2023-06-01", "notice": "2023-06-02", "pre_review": "2023-06-12", "form": "2023-06-13"}[step]
         assert c.post(f"/admission/{pk}/record/{step}/", {"on": on, **data}).status_code == 302, step
     page = c.get(f"/admission/{pk}/record/branch_vote/").content.decode()
-    assert "有表决权的正式成员 3 人" in page
+    assert "有表决权的正式党员 3 人" in page
     # 3 entitled, 2 present, both yes: 2 > 1.5 passes although typed nowhere
     r = c.post(f"/admission/{pk}/record/branch_vote/", {"on": "2023-06-20", "vote__present": 2, "vote__yes": 2,
                                                          "vote__no": 0, "vote__abstain": 0, "vote__absent_yes": 0,
@@ -70,7 +72,8 @@ def test_the_branch_officer_sees_but_cannot_open_the_upper_committees_step(world
     c = client(world.officer_a)
     page = c.get(f"/admission/{app.pk}/").content.decode()
     assert "须由 测试党委 办理" in page
-    assert c.get(f"/admission/{app.pk}/record/pre_review/").status_code == 403
+    forbidden = c.get(f"/admission/{app.pk}/record/pre_review/")
+    assert forbidden.status_code == 403 and "须由 测试党委 办理" in forbidden.content.decode()
     assert c.post(f"/admission/{app.pk}/record/pre_review/", {"on": "2023-06-12", "conclusion": "合格"}).status_code == 403
     assert client(world.org_admin).get(f"/admission/{app.pk}/record/pre_review/").status_code == 200
 
@@ -81,3 +84,68 @@ def test_the_list_filters_by_stage_and_hides_other_branches(world, app):
     assert "小张" in body and "乙申请" not in body
     assert "小张" not in client(world.org_admin).get("/admission/?stage=application").content.decode()
     assert "乙申请" in client(world.org_admin).get("/admission/?stage=application").content.decode()
+
+
+def test_start_for_an_applicant_already_in_the_archive(world):
+    person = add_member(world.a, "档案申请人", category="applicant", born=date(1988, 1, 1), n=40)
+    c = client(world.officer_a)
+    assert f"/admission/start/?member={person.pk}" in c.get(f"/members/{person.pk}/").content.decode()
+    r = c.post(f"/admission/start/?member={person.pk}", {"on": "2024-03-04"})
+    app = Application.objects.get(member=person)
+    assert r.status_code == 302 and app.applied_on == date(2024, 3, 4) and app.org == world.a
+    assert f"/admission/{app.pk}/" in c.get(f"/members/{person.pk}/").content.decode()
+    again = c.post(f"/admission/start/?member={person.pk}", {"on": "2024-03-05"})
+    assert again.status_code == 200 and "已有进行中的发展程序" in again.content.decode()
+
+
+def test_a_late_talk_is_saved_with_its_warning_and_names_the_talker(world):
+    app = services.start(world.admin, org=world.a, on=date(2024, 1, 2), person={"name": "迟谈", "birth_date": date(2000, 1, 1)})
+    c = client(world.officer_a)
+    talker = world.a_members[1]
+    r = c.post(f"/admission/{app.pk}/record/talk/", {"on": "2024-03-04", "talkers": [talker.pk], "record": "谈话情况"},
+               follow=True)
+    body = r.content.decode()
+    assert r.redirect_chain[-1][0] == f"/admission/{app.pk}/"
+    assert "已记录：党组织派人谈话" in body and "细则 §8" in body  # soft: saved, with the rule it missed
+    timeline = body[body.index('id="timeline"'):body.index('id="next-steps"')]
+    assert talker.name in timeline and "2024-03-04" in timeline and "officer_a" in timeline
+
+
+def test_a_field_the_rule_requires_is_refused_with_its_citation(world):
+    app = services.start(world.admin, org=world.a, on=date(2024, 1, 2), person={"name": "缺项", "birth_date": date(2000, 1, 1)})
+    r = client(world.officer_a).post(f"/admission/{app.pk}/record/talk/", {"on": "2024-01-10", "record": "谈话情况"})
+    body = r.content.decode()
+    assert r.status_code == 200 and "“谈话人”为必填项" in body and "ccp@" in body
+    assert not StepRecord.objects.filter(application=app, step="talk").exists()
+
+
+def test_the_inspector_reads_the_record_but_gets_no_forms(world, app):
+    c = client(world.inspector)
+    page = c.get(f"/admission/{app.pk}/").content.decode()
+    assert "小张" in page and "/record/" not in page and "/stop/" not in page
+    assert c.get(f"/admission/{app.pk}/record/committee_review/").status_code == 404
+    assert c.post(f"/admission/{app.pk}/stop/", {"reason": "x", "on": "2024-01-01"}).status_code == 404
+    assert Application.objects.get(pk=app.pk).status == Application.OPEN
+
+
+def test_stopping_ends_the_application_and_moves_it_out_of_the_open_list(world, app):
+    c = client(world.officer_a)
+    assert c.post(f"/admission/{app.pk}/stop/", {"reason": "本人撤回申请", "on": "2024-01-05"}).status_code == 302
+    app.refresh_from_db()
+    assert app.status == Application.STOPPED and "本人撤回申请" in app.stopped_reason
+    assert "小张" not in c.get("/admission/").content.decode()
+    assert "小张" in c.get("/admission/?status=stopped").content.decode()
+    assert "/record/" not in c.get(f"/admission/{app.pk}/").content.decode()
+
+
+def test_the_list_marks_overdue_steps_and_filters_by_organization_and_name(world, app):
+    late = services.start(world.admin, org=world.b, on=date(2024, 1, 2), person={"name": "乙逾期", "birth_date": date(1999, 1, 1)})
+    c = client(world.org_admin)
+    body = c.get("/admission/").content.decode()
+    row = body[body.index(f'data-application="{late.pk}"'):]
+    row = row[:row.index("</tr>")]
+    assert "党组织派人谈话 逾期（应于 2024-02-02 前）" in row and "递交入党申请书" in row  # latest step
+    assert "乙逾期" in c.get(f"/admission/?org={world.b.pk}").content.decode()
+    assert "小张" not in c.get(f"/admission/?org={world.b.pk}").content.decode()
+    assert "小张" not in c.get("/admission/?q=逾期").content.decode()
+    assert "乙逾期" in c.get(f"/admission/?org={world.root.pk}&q=逾期").content.decode()

@@ -1,84 +1,83 @@
-"""Admission forms: the start form, and a step's form built from the step's fields in the profile."""
+"""Admission forms: one form class per profile step, built from the fields the step records; the
+start form is the same, with the new person's own fields in front."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.dates import today
 from jiceng.core.forms import Form
 from jiceng.core.i18n import pick
-from jiceng.core.vocab import EDUCATIONS, SEXES
+from jiceng.members.forms import PersonForm
+from jiceng.orgs.forms import DATE
 
 from .engine import VOTE_KEYS
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-VOTE_LABELS = {"present": _("实到会有表决权人数"), "yes": _("赞成"), "no": _("反对"), "abstain": _("弃权"),
-               "absent_yes": _("未到会书面意见：赞成"), "absent_no": _("未到会书面意见：反对")}
+VOTE_LABELS = {"present": _("实到会有表决权的人数"), "yes": _("赞成"), "no": _("反对"), "abstain": _("弃权"),
+               "absent_yes": _("未到会者书面意见：赞成"), "absent_no": _("未到会者书面意见：反对")}
 
 
-def _blank(values):
-    return [("", "—")] + [(v, v) for v in values]
+def vote_name(field_key: str, count: str) -> str:
+    return f"{field_key}__{count}"
 
 
-class StartForm(Form):
-    name = forms.CharField(label=_("姓名"), max_length=50)
-    sex = forms.ChoiceField(label=_("性别"), choices=_blank(SEXES), required=False)
-    birth_date = forms.DateField(label=_("出生日期"), widget=DATE, required=False)
-    id_number = forms.CharField(label=_("身份证号"), max_length=18, required=False)
-    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
-    education = forms.ChoiceField(label=_("学历"), choices=_blank(EDUCATIONS), required=False)
-    occupation = forms.ChoiceField(label=_("职业类别"), required=False)
-    employer = forms.CharField(label=_("工作单位"), max_length=200, required=False)
-    on = forms.DateField(label=_("递交申请日期"), widget=DATE, initial=today)
+def _field(f, people) -> dict:
+    """The form field(s) for one field of a step (a vote has six counts). Whether it is required, and
+    its bounds, are the engine's to check: its refusal names the rule it applies."""
+    label = pick(f.label)
+    if f.type == "text":
+        fields = {f.key: forms.CharField(label=label, widget=forms.Textarea(attrs={"rows": 2}))}
+    elif f.type == "number":
+        fields = {f.key: forms.DecimalField(label=label)}
+    elif f.type == "choice":
+        fields = {f.key: forms.ChoiceField(label=label, choices=[("", "—")] + [(c, c) for c in f.choices])}
+    elif f.type == "people":
+        size = f"{f.min}" if f.min == f.max else f"{f.min or 0}–{f.max or '…'}"
+        fields = {f.key: forms.TypedMultipleChoiceField(
+            label=label, coerce=int, choices=people(f.categories), widget=forms.SelectMultiple(attrs={"size": 6}),
+            help_text=_("选 %(n)s 人（按住 Ctrl 可多选）") % {"n": size})}
+    elif f.type == "file":
+        fields = {f.key: forms.FileField(label=label)}
+    elif f.type == "vote":
+        fields = {vote_name(f.key, k): forms.IntegerField(label=VOTE_LABELS[k], min_value=0, initial=0) for k in VOTE_KEYS}
+    else:
+        raise ValueError(f"unknown field type {f.type}")
+    for i, field in enumerate(fields.values()):
+        field.required, field.rule_required = False, f.required and i == 0
+    return fields
 
-    def __init__(self, *args, rules=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["occupation"].choices = _blank(rules.occupations if rules else [])
 
+class StepData:
+    """The cleaned values as services.record and services.start take them."""
 
-class ExistingStartForm(Form):
-    on = forms.DateField(label=_("递交申请日期"), widget=DATE, initial=today)
-
-
-class StepForm(Form):
-    """The date, and one form field per field the profile's step records (a vote: its six counts)."""
-
-    def __init__(self, *args, step, people=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.step = step
-        self.fields["on"] = forms.DateField(label=_("办理日期"), widget=DATE, initial=today)
-        for f in step.fields:
-            label, name = pick(f.label), f.key
-            if f.type == "text":
-                self.fields[name] = forms.CharField(label=label, required=f.required, widget=forms.Textarea(attrs={"rows": 2}))
-            elif f.type == "number":
-                self.fields[name] = forms.DecimalField(label=label, required=f.required, min_value=0, decimal_places=1)
-            elif f.type == "choice":
-                self.fields[name] = forms.ChoiceField(label=label, required=f.required, choices=_blank(f.choices))
-            elif f.type == "people":
-                self.fields[name] = forms.TypedMultipleChoiceField(
-                    label=label, required=f.required, coerce=int, choices=people,
-                    help_text=_("按住 Ctrl 可多选") + (f"（{f.min}–{f.max}）" if f.max else ""))
-            elif f.type == "file":
-                self.fields[name] = forms.FileField(label=label, required=f.required)
-            elif f.type == "vote":
-                for key in VOTE_KEYS:
-                    self.fields[f"{name}__{key}"] = forms.IntegerField(label=VOTE_LABELS[key], min_value=0, initial=0,
-                                                                       required=key in ("present", "yes"))
-        self.style_fields()
+    step = None
 
     def step_data(self) -> tuple[dict, object]:
-        """The cleaned values as the service takes them: (data, attachment)."""
         data, attachment = {}, None
         for f in self.step.fields:
+            value = self.cleaned_data.get(f.key)
             if f.type == "vote":
-                data[f.key] = {k: self.cleaned_data.get(f"{f.key}__{k}") or 0 for k in VOTE_KEYS}
+                data[f.key] = {k: self.cleaned_data.get(vote_name(f.key, k)) or 0 for k in VOTE_KEYS}
             elif f.type == "file":
-                attachment = attachment or self.cleaned_data.get(f.key)
-            elif f.type == "number" and self.cleaned_data.get(f.key) is not None:
-                value = self.cleaned_data[f.key]
+                attachment = attachment or value
+            elif f.type == "number" and value is not None:
                 data[f.key] = int(value) if value == int(value) else float(value)
-            else:
-                data[f.key] = self.cleaned_data.get(f.key)
+            elif value not in (None, "", []):
+                data[f.key] = value
         return data, attachment
+
+
+def step_form(step, *, people=lambda categories: [], base=Form, on_label=_("办理日期")) -> type[Form]:
+    """A form class for recording `step`: its date, then one field per field of the step.
+
+    `people(categories)` gives the choices of a people field."""
+    fields = {"on": forms.DateField(label=on_label, widget=DATE, initial=today)}
+    for f in step.fields:
+        fields.update(_field(f, people))
+    return type(f"{step.key.title()}Form", (StepData, base), {"step": step, **fields})
+
+
+def start_form(step, *, new_person: bool) -> type[Form]:
+    """Starting: the application date and the first step's fields, after a new person's own fields."""
+    return step_form(step, base=PersonForm if new_person else Form, on_label=_("申请日期"))
 
 
 class StopForm(Form):

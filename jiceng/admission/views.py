@@ -1,9 +1,12 @@
 """Admission pages: the list, starting an application, its record (全程记实) with the steps open next,
-recording a step, stopping. Reads go through the shared scope; the level of each step (branch or
-upper committee) is the service's to check, and shown before anyone tries."""
+recording a step, stopping. Reads go through the shared scope (out of scope: 404); the level a step
+is done at (branch or upper committee) is the service's to check (403 with the reason), and is shown
+before anyone tries."""
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -15,11 +18,17 @@ from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, filter_then_restrict, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, apply_errors, paginate, scoped, scoped_object
 from jiceng.members.models import Member
+from jiceng.members.services import PERSON_FIELDS
 from jiceng.orgs.models import Org
 
-from . import engine, forms, services
+from . import forms, services
 from .filtersets import ApplicationFilterSet
-from .models import Application
+from .models import Application, StepRecord
+
+
+def overdue(nexts: list[services.Next], day) -> list[services.Next]:
+    """Steps open now whose soft deadline has passed."""
+    return [n for n in nexts if n.offer.open and n.offer.window.due and n.offer.window.due < day]
 
 
 class ApplicationListView(ScopedView):
@@ -27,50 +36,60 @@ class ApplicationListView(ScopedView):
         data = request.GET.copy()
         data.setdefault("status", Application.OPEN)
         filterset, qs = filter_then_restrict(ApplicationFilterSet, request, data=data)
-        qs = qs.select_related("member", "org")
-        return render(request, "admission/application_list.html", {"filter": filterset, "page": paginate(request, qs)})
+        warned = StepRecord.objects.filter(application=OuterRef("pk")).exclude(warnings=[])
+        page = paginate(request, qs.select_related("member", "org").annotate(warned=Exists(warned)))
+        day = today()
+        for app in page:  # one page: the engine runs per row
+            nexts = services.next_steps(request.user, app)
+            latest = app.steps.order_by("-on", "-id").first()
+            app.latest, app.overdue = latest, overdue(nexts, day) if app.status == Application.OPEN else []
+        return render(request, "admission/application_list.html", {"filter": filterset, "page": page})
 
 
 class ApplicationStartView(ObjectActionView):
     """Start for a new person (?org=) or for an applicant already in the archive (?member=)."""
 
-    title = _lazy("开始发展程序")
-    template_name = "admission/application_form.html"
+    title, template_name = _lazy("开始发展程序"), "admission/application_form.html"
 
     def get_object(self):
-        if self.request.GET.get("member", "").isdigit():
-            return scoped_object(Member, self.request.user, self.request.GET["member"], CHANGE)
-        return scoped_object(Org, self.request.user, self.request.GET.get("org") or 0, CHANGE)
+        member = self.request.GET.get("member", "")
+        if member.isdigit():
+            return scoped_object(Member, self.request.user, member, CHANGE)
+        org = self.request.GET.get("org", "")
+        return scoped_object(Org, self.request.user, org if org.isdigit() else 0, CHANGE)
 
-    def get_form_class(self, target):
-        return forms.ExistingStartForm if isinstance(target, Member) else forms.StartForm
-
-    def form_kwargs(self, target):
-        return {} if isinstance(target, Member) else {"rules": target.rules}
+    def form(self, target, *args):
+        org = target.org if isinstance(target, Member) else target
+        if org.rules.admission is None:
+            raise Http404(_("%(p)s 未定义发展程序") % {"p": org.rules.name})
+        step = next(s for s in org.rules.admission.steps if s.starts)
+        new_person = isinstance(target, Org)
+        return forms.start_form(step, new_person=new_person)(*args, **({"rules": org.rules} if new_person else {}))
 
     def get(self, request, **kwargs):
         target = self.get_object()
-        return self.render_form(target, self.get_form_class(target)(**self.form_kwargs(target)))
+        return self.render_form(target, self.form(target))
 
     def post(self, request, **kwargs):
         target = self.get_object()
-        form = self.get_form_class(target)(request.POST, **self.form_kwargs(target))
+        form = self.form(target, request.POST, request.FILES)
         if form.is_valid():
-            data = dict(form.cleaned_data)
-            on = data.pop("on")
+            data, attachment = form.step_data()
+            who = ({"member": target} if isinstance(target, Member) else
+                   {"org": target, "person": {k: v for k, v in form.cleaned_data.items()
+                                              if k in (*PERSON_FIELDS, "id_number") and v not in (None, "")}})
             try:
                 with transaction.atomic():
-                    if isinstance(target, Member):
-                        app = services.start(request.user, on=on, member=target)
-                    else:
-                        app = services.start(request.user, on=on, org=target,
-                                             person={k: v for k, v in data.items() if v not in (None, "")})
+                    app = services.start(request.user, on=form.cleaned_data["on"], data=data, attachment=attachment, **who)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, _("已开始发展程序"))
+                messages.success(request, _("已开始发展程序：%(n)s") % {"n": app.member.name})
                 return redirect(app.get_absolute_url())
         return self.render_form(target, form)
+
+    def render_form(self, target, form):
+        return render(self.request, self.template_name, {"form": form, "object": target, "title": self.get_title(target)})
 
     def get_title(self, target):
         return f"{self.title} · {target.name}"
@@ -78,16 +97,22 @@ class ApplicationStartView(ObjectActionView):
 
 class ApplicationDetailView(ScopedView):
     def get(self, request, pk):
-        app = scoped_object(Application, request.user, pk, queryset=scoped(Application, request.user).select_related("member", "org"))
-        rules = app.rules
+        app = scoped_object(Application, request.user, pk,
+                            queryset=scoped(Application, request.user).select_related("member", "org"))
+        stages = app.rules.admission.stages
+        reached = next(i for i, st in enumerate(stages) if st.key == app.stage)
         nexts = services.next_steps(request.user, app)
-        done_stages = {r["stage"].key for r in services.timeline(app)}
+        timeline = services.timeline(app)
+        passed = {item["record"].step for item in timeline if item["record"].passed}
         ctx = {
-            "app": app, "rules": rules, "member": app.member,
-            "timeline": services.timeline(app),
+            "app": app, "rules": app.rules, "member": app.member,
+            "stages": [(st, i < reached or app.status == Application.DONE, i == reached) for i, st in enumerate(stages)],
+            "timeline": timeline,
             "open_steps": [n for n in nexts if n.offer.open],
-            "closed_steps": [n for n in nexts if not n.offer.open and not n.offer.step.optional],
-            "stages": [(st, st.key in done_stages, st.key == app.stage) for st in rules.admission.stages],
+            # the steps still ahead, each with why it cannot be done yet
+            "closed_steps": [n for n in nexts if not n.offer.open and not n.offer.step.optional
+                             and n.offer.step.key not in passed],
+            "overdue": {n.offer.step.key for n in overdue(nexts, today())},
             "can_change": app.status == Application.OPEN and scope_of(request.user).covers(app.org_path, CHANGE),
             "changes": scoped(ChangeRecord, request.user).for_object(app).select_related("user")[:20],
         }
@@ -95,25 +120,25 @@ class ApplicationDetailView(ScopedView):
 
 
 class ApplicationRecordView(ObjectActionView):
-    model, action = Application, CHANGE
-    template_name = "admission/application_form.html"
+    model, action, template_name = Application, CHANGE, "admission/application_form.html"
 
     def step(self, app):
         step = app.rules.admission.step(self.kwargs["step"])
         if step is None:
-            raise PermissionDenied(_("没有这个步骤"))
-        if not services.may_perform(self.request.user, app.org, step):
-            services.require_performer(self.request.user, app.org, step)  # raises with the level named
+            raise Http404(_("没有这个步骤"))
+        services.require_performer(self.request.user, app.org, step)  # 403 naming who does it
         return step
 
-    def people(self, app):
-        """Members of the organization's subtree who may be named (the engine checks their category)."""
-        return [(m.pk, f"{m.name}（{m.category_label}）") for m in
-                Member.objects.filter(within("org_path", app.org.path)).exclude(pk=app.member_id)
-                .select_related("org").order_by("name")[:500]]
+    def form(self, app, *args):
+        step = self.step(app)
+        actor = services.acting_org(app.org, step)
+        candidates = Member.objects.filter(within("org_path", actor.path)).exclude(pk=app.member_id).order_by("name")
 
-    def form(self, app, data=None, files=None):
-        return forms.StepForm(data, files, step=self.step(app), people=self.people(app))
+        def people(categories):
+            qs = candidates.filter(category__in=categories) if categories else candidates
+            return [(m.pk, f"{m.name}（{m.category_label}）") for m in qs.select_related("org")[:500]]
+
+        return forms.step_form(step, people=people)(*args)
 
     def get(self, request, **kwargs):
         app = self.get_object()
@@ -126,15 +151,15 @@ class ApplicationRecordView(ObjectActionView):
             data, attachment = form.step_data()
             try:
                 with transaction.atomic():
-                    record = services.record(request.user, app, form.step.key, on=form.cleaned_data["on"], data=data,
-                                             attachment=attachment)
+                    record = services.record(request.user, app, form.step.key, on=form.cleaned_data["on"],
+                                             data=data, attachment=attachment)
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                if not record.passed:
-                    messages.warning(request, _("已记录：%(s)s（未通过）") % {"s": record.step_label})
-                else:
+                if record.passed:
                     messages.success(request, _("已记录：%(s)s") % {"s": record.step_label})
+                else:
+                    messages.warning(request, _("已记录：%(s)s（未通过）") % {"s": record.step_label})
                 for w in record.warnings:
                     messages.warning(request, f"{pick(w)}（{w['cite']}）")
                 return redirect(app.get_absolute_url())
@@ -142,13 +167,13 @@ class ApplicationRecordView(ObjectActionView):
 
     def render_form(self, app, form):
         step = form.step
-        nxt = next(n for n in services.next_steps(self.request.user, app) if n.offer.step.key == step.key)
-        entitled = (services.entitled_on(app.org, app.rules.admission.vote.entitled, today())
-                    if any(f.type == "vote" for f in step.fields) else None)
+        offer = next(n.offer for n in services.next_steps(self.request.user, app) if n.offer.step.key == step.key)
+        has_vote, vote = any(f.type == "vote" for f in step.fields), app.rules.admission.vote
         return render(self.request, self.template_name, {
-            "form": form, "object": app, "title": f"{step.number} {pick(step.label)} · {app.member.name}",
-            "window": nxt.offer.window, "reasons": nxt.offer.reasons, "entitled": entitled, "step": step,
-            "multipart": True})
+            "form": form, "object": app, "step": step, "offer": offer,
+            "title": f"{step.number or ''} {pick(step.label)} · {app.member.name}".strip(),
+            "entitled": services.entitled_on(app.org, vote.entitled, today()) if has_vote else None,
+            "entitled_as": "、".join(app.rules.category_label(c) for c in vote.entitled)})
 
 
 class ApplicationStopView(ObjectActionView):
