@@ -323,3 +323,66 @@ def test_import_wizard_lists_problems_then_imports_on_confirmation(page, world, 
     page.get_by_role("button", name="确认导入").click()
     expect(page.locator("#done")).to_contain_text("新建 1")
     assert Member.objects.get(name="浏览器导入").org == world.a
+
+
+def test_an_applicant_walks_from_application_to_confirmation(page, world):
+    """The org admin (every level) records the whole procedure through the forms; the dates respect its rules."""
+    from jiceng.core import profiles
+
+    a1, a2 = (str(m.pk) for m in world.a_members[:2])
+    login(page, "org_admin")
+    page.goto(f"/orgs/{world.a.pk}/")
+    page.locator("#start-application").click()
+    page.locator("#id_name").fill("王前进")
+    page.locator("#id_sex").select_option("男")
+    page.locator("#id_birth_date").fill("2000-05-04")
+    page.locator("#id_on").fill("2021-03-01")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("#timeline tr[data-step='apply']")).to_have_count(1)
+
+    def record(step, on, **fields):
+        page.locator(f"#next-steps [data-step='{step}'] a").click()
+        page.locator("#id_on").fill(on)
+        for name, value in fields.items():
+            box = page.locator(f"#id_{name}")
+            if box.evaluate("e => e.tagName") == "SELECT":
+                box.select_option(value)
+            else:
+                box.fill(str(value))
+        page.get_by_role("button", name="保存").click()
+        expect(page.locator(f"#timeline tr[data-step='{step}']")).to_have_count(1)
+
+    vote = {"vote__present": 3, "vote__yes": 3, "resolution": "同意"}
+    record("talk", "2021-03-10", talkers=[a1], record="了解入党动机")
+    record("activist_decided", "2021-03-20", recommended_by="党员推荐", decision="同意确定为入党积极分子")
+    record("activist_filed", "2021-03-25")
+    record("contacts", "2021-03-25", contacts=[a1, a2])
+    record("target_decided", "2022-03-25", opinions="党员和群众普遍认可")
+    record("target_filed", "2022-03-28")
+    record("introducers", "2022-03-28", introducers=[a1, a2])
+    record("political_review", "2022-04-10", conclusion="合格", report="政治审查合格")
+    record("training", "2022-04-15", days=3)
+    record("committee_review", "2022-05-05", conclusion="同意")
+    record("notice", "2022-05-06", scope="支部公示栏")
+    record("pre_review", "2022-05-20", conclusion="合格")
+    record("form", "2022-05-25", form_no="2022-001")
+    record("branch_vote", "2022-06-01", **vote)
+    expect(page.locator("#timeline tr[data-step='branch_vote']")).to_contain_text("应到 3 人，实到 3 人")
+    record("upper_talk", "2022-06-10", talkers=[a2], record="谈话情况良好")
+    record("approval", "2022-06-20", conclusion="批准")
+    expect(page.locator("#member-category")).to_have_text("预备党员")
+    record("department_filed", "2022-06-25")
+    record("assigned", "2022-07-01", group="第一党小组")
+    record("oath", "2022-07-01")
+    record("confirm_request", "2023-05-10")
+    record("confirm_vote", "2023-06-01", **vote)
+    record("confirm_approval", "2023-06-10", conclusion="批准转正")
+    record("archived", "2023-06-20")
+
+    expect(page.locator("#member-category")).to_have_text("正式党员")
+    expect(page.locator("#app-status")).to_have_text("已完成")
+    expect(page.locator("#next-steps")).to_contain_text("没有可办理的步骤")
+    required = [s.key for s in profiles.get("ccp").admission.steps if not s.optional]
+    recorded = page.locator("#timeline tbody tr").evaluate_all("rows => rows.map(r => r.dataset.step)")
+    assert recorded == required  # every step, in the procedure's order, none refused
+    assert page.locator("#timeline .warning").count() == 0
