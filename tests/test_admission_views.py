@@ -7,7 +7,7 @@ from django.test import Client
 from jiceng.admission import services, walk
 from jiceng.admission.models import Application, StepRecord
 
-from conftest import add_member
+from conftest import add_member, make_user
 
 
 def client(user):
@@ -149,3 +149,21 @@ def test_the_list_marks_overdue_steps_and_filters_by_organization_and_name(world
     assert "小张" not in c.get(f"/admission/?org={world.b.pk}").content.decode()
     assert "小张" not in c.get("/admission/?q=逾期").content.decode()
     assert "乙逾期" in c.get(f"/admission/?org={world.root.pk}&q=逾期").content.decode()
+
+
+def test_an_uploaded_document_is_kept_with_the_step_and_served_only_in_scope(world, app, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    services.record(world.admin, app, "committee_review", on=date(2023, 6, 1), data={"conclusion": "同意"})
+    services.record(world.admin, app, "notice", on=date(2023, 6, 2), data={"scope": "公示栏"})
+    services.record(world.admin, app, "pre_review", on=date(2023, 6, 12), data={"conclusion": "合格"})
+    scan = SimpleUploadedFile("志愿书.pdf", b"%PDF-1.4 form", content_type="application/pdf")
+    c = client(world.officer_a)
+    assert c.post(f"/admission/{app.pk}/record/form/", {"on": "2023-06-13", "document": scan}).status_code == 302
+    record = StepRecord.objects.get(application=app, step="form")
+    link = f"/admission/{app.pk}/attachment/{record.pk}/"
+    assert link in c.get(f"/admission/{app.pk}/").content.decode()
+    assert b"".join(c.get(link).streaming_content) == b"%PDF-1.4 form"
+    officer_b = make_user("officer_b", "branch_officer", world.b)
+    assert client(officer_b).get(link).status_code == 404

@@ -48,6 +48,11 @@ def application(w, side):
     return {"pk": w.applications[side].pk}, ""
 
 
+def attachment(w, side):
+    record = w.applications[side].steps.get(step="apply")
+    return {"pk": record.application_id, "record": record.pk}, ""
+
+
 def parent_query(w, side):
     return {}, f"?parent={getattr(w, side).pk}"
 
@@ -110,6 +115,7 @@ MATRIX = {
     "application_detail": Route("read", application),
     "application_record": Route("write", lambda w, side: ({"pk": w.applications[side].pk, "step": "contacts"}, "")),
     "application_stop": Route("write", application),
+    "application_attachment": Route("read", attachment),
     "api-application-list": Route("list", api=True),
     "api-application-detail": Route("read", application, api=True),
     "api-application-steps": Route("write", application, api=True, post_only=True),
@@ -150,14 +156,19 @@ def w(world, settings, tmp_path):
         jobs.start(j)
         world.jobs[side] = j
     # an applicant in each branch, at the activist stage (admission routes)
+    from django.core.files.base import ContentFile
+
     from jiceng.admission import services as admission, walk
 
+    settings.MEDIA_ROOT = tmp_path / "media"
     world.applications = {}
     for side in ("a", "b"):
         app = admission.start(world.admin, org=getattr(world, side), on=date(2023, 3, 1),
                               person={"name": f"申请{side}", "sex": "男", "birth_date": date(2000, 1, 1)})
         world.applications[side] = walk.walk(world.admin, app, until="contacts",
                                              people=[m.pk for m in getattr(world, f"{side}_members")])
+        # its application letter attached (served only through the scoped route)
+        app.steps.get(step="apply").attachment.save(f"letter-{side}.txt", ContentFile(b"application letter"))
     return world
 
 

@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.http import Http404
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -174,6 +174,15 @@ class ApplicationRecordView(ObjectActionView):
             "title": f"{step.number or ''} {pick(step.label)} · {app.member.name}".strip(),
             "entitled": services.entitled_on(app.org, vote.entitled, today()) if has_vote else None,
             "entitled_as": "、".join(app.rules.category_label(c) for c in vote.entitled)})
+
+
+class ApplicationAttachmentView(ScopedView):
+    """A step's attached document, to those who may read the application: uploads are never public files."""
+
+    def get(self, request, pk, record):
+        app = scoped_object(Application, request.user, pk)
+        rec = get_object_or_404(app.steps.exclude(attachment=""), pk=record)
+        return FileResponse(rec.attachment.open("rb"), as_attachment=True, filename=rec.attachment.name.rsplit("/", 1)[-1])
 
 
 class ApplicationStopView(ObjectActionView):
