@@ -36,7 +36,7 @@ class MemberDetailView(ScopedView):
             "state": services.state_as_of(member, as_of) if as_of else None,
             "changes": scoped(ChangeRecord, request.user).for_object(member).select_related("user")[:20],
             "can_change": scope_of(request.user).covers(member.org_path, CHANGE),
-            "applications": member.applications.all(),
+            "applications": member.applications.restrict(request.user),
         }
         return render(request, "members/detail.html", ctx)
 
