@@ -300,7 +300,10 @@ class Databases:
         if self.kind == "sqlite":
             import sqlite3
 
-            return f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL: the app's settings)"
+            from jiceng.core.bulk import WRITE_CACHE_MB
+
+            return (f"SQLite {sqlite3.sqlite_version} (WAL, synchronous=NORMAL: the app's settings; page cache "
+                    f"{WRITE_CACHE_MB} MB while writing, core.bulk.roomy_cache, on both sides)")
         import psycopg
 
         with psycopg.connect(self.base) as conn:
@@ -523,6 +526,7 @@ def work_raw(args) -> None:
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
+    from jiceng.core.bulk import roomy_cache
     from jiceng.core.models import ChangeBatch, ChangeRecord
     from jiceng.members.models import BelongingLine, CategoryLine, Member
     from jiceng.orgs.models import Org
@@ -562,7 +566,7 @@ def work_raw(args) -> None:
     before_mb = peak_mb()
     prepared_s, done, last = 0.0, 0, time.perf_counter()
     t0 = time.perf_counter()
-    with transaction.atomic():
+    with roomy_cache(), transaction.atomic():  # the connection settings run_import writes with
         details = {"file": "(raw baseline)", "rows": args.members}
         batch_sql = ("INSERT INTO core_changebatch (time, user_id, kind, description, details)"
                      " VALUES (%s, %s, %s, %s, %s) RETURNING id")

@@ -22,6 +22,7 @@ from typing import BinaryIO, Callable, Iterable, Iterator, Protocol
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from .bulk import roomy_cache
 from .context import acting
 from .models import ChangeBatch
 from .tabular import Column, Problem, Row, read_table
@@ -193,7 +194,7 @@ def _offending_rows(path, filename, columns, problems, limit: int = 10_000) -> l
 
 
 def _write(importer, spool, user, source_name, result, progress, tick) -> ChangeBatch:
-    with transaction.atomic():
+    with roomy_cache(), transaction.atomic():
         batch = ChangeBatch.objects.create(
             user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.kind}",
             description=result.filename, details={"file": result.filename, "sha256": result.sha256, "rows": result.rows})
