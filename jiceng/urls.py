@@ -6,6 +6,7 @@ from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
 from jiceng.admission.api import ApplicationViewSet
+from jiceng.admission.api_dashboard import PipelineAPIView, PlansAPIView
 from jiceng.core import import_views as imports
 from jiceng.core.import_api import ExportAPIView, ImportJobViewSet
 from jiceng.core import views as core
@@ -61,6 +62,8 @@ urlpatterns = [
     # admission (发展)
     path("admission/", include("jiceng.admission.urls")),
     # API
+    path("api/admission/pipeline/", PipelineAPIView.as_view(), name="api-admission-pipeline"),
+    path("api/admission/plans/", PlansAPIView.as_view(), name="api-admission-plans"),
     path("api/", include(router.urls)),
     path("api/token/", obtain_auth_token, name="api_token"),
     path("api/export/<str:kind>/", ExportAPIView.as_view(), name="api_export"),

@@ -120,6 +120,11 @@ MATRIX = {
     "api-application-detail": Route("read", application, api=True),
     "api-application-steps": Route("write", application, api=True, post_only=True),
     "api-application-stop": Route("write", application, api=True, post_only=True),
+    "admission_pipeline": Route("read", org_query),
+    "admission_plans": Route("read", org_query),
+    "admission_plan_edit": Route("write", org_query),
+    "api-admission-pipeline": Route("read", org_query, api=True),
+    "api-admission-plans": Route("read", org_query, api=True),
 }
 
 
