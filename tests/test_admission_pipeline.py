@@ -167,8 +167,9 @@ def test_the_plan_page_shows_plan_and_actual_and_its_form_refuses_a_line_above_t
     form = c.get(edit).content.decode()
     assert 'name="farmers"' in form and 'value="2"' in form  # the current line
     before = ChangeRecord.objects.count()
-    refused = c.post(edit, {"total": "4", "farmers": "2", "women": "9"})
-    assert refused.status_code == 200 and "超过计划总数 4" in refused.content.decode()
+    refused = c.post(edit, {"total": "4", "farmers": "-1", "women": "9"})
+    body = refused.content.decode()  # every problem at once, on its field
+    assert refused.status_code == 200 and "超过计划总数 4" in body and "“农牧渔民”应为 0–" in body
     assert ChangeRecord.objects.count() == before
     saved = c.post(edit, {"total": "6", "women": "2"})
     assert saved.status_code == 302 and saved["Location"] == f"{reverse('admission_plans')}?org={w.a.pk}&year=2025"
@@ -296,6 +297,19 @@ def test_the_dashboard_links_each_item_to_the_application(both):
     for app in both.apps.values():
         assert f'href="{reverse("application_detail", args=[app.pk])}"' in page
     assert 'id="list-overdue"' in page and 'id="stage-chart"' in page and 'data-org="C002"' in page
+
+
+def test_a_long_list_is_cut_on_the_page_and_counted_per_child_organization(both, monkeypatch):
+    from jiceng.admission import dashboard_views
+
+    monkeypatch.setattr(dashboard_views, "LIST_LIMIT", 1)
+    c = Client()
+    c.force_login(both.org_admin)
+    page = c.get(reverse("admission_pipeline")).content.decode()
+    overdue = page.split('id="list-overdue"')[1].split("</table>")[0]
+    assert overdue.count("data-application=") == 1 and "仅列出最早的 1 条" in page
+    children = page.split('id="child-counts"')[1].split("</table>")[0]
+    assert children.count('class="text-end overdue-count"><span class="text-danger">1</span>') == 2
 
 
 def test_a_branch_officer_sees_only_the_branch_in_the_dashboard_and_api(both):

@@ -76,8 +76,8 @@ class DashboardCommands:
             for i in items:
                 when = t(f"已逾期 {i.days} 天", f"{i.days} days overdue") if kind == pipeline.OVERDUE else t(
                     f"还有 {i.days} 天", f"in {i.days} days")
-                lines.append(f"  {i.app.pk}\t{i.app.member.name}\t{i.app.org.code}\t{i.step.number} {pick(i.step.label)}"
-                             f"\t{i.day}\t{when}\t{i.cite}")
+                step = " ".join(x for x in (i.step.number, pick(i.step.label)) if x)
+                lines.append(f"  {i.app.pk}\t{i.app.member.name}\t{i.app.org.code}\t{step}\t{i.day}\t{when}\t{i.cite}")
         self.emit(pipeline.as_data(p), *lines)
 
     def do_plan(self, action, org, year, total, line, note, **_):

@@ -21,6 +21,8 @@ from jiceng.orgs.views import scope_roots
 
 from . import pipeline, plans
 
+LIST_LIMIT = 200  # rows per list on a page (a city has thousands): the rest is one click down the tree
+
 
 def chosen_org(request, action: str = VIEW) -> Org | None:
     """?org= within the user's scope (else 404), or the top of the scope."""
@@ -53,10 +55,9 @@ class PipelineView(ScopedView):
         chart = bars([pick(st.label) for st, _n in p.stages], **{_("人数"): [n for _st, n in p.stages]})
         return render(request, "admission/pipeline.html", {
             "org": org, "p": p, "chart": chart, "ancestors": [a for a in org.ancestors() if scope_of(request.user).covers(a.path)],
-            "lists": [(pipeline.OVERDUE, _("逾期未办"), p.items[pipeline.OVERDUE]),
-                      (pipeline.DUE, _("%(n)d天内到期") % {"n": p.soon_days}, p.items[pipeline.DUE]),
-                      (pipeline.OPENING, _("%(n)d天内可以办理") % {"n": p.soon_days}, p.items[pipeline.OPENING]),
-                      (pipeline.NOTICE, _("公示中"), p.items[pipeline.NOTICE])]})
+            "lists": [(kind, title, p.items[kind][:LIST_LIMIT], len(p.items[kind])) for kind, title in (
+                (pipeline.OVERDUE, _("逾期未办")), (pipeline.DUE, _("%(n)d天内到期") % {"n": p.soon_days}),
+                (pipeline.OPENING, _("%(n)d天内可以办理") % {"n": p.soon_days}), (pipeline.NOTICE, _("公示中")))]})
 
 
 class PlansView(ScopedView):
@@ -72,22 +73,23 @@ class PlansView(ScopedView):
                                                                    actual: [ls[0].actual for _o, ls in report.children]})
         return render(request, "admission/plans.html", {
             "org": org, "year": year, "report": report, "by_group": by_group, "by_child": by_child,
+            "admitted": report.admitted[:LIST_LIMIT], "join_word": org.rules.word("join_date"),
             "own": plans.current_plan(org, year), "can_change": scope_of(request.user).covers(org.path, CHANGE),
             "edit_url": plans_url(org, year, edit=True)})
 
 
 class PlanForm(Form):
-    """The total and one field per single line of the profile (left empty: no such line)."""
+    """The total and one field per single line of the profile (left empty: no such line). The ranges
+    are the service's to check, so that every problem shows at once."""
 
-    total = forms.IntegerField(label=_lazy("计划总数"), min_value=0)
+    total = forms.IntegerField(label=_lazy("计划总数"))
     note = forms.CharField(label=_lazy("说明"), max_length=300, required=False)
 
     def __init__(self, *args, rules, **kwargs):
         super().__init__(*args, **kwargs)
         self.groups = rules.admission.plan_groups if rules.admission else []
         for g in self.groups:
-            self.fields[g.key] = forms.IntegerField(label=_("单列计划：%(g)s") % {"g": pick(g.label)}, min_value=0,
-                                                    required=False)
+            self.fields[g.key] = forms.IntegerField(label=_("单列计划：%(g)s") % {"g": pick(g.label)}, required=False)
         self.order_fields(["total", *[g.key for g in self.groups], "note"])
         self.style_fields()
 

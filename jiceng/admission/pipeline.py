@@ -6,11 +6,9 @@ then every application is judged in memory by the same engine the forms use.
 """
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-
-from django.db.models import Prefetch
 
 from jiceng.core.dates import today as local_today
 from jiceng.core.i18n import pick
@@ -37,12 +35,21 @@ class Item:
 
 
 @dataclass
+class Row:
+    """A child organization's subtree (or the organization itself): people per stage, overdue items."""
+
+    org: Org
+    stages: list[int]
+    overdue: int
+
+
+@dataclass
 class Pipeline:
     org: Org
     today: date
     soon_days: int
     stages: list[tuple[Stage, int]] = field(default_factory=list)
-    children: list[tuple[Org, list[int]]] = field(default_factory=list)  # stage counts per child subtree
+    children: list[Row] = field(default_factory=list)
     items: dict[str, list[Item]] = field(default_factory=lambda: {OVERDUE: [], DUE: [], OPENING: [], NOTICE: []})
 
     @property
@@ -50,17 +57,22 @@ class Pipeline:
         return sum(n for _stage, n in self.stages)
 
 
-def open_applications(user, org: Org) -> list[Application]:
-    """The subtree's open applications in the user's scope, each with its steps (two queries)."""
-    steps = StepRecord.objects.only("application_id", "step", "on", "passed", "data").order_by("on", "id")
-    qs = (Application.objects.filter(within("org_path", org.path), status=Application.OPEN)
-          .restrict(user).select_related("member", "org").prefetch_related(Prefetch("steps", queryset=steps)))
-    return list(qs)
+def open_applications(user, org: Org):
+    """The subtree's open applications in the user's scope."""
+    return Application.objects.filter(within("org_path", org.path), status=Application.OPEN).restrict(user)
 
 
-def history(app: Application) -> list[engine.Done]:
-    """services.history, from the prefetched steps."""
-    return [engine.Done(r.step, r.on, r.passed, r.data) for r in app.steps.all()]
+def histories(apps, steps: set[str] | None = None) -> dict[int, list[engine.Done]]:
+    """The recorded steps of every application of the queryset `apps`, in one query, as the engine reads
+    them (plain rows: a city's steps are too many to build model objects for)."""
+    records = StepRecord.objects.filter(application_id__in=apps.values("pk"))
+    if steps:
+        records = records.filter(step__in=steps)
+    out: dict[int, list[engine.Done]] = defaultdict(list)
+    for app_id, *done in records.order_by("application_id", "on", "id").values_list(
+            "application_id", "step", "on", "passed", "data"):
+        out[app_id].append(engine.Done(*done))
+    return out
 
 
 def still_ahead(adm, step: Step, past: list[engine.Done], reached: int) -> bool:
@@ -71,9 +83,9 @@ def still_ahead(adm, step: Step, past: list[engine.Done], reached: int) -> bool:
     return not (step.optional and engine.stage_index(adm, step.key) < reached)
 
 
-def items_of(app: Application, day: date, soon: int) -> list[Item]:
+def items_of(app: Application, past: list[engine.Done], day: date, soon: int) -> list[Item]:
     ctx = services.context(app.member, app.org)
-    adm, past = ctx.adm, history(app)
+    adm = ctx.adm
     found: list[Item] = []
 
     def add(kind: str, step: Step, when: date, cite: str):
@@ -90,10 +102,12 @@ def items_of(app: Application, day: date, soon: int) -> list[Item]:
             add(NOTICE, step, end, ctx.cite(step, "notice"))
     reached = max((engine.stage_index(adm, d.step) for d in past), default=0)
     horizon = day + timedelta(days=soon)
-    for offer in engine.offers(ctx, past):
-        step, win = offer.step, offer.window
-        if not still_ahead(adm, step, past, reached):
+    # the windows engine.offers() gives, for the steps still ahead that have time limits: order and
+    # notices only say "not before" a day already past (a notice in progress is listed itself)
+    for step in adm.steps:
+        if not step.intervals or not still_ahead(adm, step, past, reached):
             continue
+        win, _bounds = engine.window(ctx, step, past)
         deadline = min((d for d in (win.due, win.latest) if d), default=None)
         if deadline:
             cite = win.due_cite if deadline == win.due else ctx.cite(step)
@@ -107,9 +121,21 @@ def items_of(app: Application, day: date, soon: int) -> list[Item]:
     return found
 
 
+def children_of(user, org: Org) -> dict[str, Org]:
+    """`org`'s children in the user's scope, by path."""
+    return {c.path: c for c in Org.objects.filter(parent=org).restrict(user).order_by("path")}
+
+
 def child_of(org: Org, children: dict[str, Org], path: str) -> Org:
     """The child of `org` whose subtree holds `path` (or `org` itself)."""
     return children.get(path[: len(org.path) + SEGMENT], org)
+
+
+def listed(org: Org, row: Org, has_figures: bool) -> bool:
+    """Whether the organization itself or a child gets a row: when it has figures, or is an active child
+    that can have them (a party group holds no members)."""
+    kind = row.rules.kind(row.kind)
+    return has_figures or (row != org and row.active and (kind is None or kind.holds_members))
 
 
 def pipeline(user, org: Org, on: date | None = None) -> Pipeline:
@@ -120,21 +146,25 @@ def pipeline(user, org: Org, on: date | None = None) -> Pipeline:
     result = Pipeline(org=org, today=day, soon_days=soon)
     if adm is None:
         return result
-    apps = open_applications(user, org)
+    qs = open_applications(user, org)
+    apps = list(qs.select_related("member", "org").only(
+        "org_path", "profile", "stage", "member__name", "member__birth_date", "org__code", "org__name", "org__profile"))
+    past = histories(qs)
     for app in apps:
-        for item in items_of(app, day, soon):
+        for item in items_of(app, past[app.pk], day, soon):
             result.items[item.kind].append(item)
     for kind, items in result.items.items():
         items.sort(key=lambda i: (i.day, i.app.org_path, i.app.pk))
-    stage_keys = [st.key for st in adm.stages]
     counts = Counter(a.stage for a in apps)
     result.stages = [(st, counts[st.key]) for st in adm.stages]
-    children = {c.path: c for c in Org.objects.filter(parent=org).restrict(user).order_by("path")}
+    children = children_of(user, org)
     per_child: dict[Org, Counter] = {}
     for a in apps:
         per_child.setdefault(child_of(org, children, a.org_path), Counter())[a.stage] += 1
-    result.children = [(c, [per_child.get(c, Counter())[k] for k in stage_keys])
-                       for c in [org, *children.values()] if c in per_child or (c is not org and c.active)]
+    for i in result.items[OVERDUE]:
+        per_child[child_of(org, children, i.app.org_path)][OVERDUE] += 1
+    result.children = [Row(c, [n[st.key] for st in adm.stages], n[OVERDUE])
+                       for c in [org, *children.values()] if listed(org, c, bool(n := per_child.get(c, Counter())))]
     return result
 
 
@@ -149,6 +179,7 @@ def as_data(p: Pipeline) -> dict:
         "org": {"id": p.org.pk, "code": p.org.code, "name": p.org.name}, "today": p.today, "due_soon_days": p.soon_days,
         "total": p.total,
         "stages": [{"key": st.key, "label": pick(st.label), "count": n} for st, n in p.stages],
-        "children": [{"id": c.pk, "code": c.code, "name": c.name, "counts": counts} for c, counts in p.children],
+        "children": [{"id": r.org.pk, "code": r.org.code, "name": r.org.name, "stages": r.stages, "overdue": r.overdue}
+                     for r in p.children],
         **{kind: [item(i) for i in items] for kind, items in p.items.items()},
     }

@@ -12,7 +12,6 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 
 from jiceng.core.dates import raise_if, today
@@ -25,7 +24,7 @@ from jiceng.orgs.models import Org
 
 from . import engine, services
 from .models import Application, DevelopmentPlan, StepRecord
-from .pipeline import child_of, history
+from .pipeline import child_of, children_of, histories, listed
 
 TOTAL = ""  # the group of the plan's total line
 FIRST_YEAR = 1900
@@ -169,15 +168,14 @@ def admissions(user, org: Org, year: int) -> list[Admitted]:
     records = StepRecord.objects.filter(step=join.key, passed=True)
     if not eff.plus:  # the joining date is then never after the record: earlier records cannot count
         records = records.filter(on__gte=date(year, 1, 1))
-    needed = {join.key, eff.on_step, (eff.extend_by or "").partition(".")[0]} - {None, ""}
-    steps = StepRecord.objects.filter(step__in=needed, passed=True).order_by("on", "id")
     apps = (Application.objects.filter(within("org_path", org.path), pk__in=records.values("application_id"))
-            .restrict(user).select_related("member", "org").prefetch_related(Prefetch("steps", queryset=steps)))
+            .restrict(user))
+    # what dates the effect: the step itself, the step it counts from, the one that extends it
+    past = histories(apps, {join.key, eff.on_step, (eff.extend_by or "").partition(".")[0]} - {None, ""})
     out = []
-    for app in apps:
-        past = history(app)
-        done = engine.passed(past, join.key)[-1]
-        on = engine.effect_date(services.context(app.member, app.org), join, done.on, past)
+    for app in apps.select_related("member", "org"):
+        done = engine.passed(past[app.pk], join.key)[-1]
+        on = engine.effect_date(services.context(app.member, app.org), join, done.on, past[app.pk])
         if on.year == year:
             groups = [g.key for g in rules.admission.plan_groups if matches(g, app.member, app.org, on)]
             out.append(Admitted(app, on, groups))
@@ -189,7 +187,7 @@ def plan_vs_actual(user, org: Org, year: int) -> Report:
     actual admissions in `year`, in total and per single line, overall and per child organization."""
     adm = org.rules.admission
     keys = [TOTAL, *[g.key for g in (adm.plan_groups if adm else [])]]
-    children = {c.path: c for c in Org.objects.filter(parent=org).restrict(user).order_by("path")}
+    children = children_of(user, org)
     planned: dict[Org | None, Counter] = {None: Counter()}
     actual: dict[Org | None, Counter] = {None: Counter()}
     for p in DevelopmentPlan.objects.filter(within("org_path", org.path), year=year).restrict(user):
@@ -204,7 +202,7 @@ def plan_vs_actual(user, org: Org, year: int) -> Report:
         plan, done = planned.get(where, Counter()), actual.get(where, Counter())
         return [Line(k, line_label(adm, k), plan[k], done[k]) for k in keys]
 
-    shown = [o for o in (org, *children.values()) if o in planned or o in actual or (o is not org and o.active)]
+    shown = [o for o in (org, *children.values()) if listed(org, o, o in planned or o in actual)]
     return Report(org, year, lines(None), [(o, lines(o)) for o in shown], admitted)
 
 
