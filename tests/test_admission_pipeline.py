@@ -331,6 +331,18 @@ def test_a_branch_officer_sees_only_the_branch_in_the_dashboard_and_api(both):
     assert whole.get("/api/admission/pipeline/").json()["total"] == 2
 
 
+def test_a_user_with_two_branches_starts_at_the_first_and_may_switch(both):
+    from jiceng.core.models import RoleGrant
+
+    RoleGrant.objects.create(user=both.officer_a, org=both.b, role="branch_officer")
+    c = Client()
+    c.force_login(both.officer_a)
+    page = c.get(reverse("admission_pipeline")).content.decode()
+    assert "张申请" in page and "乙申请人" not in page
+    assert f'href="?org={both.b.pk}"' in page.split('class="small mb-1 scope-roots"')[1].split("</div>")[0]
+    assert "乙申请人" in c.get(reverse("admission_pipeline"), {"org": both.b.pk}).content.decode()
+
+
 # --- the CLI, as the `admission` command will carry it ---------------------------------------------
 class Command(DashboardCommands, AdmissionCommand):
     subcommands = {**AdmissionCommand.subcommands, **SUBCOMMANDS}

@@ -42,6 +42,13 @@ def bars(categories: list[str], **series: list[int]) -> dict:
     return {"categories": categories, "series": [{"name": name, "data": data} for name, data in series.items()]}
 
 
+def whereabouts(user, org: Org) -> dict:
+    """The way up to `org` within the scope, and the scope's other tops (a user may hold several)."""
+    roots = list(scope_roots(user).order_by("path")[:50])
+    return {"ancestors": [a for a in org.ancestors() if scope_of(user).covers(a.path)],
+            "roots": roots if len(roots) > 1 else []}
+
+
 def plans_url(org: Org, year: int, edit: bool = False) -> str:
     return f"{reverse('admission_plan_edit' if edit else 'admission_plans')}?org={org.pk}&year={year}"
 
@@ -54,7 +61,7 @@ class PipelineView(ScopedView):
         p = pipeline.pipeline(request.user, org)
         chart = bars([pick(st.label) for st, _n in p.stages], **{_("人数"): [n for _st, n in p.stages]})
         return render(request, "admission/pipeline.html", {
-            "org": org, "p": p, "chart": chart, "ancestors": [a for a in org.ancestors() if scope_of(request.user).covers(a.path)],
+            "org": org, "p": p, "chart": chart, **whereabouts(request.user, org),
             "lists": [(kind, title, p.items[kind][:LIST_LIMIT], len(p.items[kind])) for kind, title in (
                 (pipeline.OVERDUE, _("逾期未办")), (pipeline.DUE, _("%(n)d天内到期") % {"n": p.soon_days}),
                 (pipeline.OPENING, _("%(n)d天内可以办理") % {"n": p.soon_days}), (pipeline.NOTICE, _("公示中")))]})
@@ -74,6 +81,7 @@ class PlansView(ScopedView):
         return render(request, "admission/plans.html", {
             "org": org, "year": year, "report": report, "by_group": by_group, "by_child": by_child,
             "admitted": report.admitted[:LIST_LIMIT], "join_word": org.rules.word("join_date"),
+            **whereabouts(request.user, org),
             "own": plans.current_plan(org, year), "can_change": scope_of(request.user).covers(org.path, CHANGE),
             "edit_url": plans_url(org, year, edit=True)})
 

@@ -84,6 +84,7 @@ def still_ahead(adm, step: Step, past: list[engine.Done], reached: int) -> bool:
 
 
 def items_of(app: Application, past: list[engine.Done], day: date, soon: int) -> list[Item]:
+    """What one application's history makes due, overdue, opening or on notice on `day`."""
     ctx = services.context(app.member, app.org)
     adm = ctx.adm
     found: list[Item] = []
