@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 
-from jiceng.admission import services, walk
+from jiceng.admission import plans, services, walk
 from jiceng.core.dates import today
 from jiceng.members.models import Member
 from jiceng.orgs.models import Org
@@ -50,4 +50,7 @@ def build(rng: random.Random, people, *, branches: int = 4) -> int:
             if until == "notice":
                 walk.record_sample(admin, app, "notice", today() - timedelta(days=2), full, rng)
             made += 1
+        # this year's and last year's development plans of the branch, with two single lines
+        for year in (today().year - 1, today().year):
+            plans.set_plan(admin, org, year, total=3, lines={"women": 1, "young": 2}, note="演示计划")
     return made

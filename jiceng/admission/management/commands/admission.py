@@ -5,6 +5,7 @@ import json
 from django.core.exceptions import PermissionDenied
 
 from jiceng.admission import engine, services
+from jiceng.admission.cli_dashboard import SUBCOMMANDS as DASHBOARD, DashboardCommands
 from jiceng.admission.api import ApplicationDetailSerializer, ApplicationSerializer, StepSerializer
 from jiceng.admission.models import Application
 from jiceng.core.cli import INVALID, NOT_FOUND, Failed, ScopedCommand, day, find_org, t
@@ -39,7 +40,7 @@ def step_data(step, raw_json: str | None, sets: list[str]) -> dict:
     return data
 
 
-class Command(ScopedCommand):
+class Command(DashboardCommands, ScopedCommand):
     help = ("发展程序：开始、查看、记录步骤、终止、看板与计划（按 --as 用户的权限）/ "
             "admission: start, show, record a step, stop, pipeline and plans (with the --as user's roles)")
     subcommands = {
@@ -48,6 +49,7 @@ class Command(ScopedCommand):
         "show": "查看全程记实与下一步 / show the timeline and the next steps",
         "record": "记录一个步骤 / record a step",
         "stop": "终止发展程序 / stop an application",
+        **DASHBOARD,
     }
     label_sources = (Member,)
 
