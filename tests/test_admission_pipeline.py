@@ -16,8 +16,6 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from jiceng.admission import engine, pipeline, plans, services, walk
-from jiceng.admission.cli_dashboard import SUBCOMMANDS, DashboardCommands
-from jiceng.admission.management.commands.admission import Command as AdmissionCommand
 from jiceng.admission.models import Application, DevelopmentPlan, StepRecord
 from jiceng.core import profiles, spans
 from jiceng.core.dates import today
@@ -343,14 +341,10 @@ def test_a_user_with_two_branches_starts_at_the_first_and_may_switch(both):
     assert "乙申请人" in c.get(reverse("admission_pipeline"), {"org": both.b.pk}).content.decode()
 
 
-# --- the CLI, as the `admission` command will carry it ---------------------------------------------
-class Command(DashboardCommands, AdmissionCommand):
-    subcommands = {**AdmissionCommand.subcommands, **SUBCOMMANDS}
-
-
+# --- the CLI: `jiceng admission pipeline|plan` ------------------------------------------------------
 def run(*args):
     out = io.StringIO()
-    call_command(Command(), *args, stdout=out)
+    call_command("admission", *args, stdout=out)
     return out.getvalue()
 
 
