@@ -20,7 +20,7 @@ SCENARIOS = [
     (45, "talk"),                 # talk not held within a month
     (20, "talk"),                 # talk due soon
     (230, "target_decided"),      # activist due for the six-month review
-    (420, "target_decided"),      # activist of over a year: may become a development target
+    (420, "committee_review"),    # a development target: introducers named, reviewed, trained
     (470, "notice"),              # public notice in progress (posted two days ago)
     (560, "approval"),            # approved not yet: pending beyond three months
     (790, "confirm_vote"),        # probation ending
