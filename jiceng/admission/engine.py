@@ -206,11 +206,18 @@ def _number(value) -> float:
         return 0.0
 
 
+def blank(f: StepField, value) -> bool:
+    """Nothing recorded: an empty value, or a vote with every count zero (a form's untouched counts: no vote held)."""
+    if f.type == "vote" and isinstance(value, dict):
+        return all(str(value.get(k) or 0) == "0" for k in VOTE_KEYS)
+    return value in (None, "", [], {})
+
+
 def field_problem(ctx: Context, step: Step, f: StepField, value, on: date, data: dict) -> tuple[list[Finding], bool]:
     """Problems with one recorded field, and whether it lets the step pass (a conclusion, a vote)."""
     cite = f"{ctx.cite(step, f.key)} {f.source}".strip()
     label = pick(f.label)
-    empty = value in (None, "", [], {})
+    empty = blank(f, value)
     if empty:
         if f.required or (f.required_if and data.get(f.required_if)):
             return [Finding(f.key, _("“%(f)s”为必填项") % {"f": label}, cite)], False
@@ -236,6 +243,10 @@ def field_problem(ctx: Context, step: Step, f: StepField, value, on: date, data:
 def people_problem(ctx: Context, f: StepField, ids, on: date, cite: str) -> list[Finding]:
     label = pick(f.label)
     ids = list(ids) if isinstance(ids, (list, tuple)) else [ids]
+    try:  # ids arrive as text from forms and JSON: "5" is member 5 (the applicant, a duplicate …)
+        ids = [int(pk) for pk in ids]
+    except (TypeError, ValueError):
+        return [Finding(f.key, _("“%(f)s”应填写人员编号") % {"f": label}, cite)]
     out = []
     if len(set(ids)) != len(ids):
         out.append(Finding(f.key, _("“%(f)s”中有重复的人") % {"f": label}, cite))
