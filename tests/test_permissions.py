@@ -116,6 +116,7 @@ MATRIX = {
     "application_record": Route("write", lambda w, side: ({"pk": w.applications[side].pk, "step": "contacts"}, "")),
     "application_stop": Route("write", application),
     "application_attachment": Route("read", attachment),
+    "application_dossier": Route("read", application),
     "api-application-list": Route("list", api=True),
     "api-application-detail": Route("read", application, api=True),
     "api-application-steps": Route("write", application, api=True, post_only=True),
