@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, given, settings as hsettings, strategies as 
 
 from jiceng.admission import engine, services, walk
 from jiceng.admission.models import Application
+from jiceng.admission.views import overdue
 from jiceng.core import profiles, spans
 
 from conftest import add_member, errors_of
@@ -77,6 +78,9 @@ def test_a_talk_later_than_a_month_is_kept_with_a_warning_and_shows_as_overdue(w
     app = applicant(world, "talk", on=date(2024, 1, 31))
     talk = offer(world.officer_a, app, "talk").offer
     assert talk.open and talk.window.due == date(2024, 2, 29) and "细则 §8" in talk.window.due_cite
+    nexts = services.next_steps(world.officer_a, app)
+    assert [n.offer.step.key for n in overdue(nexts, date(2024, 3, 1))] == ["talk"]
+    assert overdue(nexts, date(2024, 2, 29)) == []
     record = services.record(world.officer_a, app, "talk", on=date(2024, 3, 1),
                              data={"talkers": [world.a_members[0].pk], "record": "谈话情况"})
     assert record.passed and [w["cite"] for w in record.warnings] == [talk.window.due_cite]
