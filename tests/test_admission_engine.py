@@ -1,9 +1,9 @@
 """The admission engine against RULES.md §2, one rule at a time through the services (as a user meets
 it), then random timelines judged by the pure engine against the rules computed here independently."""
 import calendar
-import os
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.core.exceptions import PermissionDenied
@@ -13,8 +13,9 @@ from jiceng.admission import engine, services, walk
 from jiceng.admission.models import Application
 from jiceng.admission.views import overdue
 from jiceng.core import profiles, spans
+from jiceng.orgs import services as orgs
 
-from conftest import add_member, errors_of
+from conftest import add_member, errors_of, make_user
 
 CCP = profiles.get("ccp")
 ADM = CCP.admission
@@ -486,26 +487,19 @@ def test_random_timelines_are_refused_exactly_when_they_break_a_hard_rule(data):
             hist.append(engine.Done(key, on, ok, content))
         if closed:
             break
-    if os.environ.get("TIMELINE_STATS"):
-        print(len(hist), hist[-1].step if hist else "-")
 
 
 # --- the democratic parties' procedures (RULES.md §3) ---------------------------------------------
 @pytest.fixture(params=["mjin", "jiusan"])
 def party(request, db):
     """A city committee → a district (working) or base committee → a branch with three members."""
-    from jiceng.orgs import services as orgs
-
-    from conftest import make_user
-
     key = request.param
     middle_kind = {"mjin": "working_committee", "jiusan": "base_committee"}[key]
     city = orgs.create_org(code="P", name="市委会", kind="committee", profile=key, founded_on=date(1990, 1, 1))
     middle = orgs.create_org(code="P001", name="区委会", kind=middle_kind, parent=city, founded_on=date(1995, 1, 1))
     branch = orgs.create_org(code="P001001", name="某支部", kind="branch", parent=middle, founded_on=date(2000, 1, 1))
     people = [add_member(branch, f"会员{i}", category="member", n=60 + i, since=date(2010, 1, 1)) for i in range(3)]
-    p = type("Party", (), {})()
-    p.key, p.rules, p.city, p.middle, p.branch, p.people = key, profiles.get(key), city, middle, branch, people
+    p = SimpleNamespace(key=key, rules=profiles.get(key), city=city, middle=middle, branch=branch, people=people)
     p.admin, p.city_admin = make_user("admin", superuser=True), make_user("city_admin", "org_admin", city)
     p.middle_admin, p.officer = make_user("middle_admin", "org_admin", middle), make_user("officer", "branch_officer", branch)
     p.start = lambda on=date(2024, 3, 1): services.start(p.officer, org=branch, on=on, person={
