@@ -68,6 +68,7 @@ class Context:
     birth: date | None = None
     applicant_id: int | None = None
     category_on: Callable[[int, date], str | None] = lambda _pk, _day: None
+    name_of: Callable[[int], str] = str  # how a refusal names a person
     entitled_on: Callable[[date], int] = lambda _day: 0
 
     @property
@@ -262,7 +263,7 @@ def people_problem(ctx: Context, f: StepField, ids, on: date, cite: str) -> list
             cat = ctx.category_on(pk, on)
             if cat not in f.categories:
                 out.append(Finding(f.key, _("%(p)s 在 %(d)s 不是%(a)s（当时为%(c)s）") % {
-                    "p": pk, "d": on, "a": allowed, "c": ctx.rules.category_label(cat) if cat else _("不在档案中")}, cite))
+                    "p": ctx.name_of(pk), "d": on, "a": allowed, "c": ctx.rules.category_label(cat) if cat else _("不在档案中")}, cite))
     return out
 
 

@@ -41,7 +41,8 @@ def entitled_on(org: Org, categories: list[str], day: date) -> int:
 def context(member: Member, org: Org) -> engine.Context:
     rules = org.rules
     return engine.Context(rules=rules, birth=member.birth_date, applicant_id=member.pk, category_on=category_on,
-                          entitled_on=lambda day: entitled_on(org, rules.admission.vote.entitled, day))
+                          entitled_on=lambda day: entitled_on(org, rules.admission.vote.entitled, day),
+                          name_of=lambda pk: Member.objects.filter(pk=pk).values_list("name", flat=True).first() or str(pk))
 
 
 def history(app: Application) -> list[engine.Done]:
@@ -68,7 +69,7 @@ def require_performer(user, org: Org, step) -> None:
     if may_perform(user, org, step):
         return
     actor = acting_org(org, step)
-    who = actor.name if actor else _("上级党委（未找到）")
+    who = actor.name if actor else _("上级组织（未找到）")
     raise PermissionDenied(_("“%(s)s”须由 %(o)s 办理，您没有该组织的办理权限（%(c)s）") % {
         "s": pick(step.label), "o": who, "c": org.rules.cite("admission", pick(step.label), "by")})
 
@@ -96,7 +97,7 @@ def _clean(step, data: dict, ctx: engine.Context, on: date) -> dict:
     clean = {}
     for f in step.fields:
         value = data.get(f.key)
-        if value in (None, "", []):
+        if engine.blank(f, value):  # a vote not held is not a failed vote
             continue
         if f.type == "people":
             value = [int(v) for v in (value if isinstance(value, (list, tuple)) else [value])]
@@ -188,7 +189,7 @@ def record(user, app: Application, step_key: str, *, on: date, data: dict | None
         raise ValidationError({"step": [_("“%(s)s”不是%(p)s发展程序中的步骤") % {"s": step_key, "p": app.rules.name}]})
     require_performer(user, app.org, step)
     if app.status != Application.OPEN:
-        raise ValidationError({"step": [_("该发展程序已%(s)s") % {"s": app.get_status_display()}]})
+        raise ValidationError({"step": [_("该发展程序的状态为“%(s)s”，不能再记录步骤") % {"s": app.get_status_display()}]})
     return _write(user, app, step, on, data or {}, attachment, context(app.member, app.org), history(app))
 
 
@@ -201,7 +202,7 @@ def stop(user, app: Application, *, reason: str, on: date | None = None) -> Appl
     if not (reason or "").strip():
         errors["reason"] = [_("请填写终止原因")]
     if app.status != Application.OPEN:
-        errors["reason"] = [_("该发展程序已%(s)s") % {"s": app.get_status_display()}]
+        errors["reason"] = [_("该发展程序的状态为“%(s)s”，不能终止") % {"s": app.get_status_display()}]
     raise_if(errors)
     app.status, app.stopped_reason = Application.STOPPED, f"{on or today()} {reason.strip()}"[:300]
     app.save()
