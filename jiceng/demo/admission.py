@@ -9,6 +9,7 @@ from datetime import timedelta
 from django.contrib.auth import get_user_model
 
 from jiceng.admission import plans, services, walk
+from jiceng.core import profiles
 from jiceng.core.dates import today
 from jiceng.members.models import Member
 from jiceng.orgs.models import Org
@@ -29,28 +30,39 @@ SCENARIOS = [
 
 
 def build(rng: random.Random, people, *, branches: int = 4) -> int:
-    """Applicants in the first `branches` CCP branches that hold at least three full members."""
+    """CCP applicants at every stage in `branches` branches (the demo branch officer's first), and a
+    few in one branch of each other profile that has a procedure: just applied, half way, admitted."""
     admin = get_user_model().objects.filter(is_superuser=True).first()
     made = 0
-    # the demo branch officer's branch first, so that login shows them too
-    orgs = sorted(Org.objects.filter(profile="ccp", kind__in=["branch", "joint_branch"]),
-                  key=lambda o: (o.code != FIRST_BRANCH, o.path))
-    candidates = [o for o in orgs if Member.objects.filter(org=o, category="full").count() >= 3][:branches]
-    for org in candidates:
-        full = list(Member.objects.filter(org=org, category="full").values_list("pk", flat=True))
-        for days, until in SCENARIOS:
-            female = rng.random() < 0.45
-            applied = today() - timedelta(days=days)
-            born = people.birth(applied, 19, 34)
-            app = services.start(admin, org=org, on=applied, person={
-                "name": people.name(female), "sex": "女" if female else "男", "birth_date": born,
-                "id_number": people.id_number("天津", born, female),
-                "occupation": rng.choice(org.rules.occupations[:6])})
-            walk.walk(admin, app, until=until, people=full, gap_days=rng.randint(5, 9), last_day=today())
-            if until == "notice":
-                walk.record_sample(admin, app, "notice", today() - timedelta(days=2), full, rng)
-            made += 1
-        # this year's and last year's development plans of the branch, with two single lines
-        for year in (today().year - 1, today().year):
-            plans.set_plan(admin, org, year, total=3, lines={"women": 1, "young": 2}, note="演示计划")
+    for key, rules in profiles.registry().items():
+        if rules.admission is None:
+            continue
+        full = [c.key for c in rules.categories if c.full]
+        orgs = sorted(Org.objects.filter(profile=key, kind__in=[k.key for k in rules.kinds if k.holds_members]),
+                      key=lambda o: (o.code != FIRST_BRANCH, o.path))
+        chosen = [o for o in orgs if Member.objects.filter(org=o, category__in=full).count() >= 3]
+        steps = [s.key for s in rules.admission.steps if not (s.optional or s.starts)]
+        scenarios = SCENARIOS if key == "ccp" else [(30, steps[0]), (200, steps[len(steps) // 2]), (400, None)]
+        for org in chosen[:branches if key == "ccp" else 1]:
+            made += applicants(admin, org, scenarios, full, rng, people)
+            # this year's and last year's development plans of the branch, with two single lines
+            groups = [g.key for g in rules.admission.plan_groups][-2:]
+            for year in (today().year - 1, today().year):
+                plans.set_plan(admin, org, year, total=3, lines=dict.fromkeys(groups, 1), note="演示计划")
     return made
+
+
+def applicants(admin, org: Org, scenarios, full_categories, rng, people) -> int:
+    full = list(Member.objects.filter(org=org, category__in=full_categories).values_list("pk", flat=True))
+    for days, until in scenarios:
+        female = rng.random() < 0.45
+        applied = today() - timedelta(days=days)
+        born = people.birth(applied, 19, 34)
+        app = services.start(admin, org=org, on=applied, person={
+            "name": people.name(female), "sex": "女" if female else "男", "birth_date": born,
+            "id_number": people.id_number("天津", born, female),
+            "occupation": rng.choice(org.rules.occupations[:6])})
+        walk.walk(admin, app, until=until, people=full, gap_days=rng.randint(5, 9), last_day=today())
+        if until == "notice":
+            walk.record_sample(admin, app, "notice", today() - timedelta(days=2), full, rng)
+    return len(scenarios)
