@@ -167,11 +167,30 @@ def test_a_killed_import_leaves_the_database_as_before_and_can_run_again(tmp_pat
             break
     proc.send_signal(signal.SIGKILL)
     assert proc.wait(timeout=30) == -signal.SIGKILL, "the import finished before it could be killed"
+    _wait_until_no_process_names(str(big))  # the pipelined import's check process goes with it
     count = "from jiceng.members.models import Member; from jiceng.core.models import ChangeBatch; print(Member.objects.count(), ChangeBatch.objects.count())"
     assert last_line(run("shell", "-c", count)) == ["0", "0"]
     again = run("import", "members", str(big), "--as", "root")
     assert again.returncode == 0, again.stdout + again.stderr
     assert last_line(run("shell", "-c", count)) == ["30000", "1"]
+
+
+def _wait_until_no_process_names(text: str, timeout: float = 30) -> None:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        left = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if text in cmdline.read_bytes().decode(errors="replace"):
+                    left.append(cmdline.parent.name)
+            except OSError:
+                pass
+        if not left:
+            return
+        assert time.monotonic() < deadline, f"processes left behind: {left}"
+        time.sleep(0.2)
 
 
 cells = st.one_of(st.none(), st.text(max_size=12), st.sampled_from(
@@ -215,3 +234,114 @@ def test_plain_row_writes_read_back_as_the_orm_writes_them(world, tmp_path):
     m.employer = "后来的单位"
     m.save()  # the ORM's own change log carries on from the imported state
     assert ChangeRecord.objects.for_object(m).get(action="update").before == {"employer": ""}
+
+
+def _index_sql(tables):
+    from django.db import connection
+
+    with connection.cursor() as c:
+        if connection.vendor == "sqlite":
+            c.execute("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+                      f" AND tbl_name IN ({', '.join(['%s'] * len(tables))})", list(tables))
+        else:
+            c.execute("SELECT tablename, indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                      f" AND tablename IN ({', '.join(['%s'] * len(tables))})", list(tables))
+        return sorted(c.fetchall())
+
+
+MEMBER_TABLES = ("members_member", "members_categoryline", "members_belongingline", "core_changerecord")
+
+
+def test_a_large_import_leaves_the_indexes_as_the_migrations_made_them(world, tmp_path):
+    """More new rows than the tables hold: their indexes are dropped for the write and built again before
+    the commit (SQLite), from the database's own definitions."""
+    before = _index_sql(MEMBER_TABLES)
+    assert before
+    rows = [member_row(f"新{i}", date(1960, 1, 1) + timedelta(days=i), "男", 300) for i in range(40)]
+    result = run_import(MemberImporter(world.org_admin), write_csv(tmp_path / "m.csv", MEMBER_HEADER, rows), "m.csv",
+                        world.org_admin)
+    assert result.ok and result.counts["created"] == 40
+    assert _index_sql(MEMBER_TABLES) == before
+    assert Member.objects.filter(name="新39").get().category_lines.count() == 3  # through the rebuilt indexes
+
+
+def test_deferred_indexes_are_gone_inside_back_after_and_a_rollback_keeps_them(world):
+    from django.db import connection, transaction
+
+    from jiceng.core import bulk
+
+    before = _index_sql(MEMBER_TABLES)
+    with transaction.atomic():
+        with bulk.deferred_indexes([Member], 10**6):
+            inside = _index_sql(MEMBER_TABLES)
+        after = _index_sql(MEMBER_TABLES)
+    assert after == before
+    if connection.vendor == "sqlite":
+        assert not [i for i in inside if i[0] == "members_member"]
+        assert [i for i in inside if i[0] == "core_changerecord"] == [i for i in before if i[0] == "core_changerecord"]
+    with pytest.raises(RuntimeError), transaction.atomic():
+        with bulk.deferred_indexes([Member], 10**6):
+            raise RuntimeError
+    assert _index_sql(MEMBER_TABLES) == before
+
+
+def test_a_duplicate_caught_by_a_rebuilt_unique_index_rolls_everything_back(world):
+    """A UNIQUE index dropped for the write still refuses a duplicate when it is built again, and the whole
+    transaction goes (SQLite; on PostgreSQL the index stays and refuses the row at once)."""
+    from django.db import IntegrityError, transaction
+
+    from jiceng.core import bulk
+    from jiceng.core.models import RoleGrant
+
+    grants, before = RoleGrant.objects.count(), _index_sql(("core_rolegrant",))
+    assert any("UNIQUE" in sql.upper() for _t, _n, sql in before)
+    user = world.officer_a
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with bulk.deferred_indexes([RoleGrant], 10**6):
+            bulk.insert_rows(RoleGrant, ("user_id", "org_id", "role"),
+                             [(user.pk, world.b.pk, "inspector"), (user.pk, world.b.pk, "inspector")])
+    assert RoleGrant.objects.count() == grants
+    assert _index_sql(("core_rolegrant",)) == before
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A fresh SQLite site in its own data directory, driven through `python -m jiceng` (real processes:
+    the pipelined import forks, which needs committed data, not a test transaction)."""
+    env = {**os.environ, "JICENG_DATA_DIR": str(tmp_path / "data"), "JICENG_DATABASE_URL": "", "PYTHONUNBUFFERED": "1"}
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "jiceng", *args], env=env, capture_output=True, text=True,
+                              timeout=300)
+
+    assert run("migrate", "-v0").returncode == 0
+    script = ("from django.contrib.auth.models import User; from jiceng.orgs import services as s; from datetime import date;"
+              "User.objects.create_superuser('root', 'r@x.cn', 'x-123456789');"
+              "s.create_org(code='R', name='根', kind='committee', profile='ccp', founded_on=date(2000,1,1));"
+              "s.create_org(code='R1', name='一支部', kind='branch', parent=s.Org.objects.get(code='R'), founded_on=date(2000,1,1))")
+    assert run("shell", "-c", script).returncode == 0
+    return run
+
+
+def test_a_pipelined_import_with_a_problem_in_the_last_row_writes_nothing(site, tmp_path):
+    from jiceng.core.imports import PIPELINE_MIN_ROWS
+
+    n = PIPELINE_MIN_ROWS + 3000
+    rows = [member_row(f"人{i}", date(1950, 1, 1) + timedelta(days=i % 15000), "男", i // 15000 + 1, org="R1")
+            for i in range(n)]
+    good_rows = [list(r) for r in rows]
+    rows[-1][5] = "NOPE"  # the last row names no organization
+    rows[-2][2] = "1950/13/40"  # and the one before has a date that does not exist: both reported
+    bad = write_csv(tmp_path / "bad.csv", MEMBER_HEADER, rows)
+    count = ("from jiceng.members.models import Member; from jiceng.core.models import ChangeBatch, ChangeRecord;"
+             "from django.db import connection; c = connection.cursor();"
+             "c.execute(\"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members_member'\");"
+             "print(Member.objects.count(), ChangeBatch.objects.count(), ChangeRecord.objects.count(), c.fetchone()[0])")
+    members, batches, records, indexes = last_line(site("shell", "-c", count))
+    failed = site("import", "members", str(bad), "--as", "root")
+    assert failed.returncode != 0
+    assert "NOPE" in failed.stdout + failed.stderr and "1950/13/40" in failed.stdout + failed.stderr
+    assert last_line(site("shell", "-c", count)) == [members, batches, records, indexes]
+    good = site("import", "members", str(write_csv(tmp_path / "good.csv", MEMBER_HEADER, good_rows)), "--as", "root")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert last_line(site("shell", "-c", count)) == [str(n), str(int(batches) + 1), str(int(records) + n), indexes]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from contextlib import contextmanager
+from contextvars import ContextVar
 from operator import itemgetter
 from typing import Iterable, Sequence
 
@@ -97,4 +98,61 @@ def reserve_ids(model, n: int) -> list[int]:
     return list(range(first, first + n))
 
 
-__all__ = ["insert_rows", "reserve_ids", "roomy_cache", "WRITE_CACHE_MB"]
+_deferred: ContextVar[list | None] = ContextVar("deferred_indexes", default=None)
+
+
+def _table_rows_below(table: str, n: int) -> bool:
+    """Whether the table holds fewer than n rows (counts at most n)."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT %s)", [n])
+        return cursor.fetchone()[0] < n
+
+
+@contextmanager
+def deferred_indexes(models, rows: int):
+    """SQLite: drop the secondary indexes of each model's table that is about to receive more rows than it
+    holds, and build them again before the transaction commits. Inserting a million rows into random
+    places of a B-tree that has outgrown the page cache reads and writes a page per row and index; one
+    CREATE INDEX sorts instead. The definitions come from sqlite_master (what the migrations made), and
+    DDL is transactional: a rollback or a killed process leaves the indexes as they were, WAL readers
+    keep their snapshot (indexes included), and a UNIQUE index rebuilt over a duplicate fails the
+    CREATE, so the transaction. Constraint indexes declared in the table (sqlite_autoindex_*: the
+    primary key, `unique=True` columns) cannot be dropped and stay.
+    PostgreSQL: nothing; there DROP INDEX holds an ACCESS EXCLUSIVE lock until commit, which would
+    stop every reader of the table (the import's own checker included) for the whole import.
+    Call inside the writing transaction; `restore_indexes()` builds them early (before ORM writes
+    that read through them)."""
+    if connection.vendor != "sqlite" or rows <= 0:
+        yield
+        return
+    assert connection.in_atomic_block, "deferred_indexes() needs the writing transaction"
+    saved = []
+    with connection.cursor() as cursor:
+        for model in dict.fromkeys(models):
+            table = model._meta.db_table
+            if not _table_rows_below(table, rows):
+                continue
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                           " AND sql IS NOT NULL", [table])
+            for name, sql in cursor.fetchall():
+                cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
+                saved.append(sql)
+    token = _deferred.set(saved)
+    try:
+        yield
+        restore_indexes()
+    finally:
+        _deferred.reset(token)
+
+
+def restore_indexes() -> None:
+    """Build the indexes deferred_indexes() dropped, now (idempotent; a no-op outside it)."""
+    saved = _deferred.get()
+    if not saved:
+        return
+    with connection.cursor() as cursor:
+        while saved:
+            cursor.execute(saved.pop(0))
+
+
+__all__ = ["insert_rows", "reserve_ids", "roomy_cache", "WRITE_CACHE_MB", "deferred_indexes", "restore_indexes"]

@@ -6,28 +6,37 @@
 3. write  — only when no row has a problem: one transaction, one ChangeBatch naming the file and its
             hash, every object's change record under it. A process killed midway leaves the database
             exactly as before (the transaction never commits), and running it again succeeds.
+
+A large file (not a dry run, not inside a caller's transaction) is pipelined over two processes: a
+forked child reads and checks while this process writes the chunks already checked inside the open
+transaction; the commit waits for the child's verdict on the last row, and the first problem stops
+the writing, the rest of the file is still checked (every problem in one pass) and the transaction
+is rolled back. Nothing is visible to anyone before a clean check of the whole file.
 """
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import os
 import pickle
 import shutil
 import tempfile
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Protocol
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils.translation import gettext as _
 
-from .bulk import roomy_cache
+from .bulk import deferred_indexes, roomy_cache
 from .context import acting
 from .models import ChangeBatch
 from .tabular import Column, Problem, Row, read_table
 
 CHUNK = 5000
+PIPELINE_MIN_ROWS = 2 * CHUNK  # below this a second process costs more than it saves
 
 
 class Cancelled(Exception):
@@ -45,6 +54,10 @@ class RowRefused(Exception):
 class Importer(Protocol):
     kind: str
     columns: tuple[Column, ...]
+    # Optional: models whose tables write() fills by plain-row bulk inserts (core.bulk); their secondary
+    # indexes may be dropped during a large import and rebuilt before the commit (bulk.deferred_indexes).
+    # write() must call bulk.restore_indexes() before any write that reads through them.
+    bulk_models: tuple = ()
 
     def check(self, rows: Iterable[Row], problems: list[Problem]) -> Iterator[object]:
         """Validate rows (adding Problems) and yield what `write` needs for the valid ones."""
@@ -144,6 +157,12 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             (result.notes if getattr(p, "blocking", True) is False else result.problems).append(p)
         if table.fatal or result.problems:
             return result
+        if _can_pipeline(table, dry_run):
+            _pipelined(importer, table, path, user, source_name, result, progress, tick)
+            if result.batch_id and on_progress:
+                progress.phase = "done"
+                on_progress(progress)
+            return result
         with open(Path(tmp) / "plans.pickle", "w+b") as spool:
             problems: list[Problem] = []
 
@@ -157,26 +176,149 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             result.rows = progress.done
             progress.total = progress.done
             tick()  # the check's end is news even for a file smaller than one chunk
-            result.problems.extend(table.row_problems)
-            result.problems.extend(problems)
-            result.problems.sort(key=lambda p: (p.row or 0, p.column))
-            if result.problems:
-                result.problem_rows = _offending_rows(path, filename, importer.columns, result.problems)
+            _add_problems(result, table.row_problems + problems, path, importer.columns)
             if result.problems or dry_run:
                 return result
             progress.phase, progress.done, progress.total = "write", 0, n
             tick()
             try:
-                batch = _write(importer, spool, user, source_name, result, progress, tick)
+                with _writing(importer, user, source_name, result, n) as batch:
+                    for chunk in _unspool(spool):
+                        importer.write(chunk, result.counts)
+                        progress.done += len(chunk)
+                        tick()
             except RowRefused as exc:
-                result.problems.extend(field_problems(Row(number=exc.row, values=exc.values), exc.errors,
-                                                      {c.key: c.header for c in importer.columns}, exc.values))
-                return result
+                return _refused(result, exc, importer)
             result.batch_id = batch.pk
             progress.phase = "done"
             if on_progress:
                 on_progress(progress)
     return result
+
+
+def _add_problems(result, problems, path, columns) -> None:
+    result.problems.extend(problems)
+    result.problems.sort(key=lambda p: (p.row or 0, p.column))
+    if result.problems:
+        result.problem_rows = _offending_rows(path, result.filename, columns, result.problems)
+
+
+def _refused(result, exc: RowRefused, importer) -> ImportResult:
+    result.problems.extend(field_problems(Row(number=exc.row, values=exc.values), exc.errors,
+                                          {c.key: c.header for c in importer.columns}, exc.values))
+    return result
+
+
+class _Rollback(Exception):
+    pass
+
+
+@contextmanager
+def _writing(importer, user, source_name, result, rows: int):
+    """The one writing transaction: its ChangeBatch (yielded), the write's connection settings, the
+    deferred indexes; the batch's details get the counts at the end."""
+    with roomy_cache(), transaction.atomic():
+        batch = ChangeBatch.objects.create(
+            user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.kind}",
+            description=result.filename, details={"file": result.filename, "sha256": result.sha256, "rows": result.rows})
+        with deferred_indexes(getattr(importer, "bulk_models", ()), rows), \
+                acting(user=user, source=source_name, batch_id=batch.pk):
+            yield batch
+        batch.details = {**batch.details, "rows": result.rows, **result.counts}
+        batch.save()
+
+
+def _can_pipeline(table, dry_run: bool) -> bool:
+    """The child checks on a connection of its own, so it must see what the caller sees: not inside a
+    caller's (uncommitted) transaction, not a private in-memory SQLite database."""
+    in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
+    return (not dry_run and hasattr(os, "fork") and (table.size_hint or 0) >= PIPELINE_MIN_ROWS
+            and not connection.in_atomic_block and not in_memory)
+
+
+def _check_child(importer, table, user, source_name, out, parents_end) -> None:
+    """In the forked child: check every row, send the plans in chunks while no problem has been found,
+    then ("end", rows, problems). A dead parent closes the pipe: the next send fails and the child ends
+    (so the child must not hold the parent's end open itself)."""
+    parents_end.close()
+    done = 0
+    try:
+        chunk, problems, failed = [], [], False
+
+        def counted(rows):
+            nonlocal done
+            for row in rows:
+                done += 1
+                if done % CHUNK == 0:
+                    out.send(("rows", done, None))
+                yield row
+
+        with acting(user=user, source=source_name):
+            for plan in importer.check(counted(table.rows()), problems):
+                if failed:
+                    continue
+                chunk.append(plan)
+                if len(chunk) >= CHUNK:
+                    failed = bool(problems or table.row_problems)
+                    if not failed:
+                        out.send(("plans", done, chunk))
+                    chunk = []
+        if chunk and not (problems or table.row_problems):
+            out.send(("plans", done, chunk))
+        out.send(("end", done, table.row_problems + problems))
+    except BaseException as exc:  # reported to the parent, which raises it
+        try:
+            out.send(("error", done, f"{type(exc).__name__}: {exc}"))
+        except OSError:
+            pass
+    finally:
+        out.close()
+
+
+def _pipelined(importer, table, path, user, source_name, result, progress, tick) -> None:
+    # A forked child must not share an open connection (a PostgreSQL socket, SQLite's per-process lock
+    # bookkeeping): close ours first; each side then opens its own.
+    connections.close_all()
+    fork = multiprocessing.get_context("fork")
+    received, out = fork.Pipe(duplex=False)  # a pipe is the bounded queue: send blocks while it is full
+    child = fork.Process(target=_check_child, args=(importer, table, user, source_name, out, received),
+                         daemon=True)
+    child.start()
+    out.close()
+    problems, written = None, 0
+    try:
+        with _writing(importer, user, source_name, result, table.size_hint or 0) as batch:
+            while problems is None:
+                try:
+                    kind, done, payload = received.recv()
+                except EOFError:
+                    raise RuntimeError("the import's check process ended unexpectedly") from None
+                progress.done = done
+                if kind == "plans":
+                    importer.write(payload, result.counts)
+                    written += len(payload)
+                elif kind == "end":
+                    problems = payload
+                elif kind == "error":
+                    raise RuntimeError(f"the import's check failed: {payload}")
+                tick()
+            result.rows = progress.total = progress.done
+            if problems:
+                raise _Rollback
+            progress.phase, progress.done, progress.total = "write", written, written
+            tick()
+    except _Rollback:
+        _add_problems(result, problems, path, importer.columns)
+        return
+    except RowRefused as exc:
+        _refused(result, exc, importer)
+        return
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()
+        received.close()
+    result.batch_id = batch.pk
 
 
 def _offending_rows(path, filename, columns, problems, limit: int = 10_000) -> list[tuple[int, dict]]:
@@ -191,21 +333,6 @@ def _offending_rows(path, filename, columns, problems, limit: int = 10_000) -> l
             if len(rows) >= limit:
                 break
     return rows
-
-
-def _write(importer, spool, user, source_name, result, progress, tick) -> ChangeBatch:
-    with roomy_cache(), transaction.atomic():
-        batch = ChangeBatch.objects.create(
-            user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.kind}",
-            description=result.filename, details={"file": result.filename, "sha256": result.sha256, "rows": result.rows})
-        with acting(user=user, source=source_name, batch_id=batch.pk):
-            for chunk in _unspool(spool):
-                importer.write(chunk, result.counts)
-                progress.done += len(chunk)
-                tick()
-        batch.details = {**batch.details, **result.counts}
-        batch.save()
-    return batch
 
 
 def problem(row: Row | None, column: str, value, reason: str) -> Problem:

@@ -6,16 +6,17 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
-from jiceng.core import idnumber, profiles
+from jiceng.core import bulk, idnumber, profiles
 from jiceng.core.dates import today
 from jiceng.core.imports import field_problems, problem
+from jiceng.core.models import ChangeRecord
 from jiceng.core.scoping import CHANGE
 from jiceng.core.tabular import Column
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 from jiceng.orgs.models import Org
 
 from . import services
-from .models import Member
+from .models import BelongingLine, CategoryLine, Member
 
 PERSON = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degree", "title_level", "employer",
           "post", "occupation", "employment")
@@ -57,6 +58,7 @@ class Update:
 
 class MemberImporter:
     kind = "members"
+    bulk_models = (Member, CategoryLine, BelongingLine, ChangeRecord)  # what services.write_plans fills
 
     def __init__(self, user, profile: profiles.Profile | None = None):
         self.user = user
@@ -137,7 +139,10 @@ class MemberImporter:
         new = [p for p in plans if not isinstance(p, Update)]
         services.write_plans(new)
         counts["created"] += len(new)
-        for u in (p for p in plans if isinstance(p, Update)):
+        updates = [p for p in plans if isinstance(p, Update)]
+        if updates:
+            bulk.restore_indexes()  # the services below look lines up by member: indexes first
+        for u in updates:
             if not (u.person or u.org_id or u.category):
                 counts["unchanged"] += 1
                 continue
