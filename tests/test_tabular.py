@@ -54,6 +54,9 @@ def xlsx(path, rows, setup=None):
     return path
 
 
+EMPTY_V = r"(?:<v\s*/>|<v>\s*</v>)"  # openpyxl writes <v/> with its own writer, <v></v> when lxml is installed
+
+
 def with_cached_values(path, values: dict[str, str], errors=()):
     """openpyxl writes formulas without results; put in the cached values Excel would have saved."""
     source = zipfile.ZipFile(path)
@@ -63,11 +66,11 @@ def with_cached_values(path, values: dict[str, str], errors=()):
             data = source.read(item)
             if item.filename == "xl/worksheets/sheet1.xml":
                 for ref, value in values.items():
-                    data, n = re.subn(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>)<v\s*/>'.encode(),
+                    data, n = re.subn(rf'(<c r="{ref}"[^>]*>)(<f>[^<]*</f>){EMPTY_V}'.encode(),
                                       rf"\1\2<v>{value}</v>".encode(), data)
                     assert n == 1, ref
                 for ref in errors:
-                    data, n = re.subn(rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>)<v\s*/>'.encode(),
+                    data, n = re.subn(rf'<c r="{ref}"([^>]*)>(<f>[^<]*</f>){EMPTY_V}'.encode(),
                                       rf'<c r="{ref}" t="e"\1>\2<v>#DIV/0!</v>'.encode(), data)
                     assert n == 1, ref
             target.writestr(item, data)
