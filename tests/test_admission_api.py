@@ -133,3 +133,12 @@ def test_cli_start_show_record_and_refusals(world):
         run("admission", "show", str(app.pk), "--as", "officer_b", "--lang", "en")
     assert "No application" in str(err.value)
     assert StepRecord.objects.filter(application=app).count() == 2
+
+
+def test_someone_leaving_the_unit_within_three_months_is_warned_at_pre_review(world, app):
+    services.record(world.admin, app, "committee_review", on=date(2023, 6, 1), data={"conclusion": "同意"})
+    services.record(world.admin, app, "notice", on=date(2023, 6, 2), data={"scope": "支部公示栏"})
+    r = client(world.org_admin).post(f"/api/admission/applications/{app.pk}/steps/", {
+        "step": "pre_review", "on": "2023-06-20", "data": {"conclusion": "合格", "leaving": "是"}}, format="json")
+    assert r.status_code == 201 and r.json()["passed"]
+    assert any("一般不应办理" in w and "细则 §19" in w for w in r.json()["warnings"])

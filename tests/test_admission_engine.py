@@ -420,6 +420,8 @@ def judge(hist, key, on, data, birth, entitled) -> Verdict:
                 or n["absent_yes"] + n["absent_no"] > entitled - n["present"] or not n["present"] > entitled / 2):
             v.data.append("counts consistent, more than half present")
         v.passed = n["yes"] + n["absent_yes"] > entitled / 2
+    if data.get("leaving") == "是":  # someone leaving the unit within 3 months is normally not admitted
+        v.soft.append("leaving within three months")
     if "conclusion" in data:
         v.passed = data["conclusion"] in PASSING
     return v

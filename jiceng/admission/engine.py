@@ -232,6 +232,9 @@ def field_problem(ctx: Context, step: Step, f: StepField, value, on: date, data:
             return [Finding(f.key, _("“%(f)s”应在 %(r)s 之间，填写的是 %(v)s") % {"f": label, "r": rng, "v": value}, cite)], False
     if f.type == "choice" and value not in f.choices:
         return [Finding(f.key, _("“%(v)s”不是可选值（可选：%(c)s）") % {"v": value, "c": "、".join(f.choices)}, cite)], False
+    if f.type == "choice" and value in f.warns:
+        return [Finding(f.key, _("“%(f)s”为“%(v)s”：按规定一般不应办理") % {"f": label, "v": value}, cite, hard=False)], \
+            not f.passes or value in f.passes
     if f.type == "choice" and f.passes:
         return [], value in f.passes
     if f.type == "people":

@@ -112,6 +112,7 @@ class StepField(_Strict):
     categories: list[str] = []  # people: the categories they must be in on the step's date
     choices: list[str] = []
     passes: list[str] = []  # choice values with which the step counts as passed
+    warns: list[str] = []  # choice values recorded with a warning (a rule that says "normally not")
     source: str = ""
 
 
