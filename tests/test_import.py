@@ -324,15 +324,16 @@ def site(tmp_path):
 
 
 def test_a_pipelined_import_with_a_problem_in_the_last_row_writes_nothing(site, tmp_path):
-    from jiceng.core.imports import PIPELINE_MIN_ROWS
+    from jiceng.core.imports import PIPELINE_MIN_BYTES
 
-    n = PIPELINE_MIN_ROWS + 3000
+    n = PIPELINE_MIN_BYTES // 80  # rows of ≈ 110 bytes: over the size from which an import is pipelined
     rows = [member_row(f"人{i}", date(1950, 1, 1) + timedelta(days=i % 15000), "男", i // 15000 + 1, org="R1")
             for i in range(n)]
     good_rows = [list(r) for r in rows]
     rows[-1][5] = "NOPE"  # the last row names no organization
     rows[-2][2] = "1950/13/40"  # and the one before has a date that does not exist: both reported
     bad = write_csv(tmp_path / "bad.csv", MEMBER_HEADER, rows)
+    assert bad.stat().st_size > PIPELINE_MIN_BYTES
     count = ("from jiceng.members.models import Member; from jiceng.core.models import ChangeBatch, ChangeRecord;"
              "from django.db import connection; c = connection.cursor();"
              "c.execute(\"SELECT count(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = 'members_member'\");"

@@ -19,8 +19,10 @@ import hashlib
 import multiprocessing
 import os
 import pickle
+import queue
 import shutil
 import tempfile
+import threading
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
@@ -36,7 +38,8 @@ from .models import ChangeBatch
 from .tabular import Column, Problem, Row, read_table
 
 CHUNK = 5000
-PIPELINE_MIN_ROWS = 2 * CHUNK  # below this a second process costs more than it saves
+OUTBOX_CHUNKS = 3  # checked chunks the check process may hold ready for the writer (memory: ~10 MB each)
+PIPELINE_MIN_BYTES = 1 << 20  # ≈ 10,000 rows: below this a second process costs more than it saves
 
 
 class Cancelled(Exception):
@@ -151,17 +154,15 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
     with tempfile.TemporaryDirectory(prefix="jiceng-import-") as tmp:
         path, sha = _copy_and_hash(source, Path(tmp), filename)
         result = ImportResult(importer.kind, Path(filename).name, sha, dry_run=dry_run)
-        table = read_table(path, filename, importer.columns)
-        progress.total = table.size_hint
-        for p in table.problems:
-            (result.notes if getattr(p, "blocking", True) is False else result.problems).append(p)
-        if table.fatal or result.problems:
-            return result
-        if _can_pipeline(table, dry_run):
-            _pipelined(importer, table, path, user, source_name, result, progress, tick)
+        if _can_pipeline(path, dry_run):
+            _pipelined(importer, path, filename, user, source_name, result, progress, tick)
             if result.batch_id and on_progress:
                 progress.phase = "done"
                 on_progress(progress)
+            return result
+        table = _open_table(path, filename, importer.columns, result)
+        progress.total = table.size_hint
+        if table.fatal or result.problems:
             return result
         with open(Path(tmp) / "plans.pickle", "w+b") as spool:
             problems: list[Problem] = []
@@ -196,6 +197,14 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
     return result
 
 
+def _open_table(path, filename, columns, result):
+    """read_table, its file and header problems sorted into the result: blocking ones and notes."""
+    table = read_table(path, filename, columns)
+    for p in table.problems:
+        (result.notes if getattr(p, "blocking", True) is False else result.problems).append(p)
+    return table
+
+
 def _add_problems(result, problems, path, columns) -> None:
     result.problems.extend(problems)
     result.problems.sort(key=lambda p: (p.row or 0, p.column))
@@ -228,21 +237,40 @@ def _writing(importer, user, source_name, result, rows: int):
         batch.save()
 
 
-def _can_pipeline(table, dry_run: bool) -> bool:
-    """The child checks on a connection of its own, so it must see what the caller sees: not inside a
-    caller's (uncommitted) transaction, not a private in-memory SQLite database."""
+def _can_pipeline(path: Path, dry_run: bool) -> bool:
+    """Decided before the file is opened, so that only the child ever holds a reader's memory (a whole
+    sheet for calamine, the shared strings for openpyxl). The child checks on a connection of its own,
+    so it must see what the caller sees: not inside a caller's (uncommitted) transaction, not a private
+    in-memory SQLite database."""
     in_memory = connection.vendor == "sqlite" and connection.is_in_memory_db()
-    return (not dry_run and hasattr(os, "fork") and (table.size_hint or 0) >= PIPELINE_MIN_ROWS
+    return (not dry_run and hasattr(os, "fork") and path.stat().st_size >= PIPELINE_MIN_BYTES
             and not connection.in_atomic_block and not in_memory)
 
 
-def _check_child(importer, table, user, source_name, out, parents_end) -> None:
-    """In the forked child: check every row, send the plans in chunks while no problem has been found,
-    then ("end", rows, problems). A dead parent closes the pipe: the next send fails and the child ends
-    (so the child must not hold the parent's end open itself)."""
+def _check_child(importer, path, filename, user, source_name, out, parents_end) -> None:
+    """In the forked child: open the file and send ("table", size hint, its file and header problems);
+    check every row, send the plans in chunks while no problem has been found, then ("end", rows,
+    problems). A thread sends, so the check goes on while a chunk waits for the writer (a few chunks
+    ahead at most). A dead parent closes the pipe: the next send fails and the child ends at once (so
+    the child must not hold the parent's end open itself)."""
     parents_end.close()
-    done = 0
+    outbox: queue.Queue = queue.Queue(maxsize=OUTBOX_CHUNKS)
+
+    def sender():
+        while (message := outbox.get()) is not None:
+            try:
+                out.send(message)
+            except OSError:  # the parent is gone: nobody wants the rest
+                os._exit(1)
+
+    thread = threading.Thread(target=sender, daemon=True)
+    thread.start()
+    send, done = outbox.put, 0
     try:
+        table = read_table(path, filename, importer.columns)
+        send(("table", table.size_hint, (table.fatal, table.problems)))
+        if table.fatal or any(getattr(p, "blocking", True) for p in table.problems):
+            return
         chunk, problems, failed = [], [], False
 
         def counted(rows):
@@ -250,7 +278,7 @@ def _check_child(importer, table, user, source_name, out, parents_end) -> None:
             for row in rows:
                 done += 1
                 if done % CHUNK == 0:
-                    out.send(("rows", done, None))
+                    send(("rows", done, None))
                 yield row
 
         with acting(user=user, source=source_name):
@@ -261,46 +289,55 @@ def _check_child(importer, table, user, source_name, out, parents_end) -> None:
                 if len(chunk) >= CHUNK:
                     failed = bool(problems or table.row_problems)
                     if not failed:
-                        out.send(("plans", done, chunk))
+                        send(("plans", done, chunk))
                     chunk = []
         if chunk and not (problems or table.row_problems):
-            out.send(("plans", done, chunk))
-        out.send(("end", done, table.row_problems + problems))
+            send(("plans", done, chunk))
+        send(("end", done, table.row_problems + problems))
     except BaseException as exc:  # reported to the parent, which raises it
-        try:
-            out.send(("error", done, f"{type(exc).__name__}: {exc}"))
-        except OSError:
-            pass
+        send(("error", done, f"{type(exc).__name__}: {exc}"))
     finally:
+        send(None)
+        thread.join()
         out.close()
 
 
-def _pipelined(importer, table, path, user, source_name, result, progress, tick) -> None:
+def _pipelined(importer, path, filename, user, source_name, result, progress, tick) -> None:
     # A forked child must not share an open connection (a PostgreSQL socket, SQLite's per-process lock
     # bookkeeping): close ours first; each side then opens its own.
     connections.close_all()
     fork = multiprocessing.get_context("fork")
     received, out = fork.Pipe(duplex=False)  # a pipe is the bounded queue: send blocks while it is full
-    child = fork.Process(target=_check_child, args=(importer, table, user, source_name, out, received),
+    child = fork.Process(target=_check_child, args=(importer, path, filename, user, source_name, out, received),
                          daemon=True)
     child.start()
     out.close()
+
+    def receive():
+        try:
+            kind, done, payload = received.recv()
+        except EOFError:
+            raise RuntimeError("the import's check process ended unexpectedly") from None
+        if kind == "error":
+            raise RuntimeError(f"the import's check failed: {payload}")
+        return kind, done, payload
+
     problems, written = None, 0
     try:
-        with _writing(importer, user, source_name, result, table.size_hint or 0) as batch:
+        _kind, progress.total, (fatal, opened) = receive()
+        for p in opened:
+            (result.notes if getattr(p, "blocking", True) is False else result.problems).append(p)
+        if fatal or result.problems:
+            return
+        with _writing(importer, user, source_name, result, progress.total or 0) as batch:
             while problems is None:
-                try:
-                    kind, done, payload = received.recv()
-                except EOFError:
-                    raise RuntimeError("the import's check process ended unexpectedly") from None
+                kind, done, payload = receive()
                 progress.done = done
                 if kind == "plans":
                     importer.write(payload, result.counts)
                     written += len(payload)
                 elif kind == "end":
                     problems = payload
-                elif kind == "error":
-                    raise RuntimeError(f"the import's check failed: {payload}")
                 tick()
             result.rows = progress.total = progress.done
             if problems:

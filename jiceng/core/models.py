@@ -166,7 +166,7 @@ class ChangeRecord(models.Model):
 
         ctx = context.current()
         head = (timezone.now(), ctx.user_id, ctx.source, ctx.request_id, ctx.batch_id, action)
-        insert_rows(cls, cls.COLUMNS, (head + row for row in rows))
+        insert_rows(cls, cls.COLUMNS, rows, head=head)
 
     # internal columns that mean nothing to a reader of the log
     hidden_keys = ("id", "id_number_index", "org_path", "path", "depth")

@@ -129,6 +129,16 @@ class MemberPlan:
 
 
 @functools.cache
+def _logged_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The Member columns the change log keeps, and those of them whose values JSON cannot take as they
+    are (dates, decimals): only these go through jsonable() when a million records are built."""
+    fields = {f.attname: f for f in Member._meta.concrete_fields}
+    logged = tuple(c for c in _blank_member() if c not in Member.log_exclude)
+    plain = ("CharField", "TextField", "IntegerField", "BigIntegerField", "BooleanField", "ForeignKey", "OneToOneField")
+    return logged, tuple(c for c in logged if fields[c].get_internal_type() not in plain)
+
+
+@functools.cache
 def _blank_member() -> dict:
     """Every Member column but the id, at its default, in field order (the order the log keeps)."""
     return {f.attname: f.get_default() for f in Member._meta.concrete_fields if not f.primary_key}
@@ -181,14 +191,24 @@ def write_plans(plans: list[MemberPlan]) -> list[int]:
         for (cat, day), nxt in zip(p.categories, p.categories[1:] + [(None, None)])))
     bulk.insert_rows(BelongingLine, ("member_id", "org_id", "start", "end", "note"),
                      ((pk, p.values["org_id"], p.belonging_start, None, "") for pk, p in zip(ids, plans)))
-    logged = [c for c in columns if c not in Member.log_exclude]
+    logged, special = _logged_columns()
     content_type = ContentType.objects.get_for_model(Member).pk
     ChangeRecord.write_rows(ChangeRecord.CREATE, [
         (content_type, pk, p.values["name"][:200], p.values["org_path"], None,
-         {"id": pk, **{c: jsonable(p.values[c]) for c in logged},
-          "categories": [[c, d.isoformat()] for c, d in p.categories], "belonging_since": p.belonging_start.isoformat()})
-        for pk, p in zip(ids, plans)])
+         _created_state(pk, p, logged, special)) for pk, p in zip(ids, plans)])
     return ids
+
+
+def _created_state(pk: int, plan: MemberPlan, logged, special) -> dict:
+    """The change record's `after` of a new member: what the ORM's log_state() gives, plus its history."""
+    values = plan.values
+    state = {"id": pk}
+    state.update(zip(logged, map(values.__getitem__, logged)))
+    for c in special:
+        state[c] = jsonable(state[c])
+    state["categories"] = [[c, d.isoformat()] for c, d in plan.categories]
+    state["belonging_since"] = plan.belonging_start.isoformat()
+    return state
 
 
 @transaction.atomic
