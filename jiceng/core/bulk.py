@@ -46,7 +46,8 @@ def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence], head: Seq
         rows = (_converted(row, convert) for row in rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # the driver's own cursor: its errors become Django's (IntegrityError …) as an ORM write's would
+            with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
         else:
