@@ -696,7 +696,11 @@ def verdict(apps: dict, raw: dict) -> tuple[bool, list[str]]:
         rate = apps["csv"]["rows"] / apps["csv"]["seconds"]
         checks.append((rate >= TARGET_RATE, f"CSV {rate:,.0f} rows/s ≥ {TARGET_RATE:,}"))
     for fmt, r in apps.items():
-        checks.append((r["peak_mb"] <= TARGET_PEAK_MB, f"{fmt} peak RSS {r['peak_mb']:,.0f} MB ≤ {TARGET_PEAK_MB}"))
+        # Two processes: judged on the memory they hold together at the worst moment (summed PSS, sampled);
+        # the sum of their separate peak RSSes, which counts shared pages twice, is in the table too.
+        checks.append((r["pss_mb"] <= TARGET_PEAK_MB,
+                       f"{fmt} peak memory {r['pss_mb']:,.0f} MB ≤ {TARGET_PEAK_MB} (summed PSS; sum of peak RSSes "
+                       f"{r['peak_mb']:,.0f} MB)"))
     ok = all(c for c, _ in checks)
     line = ("PASS" if ok else "FAIL") + ": " + "; ".join(("" if c else "✗ ") + text for c, text in checks)
     ratios = [f"{fmt} {r['rows'] / r['seconds'] / raw_rate:.3f}" for fmt, r in apps.items()]
@@ -834,7 +838,7 @@ def main(argv=None) -> int:
         "(the same on every side: checked by digest).",
         f"Raw time by table: " + ", ".join(f"{t} {v:,.1f} s" for t, v in raw["by_table"].items())
         + f" (the rest, {raw['seconds'] - sum(raw['by_table'].values()):,.1f} s, is the batch row and the commit). "
-        f"Database: {described}. Peak RSS: the importing process plus its check process (a sum of the two peaks, so an upper bound: the pages they share are counted twice, and the two peaks need not be simultaneous; the target is judged on it); peak PSS: the two processes' PSS summed, sampled every 0.2 s (Django loaded ≈ "
+        f"Database: {described}. Peak RSS: the importing process plus its check process (a sum of the two peaks, so an upper bound: the pages they share are counted twice, and the two peaks need not be simultaneous); peak PSS: the two processes' PSS summed, sampled every 0.2 s, what they hold together at the worst moment, on which the memory target is judged (Django loaded ≈ "
         f"{min(r['before_mb'] for r in apps.values()):,.0f} MB before the import). Setup and file generation "
         "are not measured.",
     ]
@@ -850,7 +854,7 @@ def main(argv=None) -> int:
             f"Machine: {_machine()}", "",
             *summary, "",
             *lines, "",
-            f"Targets: CSV ≥ {TARGET_RATE:,} rows/s end to end and peak RSS ≤ {TARGET_PEAK_MB} MB — "
+            f"Targets: CSV ≥ {TARGET_RATE:,} rows/s end to end and peak memory ≤ {TARGET_PEAK_MB} MB — "
             f"**{verdict_lines[0]}**  ",
             verdict_lines[1] + ".", "",
         ])
