@@ -346,3 +346,13 @@ def test_a_pipelined_import_with_a_problem_in_the_last_row_writes_nothing(site, 
     good = site("import", "members", str(write_csv(tmp_path / "good.csv", MEMBER_HEADER, good_rows)), "--as", "root")
     assert good.returncode == 0, good.stdout + good.stderr
     assert last_line(site("shell", "-c", count)) == [str(n), str(int(batches) + 1), str(int(records) + n), indexes]
+
+
+def test_the_duplicate_checks_compact_keys_tell_every_number_apart():
+    from jiceng.members.imports import _person_key
+
+    numbers = ["11010519491231002X", "110105194912310020", "110105194912310029", "110105194912310120"]
+    assert len({_person_key(n) for n in numbers}) == 4
+    assert all(isinstance(_person_key(n), int) for n in numbers)
+    assert _person_key("11010519491231002") == "11010519491231002"  # not well formed: as it is
+    assert _person_key("１１0105194912310020") == "１１0105194912310020"

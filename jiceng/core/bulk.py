@@ -62,9 +62,9 @@ def _converted(row, convert):
 
 
 # With the random-keyed secondary indexes deferred (deferred_indexes) what still takes random inserts is
-# the UNIQUE blind index of the ID numbers (~90 MB for a million members): 128 MB holds it, and leaves
-# room under the import's memory limit for an .xlsx reader in the check process.
-WRITE_CACHE_MB = 128
+# the UNIQUE blind index of the ID numbers (~90 MB once a million members are in): 96 MB holds it, and
+# leaves room under the import's memory limit for an .xlsx reader in the check process.
+WRITE_CACHE_MB = 96
 
 
 @contextmanager
