@@ -14,8 +14,12 @@ HELP = """jiceng — 基层组织建设平台 / grassroots organization building
   demo            生成演示组织与成员（Faker 合成人员）/ build the demo organizations and synthetic members
   serve           启动网页服务（默认 127.0.0.1:8000）/ run the web app (default 127.0.0.1:8000)
   bench tree      组织树与成员列表基准测试 / benchmark subtree member lists (100k orgs, 1M members)
+  bench import    批量导入基准测试 / benchmark bulk member import (1M rows, csv and xlsx)
   org             组织：查看、列出、新建、更名、调整隶属、合并、撤销 / organizations: show, list, add, rename, move, merge, dissolve
   member          成员：列出、查看、新增、修改、转接、变更类别 / members: list, show, add, set, transfer, category
+  import          从 xlsx/csv 导入组织或成员（全部成功或全部不写）/ import organizations or members (all or nothing)
+  export          导出组织或成员列表（xlsx/csv，按权限脱敏）；export template 写空白模板 / export lists (masked by role); export template writes a blank template
+  admission       发展流程：申请、记录步骤、时间线、计划、进度 / admission: start, record steps, timeline, plans, pipeline
   migrate         迁移数据库结构 / apply database migrations
   createsuperuser 创建超级管理员 / create a superuser
 

@@ -139,6 +139,58 @@ def test_orgs_children_before_parents_cycles_and_kinds(world, tmp_path):
     assert "循环" in reasons and "不能设在" in reasons
 
 
+def test_orgs_in_bulk_are_what_the_form_would_have_made(world, tmp_path):
+    """The bulk writer leaves the rows, founding lines and change records create_org leaves, for a tree given
+    children first and chained far deeper than Python's recursion limit would allow a recursive sort."""
+    from jiceng.core.paths import MAX_DEPTH, segment
+    from jiceng.orgs import services
+    from jiceng.orgs.models import OrgLine
+
+    by_form = services.create_org(code="F1", name="表单支部", kind="branch", parent=world.root, sector="机关",
+                                  founded_on=date(2005, 5, 5))
+    chain = [[f"K{i}", f"第{i}级党委", f"K{i - 1}" if i else "C", "党委", "2003-01-01"] for i in range(MAX_DEPTH - 1)]
+    rows = [["B1", "导入支部", "C", "党支部", "2005-05-05"], *reversed(chain)]
+    result = run_import(OrgImporter(world.org_admin), write_csv(tmp_path / "o.csv", ORG_HEADER, rows), "o.csv",
+                        world.org_admin)
+    assert result.ok and result.counts["created"] == len(rows)
+    made = Org.objects.get(code="B1")
+    for org in Org.objects.filter(code__startswith="K").select_related("parent"):
+        assert org.path == org.parent.path + segment(org.pk) and org.depth == org.parent.depth + 1
+    assert Org.objects.get(code=f"K{MAX_DEPTH - 2}").depth == MAX_DEPTH - 1
+    line = OrgLine.objects.get(org=made)
+    assert (line.start, line.reason, line.path, line.parent_id) == (date(2005, 5, 5), "founded", made.path, world.root.pk)
+    for org in (by_form, made):
+        records = {r.content_type.model: r for r in ChangeRecord.objects.filter(
+            object_id__in=[org.pk, org.lines.get().pk], action="create")
+            if (r.content_type.model, r.object_id) in {("org", org.pk), ("orgline", org.lines.get().pk)}}
+        assert set(records) == {"org", "orgline"} and records["org"].org_path == org.path
+    form_keys = {m: set(ChangeRecord.objects.filter(content_type__model=m, object_id=pk).first().after)
+                 for m, pk in (("org", by_form.pk), ("orgline", by_form.lines.get().pk))}
+    assert form_keys == {m: set(ChangeRecord.objects.filter(content_type__model=m, object_id=pk).first().after)
+                         for m, pk in (("org", made.pk), ("orgline", made.lines.get().pk))}
+    assert ChangeRecord.objects.filter(batch_id=result.batch_id).count() == 2 * len(rows)
+    # the deepest level a path holds is allowed, one more is refused by the rules (row and column named)
+    # and nothing is written
+    too_deep = [[f"K{MAX_DEPTH - 1}", "过深党委", f"K{MAX_DEPTH - 2}", "党委", ""], [f"K{MAX_DEPTH}", "更深", f"K{MAX_DEPTH - 1}", "党委", ""]]
+    before = counts()
+    result = run_import(OrgImporter(world.org_admin), write_csv(tmp_path / "d.csv", ORG_HEADER, too_deep), "d.csv",
+                        world.org_admin)
+    assert not result.ok and counts() == before
+    [p] = result.problems
+    assert (p.row, p.column) == (3, "上级组织编码") and "层级" in p.reason
+
+
+def test_orgs_moved_and_renamed_by_a_file_keep_their_subtree_paths(world, tmp_path):
+    rows = [["N1", "新党委", "C", "党委", "2002-01-01"], ["C002", "第二党支部-更名", "N1", "党支部", "2001-01-01"],
+            ["N2", "新党小组", "C002", "党小组", "2003-01-01"]]
+    result = run_import(OrgImporter(world.org_admin), write_csv(tmp_path / "m.csv", ORG_HEADER, rows), "m.csv",
+                        world.org_admin)
+    assert result.ok and result.counts == {"created": 2, "updated": 1, "unchanged": 0}
+    n1, b, n2 = (Org.objects.get(code=c) for c in ("N1", "C002", "N2"))
+    assert b.parent == n1 and b.name == "第二党支部-更名" and n2.parent == b and n2.path.startswith(b.path)
+    assert all(m.org_path == b.path for m in Member.objects.filter(org=b))
+
+
 def test_a_killed_import_leaves_the_database_as_before_and_can_run_again(tmp_path):
     """A real process, killed with SIGKILL while it writes: SQLite rolls the transaction back."""
     env = {**os.environ, "JICENG_DATA_DIR": str(tmp_path / "data"), "JICENG_DATABASE_URL": "", "PYTHONUNBUFFERED": "1"}

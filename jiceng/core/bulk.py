@@ -107,6 +107,14 @@ def reserve_ids(model, n: int) -> list[int]:
     return list(range(first, first + n))
 
 
+def filter_in(queryset, field: str, values, size: int = 5000):
+    """The rows of queryset.filter(<field>__in=values) for any number of values: asked for in slices, as one
+    query may bind only so many parameters (SQLite: 32,766)."""
+    values = list(values)
+    for i in range(0, len(values), size):
+        yield from queryset.filter(**{f"{field}__in": values[i:i + size]})
+
+
 _deferred: ContextVar[list | None] = ContextVar("deferred_indexes", default=None)
 
 
@@ -164,4 +172,4 @@ def restore_indexes() -> None:
             cursor.execute(saved.pop(0))
 
 
-__all__ = ["insert_rows", "reserve_ids", "roomy_cache", "WRITE_CACHE_MB", "deferred_indexes", "restore_indexes"]
+__all__ = ["insert_rows", "reserve_ids", "filter_in", "roomy_cache", "WRITE_CACHE_MB", "deferred_indexes", "restore_indexes"]

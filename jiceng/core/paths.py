@@ -10,6 +10,8 @@ from django.db.models import Q
 SEGMENT = 6  # 36**6 ≈ 2.2 billion ids per installation
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
 END = "~"  # sorts after every digit and letter in byte order
+PATH_LENGTH = 255
+MAX_DEPTH = PATH_LENGTH // SEGMENT - 1  # depth counts from 0 at a root: 42 levels in all
 
 
 def segment(pk: int) -> str:
@@ -42,7 +44,7 @@ def outermost(paths) -> list[str]:
 
 class PathField(models.CharField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("max_length", 255)
+        kwargs.setdefault("max_length", PATH_LENGTH)
         super().__init__(*args, **kwargs)
 
     def db_parameters(self, connection):

@@ -7,14 +7,16 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from jiceng.core import profiles
+from jiceng.core import bulk, profiles
+from jiceng.core.bulk import filter_in
 from jiceng.core.imports import RowRefused, field_problems, problem
+from jiceng.core.models import ChangeRecord
 from jiceng.core.scoping import STRUCTURE
 from jiceng.core.tabular import Column
 from jiceng.core.vocab import SECTORS
 
 from . import services
-from .models import Org
+from .models import Org, OrgLine
 
 
 def org_columns() -> tuple[Column, ...]:
@@ -36,13 +38,29 @@ class OrgPlan:
     values: dict
 
 
+@dataclass
+class NewOrg:
+    row: int
+    planned: dict  # services.plan_org's, with the parent's code
+
+
+@dataclass
+class OrgChange:
+    row: int
+    values: dict
+    changes: dict  # field → new value, only where the file differs
+    parent_code: str | None  # the new parent's code when the row moves the organization
+
+
 class OrgImporter:
     kind = "orgs"
+    bulk_models = (Org, OrgLine, ChangeRecord)  # what services.write_planned fills
 
     def __init__(self, user):
         self.user = user
         self.columns = org_columns()
         self.headers = {c.key: c.header for c in self.columns}
+        self._written: dict[str, tuple[int, str]] = {}  # code → (id, path), across the chunks of one import
 
     def check(self, rows, problems):
         """Rows are held until the file is read: a parent may appear after its child."""
@@ -54,32 +72,17 @@ class OrgImporter:
                                         _("组织编码与第 %(n)d 行重复") % {"n": plans[code].row}))
                 continue
             plans[code] = OrgPlan(row.number, row.values)
-        existing = {o.code: o for o in Org.objects.filter(code__in=list(plans))}
-        in_scope = set(Org.objects.restrict(self.user, STRUCTURE).filter(code__in=list(plans)).values_list("code", flat=True))
-        parents = {o.code: o for o in Org.objects.restrict(self.user, STRUCTURE).filter(
-            code__in={p.values.get("parent_code") for p in plans.values()} - {None, ""})}
-        ordered, placed = [], set()
-
-        def place(code, trail=()):
-            if code in placed or code not in plans:
-                return
-            if code in trail:
-                problems.append(problem_at(plans[code], self.headers["parent_code"], plans[code].values.get("parent_code"),
-                                           _("上级组织关系形成循环")))
-                return
-            parent = plans[code].values.get("parent_code")
-            if parent in plans:
-                place(parent, (*trail, code))
-            placed.add(code)
-            ordered.append(plans[code])
-
-        for code in plans:
-            place(code)
+        scoped = Org.objects.restrict(self.user, STRUCTURE)
+        existing = {o.code: o for o in filter_in(Org.objects.all(), "code", plans)}
+        in_scope = set(filter_in(scoped.values_list("code", flat=True), "code", existing))
+        parents = {o.code: o for o in filter_in(
+            scoped, "code", {p.values.get("parent_code") for p in plans.values()} - {None, ""} - plans.keys())}
         resolved: dict[str, Org] = {}  # what each row will be, so children can be checked against it
-        for plan in ordered:
+        for plan in _parents_first(plans, problems, self.headers["parent_code"]):
             v = plan.values
-            parent_code = v.get("parent_code")
+            parent_code = v.get("parent_code") or ""
             parent = resolved.get(parent_code) or parents.get(parent_code)
+            current = existing.get(v["code"])
             profile_key = v.get("profile") or (parent.profile if parent else "")
             rules = profiles.registry().get(profile_key)
             kind = rules.kind_by_label(v["kind"]) if rules else None
@@ -90,44 +93,74 @@ class OrgImporter:
                 errors.update(services.placement_errors(kind=kind.key, parent=parent, profile=profile_key))
             if errors:
                 problems.extend(field_problems(_row(plan), errors, self.headers, v))
-            elif v["code"] in existing and v["code"] not in in_scope:
+            elif current is not None and v["code"] not in in_scope:
                 problems.append(problem_at(plan, self.headers["code"], v["code"], _("该组织已存在，但不在您的管理范围内")))
-            elif parent_code and parent_code not in plans and parent_code not in parents:
+            elif parent_code and parent is None:
                 problems.append(problem_at(plan, self.headers["parent_code"], parent_code,
                                            _("找不到编码为 %(c)s 的上级组织（或不在您的管理范围内）") % {"c": parent_code}))
-            elif not parent_code and not getattr(self.user, "is_superuser", False) and v["code"] not in existing:
+            elif not parent_code and not getattr(self.user, "is_superuser", False) and current is None:
                 problems.append(problem_at(plan, self.headers["parent_code"], "", _("只有超级管理员可以新建根组织")))
+            elif current is None:
+                planned, errors = services.plan_org(
+                    code=v["code"], name=v["name"], kind=kind.key, parent=parent, sector=v.get("sector") or "",
+                    profile=profile_key, founded_on=v.get("founded_on"))
+                problems.extend(field_problems(_row(plan), errors, self.headers, v))
+                if planned:
+                    resolved[v["code"]] = Org(code=v["code"], name=v["name"], kind=kind.key, profile=profile_key,
+                                              founded_on=v.get("founded_on"), depth=parent.depth + 1 if parent else 0)
+                    yield NewOrg(plan.row, {**planned, "parent_code": parent_code})
             else:
-                resolved[v["code"]] = Org(code=v["code"], kind=kind.key, profile=profile_key)
-                yield plan
-
-    def write(self, plans, counts):
-        for plan in plans:
-            v = plan.values
-            parent = Org.objects.filter(code=v["parent_code"]).first() if v.get("parent_code") else None
-            profile_key = v.get("profile") or (parent.profile if parent else "")
-            rules = profiles.registry().get(profile_key)
-            kind = rules.kind_by_label(v["kind"]) if rules else None
-            try:
-                current = Org.objects.filter(code=v["code"]).first()
-                if current is None:
-                    services.create_org(code=v["code"], name=v["name"], kind=kind.key if kind else v["kind"],
-                                        parent=parent, sector=v.get("sector") or "", profile=profile_key,
-                                        founded_on=v.get("founded_on"))
-                    counts["created"] += 1
-                    continue
-                changes = {k: x for k, x in (("name", v["name"]), ("kind", kind.key if kind else v["kind"]),
+                changes = {k: x for k, x in (("name", v["name"]), ("kind", kind.key),
                                               ("sector", v.get("sector") or current.sector),
                                               ("founded_on", v.get("founded_on") or current.founded_on))
                            if getattr(current, k) != x}
                 moved = parent is not None and parent.pk != current.parent_id
-                if changes:
-                    services.update_org(current, **changes)
-                if moved:
-                    services.move_org(current, parent)
-                counts["updated" if changes or moved else "unchanged"] += 1
+                resolved[v["code"]] = Org(pk=current.pk, code=v["code"], name=v["name"], kind=kind.key,
+                                          profile=current.profile, founded_on=changes.get("founded_on", current.founded_on),
+                                          depth=parent.depth + 1 if moved else current.depth)
+                yield OrgChange(plan.row, v, changes, parent_code if moved else None)
+
+    def write(self, plans, counts):
+        new = [p.planned for p in plans if isinstance(p, NewOrg)]
+        if new:
+            services.write_planned(new, self._written)
+            counts["created"] += len(new)
+        for change in (p for p in plans if isinstance(p, OrgChange)):
+            if not (change.changes or change.parent_code):
+                counts["unchanged"] += 1
+                continue
+            bulk.restore_indexes()  # the services below read through them
+            current = Org.objects.get(code=change.values["code"])
+            try:
+                if change.changes:
+                    services.update_org(current, **change.changes)
+                if change.parent_code:
+                    services.move_org(current, Org.objects.get(code=change.parent_code))
+                    self._written.clear()  # paths under the moved organization changed
             except ValidationError as exc:
-                raise RowRefused(plan.row, exc.message_dict, v) from None
+                raise RowRefused(change.row, exc.message_dict, change.values) from None
+            counts["updated"] += 1
+
+
+def _parents_first(plans: dict[str, OrgPlan], problems, column: str) -> list[OrgPlan]:
+    """The rows in file order, but each after its parent when the parent is a row too (iteratively: a
+    chain may be as long as the file); the rows of a cycle of parents are reported and left out."""
+    ordered, placed = [], set()
+    for code in plans:
+        trail = []
+        while code in plans and code not in placed and code not in trail:
+            trail.append(code)
+            code = plans[code].values.get("parent_code")
+        if code in trail:  # a cycle: reported, and its rows never placed (rows under it find no parent)
+            cycle = trail[trail.index(code):]
+            problems.extend(problem_at(plans[c], column, plans[c].values.get("parent_code"), _("上级组织关系形成循环"))
+                            for c in cycle)
+            placed.update(cycle)
+            trail = trail[:trail.index(code)]
+        for c in reversed(trail):
+            placed.add(c)
+            ordered.append(plans[c])
+    return ordered
 
 
 def _row(plan: OrgPlan):

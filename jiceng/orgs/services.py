@@ -7,14 +7,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, F, Q, Value
+from django.db.models import Count, F, Max, Q, Value
 from django.db.models.functions import Concat, Length, Substr
 from django.utils.translation import gettext as _
 
-from jiceng.core import profiles
+from jiceng.core import bulk, profiles
 from jiceng.core.dates import not_future, raise_if, today
-from jiceng.core.paths import SEGMENT, segment, within
+from jiceng.core.models import ChangeRecord, jsonable
+from jiceng.core.paths import MAX_DEPTH, SEGMENT, segment, within
 
 from .models import Election, Org, OrgLine, PostHolding
 
@@ -30,7 +32,9 @@ def placement_errors(*, kind: str, parent: Org | None, profile: str) -> dict:
         known = "、".join(x.label for x in rules.kinds)
         errors["kind"] = [_("“%(k)s” 不是 %(p)s 的组织类型（可选：%(known)s）") % {"k": kind, "p": rules.name, "known": known}]
         return errors
-    if parent is None:
+    if parent is not None and parent.depth >= MAX_DEPTH:
+        errors["parent"] = [_("组织层级最多 %(n)d 级，%(p)s 之下不能再设下级组织") % {"n": MAX_DEPTH + 1, "p": parent.name}]
+    elif parent is None:
         if None not in k.may_sit_under:
             errors["parent"] = [_("%(k)s 必须有上级组织") % {"k": k.label}]
     else:
@@ -74,28 +78,71 @@ def _next_line(org: Org, day: date, reason: str, note: str = "") -> None:
     OrgLine.objects.create(org=org, start=day, reason=reason, note=note, **values)
 
 
-@transaction.atomic
-def create_org(*, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
-               founded_on: date | None = None, note: str = "") -> Org:
+def plan_org(*, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
+             founded_on: date | None = None) -> tuple[dict | None, dict]:
+    """Every rule a new organization must pass but its code's uniqueness, without touching the database:
+    an import checks a whole file with it, parents that are only rows of the same file included."""
     code, name = code.strip(), name.strip()
     profile = profile or (parent.profile if parent else "")
     errors: dict = {}
     if not code:
         errors["code"] = [_("组织编码不能为空")]
-    elif Org.objects.filter(code=code).exists():
-        errors["code"] = [_("组织编码 %(c)s 已存在") % {"c": code}]
     if not name:
         errors["name"] = [_("组织名称不能为空")]
     if not profile:
         errors["profile"] = [_("根组织须指定所属体系")]
     else:
         errors.update(placement_errors(kind=kind, parent=parent, profile=profile))
-    day = _event_day(founded_on, "founded_on", errors, since=parent.founded_on if parent else None)
+    day = _event_day(founded_on, "founded_on", errors)
+    if founded_on and parent and parent.founded_on and founded_on < parent.founded_on:
+        errors.setdefault("founded_on", []).append(
+            _("成立日期不能早于上级组织 %(p)s 的成立日期 %(d)s") % {"p": parent.name, "d": parent.founded_on})
+    if errors:
+        return None, errors
+    return dict(code=code, name=name, kind=kind, sector=sector, profile=profile, founded_on=founded_on, day=day), {}
+
+
+@transaction.atomic
+def create_org(*, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
+               founded_on: date | None = None, note: str = "") -> Org:
+    plan, errors = plan_org(code=code, name=name, kind=kind, parent=parent, sector=sector, profile=profile,
+                            founded_on=founded_on)
+    if code.strip() and Org.objects.filter(code=code.strip()).exists():
+        errors.setdefault("code", []).append(_("组织编码 %(c)s 已存在") % {"c": code.strip()})
     raise_if(errors)
-    org = Org(code=code, name=name, kind=kind, parent=parent, sector=sector, profile=profile, founded_on=founded_on, path="")
+    day = plan.pop("day")
+    org = Org(parent=parent, path="", **plan)
     org.save()
     _next_line(org, day, "founded", note)
     return org
+
+
+def write_planned(plans: list[dict], known: dict[str, tuple[int, str]]) -> list[int]:
+    """Write validated new organizations (plan_org's, each with its `parent_code`; parents before children)
+    in bulk: the rows, their founding lines and the change records create_org leaves, as plain rows
+    (core.bulk). `known`: code → (id, path) of organizations already written, looked up and extended here."""
+    ids, line_ids = bulk.reserve_ids(Org, len(plans)), bulk.reserve_ids(OrgLine, len(plans))
+    wanted = {p["parent_code"] for p in plans} - known.keys() - {""}
+    known.update((c, (pk, path)) for c, pk, path in
+                 bulk.filter_in(Org.objects.values_list("code", "pk", "path"), "code", wanted))
+    orgs, lines = [], []
+    for pk, line_pk, p in zip(ids, line_ids, plans):
+        parent_id, parent_path = known[p["parent_code"]] if p["parent_code"] else (None, "")
+        path = parent_path + segment(pk)
+        known[p["code"]] = (pk, path)
+        orgs.append({"id": pk, "code": p["code"], "name": p["name"], "kind": p["kind"], "sector": p["sector"],
+                     "profile": p["profile"], "parent_id": parent_id, "path": path, "depth": len(path) // SEGMENT - 1,
+                     "founded_on": p["founded_on"], "dissolved_on": None})
+        lines.append({"id": line_pk, "org_id": pk, "start": p["day"], "end": None, "name": p["name"], "kind": p["kind"],
+                      "sector": p["sector"], "parent_id": parent_id, "path": path, "reason": "founded", "note": ""})
+    for model, rows in ((Org, orgs), (OrgLine, lines)):
+        names = tuple(rows[0]) if rows else ()
+        bulk.insert_rows(model, names, (tuple(r.values()) for r in rows))
+        content_type = ContentType.objects.get_for_model(model).pk
+        ChangeRecord.write_rows(ChangeRecord.CREATE, [
+            (content_type, r["id"], r["name"][:200], r["path"], None, {k: jsonable(v) for k, v in r.items()})
+            for r in rows])
+    return ids
 
 
 @transaction.atomic
@@ -152,6 +199,9 @@ def move_org(org: Org, new_parent: Org, *, on: date | None = None, note: str = "
         errors["parent"] = [_("新的上级组织与原上级组织相同")]
     else:
         errors.update(placement_errors(kind=org.kind, parent=new_parent, profile=org.profile))
+        height = Org.objects.filter(within("path", org.path)).aggregate(h=Max("depth"))["h"] - org.depth
+        if not errors and len(new_parent.path) // SEGMENT + height > MAX_DEPTH:
+            errors["parent"] = [_("调整后组织层级将超过 %(n)d 级") % {"n": MAX_DEPTH + 1}]
     raise_if(errors)
     old_path = org.path
     new_path = new_parent.path + segment(org.pk)
