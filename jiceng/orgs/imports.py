@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jiceng.core import bulk, profiles
-from jiceng.core.bulk import filter_in
 from jiceng.core.imports import RowRefused, field_problems, problem
 from jiceng.core.models import ChangeRecord
 from jiceng.core.scoping import STRUCTURE
@@ -73,9 +72,9 @@ class OrgImporter:
                 continue
             plans[code] = OrgPlan(row.number, row.values)
         scoped = Org.objects.restrict(self.user, STRUCTURE)
-        existing = {o.code: o for o in filter_in(Org.objects.all(), "code", plans)}
-        in_scope = set(filter_in(scoped.values_list("code", flat=True), "code", existing))
-        parents = {o.code: o for o in filter_in(
+        existing = {o.code: o for o in bulk.filter_in(Org.objects.all(), "code", plans)}
+        in_scope = set(bulk.filter_in(scoped.values_list("code", flat=True), "code", existing))
+        parents = {o.code: o for o in bulk.filter_in(
             scoped, "code", {p.values.get("parent_code") for p in plans.values()} - {None, ""} - plans.keys())}
         resolved: dict[str, Org] = {}  # what each row will be, so children can be checked against it
         for plan in _parents_first(plans, problems, self.headers["parent_code"]):
