@@ -594,11 +594,15 @@ def test_officer_cannot_transfer_member_out_of_scope(officer, world):
     assert counts() == before
 
 
-def test_patch_category_writes_dated_category_line(org_admin, world):
+def test_patch_category_is_a_correction_with_its_reason_on_the_dated_line(org_admin, world):
     m = add_member(world.a, "丙2", category="activist", n=41, since=date(2016, 1, 1))
     on = date(2020, 6, 1)
     resp = org_admin.patch(f"{MEMBERS}{m.pk}/", {"category": "发展对象", "on": on.isoformat()}, format="json")
+    assert resp.status_code == 400 and "reason" in resp.data  # a correction says why
+    resp = org_admin.patch(f"{MEMBERS}{m.pk}/", {"category": "发展对象", "on": on.isoformat(), "reason": "录入时选错"},
+                           format="json")
     assert resp.status_code == 200, resp.content
+    assert m.category_lines.get(end__isnull=True).note == "更正：录入时选错"
     assert resp.data["category"] == "development_target"
     m.refresh_from_db()
     assert m.category == "development_target"

@@ -60,7 +60,10 @@ def test_add_org_and_member_are_logged_as_cli_and_the_acting_user(world):
 def test_every_write_subcommand_changes_the_record(world):
     m = world.a_members[1]
     run("member", "set", str(m.pk), "--as", "officer_a", "--phone", "13800000000", "--employer", "新单位")
-    run("member", "category", str(m.pk), "--as", "officer_a", "--category", "probationary", "--on", "2024-01-01")
+    refused("member", "category", str(m.pk), "--as", "officer_a", "--category", "probationary", "--on", "2024-01-01",
+            "--reason", "录入错误")  # a correction is an organization administrator's
+    run("member", "category", str(m.pk), "--as", "org_admin", "--category", "probationary", "--on", "2024-01-01",
+        "--reason", "录入错误")
     m.refresh_from_db()
     assert (m.phone, m.employer, m.category) == ("13800000000", "新单位", "probationary")
     run("org", "rename", "C001", "--as", "org_admin", "--name", "第一党支部（新）", "--on", "2024-02-01")

@@ -5,3 +5,24 @@ class AdmissionConfig(AppConfig):
     name = "jiceng.admission"
     label = "admission"
     verbose_name = "发展"
+
+    def ready(self):
+        from jiceng.core.registry import register_category_hold, register_path_copy
+
+        from .models import Application, DevelopmentPlan
+
+        # an open application goes on under the organization its applicant now belongs to
+        register_path_copy(Application, follow_merge={"status": Application.OPEN})
+        register_path_copy(DevelopmentPlan)  # a plan stays the merged organization's record of that year
+        register_category_hold(_open_application)
+
+
+def _open_application(member):
+    """While an application is open, the admission procedure alone moves the person's category."""
+    from django.utils.translation import gettext as _
+
+    from .models import Application
+
+    if Application.objects.filter(member=member, status=Application.OPEN).exists():
+        return _("该同志有进行中的发展程序，人员类别由发展程序确定，不能更正")
+    return None

@@ -70,6 +70,8 @@ class Context:
     category_on: Callable[[int, date], str | None] = lambda _pk, _day: None
     name_of: Callable[[int], str] = str  # how a refusal names a person
     entitled_on: Callable[[date], int] = lambda _day: 0
+    # the ids among those given that a people field of a step may name (its pool); the others answer as unknown
+    known: Callable[[Step, StepField, list[int]], set[int]] = lambda _step, _f, ids: set(ids)
 
     @property
     def adm(self) -> Admission:
@@ -238,13 +240,13 @@ def field_problem(ctx: Context, step: Step, f: StepField, value, on: date, data:
     if f.type == "choice" and f.passes:
         return [], value in f.passes
     if f.type == "people":
-        return people_problem(ctx, f, value, on, cite), True
+        return people_problem(ctx, step, f, value, on, cite), True
     if f.type == "vote":
         return vote_outcome(ctx, f, value, on, cite)
     return [], True
 
 
-def people_problem(ctx: Context, f: StepField, ids, on: date, cite: str) -> list[Finding]:
+def people_problem(ctx: Context, step: Step, f: StepField, ids, on: date, cite: str) -> list[Finding]:
     label = pick(f.label)
     ids = list(ids) if isinstance(ids, (list, tuple)) else [ids]
     try:  # ids arrive as text from forms and JSON: "5" is member 5 (the applicant, a duplicate …)
@@ -260,9 +262,13 @@ def people_problem(ctx: Context, f: StepField, ids, on: date, cite: str) -> list
     if (f.min and n < f.min) or (f.max and n > f.max):
         want = str(f.min) if f.min == f.max else f"{f.min or 0}–{f.max or '∞'}"
         out.append(Finding(f.key, _("“%(f)s”应为 %(w)s 人，填写了 %(n)d 人") % {"f": label, "w": want, "n": n}, cite))
+    known = ctx.known(step, f, ids)
+    for pk in dict.fromkeys(ids):  # outside the pool is the same as not on file: nothing about who it is
+        if pk not in known:
+            out.append(Finding(f.key, _("“%(f)s”中的人员编号 %(p)s 不存在") % {"f": label, "p": pk}, cite))
     if f.categories:
         allowed = "、".join(ctx.rules.category_label(c) for c in f.categories)
-        for pk in ids:
+        for pk in (pk for pk in ids if pk in known):
             cat = ctx.category_on(pk, on)
             if cat not in f.categories:
                 out.append(Finding(f.key, _("%(p)s 在 %(d)s 不是%(a)s（当时为%(c)s）") % {

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from jiceng.core import idnumber
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.i18n import pick
+from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, scope_of
 from jiceng.members import services as members
 from jiceng.members.models import BelongingLine, CategoryLine, Member
@@ -38,11 +39,25 @@ def entitled_on(org: Org, categories: list[str], day: date) -> int:
     return CategoryLine.objects.filter(member_id__in=belonging, category__in=categories).as_of(day).count()
 
 
+def people_pool(org: Org, step, field) -> Org | None:
+    """The organization whose subtree's members a people field may name (the field's declared pool)."""
+    pool = step.by if field.pool == "acting" else field.pool
+    return org if pool == "branch" else upper_org(org)
+
+
 def context(member: Member, org: Org) -> engine.Context:
     rules = org.rules
+
+    def known(step, field, ids) -> set[int]:
+        pool = people_pool(org, step, field)
+        if pool is None or not ids:
+            return set()
+        return set(Member.objects.filter(within("org_path", pool.path), pk__in=ids).values_list("pk", flat=True))
+
     return engine.Context(rules=rules, birth=member.birth_date, applicant_id=member.pk, category_on=category_on,
                           entitled_on=lambda day: entitled_on(org, rules.admission.vote.entitled, day),
-                          name_of=lambda pk: Member.objects.filter(pk=pk).values_list("name", flat=True).first() or str(pk))
+                          name_of=lambda pk: Member.objects.filter(pk=pk).values_list("name", flat=True).first() or str(pk),
+                          known=known)
 
 
 def history(app: Application) -> list[engine.Done]:
@@ -250,7 +265,5 @@ def timeline(app: Application) -> list[dict]:
 
 def current_applications(user, org: Org):
     """Open applications in the subtree of `org` the user may see."""
-    from jiceng.core.paths import within
-
     return Application.objects.filter(within("org_path", org.path), status=Application.OPEN).restrict(user)
 

@@ -11,3 +11,9 @@ class CoreConfig(AppConfig):
         from . import profiles
 
         profiles.registry()
+
+        from .models import ChangeRecord
+        from .registry import register_path_copy
+
+        # the log keeps where a change happened; a move carries it along so the new committee reads the history
+        register_path_copy(ChangeRecord, org_field=None)

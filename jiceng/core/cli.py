@@ -16,7 +16,7 @@ from datetime import date
 from types import SimpleNamespace
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied, ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import models, transaction
 from django.http import QueryDict
@@ -188,6 +188,8 @@ class ScopedCommand(BaseCommand):
                 yield
         except ValidationError as exc:
             raise self.problems(exc) from None
+        except PermissionDenied as exc:  # a service's "not yours to do", with who does it
+            raise Failed(str(exc), returncode=INVALID) from None
 
     def emit(self, data, *lines):
         if self.as_json:

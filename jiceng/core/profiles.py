@@ -110,6 +110,9 @@ class StepField(_Strict):
     min: int | None = None  # numbers: the value; people: how many
     max: int | None = None
     categories: list[str] = []  # people: the categories they must be in on the step's date
+    # people: whose members may be named — the organization performing the step (acting), the applicant's
+    # organization (branch), or the upper committee's whole subtree (upper: the branch and the committee above)
+    pool: Literal["acting", "branch", "upper"] = "acting"
     choices: list[str] = []
     passes: list[str] = []  # choice values with which the step counts as passed
     warns: list[str] = []  # choice values recorded with a warning (a rule that says "normally not")

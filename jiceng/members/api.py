@@ -29,12 +29,15 @@ class MemberSerializer(serializers.ModelSerializer):
     joined_on = serializers.DateField(write_only=True, required=False)
     confirmed_on = serializers.DateField(write_only=True, required=False)
     on = serializers.DateField(write_only=True, required=False, help_text="变更生效日期 / effective date of a change")
+    reason = serializers.CharField(write_only=True, required=False, max_length=280, help_text=(
+        "更正人员类别时必填：类别的变动通过发展程序办理，更正仅限组织管理员 / required with a category change: "
+        "categories move through the admission procedure; a correction is an organization administrator's"))
 
     class Meta:
         model = Member
         fields = ["id", "name", "sex", "ethnicity", "birth_date", "id_number", "phone", "education", "degree",
                   "title_level", "employer", "post", "occupation", "employment", "org_code", "category",
-                  "category_label", "since", "applied_on", "joined_on", "confirmed_on", "on"]
+                  "category_label", "since", "applied_on", "joined_on", "confirmed_on", "on", "reason"]
 
     def to_representation(self, member):
         data = super().to_representation(member)
@@ -50,12 +53,13 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def create(self, data):
         data.pop("on", None)
+        data.pop("reason", None)
         org = data.pop("org")
         data["category"] = self._category_key(org, data["category"])
         return services.create_member(org=org, **data)
 
     def update(self, member, data):
-        on = data.pop("on", None)
+        on, reason = data.pop("on", None), data.pop("reason", "")
         for key in ("since", "applied_on", "joined_on", "confirmed_on"):
             data.pop(key, None)
         org = data.pop("org", member.org)
@@ -69,7 +73,7 @@ class MemberSerializer(serializers.ModelSerializer):
         if category is not None:
             key = self._category_key(member.org, category)
             if key != member.category:
-                services.change_category(member, key, on=on)
+                services.correct_category(self.context["request"].user, member, key, on=on, reason=reason)
         return member
 
 

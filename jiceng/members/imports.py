@@ -65,7 +65,6 @@ class Update:
     member_id: int
     person: dict
     org_id: int | None
-    category: str | None
 
 
 class MemberImporter:
@@ -98,8 +97,9 @@ class MemberImporter:
     def _check_batch(self, rows, problems, seen):
         numbers = [idnumber.normalize(r.values.get("id_number") or "") for r in rows]
         index = {n: idnumber.blind_index(n) for n in numbers if n and not idnumber.problem(n)}
-        existing = {m.id_number_index: m for m in Member.objects.filter(
-            id_number_index__in=list(index.values())).select_related("org")} if index else {}
+        on_file = Member.objects.filter(id_number_index__in=list(index.values())) if index else Member.objects.none()
+        existing = {m.id_number_index: m for m in on_file.restrict(self.user, CHANGE).select_related("org")}
+        elsewhere = set(on_file.values_list("id_number_index", flat=True)) - existing.keys() if index else set()
         self._load_orgs(r.values["org_code"] for r in rows)
         for row, number in zip(rows, numbers):
             v = row.values
@@ -119,6 +119,9 @@ class MemberImporter:
                 else:
                     errors.update(services.category_errors(org.rules, v["category"], None, today()))
                 problems.extend(field_problems(row, errors, self.headers, v))
+                continue
+            if index.get(number) in elsewhere:  # someone else's member: not a word about who, where or what
+                problems.append(problem(row, self.headers["id_number"], number, str(services.ELSEWHERE)))
                 continue
             current = existing.get(index.get(number))
             if current is None and not number:
@@ -141,11 +144,13 @@ class MemberImporter:
         errors = services.person_errors(check)
         if org.profile != member.org.profile:
             errors["org"] = [_("只能转入同一组织体系的组织")]
+        if category != member.category:  # a category moves through the admission procedure or a correction
+            errors["category"] = [_("与档案中的“%(c)s”不同：人员类别的变动须通过发展程序办理，或由组织管理员在成员页面更正")
+                                  % {"c": member.category_label}]
         problems.extend(field_problems(row, errors, self.headers, row.values))
         if errors:
             return None
-        return Update(member.pk, changes, org.pk if org.pk != member.org_id else None,
-                      category if category != member.category else None)
+        return Update(member.pk, changes, org.pk if org.pk != member.org_id else None)
 
     def write(self, plans, counts):
         new = [p for p in plans if not isinstance(p, Update)]
@@ -155,7 +160,7 @@ class MemberImporter:
         if updates:
             bulk.restore_indexes()  # the services below look lines up by member: indexes first
         for u in updates:
-            if not (u.person or u.org_id or u.category):
+            if not (u.person or u.org_id):
                 counts["unchanged"] += 1
                 continue
             member = Member.objects.select_related("org").get(pk=u.member_id)
@@ -163,8 +168,6 @@ class MemberImporter:
                 services.update_member(member, **u.person)
             if u.org_id:
                 services.transfer(member, Org.objects.get(pk=u.org_id), on=today(), note=_("导入"))
-            if u.category:
-                services.change_category(member, u.category, on=today(), note=_("导入"))
             counts["updated"] += 1
 
 

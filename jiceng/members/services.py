@@ -10,12 +10,15 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core import bulk, idnumber, profiles
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.models import jsonable
+from jiceng.core.scoping import STRUCTURE, scope_of
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 from jiceng.orgs.models import Org
 
@@ -57,6 +60,10 @@ def person_errors(values: dict) -> dict:
     return errors
 
 
+# A person on file outside the asker's scope: that a record exists and how to get it, nothing about it.
+ELSEWHERE = _lazy("该身份证号已登记在档案中；如该同志转入本组织，请由其所在组织办理组织关系转接")
+
+
 def duplicate_errors(number: str, *, exclude_pk: int | None = None) -> dict:
     number = idnumber.normalize(number or "")
     if not number or idnumber.problem(number):
@@ -64,7 +71,7 @@ def duplicate_errors(number: str, *, exclude_pk: int | None = None) -> dict:
     clash = Member.objects.filter(id_number_index=idnumber.blind_index(number))
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
-    return {"id_number": [_("该身份证号已登记在档案中")]} if clash.exists() else {}
+    return {"id_number": [ELSEWHERE]} if clash.exists() else {}
 
 
 def category_errors(rules: profiles.Profile, category: str, birth: date | None, on: date, field: str = "category") -> dict:
@@ -262,6 +269,28 @@ def change_category(member: Member, category: str, *, on: date | None = None, no
     member.category = category
     member.save()
     return member
+
+
+@transaction.atomic
+def correct_category(user, member: Member, category: str, *, on: date | None = None, reason: str = "") -> Member:
+    """Set a category right outside the admission procedure: the correction of a data error.
+
+    Moves forward into member categories happen through the admission engine only; a correction is an
+    organization administrator's act, with its reason kept on the new dated line, and never while an app
+    (an open application) holds the person's category."""
+    from jiceng.core.registry import category_holds
+
+    if not scope_of(user).covers(member.org_path, STRUCTURE):
+        raise PermissionDenied(_("人员类别的变动须通过发展程序办理；更正错误的类别须由组织管理员进行"))
+    errors: dict = {}
+    if not (reason or "").strip():
+        errors["reason"] = [_("请填写更正原因（更正会记入变更记录）")]
+    for hold in category_holds:
+        held = hold(member)
+        if held:
+            errors.setdefault("category", []).append(held)
+    raise_if(errors)
+    return change_category(member, category, on=on, note=(_("更正：%(r)s") % {"r": reason.strip()})[:300])
 
 
 @transaction.atomic

@@ -177,13 +177,31 @@ def update_org(org: Org, *, on: date | None = None, note: str = "", **values) ->
 
 
 def _repath(old: str, new: str) -> None:
-    """Give the subtree under `old` the prefix `new`: one UPDATE per table, no tree walk."""
-    from jiceng.members.models import Member
+    """Give the subtree under `old` the prefix `new`, in the tree and in every registered copy of its
+    paths (core.registry): one UPDATE per table, no tree walk."""
+    from jiceng.core.registry import path_copies
 
-    tail = Substr("path", len(old) + 1)
     delta = (len(new) - len(old)) // SEGMENT
-    Org.objects.filter(within("path", old)).update(path=Concat(Value(new), tail), depth=F("depth") + delta)
-    Member.objects.filter(within("org_path", old)).update(org_path=Concat(Value(new), Substr("org_path", len(old) + 1)))
+    Org.objects.filter(within("path", old)).update(path=Concat(Value(new), Substr("path", len(old) + 1)),
+                                                   depth=F("depth") + delta)
+    for copy in path_copies:
+        column = copy.path_field
+        copy.model.objects.filter(within(column, old)).update(
+            **{column: Concat(Value(new), Substr(column, len(old) + 1))})
+
+
+def _hand_over(org: Org, into: Org) -> None:
+    """The rows a registered path copy declares to follow a merge go on under the surviving organization."""
+    from jiceng.core.registry import path_copies
+
+    into.path = Org.objects.values_list("path", flat=True).get(pk=into.pk)
+    for copy in path_copies:
+        if copy.follow_merge is None or copy.org_field is None:
+            continue
+        for row in copy.model.objects.filter(**{copy.org_field: org}, **copy.follow_merge):
+            setattr(row, copy.org_field, into)
+            setattr(row, copy.path_field, into.path)
+            row.save()  # logged, one record per row
 
 
 @transaction.atomic
@@ -254,6 +272,7 @@ def merge_org(org: Org, into: Org, *, on: date | None = None, note: str = "") ->
         move_org(child, into, on=on, note=note)
     for member in org.members.all():
         member_services.transfer(member, into, on=on, note=note)
+    _hand_over(org, into)
     return dissolve_org(org, on=on, note=note, reason="merged")
 
 

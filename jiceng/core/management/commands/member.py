@@ -38,7 +38,7 @@ class Command(ScopedCommand):
         "add": "新增成员 / add a member",
         "set": "修改成员信息 / change a member's own fields",
         "transfer": "转接组织关系 / transfer a member to another organization",
-        "category": "变更人员类别 / change a member's category",
+        "category": "更正人员类别（组织管理员）/ correct a member's category (organization administrator)",
     }
     label_sources = (Member, MemberFilterSet)
 
@@ -74,9 +74,9 @@ class Command(ScopedCommand):
 
     def args_category(self, p):
         p.add_argument("id", type=int, help="成员编号 / member id")
-        p.add_argument("--category", required=True, help="新的人员类别（键或名称）/ new category, key or label")
+        p.add_argument("--category", required=True, help="正确的人员类别（键或名称）/ the right category, key or label")
         p.add_argument("--on", type=day, metavar=DATE, help=ON)
-        p.add_argument("--note", default="", help="说明 / note")
+        p.add_argument("--reason", required=True, help="更正原因（组织管理员；发展程序之外的类别更正）/ why the category is corrected")
 
     # --- helpers -------------------------------------------------------------------------
     def find(self, pk, action=VIEW) -> Member:
@@ -170,9 +170,9 @@ class Command(ScopedCommand):
             services.transfer(m, target, on=on, note=note)
         self.emit(self.data(m), t(f"已转接组织关系：{m.name} 从 {old.name} 转入 {target.name}", f"Transferred {m.name} from {old.name} to {target.name}"))
 
-    def do_category(self, id, category, on, note, **_):
+    def do_category(self, id, category, on, reason, **_):
         m = self.find(id, CHANGE)
         old = m.category_label
         with self.writing():
-            services.change_category(m, category_key(category, m.rules), on=on, note=note)
-        self.emit(self.data(m), t(f"已变更人员类别：{m.name} {old} → {m.category_label}", f"Changed the category of {m.name}: {old} → {m.category_label}"))
+            services.correct_category(self.user, m, category_key(category, m.rules), on=on, reason=reason)
+        self.emit(self.data(m), t(f"已更正人员类别：{m.name} {old} → {m.category_label}", f"Corrected the category of {m.name}: {old} → {m.category_label}"))
