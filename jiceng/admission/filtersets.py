@@ -2,6 +2,7 @@
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core import profiles
 from jiceng.core.i18n import pick
 from jiceng.core.paths import within
@@ -18,7 +19,7 @@ def stage_choices():
     return list(seen.items())
 
 
-class ApplicationFilterSet(df.FilterSet):
+class ApplicationFilterSet(ScopedFilterSet):
     q = df.CharFilter(field_name="member__name", lookup_expr="contains", label=_("姓名"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
     stage = df.ChoiceFilter(choices=stage_choices(), label=_("所处阶段"))
@@ -27,11 +28,6 @@ class ApplicationFilterSet(df.FilterSet):
     class Meta:
         model = Application
         fields = ["q", "org", "stage", "status"]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # an organization out of scope is not a valid choice: no probing which ones exist
-        self.filters["org"].queryset = Org.objects.restrict(getattr(self.request, "user", None))
 
     def subtree(self, qs, _name, org):
         return qs.filter(within("org_path", org.path))

@@ -32,7 +32,7 @@ def _field(f, people) -> dict:
     elif f.type == "people":
         size = f"{f.min}" if f.min == f.max else f"{f.min or 0}–{f.max or '…'}"
         fields = {f.key: forms.TypedMultipleChoiceField(
-            label=label, coerce=int, choices=people(f.categories), widget=forms.SelectMultiple(attrs={"size": 6}),
+            label=label, coerce=int, choices=people(f), widget=forms.SelectMultiple(attrs={"size": 6}),
             help_text=_("选 %(n)s 人（按住 Ctrl 可多选）") % {"n": size})}
     elif f.type == "file":
         fields = {f.key: forms.FileField(label=label)}
@@ -65,10 +65,10 @@ class StepData:
         return data, attachment
 
 
-def step_form(step, *, people=lambda categories: [], base=Form, on_label=_("办理日期")) -> type[Form]:
+def step_form(step, *, people=lambda field: [], base=Form, on_label=_("办理日期")) -> type[Form]:
     """A form class for recording `step`: its date, then one field per field of the step.
 
-    `people(categories)` gives the choices of a people field."""
+    `people(field)` gives the choices of a people field."""
     fields = {"on": forms.DateField(label=on_label, widget=DATE, initial=today)}
     for f in step.fields:
         fields.update(_field(f, people))

@@ -131,11 +131,11 @@ class ApplicationRecordView(ObjectActionView):
 
     def form(self, app, *args):
         step = self.step(app)
-        actor = services.acting_org(app.org, step)
-        candidates = Member.objects.filter(within("org_path", actor.path)).exclude(pk=app.member_id).order_by("name")
-
-        def people(categories):
-            qs = candidates.filter(category__in=categories) if categories else candidates
+        def people(field):  # the field's pool, the same the services accept
+            pool = services.people_pool(app.org, step, field)
+            qs = Member.objects.filter(within("org_path", pool.path)) if pool else Member.objects.none()
+            qs = qs.exclude(pk=app.member_id).order_by("name")
+            qs = qs.filter(category__in=field.categories) if field.categories else qs
             return [(m.pk, f"{m.name}（{m.category_label}）") for m in qs.select_related("org")[:500]]
 
         return forms.step_form(step, people=people)(*args)

@@ -34,6 +34,15 @@ def register_path_copy(model, **options) -> None:
     path_copies.append(PathCopy(model, **options))
 
 
+# dated lines that keep a path as it stood on their dates (the tree's as-of views): a move closes them and
+# opens the next, so they never follow it. Every path column is one or the other (a test checks).
+path_history: set[tuple[type[models.Model], str]] = set()
+
+
+def register_path_history(model, path_field: str = "path") -> None:
+    path_history.add((model, path_field))
+
+
 category_holds: list[Callable] = []
 
 

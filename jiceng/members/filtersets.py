@@ -5,6 +5,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core import idnumber, profiles
 from jiceng.core.dates import today
 from jiceng.core.paths import within
@@ -34,7 +35,7 @@ def _years_ago(years: int) -> date:
         return t.replace(year=t.year - years, day=28)
 
 
-class MemberFilterSet(df.FilterSet):
+class MemberFilterSet(ScopedFilterSet):
     q = df.CharFilter(method="search", label=_("搜索（姓名、手机号或完整身份证号）"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
     org_code = df.CharFilter(method="subtree_by_code", label=_("组织编码（含下级）"))

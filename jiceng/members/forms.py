@@ -51,9 +51,11 @@ class MemberCreateForm(PersonForm):
 
 
 class CategoryForm(Form):
-    category = forms.ChoiceField(label=_("新的人员类别"))
-    on = forms.DateField(label=_("生效日期"), initial=today, widget=DATE)
-    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+    """A correction of a data error; the admission procedure moves categories forward."""
+
+    category = forms.ChoiceField(label=_("正确的人员类别"))
+    on = forms.DateField(label=_("自哪天起"), initial=today, widget=DATE)
+    reason = forms.CharField(label=_("更正原因"), max_length=280)
 
     def __init__(self, *args, rules=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -2,7 +2,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ChangeRecord
-from jiceng.core.scoping import CHANGE, filter_then_restrict, scope_of
+from jiceng.core.scoping import CHANGE, STRUCTURE, filter_then_restrict, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
 from jiceng.orgs.forms import EndForm
 from jiceng.orgs.models import Org
@@ -36,6 +36,7 @@ class MemberDetailView(ScopedView):
             "state": services.state_as_of(member, as_of) if as_of else None,
             "changes": scoped(ChangeRecord, request.user).for_object(member).select_related("user")[:20],
             "can_change": scope_of(request.user).covers(member.org_path, CHANGE),
+            "can_correct": scope_of(request.user).covers(member.org_path, STRUCTURE),
             "applications": member.applications.restrict(request.user),
         }
         return render(request, "members/detail.html", ctx)
@@ -69,13 +70,14 @@ class MemberEditView(ObjectActionView):
 
 
 class MemberCategoryView(ObjectActionView):
-    model, form_class, action, title = Member, forms.CategoryForm, CHANGE, _("变更人员类别")
+    model, form_class, action, title = Member, forms.CategoryForm, STRUCTURE, _("更正人员类别")
 
     def form_kwargs(self, member):
         return {"rules": member.rules}
 
     def perform(self, member, data):
-        return services.change_category(member, data["category"], on=data["on"], note=data["note"])
+        return services.correct_category(self.request.user, member, data["category"], on=data["on"],
+                                         reason=data["reason"])
 
 
 class MemberTransferView(ObjectActionView):

@@ -2,6 +2,7 @@ import django_filters as df
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core import profiles
 from jiceng.core.paths import within
 from jiceng.core.vocab import SECTORS
@@ -9,7 +10,7 @@ from jiceng.core.vocab import SECTORS
 from .models import Org
 
 
-class OrgFilterSet(df.FilterSet):
+class OrgFilterSet(ScopedFilterSet):
     """One FilterSet for the tree search in the UI and the organization list in the API."""
 
     q = df.CharFilter(method="search", label=_("名称或编码"))
