@@ -13,8 +13,6 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-export JICENG_DEBUG ?= 1
-
 .PHONY: setup run test bench clean
 
 setup: $(STAMP) node_modules
@@ -34,6 +32,7 @@ node_modules: package-lock.json package.json
 	npm ci --no-audit --no-fund || { rm -rf node_modules; exit 1; }
 	@touch $@
 
+# Debug is off unless asked for (make run JICENG_DEBUG=1); WhiteNoise serves the static files either way.
 run: setup
 	$(VENV)/bin/jiceng setup
 	$(VENV)/bin/jiceng serve

@@ -34,7 +34,8 @@ SECRET_KEY = _secret()
 # Keys for encrypted ID numbers and their blind index derive from this; keep it apart from
 # SECRET_KEY so rotating the web secret never makes the archive unreadable.
 JICENG_FIELD_KEY = os.environ.get("JICENG_FIELD_KEY") or SECRET_KEY
-DEBUG = os.environ.get("JICENG_DEBUG", "1") == "1"
+# Debug (tracebacks in the browser, no caching) only when asked for: JICENG_DEBUG=1.
+DEBUG = os.environ.get("JICENG_DEBUG", "0") == "1"
 ALLOWED_HOSTS = [h for h in os.environ.get("JICENG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("JICENG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
@@ -60,6 +61,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "jiceng.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -136,7 +138,13 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("JICENG_LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = 0.25  # hours
-AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# A user name is locked at one client address, never the address as a whole (one office behind a
+# NAT or a reverse proxy shares it): jiceng/core/lockout.py. The client address is REMOTE_ADDR unless
+# JICENG_TRUSTED_PROXIES (default 0) says how many reverse proxies append to X-Forwarded-For.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jiceng.core.lockout.client_ip"
+AXES_LOCKOUT_CALLABLE = "jiceng.core.lockout.lockout_response"
+JICENG_TRUSTED_PROXIES = int(os.environ.get("JICENG_TRUSTED_PROXIES", "0") or 0)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -184,6 +192,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "jiceng.admission.models.Application.STATUSES",
+                            "ImportJobStatusEnum": "jiceng.core.models.ImportJob.STATES"},
 }
 
 # Import jobs run in their own process; tests run them in the request instead.
@@ -202,3 +212,32 @@ LOGGING = {
 # Public holidays and make-up working days (调休) for counting working days (public notices).
 JICENG_HOLIDAYS_FILE = Path(os.environ.get("JICENG_HOLIDAYS_FILE", BASE_DIR / "holidays.yaml"))
 MEDIA_ROOT = DATA_DIR / "media"
+
+# Attachments of admission steps: size and types (jiceng/core/attachments.py).
+JICENG_ATTACHMENT_MAX_MB = float(os.environ.get("JICENG_ATTACHMENT_MAX_MB", "20"))
+JICENG_ATTACHMENT_TYPES = [t.strip().lower().lstrip(".") for t in os.environ.get(
+    "JICENG_ATTACHMENT_TYPES", "pdf,ofd,jpg,jpeg,png,doc,docx,xls,xlsx,wps,et").split(",") if t.strip()]
+
+# Security headers (jiceng.core.middleware.SecurityHeadersMiddleware). Pages load scripts from this
+# site only and carry no inline script or handler; ECharts' tooltips and Swagger UI set inline styles.
+JICENG_CSP = os.environ.get("JICENG_CSP", "; ".join([
+    "default-src 'self'", "script-src 'self'", "style-src 'self' 'unsafe-inline'", "img-src 'self' data:",
+    "font-src 'self'", "connect-src 'self'", "object-src 'none'", "base-uri 'self'", "form-action 'self'",
+    "frame-ancestors 'none'"]))
+JICENG_PERMISSIONS_POLICY = os.environ.get("JICENG_PERMISSIONS_POLICY", ", ".join(
+    f"{feature}=()" for feature in ("accelerometer", "camera", "geolocation", "gyroscope", "magnetometer",
+                                    "microphone", "payment", "usb")))
+X_FRAME_OPTIONS = "DENY"
+
+# Served over HTTPS (JICENG_HTTPS=1): HTTP redirected to HTTPS, cookies only over HTTPS, HSTS.
+# Behind a TLS-terminating proxy, JICENG_PROXY_SSL_HEADER names the header it sets to "https"
+# (e.g. X-Forwarded-Proto); only set it when the proxy always sets or strips that header.
+JICENG_HTTPS = os.environ.get("JICENG_HTTPS", "0") == "1"
+SECURE_SSL_REDIRECT = SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = JICENG_HTTPS
+SECURE_HSTS_SECONDS = int(os.environ.get("JICENG_HSTS_SECONDS", "31536000")) if JICENG_HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("JICENG_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+SECURE_HSTS_PRELOAD = os.environ.get("JICENG_HSTS_PRELOAD", "0") == "1"
+if os.environ.get("JICENG_PROXY_SSL_HEADER"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + os.environ["JICENG_PROXY_SSL_HEADER"].strip().upper().replace("-", "_"), "https")
+# The HSTS preload list is for public domain names; an intranet host cannot be on it.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]

@@ -1,8 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from jiceng.admission.api import ApplicationViewSet
@@ -10,6 +9,7 @@ from jiceng.admission.api_dashboard import PipelineAPIView, PlansAPIView
 from jiceng.core import import_views as imports
 from jiceng.core.import_api import ExportAPIView, ImportJobViewSet
 from jiceng.core import views as core
+from jiceng.core.lockout import TokenView
 from jiceng.members import views as members
 from jiceng.members.api import MemberViewSet
 from jiceng.orgs import views as orgs
@@ -65,9 +65,10 @@ urlpatterns = [
     path("api/admission/pipeline/", PipelineAPIView.as_view(), name="api-admission-pipeline"),
     path("api/admission/plans/", PlansAPIView.as_view(), name="api-admission-plans"),
     path("api/", include(router.urls)),
-    path("api/token/", obtain_auth_token, name="api_token"),
+    path("api/token/", TokenView.as_view(), name="api_token"),
     path("api/export/<str:kind>/", ExportAPIView.as_view(), name="api_export"),
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    # Swagger UI with its settings script served as a file, not inline (Content-Security-Policy)
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]

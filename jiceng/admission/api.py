@@ -41,7 +41,7 @@ class StepSerializer(serializers.Serializer):
                                            "/ the step's fields: people as member ids, a vote as its counts")
     passed = serializers.BooleanField(read_only=True)
     warnings = serializers.SerializerMethodField()
-    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    recorded_by = serializers.CharField(source="recorded_by.username", read_only=True, default=None)
     recorded_at = serializers.DateTimeField(read_only=True)
 
     def get_label(self, record) -> str:

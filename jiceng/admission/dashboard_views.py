@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jiceng.core.dates import today
 from jiceng.core.forms import Form
 from jiceng.core.i18n import pick
+from jiceng.core.params import id_param, int_param
 from jiceng.core.scoping import CHANGE, VIEW, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, scoped_object
 from jiceng.orgs.models import Org
@@ -26,15 +27,14 @@ LIST_LIMIT = 200  # rows per list on a page (a city has thousands): the rest is 
 
 def chosen_org(request, action: str = VIEW) -> Org | None:
     """?org= within the user's scope (else 404), or the top of the scope."""
-    pk = request.GET.get("org", "")
+    pk = id_param(request, "org")
     if not pk and action == VIEW:
         return scope_roots(request.user).order_by("path").first()
-    return scoped_object(Org, request.user, pk if pk.isdigit() else 0, action)
+    return scoped_object(Org, request.user, pk or 0, action)
 
 
 def chosen_year(request) -> int:
-    year = request.GET.get("year", "")
-    return int(year) if year.isdigit() and plans.FIRST_YEAR <= int(year) <= 9999 else today().year
+    return int_param(request, "year", default=today().year, minimum=plans.FIRST_YEAR, maximum=9999)
 
 
 def bars(categories: list[str], **series: list[int]) -> dict:

@@ -3,6 +3,7 @@ start form is the same, with the new person's own fields in front."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.attachments import attachment_accept, attachment_help, validate_attachment
 from jiceng.core.dates import today
 from jiceng.core.forms import Form
 from jiceng.core.i18n import pick
@@ -35,7 +36,8 @@ def _field(f, people) -> dict:
             label=label, coerce=int, choices=people(f), widget=forms.SelectMultiple(attrs={"size": 6}),
             help_text=_("选 %(n)s 人（按住 Ctrl 可多选）") % {"n": size})}
     elif f.type == "file":
-        fields = {f.key: forms.FileField(label=label)}
+        fields = {f.key: forms.FileField(label=label, validators=[validate_attachment], help_text=attachment_help(),
+                                         widget=forms.ClearableFileInput(attrs={"accept": attachment_accept()}))}
     elif f.type == "vote":
         fields = {vote_name(f.key, k): forms.IntegerField(label=VOTE_LABELS[k], min_value=0, initial=0) for k in VOTE_KEYS}
     else:

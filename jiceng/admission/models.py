@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import profiles
+from jiceng.core.attachments import validate_attachment
 from jiceng.core.i18n import pick
 from jiceng.core.models import LoggedModel
 from jiceng.core.paths import PathField
@@ -65,7 +66,7 @@ class StepRecord(LoggedModel):
     data = models.JSONField(_("记录内容"), default=dict, blank=True)
     passed = models.BooleanField(_("通过"), default=True)
     warnings = models.JSONField(_("提示"), default=list, blank=True)  # [{"zh":…, "en":…, "cite":…}]
-    attachment = models.FileField(_("附件"), upload_to="admission/%Y/", blank=True)
+    attachment = models.FileField(_("附件"), upload_to="admission/%Y/", blank=True, validators=[validate_attachment])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
                                     verbose_name=_("记录人"))
     recorded_at = models.DateTimeField(_("记录时间"), auto_now_add=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jiceng.core.dates import today
 from jiceng.core.i18n import pick
 from jiceng.core.models import ChangeRecord
+from jiceng.core.params import id_param
 from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, filter_then_restrict, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, apply_errors, paginate, scoped, scoped_object
@@ -52,11 +53,10 @@ class ApplicationStartView(ObjectActionView):
     title, template_name = _lazy("开始发展程序"), "admission/application_form.html"
 
     def get_object(self):
-        member = self.request.GET.get("member", "")
-        if member.isdigit():
+        member = id_param(self.request, "member")
+        if member:
             return scoped_object(Member, self.request.user, member, CHANGE)
-        org = self.request.GET.get("org", "")
-        return scoped_object(Org, self.request.user, org if org.isdigit() else 0, CHANGE)
+        return scoped_object(Org, self.request.user, id_param(self.request, "org") or 0, CHANGE)
 
     def form(self, target, *args):
         org = target.org if isinstance(target, Member) else target

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from django.http import Http404
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -73,6 +75,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
 def scoped_by_code(model, action):
     """A serializer field that takes an organization code, found only within the user's scope."""
 
+    @extend_schema_field(OpenApiTypes.STR)  # a code: typed for the schema (no model to derive it from)
     class Field(serializers.SlugRelatedField):
         def to_internal_value(self, data):
             if isinstance(data, str) and "\x00" in data:

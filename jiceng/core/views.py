@@ -17,6 +17,7 @@ from django.views import View
 
 from .context import acting
 from .models import ChangeRecord
+from .params import id_param, uuid_param
 from .paths import within
 from .scoping import CHANGE, VIEW, scope_of
 
@@ -104,15 +105,16 @@ class ChangeListView(ScopedView):
     """The change log of the user's subtrees, or of one object (?type=app.model&id=N); read-only."""
 
     def get(self, request):
+        org_id, batch, request_id = id_param(request, "org"), id_param(request, "batch"), uuid_param(request, "request_id")
         qs = ChangeRecord.objects.select_related("user", "content_type")
-        if request.GET.get("org"):
+        if org_id:
             from jiceng.orgs.models import Org
 
-            org = scoped_object(Org, request.user, request.GET["org"])
+            org = scoped_object(Org, request.user, org_id)
             qs = qs.filter(within("org_path", org.path))
-        if request.GET.get("batch", "").isdigit():
-            qs = qs.filter(batch_id=request.GET["batch"])
-        if request.GET.get("request_id"):
-            qs = qs.filter(request_id=request.GET["request_id"])
+        if batch:
+            qs = qs.filter(batch_id=batch)
+        if request_id:
+            qs = qs.filter(request_id=request_id)
         qs = qs.restrict(request.user)  # last, after the subtree range
         return render(request, "core/changes.html", {"page": paginate(request, qs)})

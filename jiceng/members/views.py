@@ -2,11 +2,11 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ChangeRecord
+from jiceng.core.params import date_param, id_param
 from jiceng.core.scoping import CHANGE, STRUCTURE, filter_then_restrict, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
 from jiceng.orgs.forms import EndForm
 from jiceng.orgs.models import Org
-from jiceng.orgs.views import _parse_day
 
 from . import forms, services
 from .filtersets import MemberFilterSet
@@ -23,7 +23,7 @@ class MemberListView(ScopedView):
 class MemberDetailView(ScopedView):
     def get(self, request, pk):
         member = scoped_object(Member, request.user, pk, queryset=scoped(Member, request.user).select_related("org"))
-        as_of = _parse_day(request.GET.get("as_of"))
+        as_of = date_param(request, "as_of")
         ctx = {
             "member": member,
             "rules": member.rules,
@@ -46,7 +46,7 @@ class MemberCreateView(ObjectActionView):
     model, form_class, action, title = Org, forms.MemberCreateForm, CHANGE, _("新增成员")
 
     def get_object(self):
-        return scoped_object(Org, self.request.user, self.request.GET.get("org") or 0, CHANGE)
+        return scoped_object(Org, self.request.user, id_param(self.request, "org") or 0, CHANGE)
 
     def form_kwargs(self, org):
         return {"rules": org.rules}

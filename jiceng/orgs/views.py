@@ -1,10 +1,9 @@
-from datetime import date
-
 from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import ChangeRecord
+from jiceng.core.params import choice_param, date_param, id_param
 from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
@@ -26,13 +25,6 @@ def scope_roots(user):
 def with_child_flags(qs):
     active_children = Org.objects.filter(parent=OuterRef("pk"), dissolved_on__isnull=True)
     return qs.annotate(has_children=Exists(active_children), member_count=Count("members", distinct=True))
-
-
-def _parse_day(value):
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 class OrgTreeView(ScopedView):
@@ -57,7 +49,7 @@ class OrgChildrenView(ScopedView):
 class OrgDetailView(ScopedView):
     def get(self, request, pk):
         org = scoped_object(Org, request.user, pk)
-        as_of = _parse_day(request.GET.get("as_of"))
+        as_of = date_param(request, "as_of")
         ctx = {"org": org, "rules": org.rules, "as_of": as_of, "history": org.lines.select_related("parent")}
         if as_of:
             root, lines = services.lines_as_of(org, as_of)
@@ -105,7 +97,7 @@ class OrgCreateView(ObjectActionView):
     title = _("新建组织")
 
     def get_object(self):
-        parent_id = self.request.GET.get("parent")
+        parent_id = id_param(self.request, "parent")
         if parent_id:
             return scoped_object(Org, self.request.user, parent_id, STRUCTURE)
         if not self.request.user.is_superuser:  # a new root is the superuser's decision
@@ -188,11 +180,14 @@ class PostEndView(ObjectActionView):
         return holding.close(data["on"])
 
 
+ELECTION_STATES = ("attention", "all", "overdue", "due_soon", "none", "ok")
+
+
 class ElectionListView(ScopedView):
     """Organizations whose election is overdue, due soon, or never recorded."""
 
     def get(self, request):
-        state = request.GET.get("state", "attention")
+        state = choice_param(request, "state", ELECTION_STATES, default="attention")
         orgs = scoped(Org, request.user).filter(dissolved_on__isnull=True).order_by("path")
         status = services.election_status(orgs)
         wanted = {"attention": {"overdue", "due_soon", "none"}, "all": {"overdue", "due_soon", "none", "ok"}}.get(state, {state})

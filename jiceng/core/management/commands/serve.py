@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
@@ -13,5 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, addr, **options):
         addr = addr if ":" in addr else f"127.0.0.1:{addr}"
         self.stdout.write(f"Jiceng 已启动 / running at http://{addr}/")
+        self.stdout.write("调试模式已打开 / debug on (JICENG_DEBUG=1)" if settings.DEBUG else
+                          "调试模式关闭（需要时设 JICENG_DEBUG=1）/ debug off (set JICENG_DEBUG=1 to turn it on)")
         self.stdout.write(accounts.hint())
         call_command("runserver", addr, use_reloader=False)
