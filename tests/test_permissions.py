@@ -85,7 +85,7 @@ MATRIX = {
     "post_end": Route("write", holding),
     "member_add": Route("write", org_query),
     "member_edit": Route("write", member),
-    "member_category": Route("write", member),
+    "member_category": Route("structure", member),
     "member_transfer": Route("write", member),
     "participation_add": Route("write", member),
     "participation_end": Route("write", participation),

@@ -14,10 +14,9 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Pt, RGBColor
 
-from jiceng.core import context
 from jiceng.core.dates import today
+from jiceng.core.exports import log_personal_data
 from jiceng.core.i18n import pick
-from jiceng.core.models import ExportRecord
 from jiceng.core.views import scoped_object
 
 from . import engine, services
@@ -164,9 +163,7 @@ def build(app: Application) -> bytes:
 def export(app: Application, user) -> bytes:
     """Build the dossier and log it: personal data leaving the system."""
     data = build(app)
-    ExportRecord.objects.create(user=user if getattr(user, "pk", None) else None, source=context.current().source,
-                                kind="dossier", format="docx", filters={"application": app.pk},
-                                rows=app.steps.count(), id_numbers_shown=False)
+    log_personal_data(user, "dossier", fmt="docx", what={"application": app.pk}, rows=app.steps.count())
     return data
 
 

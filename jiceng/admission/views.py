@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core.dates import today
+from jiceng.core.exports import log_personal_data
 from jiceng.core.i18n import pick
 from jiceng.core.models import ChangeRecord
 from jiceng.core.params import id_param
@@ -182,6 +183,9 @@ class ApplicationAttachmentView(ScopedView):
     def get(self, request, pk, record):
         app = scoped_object(Application, request.user, pk)
         rec = get_object_or_404(app.steps.exclude(attachment=""), pk=record)
+        name = rec.attachment.name
+        log_personal_data(request.user, "attachment", fmt=name.rpartition(".")[2][:10] if "." in name else "",
+                          what={"application": app.pk, "record": rec.pk, "step": rec.step, "file": name})
         return FileResponse(rec.attachment.open("rb"), as_attachment=True, filename=rec.attachment.name.rsplit("/", 1)[-1])
 
 

@@ -57,7 +57,9 @@ class ChangeBatchAdmin(ReadOnlyAdmin):
 
 @admin.register(ExportRecord)
 class ExportRecordAdmin(ReadOnlyAdmin):
-    """Who took personal data out of the system, with which filter, how many rows."""
+    """Who took personal data out of the system or saw a full ID number: which filter or object, how many
+    rows, from which request."""
 
-    list_display = ["time", "user", "source", "kind", "format", "rows", "id_numbers_shown", "filters"]
+    list_display = ["time", "user", "source", "kind", "format", "rows", "id_numbers_shown", "filters", "request_id"]
     list_filter = ["kind", "source", "id_numbers_shown"]
+    search_fields = ["request_id", "user__username"]

@@ -1,4 +1,5 @@
-"""Export any filtered list in the import format (so an export can be imported again), scoped and logged."""
+"""Export any filtered list in the import format (so an export can be imported again), scoped and logged;
+the log of personal data shown or taken out (exports, downloads, full ID numbers)."""
 from __future__ import annotations
 
 from typing import BinaryIO
@@ -40,8 +41,29 @@ def export(kind: str, user, filters: dict, out: BinaryIO, fmt: str = "xlsx", req
 
     write_table(out, columns, counted(rows_of(qs, user)), fmt)
     scope = scope_of(user)
-    ExportRecord.objects.create(
-        user=user if getattr(user, "pk", None) else None, source=context.current().source, kind=kind, format=fmt,
-        filters={k: v for k, v in dict(filters).items() if v not in (None, "", [])}, rows=counter["n"],
-        id_numbers_shown=kind == "members" and (scope.superuser or bool(scope.id_number_paths)))
+    log_personal_data(user, kind, fmt=fmt, rows=counter["n"],
+                      what={k: v for k, v in dict(filters).items() if v not in (None, "", [])},
+                      id_numbers_shown=kind == "members" and (scope.superuser or bool(scope.id_number_paths)))
     return counter["n"]
+
+
+def log_personal_data(user, kind: str, *, what: dict, fmt: str = "", rows: int = 1,
+                      id_numbers_shown: bool = False) -> ExportRecord:
+    """The one record of personal data leaving the system or shown in full (系统管理 → 导出记录): who,
+    when, from which request (its id and web/api/cli/job), what (`kind` and `what`: the filter, or the
+    object shown) and how many rows. Exports, dossiers, attachment downloads and every reveal of a full
+    ID number come through here; callers log once per request, not once per field shown."""
+    ctx = context.current()
+    return ExportRecord.objects.create(
+        user=user if getattr(user, "pk", None) else None, source=ctx.source, request_id=ctx.request_id,
+        kind=kind, format=fmt, filters=what, rows=rows, id_numbers_shown=id_numbers_shown)
+
+
+def reveal_id_number(user, member) -> str:
+    """A member's ID number for a page or API answer about that one member: whole for the roles that may
+    see it (`Scope.sees_id_numbers`) and then logged, masked for everyone else. Lists never call this:
+    they show `idnumber.mask` whatever the role."""
+    number = member.id_number_for(user)
+    if number and scope_of(user).sees_id_numbers(member.org_path):
+        log_personal_data(user, "member", what={"member": member.pk}, fmt="view", id_numbers_shown=True)
+    return number

@@ -1,7 +1,9 @@
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
+from jiceng.core import idnumber
 from jiceng.core.api import ScopedViewSet, scoped_by_code
+from jiceng.core.exports import reveal_id_number
 from jiceng.core.scoping import CHANGE
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 from jiceng.orgs.models import Org
@@ -21,7 +23,8 @@ class MemberSerializer(serializers.ModelSerializer):
     category = serializers.CharField(help_text="人员类别（体系中的键或名称）/ category key or word of the profile")
     category_label = serializers.CharField(read_only=True)
     id_number = serializers.CharField(required=False, allow_blank=True,
-                                      help_text="身份证号；无权查看时返回脱敏值 / masked unless your role may see it")
+                                      help_text="身份证号；列表中一律脱敏，单个成员仅对有权查看的角色显示完整号码并记录 / "
+                                                "masked in lists; whole in one member's answer only to roles that may see it, and logged")
     sex, ethnicity, education = _choice(SEXES), _choice(ETHNICITIES), _choice(EDUCATIONS)
     degree, title_level, employment = _choice(DEGREES), _choice(TITLE_LEVELS), _choice(EMPLOYMENTS)
     since = serializers.DateField(write_only=True, required=False, help_text="现类别起始日期 / start of the category")
@@ -41,7 +44,10 @@ class MemberSerializer(serializers.ModelSerializer):
 
     def to_representation(self, member):
         data = super().to_representation(member)
-        data["id_number"] = member.id_number_for(self.context["request"].user)
+        if isinstance(self.parent, serializers.ListSerializer):  # a list: masked whatever the role
+            data["id_number"] = idnumber.mask(data["id_number"]) if data["id_number"] else ""
+        else:  # one member: whole for the roles that may see it, and that reveal is logged
+            data["id_number"] = reveal_id_number(self.context["request"].user, member)
         return data
 
     def _category_key(self, org, value):

@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.exports import reveal_id_number
 from jiceng.core.models import ChangeRecord
 from jiceng.core.params import date_param, id_param
 from jiceng.core.scoping import CHANGE, STRUCTURE, filter_then_restrict, scope_of
@@ -27,7 +28,7 @@ class MemberDetailView(ScopedView):
         ctx = {
             "member": member,
             "rules": member.rules,
-            "id_number": member.id_number_for(request.user),
+            "id_number": reveal_id_number(request.user, member),  # one log record per page view
             "categories": [(l, member.rules.category_label(l.category)) for l in member.category_lines.all()],
             "belonging": member.belonging_lines.select_related("org"),
             "participation": member.participation_lines.select_related("org"),
@@ -60,7 +61,8 @@ class MemberEditView(ObjectActionView):
 
     def form_kwargs(self, member):
         initial = {f: getattr(member, f) for f in services.PERSON_FIELDS}
-        initial["id_number"] = member.id_number_for(self.request.user)
+        initial["id_number"] = (reveal_id_number(self.request.user, member) if self.request.method == "GET"  # shown: logged
+                                else member.id_number_for(self.request.user))
         return {"rules": member.rules, "initial": initial}
 
     def perform(self, member, data):
