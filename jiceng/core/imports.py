@@ -12,9 +12,16 @@ forked child reads and checks while this process writes the chunks already check
 transaction; the commit waits for the child's verdict on the last row, and the first problem stops
 the writing, the rest of the file is still checked (every problem in one pass) and the transaction
 is rolled back. Nothing is visible to anyone before a clean check of the whole file.
+
+Imports that write run one at a time per database (a lock file beside the data, held from the check to
+the commit: a second one waits, cancellably, and then checks against what the first wrote); a duplicate
+the database still refuses at write time (someone entered the same person meanwhile) is reported as a
+problem, everything rolled back. The file is read within the budget of core.tabular (Budget), and every
+text column is held to the max_length of the model field behind it (columns_of).
 """
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import multiprocessing
 import os
@@ -29,17 +36,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterable, Iterator, Protocol
 
-from django.db import connection, connections, transaction
+from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
+from django.db import IntegrityError, connection, connections, transaction
 from django.utils.translation import gettext as _
 
 from .bulk import deferred_indexes, roomy_cache
 from .context import acting
 from .models import ChangeBatch
-from .tabular import Column, Problem, Row, read_table
+from .tabular import Column, Problem, Row, Table, read_table
 
 CHUNK = 5000
 OUTBOX_CHUNKS = 3  # checked chunks the check process may hold ready for the writer (memory: ~10 MB each)
 PIPELINE_MIN_BYTES = 1 << 20  # ≈ 10,000 rows: below this a second process costs more than it saves
+PREVIEW_ROWS = 5
 
 
 class Cancelled(Exception):
@@ -61,6 +71,9 @@ class Importer(Protocol):
     # indexes may be dropped during a large import and rebuilt before the commit (bulk.deferred_indexes).
     # write() must call bulk.restore_indexes() before any write that reads through them.
     bulk_models: tuple = ()
+    # Optional: the models whose fields stand behind the columns (default: bulk_models); a text column
+    # named as a field is held to that field's max_length (columns_of).
+    models: tuple = ()
 
     def check(self, rows: Iterable[Row], problems: list[Problem]) -> Iterator[object]:
         """Validate rows (adding Problems) and yield what `write` needs for the valid ones."""
@@ -71,7 +84,7 @@ class Importer(Protocol):
 
 @dataclass
 class Progress:
-    phase: str = "check"  # check | write | done
+    phase: str = "check"  # wait (for another import's write) | check | write | commit | done
     done: int = 0
     total: int | None = None
     started: float = field(default_factory=time.monotonic)
@@ -140,10 +153,35 @@ def _unspool(spool: BinaryIO) -> Iterator[list]:
             return
 
 
+def columns_of(importer: Importer) -> tuple[Column, ...]:
+    """The importer's columns, each text column with the max_length of the model field of its name (in
+    the first of the importer's models that has it), so that every row is held to the lengths the
+    database and the forms hold it to, whatever the importer."""
+    models = tuple(getattr(importer, "models", ()) or getattr(importer, "bulk_models", ()))
+    columns = []
+    for col in importer.columns:
+        if col.kind == "text" and col.max_length is None:
+            for model in models:
+                try:
+                    most = getattr(model._meta.get_field(col.key), "max_length", None)
+                except FieldDoesNotExist:
+                    continue
+                if most:
+                    col = dataclasses.replace(col, max_length=most)
+                break
+        columns.append(col)
+    return tuple(columns)
+
+
 def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool = False, source_name: str = "cli",
                on_progress: Callable[[Progress], None] | None = None,
-               cancelled: Callable[[], bool] | None = None) -> ImportResult:
+               cancelled: Callable[[], bool] | None = None,
+               on_preview: Callable[[Table, list[Row]], None] | None = None) -> ImportResult:
+    """Check the file and (unless a dry run) write it all or nothing. `cancelled` is asked every chunk of
+    rows in every phase, up to the commit; `on_preview` receives the opened table and its first rows (a
+    check only: a file that is written is never previewed)."""
     progress = Progress()
+    columns = columns_of(importer)
 
     def tick():
         if cancelled and cancelled():
@@ -151,45 +189,65 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
         if on_progress:
             on_progress(progress)
 
-    with tempfile.TemporaryDirectory(prefix="jiceng-import-") as tmp:
+    def committing():
+        tick()  # the last moment a cancel is honoured: from here on the transaction commits
+        progress.phase = "commit"
+        if on_progress:
+            on_progress(progress)
+
+    with tempfile.TemporaryDirectory(prefix="jiceng-import-") as tmp, \
+            (nullcontext() if dry_run else _one_writer(progress, tick)):
         path, sha = _copy_and_hash(source, Path(tmp), filename)
         result = ImportResult(importer.kind, Path(filename).name, sha, dry_run=dry_run)
         if _can_pipeline(path, dry_run):
-            _pipelined(importer, path, filename, user, source_name, result, progress, tick)
+            _pipelined(importer, columns, path, filename, user, source_name, result, progress, tick, committing)
             if result.batch_id and on_progress:
                 progress.phase = "done"
                 on_progress(progress)
             return result
-        table = _open_table(path, filename, importer.columns, result)
+        table = _open_table(path, filename, columns, result)
         progress.total = table.size_hint
         if table.fatal or result.problems:
+            if on_preview and not table.fatal:
+                on_preview(table, [])
             return result
         with open(Path(tmp) / "plans.pickle", "w+b") as spool:
             problems: list[Problem] = []
+            shown: list[Row] = []
 
             def counted(rows):
                 for row in rows:
                     progress.done += 1
+                    if on_preview and len(shown) < PREVIEW_ROWS:
+                        shown.append(row)
+                        if len(shown) == PREVIEW_ROWS:
+                            on_preview(table, shown)
+                    if progress.done % CHUNK == 0:
+                        tick()  # a file whose rows all have problems spools nothing: cancellable all the same
                     yield row
+                if on_preview and len(shown) < PREVIEW_ROWS:
+                    on_preview(table, shown)
 
             with acting(user=user, source=source_name):
                 n = _spool(importer.check(counted(table.rows()), problems), spool, tick)
             result.rows = progress.done
             progress.total = progress.done
             tick()  # the check's end is news even for a file smaller than one chunk
-            _add_problems(result, table.row_problems + problems, path, importer.columns)
+            _add_problems(result, table.row_problems + problems, path, columns)
             if result.problems or dry_run:
                 return result
             progress.phase, progress.done, progress.total = "write", 0, n
             tick()
             try:
-                with _writing(importer, user, source_name, result, n) as batch:
+                with _writing(importer, user, source_name, result, n, committing) as batch:
                     for chunk in _unspool(spool):
                         importer.write(chunk, result.counts)
                         progress.done += len(chunk)
                         tick()
             except RowRefused as exc:
                 return _refused(result, exc, importer)
+            except IntegrityError as exc:
+                return _conflict(result, exc)
             result.batch_id = batch.pk
             progress.phase = "done"
             if on_progress:
@@ -218,14 +276,60 @@ def _refused(result, exc: RowRefused, importer) -> ImportResult:
     return result
 
 
+def _conflict(result, exc: IntegrityError) -> ImportResult:
+    """A duplicate the database refused at write time: the check passed, so someone wrote the same
+    person or organization in between. Everything is rolled back already; the user is told so."""
+    result.problems.append(Problem(None, "", str(exc)[:200], _(
+        "写入时发现与数据库中已有的记录重复（可能有人同时录入或导入了同一人或同一组织），已全部撤销、未写入任何数据；"
+        "请重新导入，将按最新的数据重新检查")))
+    return result
+
+
 class _Rollback(Exception):
     pass
 
 
+def _lock_path() -> Path:
+    db = connection.settings_dict
+    key = hashlib.sha256(f"{connection.vendor}|{db.get('HOST')}|{db.get('PORT')}|{db.get('NAME')}".encode()).hexdigest()
+    return Path(settings.DATA_DIR) / f"import-{key[:16]}.lock"
+
+
 @contextmanager
-def _writing(importer, user, source_name, result, rows: int):
+def _one_writer(progress: Progress, tick: Callable[[], None]):
+    """Imports that write take turns, per database: SQLite has one writer (a second would wait 20 s, then
+    fail), and on any database an import checked while another one writes would be checked against
+    data about to change. An exclusive lock on a file beside the data, from the check to the commit;
+    the one that waits says so (phase "wait") and can be cancelled. The lock goes with the process
+    (and with its check process), however it ends."""
+    import fcntl
+
+    path = _lock_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as held:
+        waited = False
+        while True:
+            try:
+                fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waited:
+                    progress.phase, waited = "wait", True
+                tick()
+                time.sleep(0.5)
+        if waited:
+            progress.phase, progress.started = "check", time.monotonic()
+        try:
+            yield
+        finally:
+            fcntl.flock(held, fcntl.LOCK_UN)
+
+
+@contextmanager
+def _writing(importer, user, source_name, result, rows: int, committing: Callable[[], None] | None = None):
     """The one writing transaction: its ChangeBatch (yielded), the write's connection settings, the
-    deferred indexes; the batch's details get the counts at the end."""
+    deferred indexes; the batch's details get the counts at the end, then `committing` is called, the
+    last thing before the commit."""
     with roomy_cache(), transaction.atomic():
         batch = ChangeBatch.objects.create(
             user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.kind}",
@@ -235,6 +339,8 @@ def _writing(importer, user, source_name, result, rows: int):
             yield batch
         batch.details = {**batch.details, "rows": result.rows, **result.counts}
         batch.save()
+        if committing:
+            committing()
 
 
 def _can_pipeline(path: Path, dry_run: bool) -> bool:
@@ -247,7 +353,7 @@ def _can_pipeline(path: Path, dry_run: bool) -> bool:
             and not connection.in_atomic_block and not in_memory)
 
 
-def _check_child(importer, path, filename, user, source_name, out, parents_end) -> None:
+def _check_child(importer, columns, path, filename, user, source_name, out, parents_end) -> None:
     """In the forked child: open the file and send ("table", size hint, its file and header problems);
     check every row, send the plans in chunks while no problem has been found, then ("end", rows,
     problems). A thread sends, so the check goes on while a chunk waits for the writer (a few chunks
@@ -267,7 +373,7 @@ def _check_child(importer, path, filename, user, source_name, out, parents_end) 
     thread.start()
     send, done = outbox.put, 0
     try:
-        table = read_table(path, filename, importer.columns)
+        table = read_table(path, filename, columns)
         send(("table", table.size_hint, (table.fatal, table.problems)))
         if table.fatal or any(getattr(p, "blocking", True) for p in table.problems):
             return
@@ -302,13 +408,13 @@ def _check_child(importer, path, filename, user, source_name, out, parents_end) 
         out.close()
 
 
-def _pipelined(importer, path, filename, user, source_name, result, progress, tick) -> None:
+def _pipelined(importer, columns, path, filename, user, source_name, result, progress, tick, committing) -> None:
     # A forked child must not share an open connection (a PostgreSQL socket, SQLite's per-process lock
     # bookkeeping): close ours first; each side then opens its own.
     connections.close_all()
     fork = multiprocessing.get_context("fork")
     received, out = fork.Pipe(duplex=False)  # a pipe is the bounded queue: send blocks while it is full
-    child = fork.Process(target=_check_child, args=(importer, path, filename, user, source_name, out, received),
+    child = fork.Process(target=_check_child, args=(importer, columns, path, filename, user, source_name, out, received),
                          daemon=True)
     child.start()
     out.close()
@@ -329,7 +435,7 @@ def _pipelined(importer, path, filename, user, source_name, result, progress, ti
             (result.notes if getattr(p, "blocking", True) is False else result.problems).append(p)
         if fatal or result.problems:
             return
-        with _writing(importer, user, source_name, result, progress.total or 0) as batch:
+        with _writing(importer, user, source_name, result, progress.total or 0, committing) as batch:
             while problems is None:
                 kind, done, payload = receive()
                 progress.done = done
@@ -345,10 +451,13 @@ def _pipelined(importer, path, filename, user, source_name, result, progress, ti
             progress.phase, progress.done, progress.total = "write", written, written
             tick()
     except _Rollback:
-        _add_problems(result, problems, path, importer.columns)
+        _add_problems(result, problems, path, columns)
         return
     except RowRefused as exc:
         _refused(result, exc, importer)
+        return
+    except IntegrityError as exc:
+        _conflict(result, exc)
         return
     finally:
         if child.is_alive():
@@ -389,4 +498,5 @@ def field_problems(row: Row, errors: dict, headers: dict[str, str], values: dict
 # service field names that are not import-format keys
 FIELD_COLUMN = {"org": "org_code", "since": "category", "belonging_since": "joined_on", "parent": "parent_code"}
 
-__all__ = ["run_import", "ImportResult", "Importer", "Progress", "Cancelled", "problem", "field_problems", "CHUNK"]
+__all__ = ["run_import", "columns_of", "ImportResult", "Importer", "Progress", "Cancelled", "problem", "field_problems",
+           "CHUNK"]

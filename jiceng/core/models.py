@@ -260,6 +260,11 @@ class ImportJob(models.Model):
     finished = models.DateTimeField(null=True, blank=True)
     result = models.JSONField(default=dict, blank=True)  # rows, counts, problems (first 500), notes, sha256
     batch = models.ForeignKey(ChangeBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    # The queue (core.jobs): when the job (or its confirmed write) joined it, when its process started,
+    # and that process, so that a job whose process died is seen as ended.
+    queued = models.DateTimeField(null=True, blank=True)
+    started = models.DateTimeField(null=True, blank=True)
+    pid = models.IntegerField(null=True, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = None
@@ -268,6 +273,7 @@ class ImportJob(models.Model):
     class Meta:
         ordering = ["-created"]
         verbose_name = _("导入任务")
+        indexes = [models.Index(fields=["status"], name="core_importjob_status")]
 
     @property
     def running(self) -> bool:

@@ -7,6 +7,7 @@ everything else a Problem at (row, column) as the user sees it in Excel.
 from __future__ import annotations
 
 import codecs
+import copy
 import csv
 import difflib
 import html
@@ -45,6 +46,7 @@ class Column:
     choices: tuple[str, ...] = ()
     help: str = ""
     aliases: tuple[str, ...] = ()
+    max_length: int | None = None   # characters the field behind the column holds (text columns)
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,52 @@ class Row:
     number: int
     values: dict[str, object]   # key -> str | date | None, only for the columns present in the file
     bad: tuple[str, ...] = ()   # keys whose cell had a problem; their value is None
+
+
+# ---------------------------------------------------------------- budget
+
+@dataclass(frozen=True)
+class Budget:
+    """How much an import file may hold, checked before and while it is read: an .xlsx is a zip, and a
+    few MB of it can unpack to gigabytes. The cells of a sheet are counted as its area (rows × columns),
+    which is what the readers allocate: two cells at A1 and XFD1048576 are seventeen billion to them."""
+    max_uncompressed: int = 2 << 30   # bytes of all the parts of a workbook together, unpacked
+    max_ratio: int = 100              # unpacked / packed, for a part over 1 MB (real sheets: 5–30)
+    max_cells: int = 30_000_000       # cells of the sheet (a million rows of 30 columns)
+    max_cell_chars: int = 32_767      # characters in one cell (Excel's own limit)
+
+    SETTINGS = {"max_uncompressed": "JICENG_IMPORT_MAX_UNCOMPRESSED", "max_ratio": "JICENG_IMPORT_MAX_RATIO",
+                "max_cells": "JICENG_IMPORT_MAX_CELLS", "max_cell_chars": "JICENG_IMPORT_MAX_CELL_CHARS"}
+
+    @classmethod
+    def from_settings(cls) -> Budget:
+        """The JICENG_IMPORT_MAX_* settings; the defaults above when Django is not configured."""
+        try:
+            from django.conf import settings
+            return cls(**{k: int(getattr(settings, name, getattr(cls, k))) for k, name in cls.SETTINGS.items()})
+        except (ImproperlyConfigured, AppRegistryNotReady):
+            return cls()
+
+
+class OverBudget(Exception):
+    """The file holds more than the budget allows: refused as a whole, with the reason for the user."""
+
+    def __init__(self, reason: str, value: str = ""):
+        super().__init__(reason)
+        self.reason, self.value = reason, value
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 30):.1f} GB" if n >= 1 << 30 else f"{n / (1 << 20):.1f} MB" if n >= 1 << 20 else f"{n} B"
+
+
+def _too_many_cells(budget: Budget) -> OverBudget:
+    return OverBudget(_("文件的单元格超过导入上限 %(limit)s 个，请拆分为几个文件分别导入") % {"limit": budget.max_cells})
+
+
+def _cell_too_long(chars: int, budget: Budget, cell: str = "") -> OverBudget:
+    return OverBudget(_("单元格 %(cell)s 有 %(n)s 个字符，超过导入上限 %(limit)s 个") % {
+        "cell": cell, "n": chars, "limit": budget.max_cell_chars}, cell)
 
 
 # ---------------------------------------------------------------- cells
@@ -206,8 +254,9 @@ class Table:
     (absent is not blank); a cell with a problem is None there and its key is in Row.bad.
     Problems with blocking=False (unknown or unnamed columns) are "reported and ignored"."""
 
-    def __init__(self, filename: str, columns: Sequence[Column]):
+    def __init__(self, filename: str, columns: Sequence[Column], budget: Budget | None = None):
         self.filename = filename
+        self.budget = budget or Budget.from_settings()
         self.columns: dict[str, str] = {}
         self.problems: list[Problem] = []
         self.row_problems: list[Problem] = []
@@ -300,6 +349,7 @@ class Table:
         get = itemgetter(*key_at) if len(plan) > 1 else (lambda cells: tuple(cells[i] for i in key_at))
         required = [(k, h) for k, _i, c, h in plan if c.required]
         dates = [(k, h) for k, _i, c, h in plan if c.kind == "date"]
+        lengths = [(k, h, c.max_length) for k, _i, c, h in plan if c.kind == "text" and c.max_length]
         choices = [(k, h, {w: w for w in c.choices}, {_loose(w): w for w in c.choices}, c)
                    for k, _i, c, h in plan if c.kind == "choice"]
         width = max([*key_at, *self._unnamed], default=-1) + 1
@@ -317,6 +367,13 @@ class Table:
             for key, header in required:
                 if values[key] is None and key not in spoilt:
                     problems.append(Problem(number, header, "", _("必填项为空")))
+                    spoilt.append(key)
+            for key, header, most in lengths:
+                v = values[key]
+                if v.__class__ is str and len(v) > most:
+                    problems.append(Problem(number, header, _shorten(v), _(
+                        "最多 %(max)s 个字符，这里有 %(n)s 个") % {"max": most, "n": len(v)}))
+                    values[key] = None
                     spoilt.append(key)
             for key, header in dates:
                 v = values[key]
@@ -352,9 +409,16 @@ class Table:
             yield Row(number, values, tuple(spoilt))
 
 
-def read_table(source: BinaryIO | str | Path, filename: str, columns: Sequence[Column]) -> Table:
-    """Open a CSV or Excel file (told apart by content, not only by name) and read its header."""
-    table = Table(filename, columns)
+def _shorten(text: str, most: int = 60) -> str:
+    """A value as a problem shows it: a long one cut, so a list of problems stays readable."""
+    return text if len(text) <= most else text[:most] + "…"
+
+
+def read_table(source: BinaryIO | str | Path, filename: str, columns: Sequence[Column],
+               budget: Budget | None = None) -> Table:
+    """Open a CSV or Excel file (told apart by content, not only by name) and read its header.
+    A file over the budget (Budget.from_settings() unless given) is refused before its sheet is parsed."""
+    table = Table(filename, columns, budget)
     try:
         opener = _opener(source)
         with opener() as f:
@@ -412,13 +476,14 @@ def _scan(opener, codec: str, delimiter: str):
     """Decode the whole file once, so that a bad byte on line 90,000 is a fatal problem on open and
     not a crash after 89,999 rows were handed out; the same pass notes which lines need cleaning
     (stray spaces, full-width characters, 1.1E+17), so rows() can take the others as they are.
-    -> (offset of the first undecodable byte or None, lines, dirty line numbers or None = check all)."""
+    The fields are counted too (delimiters and line ends: quoted ones included, so at most a few too many).
+    -> (offset of the first undecodable byte or None, lines, dirty line numbers or None = check all, fields)."""
     d = re.escape(delimiter)
     checks = [(None, re.compile(f"[{_ODD}{'' if delimiter == chr(9) else chr(9)}]")),
               # gated by a one-character search, which is ~30x faster than any regex over CJK text
               (" ", re.compile(f" (?:[ {d}\r\n\"]|(?<=[{d}\n\"] ))")),
               ("+", re.compile(r"[0-9][Ee]\+[0-9]"))]
-    decoder, pos, lines, dirty, tail = codecs.getincrementaldecoder(codec)(), 0, 0, set(), "\n"
+    decoder, pos, lines, dirty, tail, fields = codecs.getincrementaldecoder(codec)(), 0, 0, set(), "\n", 0
     with opener() as f:
         while True:
             chunk = f.read(_CHUNK)
@@ -426,7 +491,7 @@ def _scan(opener, codec: str, delimiter: str):
             try:
                 text = decoder.decode(chunk, not chunk)
             except UnicodeDecodeError as e:
-                return pos - pending + e.start, lines, None
+                return pos - pending + e.start, lines, None, fields
             pos += len(chunk)
             window = tail + text   # a pattern may straddle two chunks; tail is one char of the one before
             if dirty is not None:
@@ -440,9 +505,10 @@ def _scan(opener, codec: str, delimiter: str):
                 if len(dirty) > MAX_DIRTY:
                     dirty = None
             lines += text.count("\n")
+            fields += text.count(delimiter)
             tail = text[-1:] or tail
             if not chunk:
-                return None, lines + (tail != "\n"), dirty
+                return None, lines + (tail != "\n"), dirty, fields + lines + (tail != "\n")
 
 
 def _open_csv(table: Table, opener) -> None:
@@ -451,11 +517,11 @@ def _open_csv(table: Table, opener) -> None:
         sample = f.read(_CHUNK)
     first = sample.split(b"\n", 1)[0]
     delimiter = max(",\t;", key=lambda d: first.count(d.encode()))   # ties go to the comma
-    bad_utf8, lines, dirty = _scan(opener, "utf-8", delimiter)
+    bad_utf8, lines, dirty, fields = _scan(opener, "utf-8", delimiter)
     if bad_utf8 is None:
         table.encoding = "utf-8-sig"
     else:
-        bad_gb, lines, dirty = _scan(opener, "gb18030", delimiter)
+        bad_gb, lines, dirty, fields = _scan(opener, "gb18030", delimiter)
         if bad_gb is not None:
             with opener() as f:
                 before = f.read(bad_utf8)
@@ -469,6 +535,9 @@ def _open_csv(table: Table, opener) -> None:
                               "line": before.count(b"\n") + 1, "offset": offset}, bad.hex(" "))
             return
         table.encoding = "gb18030"
+    if fields > table.budget.max_cells:
+        table._fail(_too_many_cells(table.budget).reason)
+        return
     if b"\r" in sample and b"\n" not in sample:
         dirty = None   # old Mac line ends: line numbers above counted "\n" only
     table._total = lines
@@ -497,6 +566,7 @@ _ROW_PAIRS = ("  ", " \x00", "\x00 ", "E+", "e+")
 def _csv_records(table: Table, text, delimiter: str, data: bool, dirty: set[int] | None):
     reader = csv.reader(text, delimiter=delimiter, strict=False)
     number, line, width, problems, headers = 0, 0, 0, table.row_problems, table._header_at
+    most = table.budget.max_cell_chars
     while True:
         try:
             cells = next(reader)
@@ -524,6 +594,12 @@ def _csv_records(table: Table, text, delimiter: str, data: bool, dirty: set[int]
                          for i in bad]
         elif "\x00'" in "\x00" + "\x00".join(cells):   # a formula our CSV export defused: read it back as written
             cells = [normalize(c) for c in cells]
+        if cells and max(map(len, cells)) > most:   # over the budget: reported, and dropped at once
+            long = [i for i, c in enumerate(cells) if len(c) > most]
+            problems += [Problem(number, headers[i], _shorten(cells[i]), _("有 %(n)s 个字符，超过一个单元格的导入上限"
+                                 " %(limit)s 个") % {"n": len(cells[i]), "limit": most}) for i in long if i in headers]
+            cells = ["" if i in long else c for i, c in enumerate(cells)]
+            bad = [*bad, *(i for i in long if i in headers)]
         if not any(cells):
             continue   # blank rows are spacing, not data
         if len(cells) != width:
@@ -544,21 +620,33 @@ def _csv_records(table: Table, text, delimiter: str, data: bool, dirty: set[int]
 def _open_workbook(table: Table, opener) -> None:
     import python_calamine
 
-    sheet_xml, xml_size, scan = None, 0, _SheetScan()
+    sheet_xml, xml_size, scan = None, 0, _SheetScan(table.budget)
     with opener() as f:
         is_zip = f.read(2) == b"PK"
     if is_zip:
+        # Everything the readers will unpack is measured first: the sizes the zip declares (cheap: its
+        # directory), then, streaming through each part once, what it really holds; the readers run after.
         try:
             with opener() as f, zipfile.ZipFile(f) as z:
+                _check_zip(z, table.budget)
                 names = set(z.namelist())
                 if "xl/workbook.xml" in names:
-                    sheet_xml = _first_sheet_xml(z)
+                    sheet_xml, strings = _workbook_parts(z)
                     xml_size = z.getinfo(sheet_xml).file_size
-                    with z.open(sheet_xml) as xml:
+                    with _part(z, sheet_xml) as xml:
                         scan.run(xml)
-                elif "content.xml" not in names:   # not an OpenDocument sheet either: a .docx, a .zip…
+                    if strings in names:
+                        with _part(z, strings) as xml:
+                            scan.strings(xml)
+                elif "content.xml" in names:
+                    with _part(z, "content.xml") as xml:
+                        scan.ods(xml)
+                else:   # not an OpenDocument sheet either: a .docx, a .zip…
                     table._fail(_("这不是 CSV 或 Excel 文件"))
                     return
+        except OverBudget as e:
+            table._fail(e.reason, e.value)
+            return
         except Exception as e:   # not a zip after all, a missing part, a truncated member, bad XML…
             table._fail(_("Excel 文件已损坏，无法打开"), str(e)[:200])
             return
@@ -682,46 +770,231 @@ def _column_index(letters: bytes) -> int:
     return n - 1
 
 
-def _first_sheet_xml(z: zipfile.ZipFile) -> str:
-    """Path of the first visible worksheet, through workbook.xml and its relationships."""
+def _workbook_parts(z: zipfile.ZipFile) -> tuple[str, str]:
+    """Paths of the first visible worksheet and of the shared strings, through workbook.xml and its
+    relationships."""
     from xml.etree import ElementTree
 
     def local(name: str) -> str:
         return name.rsplit("}", 1)[-1]
+
+    def path(target: str) -> str:
+        return target.lstrip("/") if target.startswith("/") else "xl/" + target
     book = ElementTree.fromstring(z.read("xl/workbook.xml"))
     sheets = [s for s in book.iter() if local(s.tag) == "sheet"]
     first = next((s for s in sheets if s.get("state", "visible") == "visible"), sheets[0])
     rid = next(v for k, v in first.attrib.items() if local(k) == "id")
-    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
-    target = next(r.get("Target") for r in rels.iter() if r.get("Id") == rid)
-    return target.lstrip("/") if target.startswith("/") else "xl/" + target
+    rels = list(ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels")).iter())
+    target = next(r.get("Target") for r in rels if r.get("Id") == rid)
+    strings = next((r.get("Target") for r in rels if (r.get("Type") or "").endswith("/sharedStrings")),
+                   "sharedStrings.xml")
+    return path(target), path(strings)
+
+
+MAX_PARTS = 10_000          # parts of a zip: a workbook has a few dozen
+WHOLE_PART_BYTES = 32 << 20  # parts the readers parse whole (workbook, relationships, styles): more is no spreadsheet
+RATIO_FROM = 1 << 20        # smaller parts may compress as they like: they cannot hold much
+ROW_BYTES = 64 << 20        # one row (or one shared string) of the XML, unpacked: what the scan holds at most
+
+
+def _check_zip(z: zipfile.ZipFile, budget: Budget) -> None:
+    """The sizes the zip's directory declares, before anything is unpacked (the parts are then held to
+    them by _part)."""
+    infos = z.infolist()
+    if len(infos) > MAX_PARTS:
+        raise OverBudget(_("Excel 文件已损坏，无法打开"), f"{len(infos)} parts")
+    total = sum(i.file_size for i in infos)
+    if total > budget.max_uncompressed:
+        raise OverBudget(_("文件解压后有 %(size)s，超过导入上限 %(limit)s，请拆分为几个文件分别导入") % {
+            "size": _size(total), "limit": _size(budget.max_uncompressed)}, _size(total))
+    for i in infos:
+        if i.file_size > RATIO_FROM and i.file_size > budget.max_ratio * max(i.compress_size, 1):
+            raise OverBudget(_("文件中的“%(part)s”解压后是压缩时的 %(ratio)s 倍（上限 %(limit)s 倍），不像正常的表格文件，"
+                               "已拒绝") % {"part": i.filename, "ratio": i.file_size // max(i.compress_size, 1),
+                                           "limit": budget.max_ratio}, i.filename)
+        streamed = i.filename.startswith("xl/worksheets/") or i.filename.endswith(("sharedStrings.xml", "content.xml"))
+        if i.file_size > WHOLE_PART_BYTES and not streamed and i.filename.endswith((".xml", ".rels")):
+            raise OverBudget(_("文件中的“%(part)s”解压后有 %(size)s，不像正常的表格文件，已拒绝") % {
+                "part": i.filename, "size": _size(i.file_size)}, i.filename)
+
+
+class _Held:
+    """A part of the zip read in chunks, refused if it holds more than its declared size (zipfile would
+    silently stop there, while another reader of the same file would not)."""
+
+    def __init__(self, z: zipfile.ZipFile, name: str):
+        info = copy.copy(z.getinfo(name))
+        self.declared, self.read_so_far = info.file_size, 0
+        info.file_size += 1   # one byte more may be asked for, so that a longer part shows
+        self._file = z.open(info)
+
+    def read(self, n: int) -> bytes:
+        data = self._file.read(n)
+        self.read_so_far += len(data)
+        if self.read_so_far > self.declared:
+            raise OverBudget(_("Excel 文件已损坏，无法打开"), "size")
+        return data
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self._file.close()
+
+
+_part = _Held
+
+
+def _greater(n: int) -> bytes:
+    """A regular expression for the whole numbers greater than n (no leading zeros assumed: a number
+    written with them only matches too, which errs on the side of looking)."""
+    digits = str(n).encode()
+    options = [rb"[0-9]{%d,}" % (len(digits) + 1)]
+    for i, d in enumerate(digits):
+        if d < ord("9"):
+            options.append(digits[:i] + rb"[%c-9]" % (d + 1) + rb"[0-9]" * (len(digits) - i - 1))
+    return b"|".join(options)
+
+
+def _long_run(data: bytes, most: int) -> bool:
+    """Whether some text between two tags may be longer than `most` bytes: every run that long holds a
+    whole window of most/2 bytes (stepped through) without a "<". A few dozen finds a MB."""
+    step = max(most // 2, 1)
+    for i in range(0, len(data) - step + 1, step):
+        if data.find(b"<", i, i + step) < 0:
+            return True
+    return False
 
 
 class _SheetScan:
     """One streaming pass over the sheet XML for what calamine hides, since both come back as blank
     cells: formulas without a cached value, and error results. Also collects the merged areas for
-    the openpyxl fallback, which does not report them in read-only mode."""
+    the openpyxl fallback, which does not report them in read-only mode, and measures the sheet
+    against the budget (cells, the area they span, each cell's characters) before any reader runs."""
     _FORMULA = re.compile(rb'<(?:\w+:)?c\s([^>/]*)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)(.*?)'
                           rb'</(?:\w+:)?c>', re.S)
     _ERROR = re.compile(rb'<(?:\w+:)?c\s([^>/]*\bt="e"[^>/]*)>(.*?)</(?:\w+:)?c>', re.S)
     _VALUE = re.compile(rb'<(?:\w+:)?v>([^<]+)</(?:\w+:)?v>|<(?:\w+:)?is>')
     _REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
     _MERGE = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3})(\d+):([A-Z]{1,3})(\d+)"')
+    _CELL_REF = re.compile(rb'\sr="([A-Z]{1,3})([0-9]{1,7})"')   # a row's r="12" has no letters
+    _PREFIXED_CELL = re.compile(rb"<\w+:c[\s>/]")
+    _PREFIXED_ROW = re.compile(rb"<\w+:row[\s>/]")
+    _TAG = re.compile(rb"<[^>]*>")
 
-    def __init__(self):
+    def __init__(self, budget: Budget | None = None):
         self.cells: dict[int, list[tuple[int, tuple[str, str]]]] = {}   # row -> [(col, (reason, shown))]
         self.merges: list[tuple[int, int, int, int]] = []
         self.last_row: int | None = None
+        self.budget = budget or Budget()
+        self.cell_count = self.rows = self.cols = 0   # cells; the area they span: rows × columns
+        self.prefixed: bool | None = None             # whether the XML's elements carry a namespace prefix
 
-    def run(self, xml) -> None:
-        buf = b""
+    def _whole(self, xml, end: bytes):
+        """The XML in pieces that end with `end` (whole rows, whole strings), without holding more than
+        ROW_BYTES (a row that long is no spreadsheet's; its long cells are named if there are any)."""
+        buf = bytearray()
         while True:
             chunk = xml.read(_CHUNK)
             buf += chunk
-            cut = buf.rfind(b"row>") + 4 if chunk else len(buf)   # whole rows only
-            if chunk and cut < 4:
+            cut = buf.rfind(end) + len(end) if chunk else len(buf)
+            if chunk and cut < len(end):
+                if len(buf) > ROW_BYTES:
+                    self._long_texts(bytes(buf), None)
+                    raise OverBudget(_("文件中有一行的内容超过 %(size)s，不像正常的表格文件，已拒绝") % {
+                        "size": _size(ROW_BYTES)})
                 continue
-            part, buf = buf[:cut], buf[cut:]
+            part = bytes(buf[:cut])
+            del buf[:cut]
+            yield part
+            if not chunk:
+                return
+
+    def _long_texts(self, part: bytes, pieces) -> None:
+        """Refuse a cell over the budget's characters; `pieces`: the texts to look at (None: every run
+        between tags). Only runs longer in bytes than the limit can be: they are decoded and counted."""
+        most = self.budget.max_cell_chars
+        if len(part) <= most:
+            return
+        for piece in (part.split(b"<") if pieces is None else pieces):
+            if len(piece) > most:
+                text = self._TAG.sub(b"", b"<" + piece if pieces is None else piece)
+                if len(text) > most and (chars := len(html.unescape(text.decode("utf-8", "replace")))) > most:
+                    at = part.find(piece)
+                    ref = max(((m.end(), m[1] + m[2]) for m in self._CELL_REF.finditer(part, 0, at)), default=(0, b""))[1]
+                    raise _cell_too_long(chars, self.budget, ref.decode())
+
+    def _measure(self, part: bytes) -> None:
+        """Count the cells of whole rows and the area they span (what the readers allocate: a cell is
+        placed where its reference says); refuse what is over the budget. A few byte counts and
+        literal-led searches a MB: references are read only where they could widen the area."""
+        budget = self.budget
+        if self.prefixed is None:   # <x:c> with a namespace prefix: rare, so counted the slow way only then
+            self.prefixed = re.search(rb"<\w+:(?:worksheet|sheetData)\b", part) is not None
+        if self.prefixed:
+            cells = len(self._PREFIXED_CELL.findall(part))
+        else:
+            cells = part.count(b"<c ") + part.count(b"<c>")
+        self.cell_count += cells
+        if self.cell_count > budget.max_cells:
+            raise _too_many_cells(budget)
+        if wide := set(re.findall(rb'r="([A-Z]{2,3})[0-9]', part)):
+            self.cols = max(self.cols, max(map(_column_index, wide)) + 1)
+        if self.cols < 26 and re.search(rb'r="[%c-Z][0-9]' % (65 + self.cols), part):
+            self.cols = max(self.cols, max(map(_column_index, set(re.findall(rb'r="([A-Z])[0-9]', part)))) + 1)
+        # Rows: the last cell's, unless some cell names a later row (only a crafted file does so).
+        if (at := part.rfind(b' r="')) >= 0 and (m := self._CELL_REF.match(part, at)):
+            self.rows = max(self.rows, int(m[2]))
+        if re.search(rb'r="[A-Z]{1,3}(?:%s)"' % _greater(self.rows), part):
+            self.rows = max(self.rows, max(int(r) for _c, r in self._CELL_REF.findall(part)))
+        if cells > part.count(b'<c r="') and cells > part.count(b' r="') - part.count(b'<row r="'):
+            # cells without a reference stand one after another, in rows that may have none either
+            self.cols = max(self.cols, max(p.count(b"<c") for p in part.split(b"row>")))
+            self.rows += part.count(b"<row ") + part.count(b"<row>") + len(self._PREFIXED_ROW.findall(part))
+        if self.rows * self.cols > budget.max_cells:
+            raise OverBudget(_("工作表的范围有 %(rows)s 行 × %(cols)s 列，超过导入上限 %(limit)s 个单元格；请删除多余的行和列，"
+                               "或拆分为几个文件") % {"rows": self.rows, "cols": self.cols, "limit": budget.max_cells})
+        if _long_run(part, budget.max_cell_chars):
+            self._long_texts(part, None)
+
+    def strings(self, xml) -> None:
+        """The shared strings (where most cells' text is): each string's characters, against the budget."""
+        for part in self._whole(xml, b"si>"):   # "</si>", or "</x:si>" with a namespace prefix
+            pieces = part.split(b"si>")
+            if len(part) > self.budget.max_cell_chars and max(map(len, pieces)) > self.budget.max_cell_chars:
+                self._long_texts(part, pieces)
+
+    def ods(self, xml) -> None:
+        """An OpenDocument sheet: its area, with the repeated rows and cells the reader spells out."""
+        budget, cell = self.budget, re.compile(rb"<table:(?:covered-)?table-cell\b([^>]*?)(/?)>")
+        repeat = re.compile(rb'number-(?:rows|columns)-repeated="(\d+)"')
+        rows = 0
+        for part in self._whole(xml, b"</table:table-row>"):
+            for piece in part.split(b"</table:table-row>"):
+                if b"<table:table " in piece:
+                    rows = 0   # the next sheet
+                at = piece.rfind(b"<table:table-row")
+                if at < 0:
+                    continue
+                head = piece[at:piece.find(b">", at) + 1]
+                times = int(m[1]) if (m := repeat.search(head)) else 1
+                width = filled = 0
+                for m in cell.finditer(piece, at):
+                    width += int(r[1]) if (r := repeat.search(m[1])) else 1
+                    if not m[2] or b"value-type" in m[1]:   # a cell with something in it
+                        filled = width
+                rows += times
+                if filled:
+                    self.rows, self.cols = rows, max(self.cols, filled)
+                    self.cell_count += filled * times
+                if self.rows * self.cols > budget.max_cells or self.cell_count > budget.max_cells:
+                    raise _too_many_cells(budget)
+            if len(part) > budget.max_cell_chars and max(map(len, part.split(b"<"))) > budget.max_cell_chars:
+                self._long_texts(part, None)
+
+    def run(self, xml) -> None:
+        for part in self._whole(xml, b"row>"):   # whole rows only
+            self._measure(part)
             if (at := part.rfind(b'row r="')) >= 0 and (end := part.find(b'"', at + 7)) > 0:
                 self.last_row = int(part[at + 7:end]) if part[at + 7:end].isdigit() else self.last_row
             if re.search(rb"<(?:\w+:)?f[\s>/]", part):
@@ -737,8 +1010,6 @@ class _SheetScan:
             if b"mergeCell" in part:
                 self.merges += [(int(m[2]), _column_index(m[1]), int(m[4]), _column_index(m[3]))
                                 for m in self._MERGE.finditer(part)]
-            if not chunk:
-                return
 
     def _add(self, attrs: bytes, reason: str, shown: str) -> None:
         if ref := self._REF.search(attrs):
