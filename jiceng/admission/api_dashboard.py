@@ -2,9 +2,7 @@
 the pages (pipeline.py, plans.py), the same scope (an organization outside it is not found)."""
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -13,6 +11,7 @@ from rest_framework.views import APIView
 
 from jiceng.core.api import HasWriteGrant
 from jiceng.core.dates import today
+from jiceng.core.params import int_param
 from jiceng.core.scoping import CHANGE, VIEW
 from jiceng.orgs.models import Org
 
@@ -31,12 +30,7 @@ def org_param(request, action: str = VIEW) -> Org:
 
 
 def year_param(request) -> int:
-    year = request.query_params.get("year", "")
-    if not year:
-        return today().year
-    if not (year.isdigit() and plans.FIRST_YEAR <= int(year) <= 9999):
-        raise ValidationError({"year": [_("年度应为四位数字的年份，填写的是“%(v)s”") % {"v": year}]})
-    return int(year)
+    return int_param(request, "year", default=today().year, minimum=plans.FIRST_YEAR, maximum=9999)
 
 
 class PipelineAPIView(APIView):

@@ -38,7 +38,8 @@ def check_filters(filterset) -> None:
     """A list's filters (a django-filter FilterSet) that cannot be read are a bad request too: an export
     asked for one organization must not silently export them all."""
     if filterset.is_bound and not filterset.is_valid():
-        raise BadParameter({name: [str(m) for m in messages] for name, messages in filterset.errors.items()})
+        raise BadParameter({name: [_("参数 %(name)s：%(reason)s") % {"name": name, "reason": m} for m in messages]
+                            for name, messages in filterset.errors.items()})
 
 
 def _raw(request, name: str) -> str:
