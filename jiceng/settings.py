@@ -179,7 +179,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "jiceng.core.pagination.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "jiceng.core.openapi.AutoSchema",  # adds the error answers every operation can give
     "EXCEPTION_HANDLER": "jiceng.core.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {

@@ -72,3 +72,5 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
     path("admin/", admin.site.urls),
 ]
+
+handler404 = "jiceng.core.api.not_found"  # JSON under /api/

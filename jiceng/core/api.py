@@ -2,7 +2,8 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.views.defaults import page_not_found
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
@@ -89,4 +90,12 @@ def scoped_by_code(model, action):
     return Field
 
 
-__all__ = ["ScopedViewSet", "exception_handler", "scoped_by_code"]
+def not_found(request, exception=None):
+    """Django's 404, for an address no route matches (`/api/members/1.5/`): under /api/ the API's own
+    answer (JSON, as its schema says), elsewhere the page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": str(exceptions.NotFound.default_detail)}, status=404)
+    return page_not_found(request, exception)
+
+
+__all__ = ["ScopedViewSet", "exception_handler", "not_found", "scoped_by_code"]

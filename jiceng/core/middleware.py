@@ -1,7 +1,7 @@
 import uuid
 
 from django.conf import settings
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
@@ -17,7 +17,8 @@ class ChangeContextMiddleware:
 
     def __call__(self, request):
         if _has_nul(request):
-            return HttpResponseBadRequest(_("请求中含有空字符（NUL），无法处理"), content_type="text/plain; charset=utf-8")
+            refused = _("请求中含有空字符（NUL），无法处理")  # the API answers JSON, as its schema says
+            return JsonResponse({"detail": refused}, status=400) if request.path.startswith("/api/") else HttpResponseBadRequest(refused, content_type="text/plain; charset=utf-8")
         request.request_id = request_id_of(request)
         source = "api" if request.path.startswith("/api/") else "web"
         with acting(user=request, source=source, request_id=request.request_id):
