@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "jiceng.core.middleware.ChangeContextMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jiceng.core.busy.BusyMiddleware",
 ]
 
 ROOT_URLCONF = "jiceng.urls"
@@ -198,6 +199,14 @@ SPECTACULAR_SETTINGS = {
 
 # Import jobs run in their own process; tests run them in the request instead.
 JICENG_JOBS_INLINE = os.environ.get("JICENG_JOBS_INLINE") == "1"
+# At most this many import jobs run at once (one of them writing); the others wait in the queue.
+JICENG_IMPORT_MAX_JOBS = int(os.environ.get("JICENG_IMPORT_MAX_JOBS", "2"))
+# What an import file may hold (core.tabular.Budget): unpacked bytes of a workbook, the unpacked/packed
+# ratio of any part over 1 MB, the cells of the sheet (rows × columns), the characters of one cell.
+JICENG_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("JICENG_IMPORT_MAX_UNCOMPRESSED", str(2 << 30)))
+JICENG_IMPORT_MAX_RATIO = int(os.environ.get("JICENG_IMPORT_MAX_RATIO", "100"))
+JICENG_IMPORT_MAX_CELLS = int(os.environ.get("JICENG_IMPORT_MAX_CELLS", "30000000"))
+JICENG_IMPORT_MAX_CELL_CHARS = int(os.environ.get("JICENG_IMPORT_MAX_CELL_CHARS", "32767"))
 
 # Role capabilities: which roles may read unmasked resident ID numbers.
 JICENG_ID_NUMBER_ROLES = {"org_admin"}

@@ -8,8 +8,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, mixins, permissions, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from . import busy
 from .scoping import CHANGE, VIEW, ScopedQuerySet, scope_of
 
 
@@ -20,6 +22,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(getattr(exc, "message_dict", {"non_field_errors": exc.messages}))
+    if busy.is_busy(exc):  # the database's write lock was held too long (a large import): 503, try again
+        return Response({"detail": busy.message()}, status=503, headers={"Retry-After": str(busy.RETRY_AFTER)})
     return drf_exception_handler(exc, context)
 
 

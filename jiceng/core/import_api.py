@@ -31,7 +31,10 @@ class ImportJobSerializer(serializers.ModelSerializer):
         read_only_fields = ["filename", "phase", "status", "created", "finished", "result"]
 
     def get_progress(self, job) -> dict:
-        return jobs.progress(job)
+        """phase (wait / check / write / commit), rows done, total, rate, seconds left; for a queued job
+        `ahead`: the queued jobs that start before it; `cancelling` once a cancel was asked for."""
+        return {**jobs.progress(job), **({"ahead": jobs.position(job)} if job.status == "queued" else {}),
+                **({"cancelling": True} if jobs.cancelling(job) else {})}
 
     def validate_file(self, f):
         if f.size > MAX_UPLOAD:
@@ -52,6 +55,8 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
     write_action = "change"
 
     def get_queryset(self):
+        if not getattr(self, "swagger_fake_view", False):  # not while the OpenAPI schema is generated (no database)
+            jobs.look()  # jobs whose process died are ended, the queue moves on
         return ImportJob.objects.restrict(self.request.user)
 
     @extend_schema(request=None, responses=ImportJobSerializer)
@@ -72,6 +77,7 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
         job = self.get_object()
         if job.running:
             jobs.cancel(job)
+            job.refresh_from_db()
         return Response(self.get_serializer(job).data)
 
 

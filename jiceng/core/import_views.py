@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import io
-from itertools import islice
 
 from django import forms
 from django.http import FileResponse, Http404, HttpResponse
@@ -17,7 +16,7 @@ from .exports import export
 from .forms import Form
 from .models import ImportJob
 from .scoping import scope_of
-from .tabular import read_table, template
+from .tabular import template
 from .views import ScopedView, scoped, scoped_object
 
 MAX_UPLOAD = 200 * 1024 * 1024
@@ -45,6 +44,7 @@ class ImportListView(ScopedView):
     def get(self, request, form=None):
         if not writable(request.user):
             raise Http404
+        jobs.look()
         return render(request, "core/imports.html", {"form": form or UploadForm(),
                                                      "jobs": scoped(ImportJob, request.user)[:20]})
 
@@ -59,31 +59,30 @@ class ImportListView(ScopedView):
         return redirect("import_detail", pk=job.pk)
 
 
-def preview(job: ImportJob, rows: int = 5):
-    """The recognised columns and the first rows, as the importer reads them."""
-    importer = jobs.importer_for(job)
-    table = read_table(jobs.upload_path(job), job.filename, importer.columns)
-    if table.fatal:
-        return None
-    columns = [c for c in importer.columns if c.key in table.columns]
-    return {"columns": columns, "found": table.columns,
-            "rows": [[r.values.get(c.key) for c in columns] for r in islice(table.rows(), rows)]}
+def job_context(job: ImportJob) -> dict:
+    """What the detail page and its polled part show: all of it from the job's row and files. The web
+    process never opens the uploaded file: the preview is the one the job's check wrote."""
+    return {"job": job, "preview": jobs.preview(job), "progress": jobs.progress(job), "ahead": jobs.position(job),
+            "cancelling": jobs.cancelling(job)}
 
 
 class ImportDetailView(ScopedView):
     def get(self, request, pk):
+        jobs.look()
         job = scoped_object(ImportJob, request.user, pk)
-        return render(request, "core/import_detail.html", {"job": job, "preview": preview(job),
-                                                           "progress": jobs.progress(job)})
+        return render(request, "core/import_detail.html", job_context(job))
 
 
 class ImportProgressView(ScopedView):
-    """htmx partial polled while the job runs; tells the page to reload when it has ended."""
+    """htmx partial polled while the job runs; tells the page to reload when it has ended (or when the
+    preview has come)."""
 
     def get(self, request, pk):
+        jobs.look()
         job = scoped_object(ImportJob, request.user, pk)
-        response = render(request, "core/_import_progress.html", {"job": job, "progress": jobs.progress(job)})
-        if not job.running:
+        context = job_context(job)
+        response = render(request, "core/_import_progress.html", context)
+        if not job.running or (context["preview"] and request.GET.get("preview") != "1"):
             response["HX-Refresh"] = "true"
         return response
 

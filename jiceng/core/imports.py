@@ -215,6 +215,8 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             problems: list[Problem] = []
             shown: list[Row] = []
 
+            checkable = _checkable(columns)
+
             def counted(rows):
                 for row in rows:
                     progress.done += 1
@@ -224,7 +226,8 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
                             on_preview(table, shown)
                     if progress.done % CHUNK == 0:
                         tick()  # a file whose rows all have problems spools nothing: cancellable all the same
-                    yield row
+                    if checkable(row):
+                        yield row
                 if on_preview and len(shown) < PREVIEW_ROWS:
                     on_preview(table, shown)
 
@@ -253,6 +256,13 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             if on_progress:
                 on_progress(progress)
     return result
+
+
+def _checkable(columns) -> Callable[[Row], bool]:
+    """Whether an importer can check a row: not if a required cell could not be read (its problem is
+    reported already; importers rely on required values being there). Such a row is counted only."""
+    required = {c.key for c in columns if c.required}
+    return lambda row: not row.bad or required.isdisjoint(row.bad)
 
 
 def _open_table(path, filename, columns, result):
@@ -379,13 +389,16 @@ def _check_child(importer, columns, path, filename, user, source_name, out, pare
             return
         chunk, problems, failed = [], [], False
 
+        checkable = _checkable(columns)
+
         def counted(rows):
             nonlocal done
             for row in rows:
                 done += 1
                 if done % CHUNK == 0:
                     send(("rows", done, None))
-                yield row
+                if checkable(row):
+                    yield row
 
         with acting(user=user, source=source_name):
             for plan in importer.check(counted(table.rows()), problems):

@@ -1,26 +1,55 @@
-"""Background imports without a broker: each job runs as `jiceng runjob ID` in its own process.
+"""Background imports without a broker: a queue in the ImportJob table, each job run as `jiceng runjob ID`
+in a process of its own, at most JICENG_IMPORT_MAX_JOBS at once and only one of them writing.
 
-Progress and cancel go through small files beside the upload, not the database: while an import
-holds SQLite's write transaction nothing it writes elsewhere in the database is visible, and a
-file is read by the web process at any moment. The job row receives the result when it ends.
+Progress, preview and cancel go through small files beside the upload, not the database: while an import
+holds SQLite's write transaction nothing it writes elsewhere in the database is visible, and a file is
+read (or a cancel written) by the web process at any moment. The job row receives the result when the
+job ends; the result goes to a file first, so a job killed between its commit and that row still ends
+as it did.
+
+- dispatch() starts the oldest queued jobs while fewer than the cap run; a job that writes (the
+  confirmed phase) waits while another one writes, so the writes of two imports never overlap. It runs
+  when a job is queued (upload, confirmation), when a job ends (in its own process), and when the jobs
+  are read (look(): list, detail, progress, API), which first ends the jobs whose process is gone
+  (killed, machine restarted): as they ended if their result file is there, cancelled if a cancel was
+  asked for, failed otherwise.
+- cancel(): a queued job is cancelled at once; a running one is asked to stop (a file), which it does at
+  its next chunk of rows, in any phase, rolling back what it wrote. One that does not within
+  CANCEL_GRACE seconds (a reader busy in one large call) is killed with its check process by its own
+  watchdog, unless it is already committing; the next look() ends it as cancelled.
 """
 from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import threading
+import time
+from contextlib import contextmanager
 from dataclasses import asdict
+from datetime import date, timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from .busy import is_busy
 from .imports import Cancelled, Progress, run_import
 from .models import ImportJob
 from .tabular import problem_report
 
 SHOWN_PROBLEMS = 500
+CANCEL_GRACE = 5.0                      # seconds a running job has to stop by itself once asked
+STARTING = timedelta(seconds=60)        # a job claimed by the queue but whose process has not said its pid yet
+ENDED = ("checked", "problems", "done", "failed", "cancelled")
+
+
+def max_running() -> int:
+    return max(1, int(getattr(settings, "JICENG_IMPORT_MAX_JOBS", 2)))
 
 
 def folder(job: ImportJob) -> Path:
@@ -44,72 +73,290 @@ def importer_for(job: ImportJob):
 
 
 def create(user, kind: str, upload, profile: str = "") -> ImportJob:
-    """A new job for an uploaded file (web or API), its check started at once."""
-    job = ImportJob.objects.create(user=user, kind=kind, profile=profile or "", filename=upload.name)
+    """A new job for an uploaded file (web or API): queued for its check, which starts when there is room."""
+    job = ImportJob.objects.create(user=user, kind=kind, profile=profile or "", filename=upload.name,
+                                   status="queued", queued=timezone.now())
     path = upload_path(job)
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as out:
         for chunk in upload.chunks():
             out.write(chunk)
-    start(job)
+    dispatch()
     job.refresh_from_db()
     return job
 
 
 def start(job: ImportJob) -> None:
-    """Run the job's current phase in a new process (or right here when JICENG_JOBS_INLINE is set, for tests)."""
-    job.status = "queued"
-    job.save(update_fields=["status"])
-    (folder(job) / "cancel").unlink(missing_ok=True)
-    if settings.JICENG_JOBS_INLINE:
-        run(job)
+    """Queue the job's current phase again (after the confirmation: the write)."""
+    base = folder(job)
+    for name in ("cancel", "result.json", "progress.json"):
+        (base / name).unlink(missing_ok=True)
+    job.status, job.queued, job.started, job.pid, job.finished = "queued", timezone.now(), None, None, None
+    job.save(update_fields=["status", "queued", "started", "pid", "finished"])
+    dispatch()
+
+
+# ---------------------------------------------------------------- the queue
+
+@contextmanager
+def _queue_lock():
+    """One dispatcher at a time, per database: SQLite's transactions here begin IMMEDIATE (the write
+    lock); PostgreSQL takes an advisory lock for the transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [0x6A6F6273])
+        yield
+
+
+def dispatch() -> None:
+    """End the jobs whose process is gone, then start queued jobs while there is room."""
+    reap()
+    if settings.JICENG_JOBS_INLINE:  # tests: each job runs here and now, one after another
+        while (job := _claim_next()) is not None:
+            run(job)
         return
-    subprocess.Popen([sys.executable, "-m", "jiceng", "runjob", str(job.pk)], start_new_session=True,
-                     stdout=subprocess.DEVNULL, stderr=open(folder(job) / "log.txt", "ab"))
+    while (job := _claim_next()) is not None:
+        try:
+            process = subprocess.Popen([sys.executable, "-m", "jiceng", "runjob", str(job.pk)], start_new_session=True,
+                                       stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                       stderr=open(folder(job) / "log.txt", "ab"))
+        except OSError as exc:
+            ImportJob.objects.filter(pk=job.pk).update(status="failed", finished=timezone.now(),
+                                                       result={"error": f"{type(exc).__name__}: {exc}"})
+            continue
+        # The pid is what tells a live job from a dead one; a thread collects the process when it ends.
+        ImportJob.objects.filter(pk=job.pk, pid__isnull=True).update(pid=process.pid)
+        threading.Thread(target=process.wait, daemon=True).start()
 
 
-def progress(job: ImportJob) -> dict:
+def _claim_next() -> ImportJob | None:
+    """The oldest queued job that may start now, marked running; None when the queue is full or empty.
+    A job cancelled while it waited (its cancel file) is ended on the way."""
+    with _queue_lock():
+        running = list(ImportJob.objects.filter(status="running").values_list("phase", flat=True))
+        if len(running) >= max_running():
+            return None
+        writing = ImportJob.IMPORT in running
+        for job in ImportJob.objects.filter(status="queued").select_related("user").order_by("queued", "pk"):
+            if (folder(job) / "cancel").exists():
+                ImportJob.objects.filter(pk=job.pk).update(status="cancelled", finished=timezone.now())
+                continue
+            if job.phase == ImportJob.IMPORT and writing:
+                continue
+            job.status, job.started, job.pid = "running", timezone.now(), None
+            job.save(update_fields=["status", "started", "pid"])
+            return job
+    return None
+
+
+def position(job: ImportJob) -> int:
+    """How many queued jobs start before this one (0: it is next)."""
+    if job.status != "queued" or job.queued is None:
+        return 0
+    return ImportJob.objects.filter(status="queued", queued__lt=job.queued).count()
+
+
+def _alive(job: ImportJob) -> bool:
+    if settings.JICENG_JOBS_INLINE:
+        return True  # the job runs in the process that asks: it cannot be dead
+    if job.pid is None:
+        return job.started is None or timezone.now() - job.started < STARTING
     try:
-        return json.loads((folder(job) / "progress.json").read_text())
+        os.waitpid(job.pid, os.WNOHANG)  # a child of this process that has ended: collected, so gone
+    except ChildProcessError:
+        pass
+    try:
+        os.kill(job.pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # a process of another user: it exists; /proc below says whether it is this job
+    cmdline = Path(f"/proc/{job.pid}/cmdline")
+    if cmdline.parent.parent.exists():  # Linux: the pid may have been reused by another program
+        try:
+            args = cmdline.read_bytes().split(b"\0")
+        except OSError:
+            return False
+        return b"runjob" in args and str(job.pk).encode() in args
+    return True
+
+
+def reap() -> None:
+    """End the running jobs whose process is gone."""
+    for job in ImportJob.objects.filter(status="running"):
+        if _alive(job):
+            continue
+        base = folder(job)
+        saved = _read_json(base / "result.json")
+        if saved:  # it ended and said how, but died before the database heard it
+            fields = saved
+        elif (base / "cancel").exists():
+            fields = {"status": "cancelled"}
+        else:
+            fields = {"status": "failed", "result": {"error": _("任务进程意外终止（可能被系统结束或机器重启），未完成的写入已全部撤销")}}
+        ImportJob.objects.filter(pk=job.pk, status="running").update(finished=timezone.now(), **fields)
+
+
+@contextmanager
+def _briefly(ms: int = 200):
+    """SQLite: wait at most `ms` for a write lock (not 20 s) while this runs; a page that only reads the
+    jobs should not hang behind an import's write."""
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA busy_timeout")
+        usual = cursor.fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout = {int(ms)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+
+
+def look() -> None:
+    """What reading the jobs does first: end the dead ones and start what may start. Never waits for a
+    busy database (the next look will do it); never runs a job in this process."""
+    try:
+        with _briefly():
+            if settings.JICENG_JOBS_INLINE:
+                reap()
+            else:
+                dispatch()
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise
+
+
+def cancel(job: ImportJob) -> None:
+    """Stop the job: at once if it is queued; a running one is asked to (see the module's text)."""
+    (folder(job) / "cancel").touch()
+    try:
+        with _briefly():
+            ImportJob.objects.filter(pk=job.pk, status="queued").update(status="cancelled", finished=timezone.now())
+    except OperationalError as exc:
+        if not is_busy(exc):
+            raise  # busy: the queue ends it when it comes to it (the cancel file says so)
+
+
+def cancelling(job: ImportJob) -> bool:
+    return job.status == "running" and (folder(job) / "cancel").exists()
+
+
+# ---------------------------------------------------------------- files
+
+def _read_json(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
 
 
-def cancel(job: ImportJob) -> None:
-    (folder(job) / "cancel").touch()
+def _write_json(path: Path, data) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, default=str))
+    os.replace(tmp, path)
+
+
+def progress(job: ImportJob) -> dict:
+    return _read_json(folder(job) / "progress.json")
+
+
+def preview(job: ImportJob) -> dict | None:
+    """The recognised columns and the first rows, as the job's check read them (the web process never
+    parses a file: this is what the job wrote)."""
+    return _read_json(folder(job) / "preview.json") or None
+
+
+def _shown(value) -> str:
+    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+
+
+# ---------------------------------------------------------------- the job's own process
+
+def _persist(write, patience: float = 3600.0):
+    """A write of the job's own bookkeeping, tried again while the database is busy (another import's
+    write may hold SQLite's lock for minutes; the job has nothing better to do than wait)."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            return write()
+        except OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def _watchdog(base: Path, state: dict, ended: threading.Event) -> None:
+    """In the job's process: a cancel not honoured within CANCEL_GRACE (the reader is in one long call)
+    kills the job's process group (the job and its check process); never while it commits."""
+    asked = None
+    while not ended.wait(0.5):
+        if not (base / "cancel").exists():
+            continue
+        asked = asked or time.monotonic()
+        if time.monotonic() - asked >= CANCEL_GRACE and state["phase"] not in ("commit", "done"):
+            if os.getpgrp() == os.getpid():
+                os.killpg(os.getpid(), signal.SIGKILL)
+            os.kill(os.getpid(), signal.SIGKILL)
 
 
 def run(job: ImportJob) -> ImportJob:
-    base = folder(job)
+    """Run the job's phase here (the job's process, or the request with JICENG_JOBS_INLINE)."""
+    job.refresh_from_db()
+    if job.status in ENDED:
+        return job  # cancelled (or ended) before its process got here
+    base, inline = folder(job), settings.JICENG_JOBS_INLINE
+    if not inline and (job.pid != os.getpid() or job.status != "running"):  # started by hand (jiceng runjob)
+        _persist(lambda: ImportJob.objects.filter(pk=job.pk).update(
+            pid=os.getpid(), status="running", started=job.started or timezone.now()))
+    state, ended = {"phase": "check"}, threading.Event()
+    if not inline:
+        threading.Thread(target=_watchdog, args=(base, state, ended), daemon=True).start()
+    importer = importer_for(job)
 
     def report(p: Progress):
-        tmp = base / "progress.tmp"
-        tmp.write_text(json.dumps({"phase": p.phase, "done": p.done, "total": p.total, "rate": round(p.rate),
-                                   "seconds_left": None if p.seconds_left is None else round(p.seconds_left)}))
-        os.replace(tmp, base / "progress.json")
+        state["phase"] = p.phase
+        _write_json(base / "progress.json", {
+            "phase": p.phase, "done": p.done, "total": p.total, "rate": round(p.rate),
+            "seconds_left": None if p.seconds_left is None else round(p.seconds_left)})
 
-    job.status = "running"
-    job.save(update_fields=["status"])
-    importer = importer_for(job)
+    def show(table, rows):
+        columns = [c for c in importer.columns if c.key in table.columns]
+        _write_json(base / "preview.json", {
+            "columns": [{"key": c.key, "header": c.header} for c in columns],
+            "rows": [[_shown(r.values.get(c.key)) for c in columns] for r in rows]})
+
+    outcome: dict = {"result": {}}
     try:
-        result = run_import(importer, upload_path(job), job.filename, job.user, dry_run=job.phase == ImportJob.CHECK,
-                            source_name="job", on_progress=report, cancelled=(base / "cancel").exists)
+        if (base / "cancel").exists():
+            raise Cancelled
+        checking = job.phase == ImportJob.CHECK
+        result = run_import(importer, upload_path(job), job.filename, job.user, dry_run=checking, source_name="job",
+                            on_progress=report, cancelled=(base / "cancel").exists, on_preview=show if checking else None)
     except Cancelled:
-        job.status = "cancelled"
+        outcome["status"] = "cancelled"
     except Exception as exc:  # a job must always end in a state the user can see
-        job.status, job.result = "failed", {"error": f"{type(exc).__name__}: {exc}"}
+        outcome.update(status="failed", result={"error": f"{type(exc).__name__}: {exc}"})
     else:
-        job.result = {"rows": result.rows, "counts": result.counts, "sha256": result.sha256,
-                      "problem_count": len(result.problems),
-                      "problems": [asdict(p) for p in result.problems[:SHOWN_PROBLEMS]],
-                      "notes": [asdict(p) for p in result.notes]}
+        outcome["result"] = {"rows": result.rows, "counts": result.counts, "sha256": result.sha256,
+                             "problem_count": len(result.problems),
+                             "problems": [asdict(p) for p in result.problems[:SHOWN_PROBLEMS]],
+                             "notes": [asdict(p) for p in result.notes]}
         if result.problems:
-            job.status = "problems"
+            outcome["status"] = "problems"
             with open(base / "report.xlsx", "wb") as out:
                 problem_report(out, importer.columns, result.problem_rows, result.problems)
         else:
-            job.status = "checked" if job.phase == ImportJob.CHECK else "done"
-            job.batch_id = result.batch_id
-    job.finished = timezone.now()
-    job.save()
+            outcome.update(status="checked" if job.phase == ImportJob.CHECK else "done", batch_id=result.batch_id)
+    finally:
+        state["phase"] = "done"
+        ended.set()
+    _write_json(base / "result.json", outcome)
+    _persist(lambda: ImportJob.objects.filter(pk=job.pk).update(finished=timezone.now(), **outcome))
+    if not inline:
+        _persist(dispatch)  # room for the next one
+    job.refresh_from_db()
     return job

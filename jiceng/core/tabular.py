@@ -107,6 +107,9 @@ def _too_many_cells(budget: Budget) -> OverBudget:
 
 
 def _cell_too_long(chars: int, budget: Budget, cell: str = "") -> OverBudget:
+    if not cell:   # a shared string: used by some cell
+        return OverBudget(_("有 %(n)s 个字符，超过一个单元格的导入上限 %(limit)s 个") % {
+            "n": chars, "limit": budget.max_cell_chars})
     return OverBudget(_("单元格 %(cell)s 有 %(n)s 个字符，超过导入上限 %(limit)s 个") % {
         "cell": cell, "n": chars, "limit": budget.max_cell_chars}, cell)
 
@@ -368,13 +371,11 @@ class Table:
                 if values[key] is None and key not in spoilt:
                     problems.append(Problem(number, header, "", _("必填项为空")))
                     spoilt.append(key)
-            for key, header, most in lengths:
+            for key, header, most in lengths:   # the value stays: the rest of the row is checked with it
                 v = values[key]
                 if v.__class__ is str and len(v) > most:
                     problems.append(Problem(number, header, _shorten(v), _(
                         "最多 %(max)s 个字符，这里有 %(n)s 个") % {"max": most, "n": len(v)}))
-                    values[key] = None
-                    spoilt.append(key)
             for key, header in dates:
                 v = values[key]
                 if v is None:
@@ -881,6 +882,7 @@ class _SheetScan:
     _PREFIXED_CELL = re.compile(rb"<\w+:c[\s>/]")
     _PREFIXED_ROW = re.compile(rb"<\w+:row[\s>/]")
     _TAG = re.compile(rb"<[^>]*>")
+    _TEXT = re.compile(rb"<(?:\w+:)?t(?:\s[^>]*)?>([^<]*)")
 
     def __init__(self, budget: Budget | None = None):
         self.cells: dict[int, list[tuple[int, tuple[str, str]]]] = {}   # row -> [(col, (reason, shown))]
@@ -918,7 +920,7 @@ class _SheetScan:
             return
         for piece in (part.split(b"<") if pieces is None else pieces):
             if len(piece) > most:
-                text = self._TAG.sub(b"", b"<" + piece if pieces is None else piece)
+                text = self._TAG.sub(b"", b"<" + piece) if pieces is None else b"".join(self._TEXT.findall(piece))
                 if len(text) > most and (chars := len(html.unescape(text.decode("utf-8", "replace")))) > most:
                     at = part.find(piece)
                     ref = max(((m.end(), m[1] + m[2]) for m in self._CELL_REF.finditer(part, 0, at)), default=(0, b""))[1]
