@@ -91,7 +91,8 @@ def test_the_token_endpoint_answers_429_with_the_reason_when_locked(world):
 
 # --- query parameters -------------------------------------------------------------------------
 
-INT_BAD = ["abc", "-1", "1.5", "0x1f", "99999999999999999999999", "１２"]  # the last: full-width digits
+INT_BAD = ["abc", "-1", "1.5", "0x1f", "99999999999999999999999", "１２", "+"]  # full-width digits; "+" is a space
+ID_BAD = INT_BAD + [" 1"]  # the list filters (django-filter) read " 1" as 1, as Django's forms do
 DAY_BAD = ["2018-13-01", "2018-02-30", "yesterday", "20181231", "2018-1-1"]
 YEAR_BAD = ["abc", "1899", "10000", "２０２５"]
 RID = "123e4567-e89b-12d3-a456-426614174000"
@@ -99,25 +100,25 @@ RID_BAD = ["zz", "{%s}" % RID, "urn:uuid:" + RID, RID.replace("-", "")]
 
 # (path, parameter, bad values, the rest of the query): every query parameter a page or endpoint reads
 PARAMETERS = [
-    ("/changes/", "org", INT_BAD, ""),
-    ("/changes/", "batch", INT_BAD, ""),
+    ("/changes/", "org", ID_BAD, ""),
+    ("/changes/", "batch", ID_BAD, ""),
     ("/changes/", "request_id", RID_BAD, ""),
-    ("/members/add/", "org", INT_BAD, ""),
-    ("/orgs/add/", "parent", INT_BAD, ""),
+    ("/members/add/", "org", ID_BAD, ""),
+    ("/orgs/add/", "parent", ID_BAD, ""),
     ("/orgs/{org}/", "as_of", DAY_BAD, ""),
     ("/members/{member}/", "as_of", DAY_BAD, ""),
-    ("/orgs/elections/", "state", ["zz", "Overdue"], ""),
-    ("/admission/start/", "org", INT_BAD, ""),
-    ("/admission/start/", "member", INT_BAD, ""),
-    ("/admission/pipeline/", "org", INT_BAD, ""),
-    ("/admission/plans/", "org", INT_BAD, ""),
+    ("/orgs/elections/", "state", ["zz", "Overdue", "overdue "], ""),
+    ("/admission/start/", "org", ID_BAD, ""),
+    ("/admission/start/", "member", ID_BAD, ""),
+    ("/admission/pipeline/", "org", ID_BAD, ""),
+    ("/admission/plans/", "org", ID_BAD, ""),
     ("/admission/plans/", "year", YEAR_BAD, "org={org}"),
-    ("/admission/plans/edit/", "org", INT_BAD, "year=2025"),
+    ("/admission/plans/edit/", "org", ID_BAD, "year=2025"),
     ("/admission/plans/edit/", "year", YEAR_BAD, "org={org}"),
     ("/export/members/", "org", INT_BAD, ""),
     ("/export/orgs/", "sector", ["不存在的类别"], ""),
-    ("/api/admission/pipeline/", "org", INT_BAD, ""),
-    ("/api/admission/plans/", "org", INT_BAD, ""),
+    ("/api/admission/pipeline/", "org", ID_BAD, ""),
+    ("/api/admission/plans/", "org", ID_BAD, ""),
     ("/api/admission/plans/", "year", YEAR_BAD, "org={org}"),
     ("/api/export/members/", "org", INT_BAD, ""),
 ]  # the API's lists (/api/members/?org=…) answer a filter they cannot read with 400 through DRF's filter backend

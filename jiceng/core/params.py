@@ -43,7 +43,7 @@ def check_filters(filterset) -> None:
 
 
 def _raw(request, name: str) -> str:
-    return (request.GET.get(name) or "").strip()
+    return request.GET.get(name) or ""  # not stripped: " 12" is not an id, and " " is not "absent"
 
 
 def int_param(request, name: str, *, default: int | None = None, minimum: int = 0, maximum: int = ID_MAX,
