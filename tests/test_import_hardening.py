@@ -126,6 +126,29 @@ def test_a_sheet_spanning_more_cells_than_the_budget_is_refused_however_few_it_h
     within = workbook(tmp_path / "within.xlsx", [header_row(), *person_rows(3)])
     assert [r.values["name"] for r in read_table(within, "within.xlsx", COLUMNS).rows()] == ["人2", "人3", "人4"]
 
+    # An OpenDocument sheet says "this cell, a billion times" in one attribute; empty repeats cost nothing.
+    def ods(name, repeated_row):
+        path = tmp_path / name
+        with zipfile.ZipFile(path, "w") as z:
+            z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+            z.writestr("META-INF/manifest.xml", '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:'
+                       'xmlns:manifest:1.0"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
+                       'vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>')
+            z.writestr("content.xml", '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+                       'office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:'
+                       'names:tc:opendocument:xmlns:text:1.0"><office:body><office:spreadsheet><table:table table:name="S">'
+                       '<table:table-row><table:table-cell office:value-type="string"><text:p>姓名</text:p>'
+                       '</table:table-cell></table:table-row><table:table-row><table:table-cell office:value-type='
+                       f'"string"><text:p>张三</text:p></table:table-cell></table:table-row>{repeated_row}</table:table>'
+                       '</office:spreadsheet></office:body></office:document-content>')
+        return path
+    billion = ods("billion.ods", '<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-'
+                  'columns-repeated="1000" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
+    assert "单元格超过导入上限 100000 个" in fatal(read_table(billion, "billion.ods", COLUMNS))
+    styled = ods("styled.ods", '<table:table-row table:number-rows-repeated="1048000"><table:table-cell table:number-'
+                 'columns-repeated="1024"/></table:table-row>')
+    assert [r.values["name"] for r in read_table(styled, "styled.ods", COLUMNS).rows()] == ["张三"]
+
 
 def test_a_cell_over_the_character_budget_is_refused_wherever_it_is_written(tmp_path):
     long = "长" * 40_000

@@ -133,6 +133,8 @@ def dispatch() -> None:
 def _claim_next() -> ImportJob | None:
     """The oldest queued job that may start now, marked running; None when the queue is full or empty.
     A job cancelled while it waited (its cancel file) is ended on the way."""
+    if not ImportJob.objects.filter(status="queued").exists():  # the usual answer, without the write lock
+        return None
     with _queue_lock():
         running = list(ImportJob.objects.filter(status="running").values_list("phase", flat=True))
         if len(running) >= max_running():
