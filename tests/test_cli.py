@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from jiceng import cli
-from jiceng.core.models import ChangeRecord
+from jiceng.core import idnumber
+from jiceng.core.models import ChangeRecord, ExportRecord
 from jiceng.members.models import Member
 from jiceng.orgs.models import Org, OrgLine
 
@@ -165,6 +166,11 @@ def test_id_numbers_are_masked_unless_the_role_may_see_them(world):
     admin = json.loads(run("member", "show", str(m.pk), "--as", "org_admin", "--json")[0])
     assert "*" in officer["id_number"] and officer["id_number"] != m.id_number
     assert admin["id_number"] == m.id_number
+    assert ExportRecord.objects.filter(user=world.org_admin).count() == 1  # the reveal is logged
+    # a list masks every number, whoever asks, and logs nothing
+    listing = run("member", "list", "--as", "org_admin", "--org", "C001")[0]
+    assert m.name in listing and m.id_number not in listing and idnumber.mask(m.id_number) in listing
+    assert ExportRecord.objects.filter(user=world.org_admin).count() == 1
 
 
 # --- the tree's rules ---------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """`jiceng member …`: the member archive from the command line, through the same services and scope as the web."""
-from jiceng.core import profiles
+from jiceng.core import idnumber, profiles
 from jiceng.core.cli import FIELD_LABELS, INVALID, NOT_FOUND, Failed, ScopedCommand, day, find_org, label, t
 from jiceng.core.scoping import CHANGE, VIEW
 from jiceng.members import services
@@ -98,8 +98,10 @@ class Command(ScopedCommand):
         self.precheck(Member, {k: v for k, v in values.items() if k != "id_number"}, extra)
         return values
 
-    def line(self, m) -> str:
-        return f"{m.pk}\t{m.name}\t{m.sex or '—'}\t{m.id_number_for(self.user) or '—'}\t{m.org.code} {m.org.name}\t{m.category_label}"
+    def line(self, m, number: str | None = None) -> str:
+        """One member on a line; the ID number masked as in every list unless `number` (a logged reveal) is given."""
+        number = number if number is not None else idnumber.mask(m.id_number) if m.id_number else ""
+        return f"{m.pk}\t{m.name}\t{m.sex or '—'}\t{number or '—'}\t{m.org.code} {m.org.name}\t{m.category_label}"
 
     # --- reading -------------------------------------------------------------------------
     def do_list(self, org, category, q, limit, **_):
@@ -127,7 +129,7 @@ class Command(ScopedCommand):
         }
         data = {**self.data(m), "history": history}
         span = lambda l: f"{l['start']} – {l['end'] or t('至今', 'now')}"  # noqa: E731
-        lines = [self.line(m), f"  {t('人员类别', 'Category')}:"] + [f"    {span(l)}  {l['label']}" for l in history["categories"]]
+        lines = [self.line(m, data.get("id_number") or ""), f"  {t('人员类别', 'Category')}:"] + [f"    {span(l)}  {l['label']}" for l in history["categories"]]
         lines += [f"  {t('组织关系', 'Belonging')}:"] + [f"    {span(l)}  {l['org_name']}（{l['org_code']}）" for l in history["belonging"]]
         lines += [f"  {t('参加组织生活', 'Also takes part in')}: {span(l)}  {l['org_name']}" for l in history["participation"]]
         lines += [f"  {t('职务', 'Post')}: {span(h)}  {h['post_label']}（{h['org_code']}）" for h in history["posts"]]
