@@ -42,17 +42,21 @@ bench: setup
 
 # Playwright drives Debian's chromium (never `playwright install`).
 test: export JICENG_CHROMIUM ?= /usr/bin/chromium
-# Both runs always happen; the target fails if either failed. The throwaway
-# PostgreSQL server is stopped on the way out, whatever happened.
+# Both runs always happen, side by side (one per core), each with its own data folder (jobs, uploads,
+# secret); the PostgreSQL run's output follows the SQLite run's. The target fails if either failed.
+# The throwaway PostgreSQL server is stopped on the way out, whatever happened.
 test: setup
 	scripts/system-deps.sh
 	@trap 'scripts/postgres.sh stop' EXIT; trap 'exit 130' INT TERM; \
 	scripts/postgres.sh start; \
-	sqlite=0; pg=0; \
+	sqlite=0; pg=0; mkdir -p var/test-sqlite var/test-pg; \
+	echo "=== [2/2] PostgreSQL: all tests but browser ones (running beside the SQLite run; output below)"; \
+	JICENG_DATA_DIR=$(CURDIR)/var/test-pg JICENG_DATABASE_URL="$$(scripts/postgres.sh url)" \
+	  $(PY) -m pytest -m "not browser" > var/test-pg/pytest.log 2>&1 & pg_pid=$$!; \
 	echo "=== [1/2] SQLite: all tests, browser tests included"; \
-	$(PY) -m pytest || sqlite=$$?; \
-	echo "=== [2/2] PostgreSQL: all tests but browser ones"; \
-	JICENG_DATABASE_URL="$$(scripts/postgres.sh url)" $(PY) -m pytest -m "not browser" || pg=$$?; \
+	JICENG_DATA_DIR=$(CURDIR)/var/test-sqlite $(PY) -m pytest || sqlite=$$?; \
+	wait $$pg_pid || pg=$$?; \
+	echo "=== [2/2] PostgreSQL run:"; cat var/test-pg/pytest.log; \
 	verdict() { case $$1 in 0) echo passed;; 5) echo "FAILED (exit 5: no tests collected)";; *) echo "FAILED (exit $$1)";; esac; }; \
 	echo "=== SQLite run: $$(verdict $$sqlite); PostgreSQL run: $$(verdict $$pg)"; \
 	[ $$sqlite -eq 0 ] && [ $$pg -eq 0 ]
