@@ -68,22 +68,27 @@ WRITE_CACHE_MB = 96
 
 
 @contextmanager
-def roomy_cache(mb: int = WRITE_CACHE_MB):
-    """SQLite: a bigger page cache while a bulk write runs. A million new rows land on random pages of
-    every index (the ID numbers' blind index, names, paths); once those outgrow the usual cache each
-    insert evicts a page and reads another. Given back afterwards. PostgreSQL: nothing to do."""
+def sqlite_pragma(name: str, value: int):
+    """SQLite: the PRAGMA `name` set to `value` while the block runs, then given back. PostgreSQL: nothing."""
     if connection.vendor != "sqlite":
         yield
         return
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
+        cursor.execute(f"PRAGMA {name}")
         usual = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA cache_size = -{mb * 1024}")
+        cursor.execute(f"PRAGMA {name} = {int(value)}")
     try:
         yield
     finally:
         with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(usual)}")
+            cursor.execute(f"PRAGMA {name} = {int(usual)}")
+
+
+def roomy_cache(mb: int = WRITE_CACHE_MB):
+    """SQLite: a bigger page cache while a bulk write runs. A million new rows land on random pages of
+    every index (the ID numbers' blind index, names, paths); once those outgrow the usual cache each
+    insert evicts a page and reads another."""
+    return sqlite_pragma("cache_size", -mb * 1024)
 
 
 def reserve_ids(model, n: int) -> list[int]:

@@ -37,6 +37,7 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from . import bulk
 from .busy import is_busy
 from .imports import Cancelled, Progress, run_import
 from .models import ImportJob
@@ -200,22 +201,10 @@ def reap() -> None:
         ImportJob.objects.filter(pk=job.pk, status="running").update(finished=timezone.now(), **fields)
 
 
-@contextmanager
 def _briefly(ms: int = 200):
     """SQLite: wait at most `ms` for a write lock (not 20 s) while this runs; a page that only reads the
     jobs should not hang behind an import's write."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA busy_timeout")
-        usual = cursor.fetchone()[0]
-        cursor.execute(f"PRAGMA busy_timeout = {int(ms)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA busy_timeout = {int(usual)}")
+    return bulk.sqlite_pragma("busy_timeout", ms)
 
 
 def look() -> None:
