@@ -55,7 +55,8 @@ class CategoryForm(Form):
 
     category = forms.ChoiceField(label=_("正确的人员类别"))
     on = forms.DateField(label=_("自哪天起"), initial=today, widget=DATE)
-    reason = forms.CharField(label=_("更正原因"), max_length=280)
+    reason = forms.CharField(label=_("更正原因"), max_length=280, help_text=_(
+        "仅用于更正录入错误；入党（会、社）、转正等正常变动通过发展程序办理。更正原因记入变更记录。"))
 
     def __init__(self, *args, rules=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -75,7 +75,7 @@ class MemberCategoryView(ObjectActionView):
     model, form_class, action, title = Member, forms.CategoryForm, STRUCTURE, _("更正人员类别")
 
     def form_kwargs(self, member):
-        return {"rules": member.rules}
+        return {"rules": member.rules, "initial": {"category": member.category}}
 
     def perform(self, member, data):
         return services.correct_category(self.request.user, member, data["category"], on=data["on"],
