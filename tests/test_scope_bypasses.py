@@ -25,6 +25,7 @@ from jiceng.admission.models import Application
 from jiceng.core import profiles, registry
 from jiceng.core.imports import run_import
 from jiceng.core.management.commands.member import Command as MemberCommand
+from jiceng.core.models import ChangeRecord
 from jiceng.core.paths import PathField
 from jiceng.core.scoping import VIEW
 from jiceng.members import services as members
@@ -268,6 +269,9 @@ def test_moving_a_branch_moves_every_registered_record_with_it(far, records_in_a
     counts = {c.model: c.model.objects.filter(**{f"{c.path_field}__startswith": old_path}).count() for c in registry.path_copies}
     orgs.move_org(Org.objects.get(pk=far.a.pk), far.d, on=date(2025, 1, 1))
     new_path = Org.objects.get(pk=far.a.pk).path
+    # the log shows what moved along: every registered kind with rows in the subtree
+    log = ChangeRecord.objects.for_object(far.a).filter(action=ChangeRecord.UPDATE).order_by("-id").first()
+    assert set(log.after["moved_with"]) == {str(c.model._meta.verbose_name_plural) for c in registry.path_copies}
     for copy in registry.path_copies:
         assert not copy.model.objects.filter(**{f"{copy.path_field}__startswith": old_path}).exists(), copy.model
         moved = copy.model.objects.filter(**{f"{copy.path_field}__startswith": new_path})

@@ -7,13 +7,8 @@ class AdmissionConfig(AppConfig):
     verbose_name = "发展"
 
     def ready(self):
-        from jiceng.core.registry import register_category_hold, register_path_copy
+        from jiceng.core.registry import register_category_hold
 
-        from .models import Application, DevelopmentPlan
-
-        # an open application goes on under the organization its applicant now belongs to
-        register_path_copy(Application, follow_merge={"status": Application.OPEN})
-        register_path_copy(DevelopmentPlan)  # a plan stays the merged organization's record of that year
         register_category_hold(_open_application)
 
 

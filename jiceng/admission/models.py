@@ -10,10 +10,10 @@ from jiceng.core import profiles
 from jiceng.core.attachments import validate_attachment
 from jiceng.core.i18n import pick
 from jiceng.core.models import LoggedModel
-from jiceng.core.paths import PathField
+from jiceng.core.orgscoped import OrgScopedModel
 
 
-class Application(LoggedModel):
+class Application(OrgScopedModel):
     """One person's way through the profile's admission procedure, handled by one organization."""
 
     OPEN, DONE, STOPPED = "open", "done", "stopped"
@@ -22,15 +22,14 @@ class Application(LoggedModel):
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="applications",
                                verbose_name=_("申请人"))
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="applications", verbose_name=_("所在组织"))
-    org_path = PathField(editable=False)
     profile = models.CharField(_("所属体系"), max_length=20, editable=False)
     applied_on = models.DateField(_("申请日期"))
     stage = models.CharField(_("所处阶段"), max_length=40)
     status = models.CharField(_("状态"), max_length=10, choices=STATUSES, default=OPEN)
     stopped_reason = models.CharField(_("终止原因"), max_length=300, blank=True)
 
-    scope_path = "org_path"
     scope_self = "member__account"
+    follow_merge = {"status": OPEN}  # an open application goes on where its applicant now belongs
 
     class Meta:
         ordering = ["org_path", "-applied_on", "id"]
@@ -40,9 +39,6 @@ class Application(LoggedModel):
 
     def __str__(self):
         return f"{self.member.name} · {self.stage_label}"
-
-    def change_path(self):
-        return self.org_path
 
     def get_absolute_url(self):
         return reverse("application_detail", args=[self.pk])
@@ -95,17 +91,15 @@ class StepRecord(LoggedModel):
         return pick(self.definition.label) if self.definition else self.step
 
 
-class DevelopmentPlan(LoggedModel):
+class DevelopmentPlan(OrgScopedModel):
     """A year's development quota for an organization: the total (group blank) or one single line (单列计划)."""
 
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="development_plans", verbose_name=_("组织"))
-    org_path = PathField(editable=False)
     year = models.PositiveSmallIntegerField(_("年度"))
     group = models.CharField(_("单列计划"), max_length=40, blank=True)
     quota = models.PositiveIntegerField(_("计划数"))
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
-    scope_path = "org_path"
 
     class Meta:
         ordering = ["org_path", "year", "group"]

@@ -17,3 +17,11 @@ class CoreConfig(AppConfig):
 
         # the log keeps where a change happened; a move carries it along so the new committee reads the history
         register_path_copy(ChangeRecord, org_field=None)
+
+        from django.apps import apps
+
+        from .orgscoped import OrgScopedModel
+
+        for model in apps.get_models():  # every app's records placed by an organization register themselves
+            if issubclass(model, OrgScopedModel):
+                register_path_copy(model, org_field=model.org_field, follow_merge=model.follow_merge)

@@ -6,9 +6,3 @@ class MembersConfig(AppConfig):
     label = "members"
     verbose_name = "成员"
 
-    def ready(self):
-        from jiceng.core.registry import register_path_copy
-
-        from .models import Member
-
-        register_path_copy(Member)  # a merge transfers members itself, with their dated belonging lines

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import idnumber, profiles
 from jiceng.core.models import DatedLine, LoggedModel
-from jiceng.core.paths import PathField
+from jiceng.core.orgscoped import OrgScopedModel
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 
 
@@ -15,7 +15,7 @@ def _choices(values):
     return [(v, v) for v in values]
 
 
-class Member(LoggedModel):
+class Member(OrgScopedModel):
     """A person in the archive. What changes over time (category, belonging,
     participation, posts) is kept in dated lines; `org`, `org_path` and
     `category` mirror the open lines so lists filter on one indexed row."""
@@ -36,13 +36,11 @@ class Member(LoggedModel):
     employment = models.CharField(_("人员状态"), max_length=10, blank=True, choices=_choices(EMPLOYMENTS))
     # mirrors of the open dated lines
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name=_("所在组织"))
-    org_path = PathField(editable=False)
     category = models.CharField(_("人员类别"), max_length=30)
     account = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
     )
 
-    scope_path = "org_path"
     scope_self = "account"
     log_exclude = ("id_number_cipher",)
 
@@ -58,9 +56,6 @@ class Member(LoggedModel):
 
     def __str__(self):
         return self.name
-
-    def change_path(self):
-        return self.org_path
 
     def get_absolute_url(self):
         return reverse("member_detail", args=[self.pk])

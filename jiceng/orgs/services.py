@@ -176,32 +176,36 @@ def update_org(org: Org, *, on: date | None = None, note: str = "", **values) ->
     return org
 
 
-def _repath(old: str, new: str) -> None:
+def _repath(old: str, new: str) -> dict[str, int]:
     """Give the subtree under `old` the prefix `new`, in the tree and in every registered copy of its
-    paths (core.registry): one UPDATE per table, no tree walk."""
+    paths (core.registry): one UPDATE per table, no tree walk. Returns how many rows of each kind moved."""
     from jiceng.core.registry import path_copies
 
     delta = (len(new) - len(old)) // SEGMENT
     Org.objects.filter(within("path", old)).update(path=Concat(Value(new), Substr("path", len(old) + 1)),
                                                    depth=F("depth") + delta)
+    moved = {}
     for copy in path_copies:
         column = copy.path_field
-        copy.model.objects.filter(within(column, old)).update(
+        moved[str(copy.model._meta.verbose_name_plural)] = copy.model.objects.filter(within(column, old)).update(
             **{column: Concat(Value(new), Substr(column, len(old) + 1))})
+    return moved
 
 
 def _hand_over(org: Org, into: Org) -> None:
-    """The rows a registered path copy declares to follow a merge go on under the surviving organization."""
+    """The rows a registered path copy declares to follow a merge go on under the surviving organization:
+    one UPDATE per model, with a change record for each row."""
     from jiceng.core.registry import path_copies
 
     into.path = Org.objects.values_list("path", flat=True).get(pk=into.pk)
     for copy in path_copies:
         if copy.follow_merge is None or copy.org_field is None:
             continue
-        for row in copy.model.objects.filter(**{copy.org_field: org}, **copy.follow_merge):
-            setattr(row, copy.org_field, into)
-            setattr(row, copy.path_field, into.path)
-            row.save()  # logged, one record per row
+        rows = copy.model.objects.filter(**{copy.org_field: org}, **copy.follow_merge)
+        column = f"{copy.org_field}_id"
+        changes = [(row, {column: org.pk}, {column: into.pk}) for row in rows]
+        rows.update(**{copy.org_field: into, copy.path_field: into.path})
+        ChangeRecord.record_many(ChangeRecord.UPDATE, changes, path=into.path)
 
 
 @transaction.atomic
@@ -223,10 +227,12 @@ def move_org(org: Org, new_parent: Org, *, on: date | None = None, note: str = "
     raise_if(errors)
     old_path = org.path
     new_path = new_parent.path + segment(org.pk)
-    _repath(old_path, new_path)
+    moved = _repath(old_path, new_path)
     org.refresh_from_db(fields=["path", "depth"])
     org.parent = new_parent
     org.save()
+    # the log says what moved along with the subtree (the scope of each record followed it)
+    ChangeRecord.record(org, ChangeRecord.UPDATE, None, {"moved_with": {k: n for k, n in moved.items() if n}})
     _next_line(org, day, "moved", note)
     for child in Org.objects.filter(within("path", new_path), dissolved_on__isnull=True).exclude(pk=org.pk):
         _next_line(child, day, "ancestor_moved", note)
