@@ -46,6 +46,7 @@ test: export JICENG_CHROMIUM ?= /usr/bin/chromium
 # secret); the PostgreSQL run's output follows the SQLite run's. The target fails if either failed.
 # The throwaway PostgreSQL server is stopped on the way out, whatever happened.
 test: setup
+	$(VENV)/bin/ruff check jiceng tests
 	scripts/system-deps.sh
 	@trap 'scripts/postgres.sh stop' EXIT; trap 'exit 130' INT TERM; \
 	scripts/postgres.sh start; \

@@ -1,7 +1,6 @@
 """Imports under hostile or heavy load (issue #9): files over the budget are refused before they are
 parsed, the jobs queue up and can be cancelled or die without leaving a "running" ghost, a busy database
 answers 503 instead of 500, and every column is held to the length of the field behind it."""
-import io
 import json
 import os
 import sqlite3

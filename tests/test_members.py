@@ -2,7 +2,6 @@
 from datetime import date, timedelta
 
 import pytest
-from django.core.exceptions import ValidationError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +11,7 @@ from jiceng.members import services
 from jiceng.core.models import ChangeRecord
 from jiceng.members.models import BelongingLine, Member
 
-from conftest import add_member, errors_of, person_id
+from conftest import errors_of, person_id
 
 pytestmark = pytest.mark.django_db
 

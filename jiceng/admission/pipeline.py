@@ -154,7 +154,7 @@ def pipeline(user, org: Org, on: date | None = None) -> Pipeline:
     for app in apps:
         for item in items_of(app, past[app.pk], day, soon):
             result.items[item.kind].append(item)
-    for kind, items in result.items.items():
+    for items in result.items.values():
         items.sort(key=lambda i: (i.day, i.app.org_path, i.app.pk))
     counts = Counter(a.stage for a in apps)
     result.stages = [(st, counts[st.key]) for st in adm.stages]

@@ -853,7 +853,7 @@ def main(argv=None) -> int:
         + (f"Reader: {reader}. " if reader else "")
         + f"Each import wrote {', '.join(f'{n:,} {t}' for t, (n, _h) in written.items())} rows "
         "(the same on every side: checked by digest).",
-        f"Raw time by table: " + ", ".join(f"{t} {v:,.1f} s" for t, v in raw["by_table"].items())
+        "Raw time by table: " + ", ".join(f"{t} {v:,.1f} s" for t, v in raw["by_table"].items())
         + f" (the rest, {raw['seconds'] - sum(raw['by_table'].values()):,.1f} s, is the batch row and the commit). "
         f"Database: {described}. Peak RSS: the importing process plus its check process (a sum of the two peaks, so an upper bound: the pages they share are counted twice, and the two peaks need not be simultaneous); peak PSS: the two processes' PSS summed, sampled every 0.2 s, what they hold together at the worst moment, on which the memory target is judged (Django loaded ≈ "
         f"{min(r['before_mb'] for r in apps.values()):,.0f} MB before the import). Setup and file generation "

@@ -321,8 +321,8 @@ def measure(args):
     for i, (pk, path, depth) in enumerate(samples):
         # The member SQL the app builds, run by hand: splits the app's time into database and Python.
         app_sql = app_qs(pk).query.sql_with_params()
-        runs = {"app": lambda: app(pk), "raw": lambda: fetch(raw_sql, [path, path + END]),
-                "sql": lambda: fetch(*app_sql)}
+        runs = {"app": lambda pk=pk: app(pk), "raw": lambda path=path: fetch(raw_sql, [path, path + END]),
+                "sql": lambda app_sql=app_sql: fetch(*app_sql)}
         ms, rows = {}, {}
         for side in (list(runs) * 2)[i % 3 : i % 3 + 3]:  # rotate who goes first
             t0 = time.perf_counter()

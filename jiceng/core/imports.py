@@ -27,7 +27,6 @@ import multiprocessing
 import os
 import pickle
 import queue
-import shutil
 import tempfile
 import threading
 import time

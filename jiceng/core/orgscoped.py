@@ -1,7 +1,6 @@
 """Records placed in the tree by their organization."""
 from __future__ import annotations
 
-from django.db import models
 
 from .models import LoggedModel
 from .paths import PathField

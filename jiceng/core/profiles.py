@@ -225,7 +225,7 @@ class Profile(_Strict):
             for parent in k.may_sit_under:
                 if parent is not None and parent not in kinds:
                     problems.append(f"kinds.{k.key}.may_sit_under: unknown kind '{parent}'")
-        for kind, posts in self.posts.items():
+        for kind in self.posts:
             if kind not in kinds:
                 problems.append(f"posts.{kind}: unknown kind")
         all_posts = {p.key for posts in self.posts.values() for p in posts}

@@ -723,7 +723,7 @@ def _excel_records(table: Table, rows, merges, scan: _SheetScan, col0: int, data
             while merges and merges[0][0] <= number:
                 active.append(merges.pop(0))
             active = [m for m in active if m[2] >= number]
-            for r0, c0, r1, c1 in active:
+            for r0, c0, _r1, c1 in active:
                 if r0 == number:
                     top[r0, c0] = cells[c0] if c0 < len(cells) else ""
                 if len(cells) <= c1:

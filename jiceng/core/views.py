@@ -15,7 +15,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from .context import acting
 from .models import ChangeRecord
 from .params import id_param, uuid_param
 from .paths import within

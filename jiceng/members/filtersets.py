@@ -2,7 +2,6 @@
 from datetime import date
 
 import django_filters as df
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filtersets import ScopedFilterSet

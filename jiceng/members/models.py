@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import idnumber, profiles
-from jiceng.core.models import DatedLine, LoggedModel
+from jiceng.core.models import DatedLine
 from jiceng.core.orgscoped import OrgScopedModel
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 

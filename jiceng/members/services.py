@@ -111,7 +111,7 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
     steps.append((target.key, start, "since"))
     for field, day in (("applied_on", applied_on), ("joined_on", joined_on), ("confirmed_on", confirmed_on), ("since", since)):
         not_future(field, day, errors)
-    for (_c1, d1, f1), (_c2, d2, f2) in zip(steps, steps[1:]):
+    for (_c1, d1, _f1), (_c2, d2, f2) in zip(steps, steps[1:]):
         if d2 < d1:
             errors.setdefault(f2, []).append(_("日期 %(d2)s 不能早于 %(d1)s") % {"d2": d2, "d1": d1})
     return [(c, d) for c, d, _f in steps], errors

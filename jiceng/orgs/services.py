@@ -9,8 +9,8 @@ from datetime import date
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Count, F, Max, Q, Value
-from django.db.models.functions import Concat, Length, Substr
+from django.db.models import Count, F, Max, Value
+from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
 from jiceng.core import bulk, profiles

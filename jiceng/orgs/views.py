@@ -10,7 +10,7 @@ from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, sc
 from jiceng.members.models import Member
 
 from . import forms, services
-from .models import Org, OrgLine, PostHolding
+from .models import Org, PostHolding
 
 
 def scope_roots(user):
