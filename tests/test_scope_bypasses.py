@@ -24,7 +24,7 @@ from jiceng.admission import services as admission, walk
 from jiceng.admission.models import Application
 from jiceng.core import profiles, registry
 from jiceng.core.imports import run_import
-from jiceng.core.management.commands.member import Command as MemberCommand
+from jiceng.members.management.commands.member import Command as MemberCommand
 from jiceng.core.models import ChangeRecord
 from jiceng.core.paths import PathField
 from jiceng.core.scoping import VIEW
@@ -339,3 +339,11 @@ def test_import_does_not_change_the_category_of_a_member_on_file(far, tmp_path):
     assert not result.ok and [(p.row, p.column) for p in result.problems] == [(2, "人员类别")]
     m.refresh_from_db()
     assert m.category == "full"
+
+
+def test_a_list_filter_that_cannot_be_read_shows_nothing_rather_than_everything(far):
+    """`?org=abc` on the member list is an error on the form and an empty list, never the whole scope."""
+    c = client(far.org_admin)
+    page = c.get("/members/", {"org": "abc"}).content.decode()
+    assert not any(m.name in page for m in far.a_members + far.b_members)
+    assert far.a_members[0].name in c.get("/members/", {"org": far.a.pk}).content.decode()

@@ -91,9 +91,18 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
+def org_model():
+    """The organization model: the one roles are granted at. Core reaches it through that link only."""
+    from .models import RoleGrant
+
+    return RoleGrant._meta.get_field("org").related_model
+
+
 def filter_then_restrict(filterset_class, request, action: str = VIEW, data=None):
     """A FilterSet applied to the whole table, then the user's scope: the one way lists are read."""
     model = filterset_class._meta.model
     filterset = filterset_class(data if data is not None else (request.GET or None),
                                 queryset=model.objects.all(), request=request)
+    if filterset.is_bound and not filterset.is_valid():  # a filter that cannot be read never widens the list
+        return filterset, model.objects.none()
     return filterset, filterset.qs.restrict(request.user, action)
