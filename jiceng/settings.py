@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.admission",
+    "jiceng.demo",
+    "jiceng.bench",
 ]
 
 MIDDLEWARE = [
@@ -88,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "jiceng.core.context_processors.navigation",
             ],
         },
     },

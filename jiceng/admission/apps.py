@@ -7,6 +7,9 @@ class AdmissionConfig(AppConfig):
     verbose_name = "发展"
 
     def ready(self):
+        from . import offers
+
+        offers.register()  # its links and command (core.registry)
         from jiceng.core.registry import register_category_hold
 
         register_category_hold(_open_application)

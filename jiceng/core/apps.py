@@ -25,3 +25,7 @@ class CoreConfig(AppConfig):
         for model in apps.get_models():  # every app's records placed by an organization register themselves
             if issubclass(model, OrgScopedModel):
                 register_path_copy(model, org_field=model.org_field, follow_merge=model.follow_merge)
+
+        from . import offers
+
+        offers.register()  # core's own links and commands, next to the apps'

@@ -27,8 +27,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core.context import acting
 from jiceng.core.i18n import pick
-from jiceng.core.scoping import VIEW, filter_then_restrict
-from jiceng.orgs.models import Org
+from jiceng.core.scoping import VIEW, filter_then_restrict, org_model
 
 NOT_FOUND, INVALID = 1, 2  # exit codes
 
@@ -52,9 +51,9 @@ def day(value: str) -> date:
     raise argparse.ArgumentTypeError(f"“{value}” 不是有效日期，格式应为 YYYY-MM-DD / is not a valid date: use YYYY-MM-DD")
 
 
-def find_org(user, code: str, action: str = VIEW) -> Org:
+def find_org(user, code: str, action: str = VIEW):
     """The organization with this code, if `user` may `action` it; otherwise "not found"."""
-    org = Org.objects.filter(code=(code or "").strip()).restrict(user, action).first()
+    org = org_model().objects.filter(code=(code or "").strip()).restrict(user, action).first()
     if org is None:
         raise Failed(_("找不到编码为 %(c)s 的组织（或不在您的管理范围内）") % {"c": code}, returncode=NOT_FOUND)
     return org

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import BinaryIO
 
-from . import context
+from . import context, registry
 from .models import ExportRecord
 from .params import check_filters
 from .scoping import filter_then_restrict, scope_of
@@ -20,17 +20,9 @@ class _Request:
 
 def export(kind: str, user, filters: dict, out: BinaryIO, fmt: str = "xlsx", request=None) -> int:
     """Write the rows `user` may see that match `filters`; returns how many. Every export is logged."""
-    from jiceng.members.filtersets import MemberFilterSet
-    from jiceng.members.imports import member_columns, member_rows
-    from jiceng.orgs.filtersets import OrgFilterSet
-    from jiceng.orgs.imports import org_columns, org_rows
-
-    filterset_class, columns, rows_of = {
-        "members": (MemberFilterSet, member_columns(), member_rows),
-        "orgs": (OrgFilterSet, org_columns(), org_rows),
-    }[kind]
+    tabular = registry.tabular_kinds[kind]
     request = request or _Request(user, filters)
-    filterset, qs = filter_then_restrict(filterset_class, request, data=filters)
+    filterset, qs = filter_then_restrict(tabular.filterset, request, data=filters)
     check_filters(filterset)  # a filter that cannot be read refuses the export, never widens it
     counter = {"n": 0}
 
@@ -39,11 +31,11 @@ def export(kind: str, user, filters: dict, out: BinaryIO, fmt: str = "xlsx", req
             counter["n"] += 1
             yield row
 
-    write_table(out, columns, counted(rows_of(qs, user)), fmt)
+    write_table(out, tabular.columns(None), counted(tabular.rows(qs, user)), fmt)
     scope = scope_of(user)
     log_personal_data(user, kind, fmt=fmt, rows=counter["n"],
                       what={k: v for k, v in dict(filters).items() if v not in (None, "", [])},
-                      id_numbers_shown=kind == "members" and (scope.superuser or bool(scope.id_number_paths)))
+                      id_numbers_shown=tabular.id_numbers and (scope.superuser or bool(scope.id_number_paths)))
     return counter["n"]
 
 

@@ -11,7 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import jobs, profiles
+from . import jobs, profiles, registry
 from .api import HasWriteGrant
 from .exports import export
 from .import_views import MAX_UPLOAD
@@ -21,7 +21,7 @@ from .models import ImportJob
 class ImportJobSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True, help_text="xlsx 或 csv / an .xlsx or .csv file")
     progress = serializers.SerializerMethodField()
-    kind = serializers.ChoiceField(choices=["members", "orgs"])
+    kind = serializers.ChoiceField(choices=[])  # the registered kinds, in get_fields
     profile = serializers.ChoiceField(choices=[""] + list(profiles.registry()), required=False, allow_blank=True)
 
     class Meta:
@@ -29,6 +29,11 @@ class ImportJobSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "profile", "file", "filename", "phase", "status", "created", "finished", "result",
                   "progress"]
         read_only_fields = ["filename", "phase", "status", "created", "finished", "result"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["kind"].choices = [k.key for k in registry.tabular_kind_list()]
+        return fields
 
     def get_progress(self, job) -> dict:
         """phase (wait / check / write / commit), rows done, total, rate, seconds left; for a queued job
@@ -97,7 +102,7 @@ class ExportAPIView(APIView):
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
                    responses={(200, "application/octet-stream"): bytes})
     def get(self, request, kind):
-        if kind not in ("orgs", "members"):
+        if kind not in registry.tabular_kinds:
             raise Http404
         fmt = "csv" if request.query_params.get("format") == "csv" else "xlsx"
         filters = request.query_params.copy()

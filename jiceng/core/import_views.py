@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import jobs, profiles
+from . import jobs, profiles, registry
 from .exports import export
 from .forms import Form
 from .models import ImportJob
@@ -22,7 +22,7 @@ MAX_UPLOAD = 200 * 1024 * 1024
 
 
 class UploadForm(Form):
-    kind = forms.ChoiceField(label=_lazy("导入内容"), choices=[("members", _lazy("成员")), ("orgs", _lazy("组织"))])
+    kind = forms.ChoiceField(label=_lazy("导入内容"), choices=registry.tabular_kind_choices)
     profile = forms.ChoiceField(label=_lazy("所属体系（成员）"), required=False,
                                 choices=lambda: [("", "—")] + profiles.choices())
     file = forms.FileField(label=_lazy("文件（.xlsx 或 .csv）"))
@@ -116,16 +116,12 @@ class ImportReportView(ScopedView):
 
 class TemplateView(ScopedView):
     def get(self, request, kind):
-        from jiceng.members.imports import member_columns, member_example
-        from jiceng.orgs.imports import org_columns, org_example
-
-        if kind not in ("orgs", "members"):
+        tabular = registry.tabular_kinds.get(kind)
+        if tabular is None:
             raise Http404
         profile = profiles.registry().get(request.GET.get("profile", ""))
-        columns = org_columns() if kind == "orgs" else member_columns(profile)
         buf = io.BytesIO()
-        template(buf, columns, org_example() if kind == "orgs" else member_example(),
-                 _("组织导入模板") if kind == "orgs" else _("成员导入模板"))
+        template(buf, tabular.columns(profile), tabular.example(), str(tabular.template_title))
         buf.seek(0)
         return FileResponse(buf, as_attachment=True, filename=f"{_('导入模板')}-{kind}.xlsx")
 
@@ -134,7 +130,7 @@ class ExportView(ScopedView):
     """Any filtered list as .xlsx or .csv (same filters as the list pages), scoped and logged."""
 
     def get(self, request, kind):
-        if kind not in ("orgs", "members"):
+        if kind not in registry.tabular_kinds:
             raise Http404
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         filters = request.GET.copy()

@@ -64,13 +64,9 @@ def upload_path(job: ImportJob) -> Path:
 
 
 def importer_for(job: ImportJob):
-    from jiceng.core import profiles
-    from jiceng.members.imports import MemberImporter
-    from jiceng.orgs.imports import OrgImporter
+    from jiceng.core import profiles, registry
 
-    if job.kind == "orgs":
-        return OrgImporter(job.user)
-    return MemberImporter(job.user, profiles.get(job.profile) if job.profile else None)
+    return registry.tabular_kinds[job.kind].importer(job.user, profiles.get(job.profile) if job.profile else None)
 
 
 def create(user, kind: str, upload, profile: str = "") -> ImportJob:

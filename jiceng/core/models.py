@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import context
+from . import context, registry
 from .paths import PathField, within
 from .scoping import ScopedQuerySet
 
@@ -251,7 +251,7 @@ class ImportJob(models.Model):
     STATES = [("queued", _("排队中")), ("running", _("进行中")), ("checked", _("检查通过")), ("problems", _("发现问题")),
               ("done", _("已导入")), ("failed", _("失败")), ("cancelled", _("已取消"))]
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("内容"), max_length=20, choices=[("orgs", _("组织")), ("members", _("成员"))])
+    kind = models.CharField(_("内容"), max_length=20, choices=registry.tabular_kind_choices)  # read when asked
     profile = models.CharField(_("所属体系"), max_length=20, blank=True)
     filename = models.CharField(_("文件名"), max_length=255)
     phase = models.CharField(max_length=10, default=CHECK)

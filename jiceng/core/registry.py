@@ -7,6 +7,11 @@ hands the rows a copy declares to the surviving organization.
 
 `category_holds`: functions (member) -> reason or None from apps whose open records make a member's
 category theirs to move (an open admission application): while one answers, no correction is allowed.
+
+`tabular_kinds`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
+`navigation`: the navbar's links. `panels`: parts of the pages core renders (the home page).
+`cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database.
+Each register function may run twice (ready() does in tests and commands) and leaves one entry.
 """
 from __future__ import annotations
 
@@ -49,3 +54,115 @@ category_holds: list[Callable] = []
 def register_category_hold(check: Callable) -> None:
     if check not in category_holds:
         category_holds.append(check)
+
+
+# --------------------------------------------------------------- what the pages, jobs and commands of core offer
+
+@dataclass(frozen=True)
+class TabularKind:
+    """A list that is imported and exported as a sheet; `key` is its word in URLs, jobs and commands."""
+
+    key: str
+    label: str  # what the upload form and the job list call it
+    template_title: str  # the blank template's sheet title
+    name_en: str  # "organizations": the commands' help
+    filterset: type  # the list's filters (the web's, the API's and the CLI's), then `restrict()`
+    columns: Callable  # (profile | None) -> the columns of import and export; a profile narrows the choices
+    example: Callable  # () -> the blank template's example row
+    rows: Callable  # (queryset, user) -> the export's rows, in the import format
+    importer: Callable  # (user, profile | None) -> the importer `core.imports.run_import` runs (web, API, CLI, job)
+    id_numbers: bool = False  # its export shows whole ID numbers to the roles that may see them (logged so)
+    order: int = 100  # the upload form offers the first one by default
+
+
+tabular_kinds: dict[str, TabularKind] = {}
+
+
+def register_tabular_kind(key: str, **options) -> None:
+    tabular_kinds[key] = TabularKind(key, **options)  # a second ready() replaces it: one entry a key
+
+
+def tabular_kind_list() -> list[TabularKind]:
+    return sorted(tabular_kinds.values(), key=lambda k: k.order)
+
+
+def tabular_kind_choices() -> list[tuple[str, str]]:
+    """`ImportJob.kind`'s choices, read when asked (a callable: the migration names it, never the apps)."""
+    return [(k.key, k.label) for k in tabular_kind_list()]
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """A link of the base template's navbar (`core.context_processors.navigation`)."""
+
+    url_name: str
+    label: str
+    order: int  # place from left to right, across the apps
+    visible: Callable | None = None  # (user) -> bool; None: every signed-in user (the pages scope themselves)
+
+
+navigation: dict[str, NavEntry] = {}
+
+
+def register_navigation(url_name: str, label: str, order: int, visible: Callable | None = None) -> None:
+    navigation[url_name] = NavEntry(url_name, label, order, visible)
+
+
+def navigation_for(user) -> list[NavEntry]:
+    return [e for e in sorted(navigation.values(), key=lambda e: e.order) if e.visible is None or e.visible(user)]
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A part of a page core renders, offered by an app: `template` is included with `panel` = context(request)."""
+
+    name: str
+    template: str
+    context: Callable  # (request) -> dict
+    order: int = 100
+
+
+# page ("home") -> its panels; the organization and member pages are their apps' own and read none yet
+panels: dict[str, dict[str, Panel]] = {}
+
+
+def register_panel(page: str, name: str, template: str, context: Callable, order: int = 100) -> None:
+    panels.setdefault(page, {})[name] = Panel(name, template, context, order)
+
+
+def panels_for(page: str, request) -> list[tuple[str, dict]]:
+    return [(p.template, p.context(request)) for p in sorted(panels.get(page, {}).values(), key=lambda p: p.order)]
+
+
+@dataclass(frozen=True)
+class CliCommand:
+    """A command listed by `jiceng --help`; Django finds the command itself in the app's `management/commands/`."""
+
+    name: str  # as typed after `jiceng` (a subcommand included: "bench tree")
+    help: str  # one line, 中文 / English
+    order: int = 100
+
+
+cli_commands: dict[str, CliCommand] = {}
+
+
+def register_cli_command(name: str, help: str, order: int = 100) -> None:
+    cli_commands[name] = CliCommand(name, help, order)
+
+
+@dataclass(frozen=True)
+class DemoBuilder:
+    """What `jiceng setup` builds on an empty database and `jiceng serve` prints."""
+
+    name: str
+    present: Callable  # () -> bool: the database holds data already, so setup leaves it as it is
+    build: Callable  # () -> None: build the demo and print what was built with the logins
+    logins: Callable  # () -> str: the table of demo accounts
+    hint: Callable  # () -> str: one line on how to sign in
+
+
+demo_builders: dict[str, DemoBuilder] = {}
+
+
+def register_demo_builder(name: str, **options) -> None:
+    demo_builders[name] = DemoBuilder(name, **options)

@@ -15,10 +15,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from . import registry
 from .models import ChangeRecord
 from .params import id_param, uuid_param
 from .paths import within
-from .scoping import CHANGE, VIEW, scope_of
+from .scoping import CHANGE, VIEW, org_model, scope_of
 
 
 def scoped(model, user, action=VIEW):
@@ -95,9 +96,8 @@ def paginate(request, queryset, per_page=50):
 
 class HomeView(ScopedView):
     def get(self, request):
-        from jiceng.orgs.views import scope_roots
-
-        return render(request, "core/home.html", {"roots": scope_roots(request.user), "scope": scope_of(request.user)})
+        return render(request, "core/home.html", {"panels": registry.panels_for("home", request),
+                                                  "scope": scope_of(request.user)})
 
 
 class ChangeListView(ScopedView):
@@ -107,9 +107,7 @@ class ChangeListView(ScopedView):
         org_id, batch, request_id = id_param(request, "org"), id_param(request, "batch"), uuid_param(request, "request_id")
         qs = ChangeRecord.objects.select_related("user", "content_type")
         if org_id:
-            from jiceng.orgs.models import Org
-
-            org = scoped_object(Org, request.user, org_id)
+            org = scoped_object(org_model(), request.user, org_id)
             qs = qs.filter(within("org_path", org.path))
         if batch:
             qs = qs.filter(batch_id=batch)

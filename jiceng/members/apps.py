@@ -6,3 +6,7 @@ class MembersConfig(AppConfig):
     label = "members"
     verbose_name = "成员"
 
+    def ready(self):
+        from . import offers
+
+        offers.register()  # its sheet, link and command (core.registry)

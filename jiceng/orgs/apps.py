@@ -7,6 +7,9 @@ class OrgsConfig(AppConfig):
     verbose_name = "组织"
 
     def ready(self):
+        from . import offers
+
+        offers.register()  # its sheets, links, home panel and command (core.registry)
         from jiceng.core.registry import register_path_history
 
         from .models import OrgLine

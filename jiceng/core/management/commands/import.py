@@ -2,40 +2,33 @@
 import sys
 import time
 
-from jiceng.core import profiles
+from jiceng.core import profiles, registry
 from jiceng.core.cli import INVALID, Failed, ScopedCommand, t
 from jiceng.core.imports import run_import
 from jiceng.core.tabular import problem_report
 
 
 def importer_for(kind, user, profile_key=None):
-    from jiceng.members.imports import MemberImporter
-    from jiceng.orgs.imports import OrgImporter
-
-    if kind == "orgs":
-        return OrgImporter(user)
-    return MemberImporter(user, profiles.get(profile_key) if profile_key else None)
+    return registry.tabular_kinds[kind].importer(user, profiles.get(profile_key) if profile_key else None)
 
 
 class Command(ScopedCommand):
     help = "导入组织或成员（xlsx/csv，全部成功或全部不写）/ import organizations or members (xlsx/csv, all or nothing)"
-    subcommands = {
-        "orgs": "导入组织 / import organizations",
-        "members": "导入成员 / import members",
-    }
+
+    @property
+    def subcommands(self):  # one per registered kind
+        return {k.key: f"导入{k.label} / import {k.name_en}" for k in registry.tabular_kind_list()}
+
+    def __getattr__(self, name):  # args_<kind> and do_<kind> for every registered kind
+        verb, _sep, kind = name.partition("_")
+        if kind in registry.tabular_kinds and verb in ("args", "do"):
+            return self._args if verb == "args" else lambda **options: self._run(kind, **options)
+        raise AttributeError(name)
 
     def _args(self, parser):
         parser.add_argument("file", help="xlsx 或 csv 文件 / an .xlsx or .csv file")
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入 / check only, write nothing")
         parser.add_argument("--report", metavar="OUT.xlsx", help="把问题清单写入表格（问题单元格标红）/ write the problems to a spreadsheet")
-
-    args_orgs = args_members = _args
-
-    def do_orgs(self, **options):
-        self._run("orgs", **options)
-
-    def do_members(self, **options):
-        self._run("members", **options)
 
     def _run(self, kind, file, dry_run, report, **_):
         importer = importer_for(kind, self.user)

@@ -2,7 +2,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from jiceng.demo import accounts
+from jiceng.core import registry
 
 
 class Command(BaseCommand):
@@ -16,5 +16,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Jiceng 已启动 / running at http://{addr}/")
         self.stdout.write("调试模式已打开 / debug on (JICENG_DEBUG=1)" if settings.DEBUG else
                           "调试模式关闭（需要时设 JICENG_DEBUG=1）/ debug off (set JICENG_DEBUG=1 to turn it on)")
-        self.stdout.write(accounts.hint())
+        for demo in registry.demo_builders.values():
+            self.stdout.write(demo.hint())
         call_command("runserver", addr, use_reloader=False)

@@ -3,9 +3,8 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
+from jiceng.core import registry
 from jiceng.core.i18n import compile_catalogs
-from jiceng.demo import accounts
-from jiceng.orgs.models import Org
 
 
 class Command(BaseCommand):
@@ -18,9 +17,12 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         self.stdout.write("数据库已迁移 / database migrated")
         self.stdout.write(f"翻译目录已编译 / translation catalogs compiled: {compile_catalogs()}")
-        if Org.objects.exists():
+        demos = registry.demo_builders.values()
+        if any(demo.present() for demo in demos):
             self.stdout.write("已有组织数据，演示数据保持不变 / organizations exist: demo data left as it is")
-            self.stdout.write(accounts.table())
+            for demo in demos:
+                self.stdout.write(demo.logins())
         else:
-            call_command("demo")
+            for demo in demos:
+                demo.build()
         self.stdout.write(f"完成 / done in {time.monotonic() - started:.1f} s — 启动 / start: jiceng serve")

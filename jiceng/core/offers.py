@@ -1,0 +1,19 @@
+"""Core's own links and commands, in the same registry as the apps' (`core.registry`); run from `ready()`."""
+from django.utils.translation import gettext_lazy as _
+
+from . import registry
+
+
+def register() -> None:
+    registry.register_navigation("import_list", _("导入"), 70)
+    registry.register_navigation("change_list", _("变更记录"), 80)
+    registry.register_navigation("api_docs", "API", 90)
+    registry.register_navigation("admin:index", _("系统管理"), 100, visible=lambda user: user.is_superuser)
+    for name, text, order in [
+        ("setup", "迁移数据库；库为空时载入演示数据 / migrate; load the demo when the database is empty", 10),
+        ("serve", "启动网页服务（默认 127.0.0.1:8000）/ run the web app (default 127.0.0.1:8000)", 30),
+        ("import", "从 xlsx/csv 导入组织或成员（全部成功或全部不写）/ import organizations or members (all or nothing)", 70),
+        ("export", "导出组织或成员列表（xlsx/csv，按权限脱敏）；export template 写空白模板 / export lists (masked by role); "
+                   "export template writes a blank template", 80),
+    ]:
+        registry.register_cli_command(name, text, order)
