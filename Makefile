@@ -47,6 +47,7 @@ test: export JICENG_CHROMIUM ?= /usr/bin/chromium
 # The throwaway PostgreSQL server is stopped on the way out, whatever happened.
 test: setup
 	$(VENV)/bin/ruff check jiceng tests
+	$(VENV)/bin/lint-imports
 	scripts/system-deps.sh
 	@trap 'scripts/postgres.sh stop' EXIT; trap 'exit 130' INT TERM; \
 	scripts/postgres.sh start; \
