@@ -284,19 +284,11 @@ class ExportRecord(models.Model):
     """Personal data leaving the system or shown in full: who exported, downloaded or saw what, how many
     rows, when, from which request. Written only by `jiceng.core.exports.log_personal_data`."""
 
-    KINDS = [
-        ("members", _("成员名单")),
-        ("orgs", _("组织名单")),
-        ("dossier", _("发展档案")),
-        ("member", _("查看完整身份证号")),
-        ("attachment", _("下载发展材料附件")),
-    ]
-
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     source = models.CharField(_("来源"), max_length=10)
     request_id = models.UUIDField(_("请求编号"), null=True, blank=True, db_index=True)
-    kind = models.CharField(_("内容"), max_length=20, choices=KINDS)
+    kind = models.CharField(_("内容"), max_length=20, choices=registry.export_log_kind_choices)  # the apps' kinds
     format = models.CharField(_("格式"), max_length=10)
     filters = models.JSONField(_("筛选条件或对象"), default=dict)
     rows = models.IntegerField(_("行数"))

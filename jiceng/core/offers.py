@@ -5,6 +5,7 @@ from . import registry
 
 
 def register() -> None:
+    registry.register_export_log_kind("member", _("查看完整身份证号"))  # exports.reveal_id_number
     registry.register_navigation("import_list", _("导入"), 70)
     registry.register_navigation("change_list", _("变更记录"), 80)
     registry.register_navigation("api_docs", "API", 90)

@@ -11,6 +11,7 @@ category theirs to move (an open admission application): while one answers, no c
 `tabular_kinds`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
 `navigation`: the navbar's links. `panels`: parts of the pages core renders (the home page).
 `cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database.
+`export_log_kinds`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
 Each register function may run twice (ready() does in tests and commands) and leaves one entry.
 """
 from __future__ import annotations
@@ -89,6 +90,19 @@ def tabular_kind_list() -> list[TabularKind]:
 def tabular_kind_choices() -> list[tuple[str, str]]:
     """`ImportJob.kind`'s choices, read when asked (a callable: the migration names it, never the apps)."""
     return [(k.key, k.label) for k in tabular_kind_list()]
+
+
+# key -> label of what left the system or was shown in full (a list, a dossier, an attachment, a whole ID number)
+export_log_kinds: dict[str, str] = {}
+
+
+def register_export_log_kind(key: str, label: str) -> None:
+    export_log_kinds[key] = label
+
+
+def export_log_kind_choices() -> list[tuple[str, str]]:
+    """`ExportRecord.kind`'s choices, read when asked like `tabular_kind_choices`."""
+    return list(export_log_kinds.items())
 
 
 @dataclass(frozen=True)
