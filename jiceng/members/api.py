@@ -1,4 +1,3 @@
-from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from jiceng.core import idnumber
@@ -50,18 +49,11 @@ class MemberSerializer(serializers.ModelSerializer):
             data["id_number"] = reveal_id_number(self.context["request"].user, member)
         return data
 
-    def _category_key(self, org, value):
-        cat = org.rules.category_by_label(value)
-        if cat is None:
-            known = "、".join(c.label for c in org.rules.categories)
-            raise serializers.ValidationError({"category": [_("“%(c)s” 不是 %(p)s 的人员类别（可选：%(k)s）") % {"c": value, "p": org.rules.name, "k": known}]})
-        return cat.key
-
     def create(self, data):
         data.pop("on", None)
         data.pop("reason", None)
         org = data.pop("org")
-        data["category"] = self._category_key(org, data["category"])
+        data["category"] = services.category_key(org.rules, data["category"])
         return services.create_member(org=org, **data)
 
     def update(self, member, data):
@@ -70,14 +62,12 @@ class MemberSerializer(serializers.ModelSerializer):
             data.pop(key, None)
         org = data.pop("org", member.org)
         category = data.pop("category", None)
-        if "id_number" in data and "*" in data["id_number"]:
-            data.pop("id_number")  # the masked value sent back unchanged
         if data:
             services.update_member(member, **data)
         if org.pk != member.org_id:
             services.transfer(member, org, on=on)
         if category is not None:
-            key = self._category_key(member.org, category)
+            key = services.category_key(member.org.rules, category)
             if key != member.category:
                 services.correct_category(self.context["request"].user, member, key, on=on, reason=reason)
         return member

@@ -218,8 +218,16 @@ def _created_state(pk: int, plan: MemberPlan, logged, special) -> dict:
     return state
 
 
+def category_key(rules: profiles.Profile, value: str) -> str:
+    """A category as a profile's key or its word (正式党员 / full); anything else is left for the rules to refuse."""
+    cat = rules.category_by_label((value or "").strip())
+    return cat.key if cat else value
+
+
 @transaction.atomic
 def update_member(member: Member, *, id_number: str | None = None, **person) -> Member:
+    if id_number is not None and "*" in id_number:
+        id_number = None  # the masked number shown back unchanged means "keep the number on file"
     values = {k: v for k, v in person.items() if k in PERSON_FIELDS}
     check = {"birth_date": member.birth_date, "sex": member.sex, **values}
     if id_number is not None and idnumber.normalize(id_number) != member.id_number:
@@ -282,7 +290,7 @@ def correct_category(user, member: Member, category: str, *, on: date | None = N
 
     if not scope_of(user).covers(member.org_path, STRUCTURE):
         raise PermissionDenied(_("人员类别的变动须通过发展程序办理；更正错误的类别须由组织管理员进行"))
-    errors: dict = {}
+    errors = category_errors(member.rules, category, member.birth_date, on or today())
     if not (reason or "").strip():
         errors["reason"] = [_("请填写更正原因（更正会记入变更记录）")]
     for hold in category_holds:

@@ -66,9 +66,7 @@ class MemberEditView(ObjectActionView):
         return {"rules": member.rules, "initial": initial}
 
     def perform(self, member, data):
-        number = data.pop("id_number")
-        # a masked number shown back unchanged means "keep the number on file"
-        return services.update_member(member, id_number=None if "*" in number else number, **data)
+        return services.update_member(member, **data)
 
 
 class MemberCategoryView(ObjectActionView):

@@ -16,9 +16,9 @@ DATES = ("birth_date",)
 def category_key(value: str, rules=None) -> str:
     """A category given by key or by label (正式党员 / full), in one profile or in any."""
     for p in [rules] if rules else profiles.registry().values():
-        c = p.category_by_label(value.strip())
-        if c:
-            return c.key
+        key = services.category_key(p, value)
+        if key != value or p.category(key):
+            return key
     return value
 
 
