@@ -39,20 +39,19 @@ def entitled_on(org: Org, categories: list[str], day: date) -> int:
     return CategoryLine.objects.filter(member_id__in=belonging, category__in=categories).as_of(day).count()
 
 
-def people_pool(org: Org, step, field) -> Org | None:
-    """The organization whose subtree's members a people field may name (the field's declared pool)."""
+def people_pool(org: Org, step, field):
+    """The members a people field may name: the subtree of the organization its declared pool names. The
+    form's choices and the check of what was sent are this one queryset."""
     pool = step.by if field.pool == "acting" else field.pool
-    return org if pool == "branch" else upper_org(org)
+    where = org if pool == "branch" else upper_org(org)
+    return Member.objects.filter(within("org_path", where.path)) if where else Member.objects.none()
 
 
 def context(member: Member, org: Org) -> engine.Context:
     rules = org.rules
 
     def known(step, field, ids) -> set[int]:
-        pool = people_pool(org, step, field)
-        if pool is None or not ids:
-            return set()
-        return set(Member.objects.filter(within("org_path", pool.path), pk__in=ids).values_list("pk", flat=True))
+        return set(people_pool(org, step, field).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
 
     return engine.Context(rules=rules, birth=member.birth_date, applicant_id=member.pk, category_on=category_on,
                           entitled_on=lambda day: entitled_on(org, rules.admission.vote.entitled, day),

@@ -16,7 +16,6 @@ from jiceng.core.exports import log_personal_data
 from jiceng.core.i18n import pick
 from jiceng.core.models import ChangeRecord
 from jiceng.core.params import id_param
-from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, filter_then_restrict, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, apply_errors, paginate, scoped, scoped_object
 from jiceng.members.models import Member
@@ -133,9 +132,7 @@ class ApplicationRecordView(ObjectActionView):
     def form(self, app, *args):
         step = self.step(app)
         def people(field):  # the field's pool, the same the services accept
-            pool = services.people_pool(app.org, step, field)
-            qs = Member.objects.filter(within("org_path", pool.path)) if pool else Member.objects.none()
-            qs = qs.exclude(pk=app.member_id).order_by("name")
+            qs = services.people_pool(app.org, step, field).exclude(pk=app.member_id).order_by("name")
             qs = qs.filter(category__in=field.categories) if field.categories else qs
             return [(m.pk, f"{m.name}（{m.category_label}）") for m in qs.select_related("org")[:500]]
 
