@@ -1,9 +1,12 @@
-"""Admission pages, under /admission/ (route names are global; the permission matrix lists each)."""
-from django.urls import path
+"""Admission (发展) pages under /admission/ and its API (route names are global; each is declared to the
+permission matrix)."""
+from django.urls import include, path
 
 from . import dashboard_views, dossier, views
+from .api import ApplicationViewSet
+from .api_dashboard import PipelineAPIView, PlansAPIView
 
-urlpatterns: list = [
+urlpatterns = [path("admission/", include([
     path("", views.ApplicationListView.as_view(), name="application_list"),
     path("start/", views.ApplicationStartView.as_view(), name="application_start"),
     path("<int:pk>/", views.ApplicationDetailView.as_view(), name="application_detail"),
@@ -14,4 +17,10 @@ urlpatterns: list = [
     path("pipeline/", dashboard_views.PipelineView.as_view(), name="admission_pipeline"),
     path("plans/", dashboard_views.PlansView.as_view(), name="admission_plans"),
     path("plans/edit/", dashboard_views.PlanEditView.as_view(), name="admission_plan_edit"),
+]))]
+
+api_routes = [("admission/applications", ApplicationViewSet, "api-application")]
+api_urlpatterns = [
+    path("admission/pipeline/", PipelineAPIView.as_view(), name="api-admission-pipeline"),
+    path("admission/plans/", PlansAPIView.as_view(), name="api-admission-plans"),
 ]

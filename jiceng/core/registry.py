@@ -9,7 +9,9 @@ hands the rows a copy declares to the surviving organization.
 category theirs to move (an open admission application): while one answers, no correction is allowed.
 
 `tabular_kinds`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
-`navigation`: the navbar's links. `panels`: parts of the pages core renders (the home page).
+`navigation`: the navbar's links. `panels`: parts of a page offered by apps its own app does not know
+(the home, organization and member pages). `headcount`, `merge_steps`: what the tree asks of the app that
+keeps the people. `url_modules`: the apps whose `urls.py` the project's routes include.
 `cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database.
 `export_log_kinds`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
 Each register function may run twice (ready() does in tests and commands) and leaves one entry.
@@ -128,24 +130,76 @@ def navigation_for(user) -> list[NavEntry]:
 
 @dataclass(frozen=True)
 class Panel:
-    """A part of a page core renders, offered by an app: `template` is included with `panel` = context(request)."""
+    """A part of a page, offered by an app that the page's own app does not know (the organization page
+    shows the members app's buttons and the admission app's figures): `template` is included with
+    `panel` = context(request, obj); a context that answers None leaves the panel out (nothing to show, or
+    not for this user). `slot` is where on the page: "actions" (the row of buttons) or "main" (a section)."""
 
     name: str
     template: str
-    context: Callable  # (request) -> dict
+    context: Callable  # (request, obj) -> dict | None; obj is None on pages about no one object (home)
     order: int = 100
+    slot: str = "main"
 
 
-# page ("home") -> its panels; the organization and member pages are their apps' own and read none yet
+# page ("home", "org", "member") -> its panels
 panels: dict[str, dict[str, Panel]] = {}
 
 
-def register_panel(page: str, name: str, template: str, context: Callable, order: int = 100) -> None:
-    panels.setdefault(page, {})[name] = Panel(name, template, context, order)
+def register_panel(page: str, name: str, template: str, context: Callable, order: int = 100, slot: str = "main") -> None:
+    panels.setdefault(page, {})[name] = Panel(name, template, context, order, slot)
 
 
-def panels_for(page: str, request) -> list[tuple[str, dict]]:
-    return [(p.template, p.context(request)) for p in sorted(panels.get(page, {}).values(), key=lambda p: p.order)]
+def panels_for(page: str, request, obj=None) -> dict[str, list[tuple[str, dict]]]:
+    """slot -> [(template, context)] of the panels that have something to show, in order."""
+    out: dict[str, list[tuple[str, dict]]] = {}
+    for panel in sorted(panels.get(page, {}).values(), key=lambda p: p.order):
+        context = panel.context(request, obj)
+        if context is not None:
+            out.setdefault(panel.slot, []).append((panel.template, context))
+    return out
+
+
+def register_action(page: str, name: str, label, url: Callable, visible: Callable, order: int = 100,
+                    danger: bool = False) -> None:
+    """A button among a page's actions, offered by another app: `url(obj)` where it leads, shown when
+    `visible(request, obj)`; `name` is also its HTML id."""
+    def context(request, obj):
+        return {"id": name, "label": label, "href": url(obj), "danger": danger} if visible(request, obj) else None
+
+    register_panel(page, name, "core/_action.html", context, order, slot="actions")
+
+
+@dataclass(frozen=True)
+class Headcount:
+    """How many people an organization holds, by category, from the app that keeps the people (members):
+    the tree's warnings, pages and commands count without reading that app."""
+
+    by_org: Callable  # (org_ids) -> {org_id: {category: n}}, today
+    by_org_as_of: Callable  # (org_ids, day) -> the same, as the dated lines stood at the end of `day`
+    in_subtree: Callable  # (path) -> {category: n} in the subtree, today
+
+
+headcounts: list[Headcount] = []
+
+
+def register_headcount(**functions) -> None:
+    headcounts[:] = [Headcount(**functions)]  # one app keeps the people
+
+
+def headcount() -> Headcount:
+    """The registered counts, or zeros when no app keeps people (core and orgs alone)."""
+    return headcounts[0] if headcounts else Headcount(lambda ids: {}, lambda ids, day: {}, lambda path: {})
+
+
+# functions (org, into, on, note) run by a merge before the merged organization is dissolved: each app
+# carries over what its rows need more than a new path for (members: a dated transfer of each person)
+merge_steps: list[Callable] = []
+
+
+def register_merge_step(step: Callable) -> None:
+    if step not in merge_steps:
+        merge_steps.append(step)
 
 
 @dataclass(frozen=True)

@@ -321,6 +321,12 @@ def transfer(member: Member, org: Org, *, on: date | None = None, note: str = ""
     return member
 
 
+def transfer_all(org: Org, into: Org, *, on: date | None = None, note: str = "") -> None:
+    """A merge's step (`registry.merge_steps`): everyone of `org` transfers to `into` on the same day."""
+    for member in org.members.all():
+        transfer(member, into, on=on, note=note)
+
+
 def add_participation(member: Member, org: Org, *, on: date | None = None, note: str = "") -> ParticipationLine:
     day = on or today()
     errors: dict = {}

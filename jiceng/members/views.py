@@ -1,6 +1,7 @@
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core import registry
 from jiceng.core.exports import reveal_id_number
 from jiceng.core.models import ChangeRecord
 from jiceng.core.params import date_param, id_param
@@ -38,7 +39,7 @@ class MemberDetailView(ScopedView):
             "changes": scoped(ChangeRecord, request.user).for_object(member).select_related("user")[:20],
             "can_change": scope_of(request.user).covers(member.org_path, CHANGE),
             "can_correct": scope_of(request.user).covers(member.org_path, STRUCTURE),
-            "applications": member.applications.restrict(request.user),
+            "panels": registry.panels_for("member", request, member),
         }
         return render(request, "members/detail.html", ctx)
 

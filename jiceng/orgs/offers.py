@@ -21,7 +21,7 @@ def register() -> None:
         "org", "组织：查看、列出、新建、更名、调整隶属、合并、撤销 / organizations: show, list, add, rename, move, merge, dissolve", 50)
 
 
-def _home_roots(request) -> dict:
+def _home_roots(request, obj=None) -> dict:
     from .views import scope_roots
 
     return {"roots": scope_roots(request.user)}

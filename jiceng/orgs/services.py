@@ -13,7 +13,7 @@ from django.db.models import Count, F, Max, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from jiceng.core import bulk, profiles
+from jiceng.core import bulk, profiles, registry
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.models import ChangeRecord, jsonable
 from jiceng.core.paths import MAX_DEPTH, SEGMENT, segment, within
@@ -262,9 +262,8 @@ def dissolve_org(org: Org, *, on: date | None = None, note: str = "", reason: st
 
 @transaction.atomic
 def merge_org(org: Org, into: Org, *, on: date | None = None, note: str = "") -> Org:
-    """Merge `org` into `into`: its children move under `into`, its members transfer, and it is dissolved."""
-    from jiceng.members import services as member_services
-
+    """Merge `org` into `into`: its children move under `into`, what the apps keep goes over (`registry.merge_steps`:
+    the members transfer), and it is dissolved."""
     errors: dict = {}
     if into.path.startswith(org.path):
         errors["into"] = [_("不能合并到自己或自己的下级组织")]
@@ -276,8 +275,8 @@ def merge_org(org: Org, into: Org, *, on: date | None = None, note: str = "") ->
     note = note or _("并入 %(o)s") % {"o": into.name}
     for child in org.children.filter(dissolved_on__isnull=True):
         move_org(child, into, on=on, note=note)
-    for member in org.members.all():
-        member_services.transfer(member, into, on=on, note=note)
+    for step in registry.merge_steps:
+        step(org, into, on=on, note=note)
     _hand_over(org, into)
     return dissolve_org(org, on=on, note=note, reason="merged")
 
@@ -293,28 +292,14 @@ def lines_as_of(org: Org, day: date):
 
 
 def member_counts_as_of(org_ids, day: date) -> dict[int, dict[str, int]]:
-    """{org_id: {category: n}} from the dated belonging and category lines."""
-    from jiceng.members.models import BelongingLine, CategoryLine
-
-    belonging = BelongingLine.objects.as_of(day).filter(org_id__in=org_ids)
-    cats = dict(CategoryLine.objects.as_of(day).filter(member_id__in=belonging.values("member_id")).values_list("member_id", "category"))
-    out: dict[int, dict[str, int]] = {}
-    for org_id, member_id in belonging.values_list("org_id", "member_id"):
-        cat = cats.get(member_id, "")
-        out.setdefault(org_id, {}).setdefault(cat, 0)
-        out[org_id][cat] += 1
-    return out
+    """{org_id: {category: n}} as the dated lines stood at the end of `day` (from the app that keeps people)."""
+    return registry.headcount().by_org_as_of(org_ids, day)
 
 
 # --- judgments derived from the records -------------------------------------------
 
 def member_counts(org_ids) -> dict[int, dict[str, int]]:
-    from jiceng.members.models import Member
-
-    out: dict[int, dict[str, int]] = {}
-    for row in Member.objects.filter(org_id__in=org_ids).values("org_id", "category").annotate(n=Count("id")):
-        out.setdefault(row["org_id"], {})[row["category"]] = row["n"]
-    return out
+    return registry.headcount().by_org(org_ids)
 
 
 def post_counts(org_ids) -> dict[int, dict[str, int]]:

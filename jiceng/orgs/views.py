@@ -2,12 +2,12 @@ from django.db.models import Count, Exists, OuterRef
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core import registry
 from jiceng.core.models import ChangeRecord
 from jiceng.core.params import choice_param, date_param, id_param
 from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
-from jiceng.members.models import Member
 
 from . import forms, services
 from .models import Org, PostHolding
@@ -61,12 +61,12 @@ class OrgDetailView(ScopedView):
                 ctx["subtree_orgs"] = len(lines)
                 ctx["category_counts"] = _labelled(org, _sum_counts(counts.values()))
             return render(request, "orgs/detail.html", ctx)
-        subtree = Member.objects.filter(within("org_path", org.path))
+        counts = registry.headcount()
         ctx.update(
             ancestors=org.ancestors(),
             children=with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
-            direct_counts=_labelled(org, dict(org.members.values_list("category").annotate(n=Count("id")))),
-            category_counts=_labelled(org, dict(subtree.values_list("category").annotate(n=Count("id")))),
+            direct_counts=_labelled(org, counts.by_org([org.pk]).get(org.pk, {})),
+            category_counts=_labelled(org, counts.in_subtree(org.path)),
             leaders=services.leaders(org),
             vacancies=services.vacancies(org),
             election=services.election_status([org])[org.pk],
@@ -74,6 +74,7 @@ class OrgDetailView(ScopedView):
             changes=scoped(ChangeRecord, request.user).filter(org_path=org.path).select_related("user")[:10],
             can_change=scope_of(request.user).covers(org.path, CHANGE),
             can_structure=scope_of(request.user).covers(org.path, STRUCTURE),
+            panels=registry.panels_for("org", request, org),
         )
         return render(request, "orgs/detail.html", ctx)
 
@@ -162,7 +163,8 @@ class PostAssignView(ObjectActionView):
     model, form_class, action, title = Org, forms.PostAssignForm, CHANGE, _("任命职务")
 
     def form_kwargs(self, org):
-        members = scoped(Member, self.request.user, CHANGE).filter(within("org_path", org.path))
+        people = PostHolding.member.field.related_model  # the app that keeps people, not imported here
+        members = scoped(people, self.request.user, CHANGE).filter(within("org_path", org.path))
         return {"org": org, "members": members}
 
     def perform(self, org, data):

@@ -1,11 +1,7 @@
 """`jiceng org …`: the organization tree from the command line, through the same services and scope as the web."""
-from django.db.models import Count
-
-from jiceng.core import profiles
+from jiceng.core import profiles, registry
 from jiceng.core.cli import ScopedCommand, day, find_org, t
-from jiceng.core.paths import within
 from jiceng.core.scoping import STRUCTURE
-from jiceng.members.models import Member
 from jiceng.orgs import services
 from jiceng.orgs.api import OrgSerializer
 from jiceng.orgs.filtersets import OrgFilterSet
@@ -37,7 +33,7 @@ class Command(ScopedCommand):
         "merge": "合并组织：下级组织与成员并入目标，原组织撤销 / merge an organization into another",
         "dissolve": "撤销组织 / dissolve an organization",
     }
-    label_sources = (Org, OrgFilterSet, Member)
+    label_sources = (Org, OrgFilterSet)
 
     # --- arguments ---------------------------------------------------------------------
     def args_show(self, p):
@@ -92,8 +88,8 @@ class Command(ScopedCommand):
         if as_of:
             return self.show_as_of(org, as_of)
         rules = org.rules
-        direct = dict(org.members.values_list("category").annotate(n=Count("id")))
-        subtree = dict(Member.objects.filter(within("org_path", org.path)).values_list("category").annotate(n=Count("id")))
+        direct = services.member_counts([org.pk]).get(org.pk, {})
+        subtree = registry.headcount().in_subtree(org.path)
         counts = [{"category": c.key, "label": c.label, "direct": direct.get(c.key, 0), "subtree": subtree.get(c.key, 0)}
                   for c in rules.categories]
         leaders = [{"post": h.post, "post_label": h.post_label, "member_id": h.member_id, "name": h.member.name, "start": h.start}

@@ -1,0 +1,35 @@
+"""Core's own pages: home, sign-in, the change log, the import wizard and exports, the API's token and schema."""
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from . import import_views as imports
+from . import views
+from .import_api import ExportAPIView, ImportJobViewSet
+from .lockout import TokenView
+
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("changes/", views.ChangeListView.as_view(), name="change_list"),
+    path("imports/", imports.ImportListView.as_view(), name="import_list"),
+    path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"),
+    path("imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/cancel/", imports.ImportCancelView.as_view(), name="import_cancel"),
+    path("imports/<int:pk>/report/", imports.ImportReportView.as_view(), name="import_report"),
+    path("imports/template/<str:kind>/", imports.TemplateView.as_view(), name="import_template"),
+    path("export/<str:kind>/", imports.ExportView.as_view(), name="export"),
+]
+
+# under /api/: the router's viewsets, then the views of their own
+api_routes = [("imports", ImportJobViewSet, "api-import")]
+api_urlpatterns = [
+    path("token/", TokenView.as_view(), name="api_token"),
+    path("export/<str:kind>/", ExportAPIView.as_view(), name="api_export"),
+    path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    # Swagger UI with its settings script served as a file, not inline (Content-Security-Policy)
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+]

@@ -1,0 +1,35 @@
+"""How many people each organization holds, by category: what the tree's warnings, pages and commands count
+(registered as `core.registry.headcount`, so the organizations app never reads this one)."""
+from __future__ import annotations
+
+from datetime import date
+
+from django.db.models import Count
+
+from jiceng.core.paths import within
+
+from .models import BelongingLine, CategoryLine, Member
+
+
+def by_org(org_ids) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {}
+    for row in Member.objects.filter(org_id__in=org_ids).values("org_id", "category").annotate(n=Count("id")):
+        out.setdefault(row["org_id"], {})[row["category"]] = row["n"]
+    return out
+
+
+def by_org_as_of(org_ids, day: date) -> dict[int, dict[str, int]]:
+    """From the dated belonging and category lines, as they stood at the end of `day`."""
+    belonging = BelongingLine.objects.as_of(day).filter(org_id__in=org_ids)
+    cats = dict(CategoryLine.objects.as_of(day).filter(member_id__in=belonging.values("member_id"))
+                .values_list("member_id", "category"))
+    out: dict[int, dict[str, int]] = {}
+    for org_id, member_id in belonging.values_list("org_id", "member_id"):
+        counts = out.setdefault(org_id, {})
+        cat = cats.get(member_id, "")
+        counts[cat] = counts.get(cat, 0) + 1
+    return out
+
+
+def in_subtree(path: str) -> dict[str, int]:
+    return dict(Member.objects.filter(within("org_path", path)).values_list("category").annotate(n=Count("id")))
