@@ -20,9 +20,9 @@ from django.core.management import call_command
 from rest_framework import relations
 from rest_framework.test import APIClient
 
-from jiceng.admission import services as admission, walk
+from jiceng.admission import services as admission
 from jiceng.admission.models import Application
-from jiceng.core import profiles, registry
+from jiceng.core import profiles, registry, testkit
 from jiceng.core.imports import run_import
 from jiceng.members.management.commands.member import Command as MemberCommand
 from jiceng.core.models import ChangeRecord
@@ -249,23 +249,24 @@ def test_every_model_that_copies_an_org_path_is_registered():
                 assert (model, field.name) in copies, f"{model.__name__}.{field.name} copies a path: register it as a copy or a history"
 
 
+def test_every_registered_path_copy_has_a_test_factory():
+    """The move test builds a row of every path copy with its app's factory (`testing.py`, core.testkit)."""
+    missing = [m.__name__ for m in testkit.missing_factories()]
+    assert not missing, f"no test factory for {', '.join(missing)}: add @testkit.factory(...) to its app's testing.py"
+
+
 @pytest.fixture
 def records_in_a(far):
-    """A row of every registered path copy in branch A's subtree, made through the services."""
-    app = admission.start(far.admin, org=far.a, on=date(2024, 3, 1),
-                          person={"name": "申请人", "sex": "男", "birth_date": date(2000, 2, 3)})
-    walk.walk(far.admin, app, until="talk", people=[m.pk for m in far.a_members])
-    from jiceng.admission import plans
-
-    plans.set_plan(far.admin, far.a, 2024, total=2)
-    return app
+    """A row of every registered path copy in branch A's subtree, each made by its app's factory through
+    the app's services: a model added later is in the move test without editing it."""
+    return {c.model: testkit.build(c.model, far.a, actor=far.admin) for c in registry.path_copies}
 
 
 def test_moving_a_branch_moves_every_registered_record_with_it(far, records_in_a):
     old_path = Org.objects.get(pk=far.a.pk).path
     for copy in registry.path_copies:
         rows = copy.model.objects.filter(**{f"{copy.path_field}__startswith": old_path})
-        assert rows.exists(), f"the fixture has no {copy.model.__name__} in the moved branch: add one"
+        assert rows.exists(), f"the factory of {copy.model.__name__} built no row in the moved branch"
     counts = {c.model: c.model.objects.filter(**{f"{c.path_field}__startswith": old_path}).count() for c in registry.path_copies}
     orgs.move_org(Org.objects.get(pk=far.a.pk), far.d, on=date(2025, 1, 1))
     new_path = Org.objects.get(pk=far.a.pk).path
@@ -284,7 +285,7 @@ def test_moving_a_branch_moves_every_registered_record_with_it(far, records_in_a
 
 
 def test_after_a_move_through_the_api_the_old_committee_cannot_stop_the_application(far, records_in_a):
-    app = records_in_a
+    app = records_in_a[Application]
     r = client(far.admin).patch(f"/api/orgs/{far.a.pk}/", {"parent_code": "D"}, format="json")
     assert r.status_code == 200, r.content
     old, new = client(far.org_admin), client(far.d_admin)
@@ -297,7 +298,7 @@ def test_after_a_move_through_the_api_the_old_committee_cannot_stop_the_applicat
 
 
 def test_a_merge_hands_open_applications_to_the_surviving_branch(far, records_in_a):
-    app = records_in_a
+    app = records_in_a[Application]
     orgs.merge_org(Org.objects.get(pk=far.a.pk), Org.objects.get(pk=far.b.pk), on=date(2025, 1, 1))
     app.refresh_from_db()
     b = Org.objects.get(pk=far.b.pk)
@@ -310,14 +311,14 @@ def test_a_merge_hands_open_applications_to_the_surviving_branch(far, records_in
 # --- 4. categories -----------------------------------------------------------------------------------
 
 def test_a_branch_officer_cannot_set_a_category_around_the_procedure(far, records_in_a):
-    app = records_in_a
+    app = records_in_a[Application]
     r = client(far.officer_a).patch(f"/api/members/{app.member_id}/", {"category": "正式党员"}, format="json")
     assert r.status_code == 403
     assert Member.objects.get(pk=app.member_id).category == app.member.category
 
 
 def test_a_correction_needs_an_administrator_a_reason_and_no_open_application(far, records_in_a):
-    app = records_in_a
+    app = records_in_a[Application]
     m = Member.objects.get(pk=app.member_id)
     with pytest.raises(ValidationError) as err:
         members.correct_category(far.org_admin, m, "full", reason="录入错误")

@@ -1,0 +1,54 @@
+"""Core's own test declarations (`core.testkit`): factories of its records and its routes."""
+from django.core.files.base import ContentFile
+
+from . import jobs, registry, testkit
+from .models import ChangeRecord
+from .models import ImportJob as Job  # the job model: its one name in this file
+from .testkit import Route
+
+
+@testkit.factory(ChangeRecord)
+def change_record(org, *, actor):
+    """A change logged on `org` (a note written on it), placed at its path like every record of the log."""
+    ChangeRecord.record(org, ChangeRecord.UPDATE, {"note": ""}, {"note": "testkit"})
+    return ChangeRecord.objects.for_object(org).order_by("-id").first()
+
+
+@testkit.factory(Job)
+def job(org, *, actor):
+    """`actor`'s import of a sheet of the first kind with a row it cannot take: a job with a problem report.
+    A job is personal (its owner's alone), so `org` places nothing. The tests run jobs inline
+    (`settings.JICENG_JOBS_INLINE`) with their files in a temporary folder (`settings.DATA_DIR`)."""
+    kind = registry.tabular_kind_list()[0].key
+    return jobs.create(actor, kind, ContentFile("名称\n某某\n".encode(), name="x.csv"))
+
+
+def first_kind():
+    return {"kind": registry.tabular_kind_list()[0].key}
+
+
+testkit.routes({
+    "login": Route("public"),
+    "logout": Route("public"),
+    "set_language": Route("public"),
+    "api_token": Route("public", api=True),
+    "home": Route("list"),
+    "change_list": Route("list"),
+    "admin": Route("superuser"),
+    "api-root": Route("list", api=True),
+    "api_schema": Route("list", api=True),
+    "api_docs": Route("list", api=True),
+    "import_list": Route("upload"),
+    "import_template": Route("list", kwargs=first_kind),
+    "export": Route("list", kwargs=first_kind),
+    "api_export": Route("list", api=True, kwargs=first_kind),
+    "import_detail": Route("read", target=Job),
+    "import_progress": Route("read", target=Job),
+    "import_report": Route("read", target=Job),
+    "import_confirm": Route("read", target=Job, post_only=True),
+    "import_cancel": Route("read", target=Job, post_only=True),
+    "api-import-list": Route("list", api=True),
+    "api-import-detail": Route("read", target=Job, api=True),
+    "api-import-confirm": Route("read", target=Job, api=True, post_only=True),
+    "api-import-cancel": Route("read", target=Job, api=True, post_only=True),
+})
