@@ -3,21 +3,18 @@ recording a step, stopping. Reads go through the shared scope (out of scope: 404
 is done at (branch or upper committee) is the service's to check (403 with the reason), and is shown
 before anyone tries."""
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core.dates import today
 from jiceng.core.exports import log_personal_data
 from jiceng.core.i18n import pick
-from jiceng.core.models import ChangeRecord
 from jiceng.core.params import id_param
-from jiceng.core.scoping import CHANGE, filter_then_restrict, scope_of
-from jiceng.core.views import ObjectActionView, ScopedView, apply_errors, paginate, scoped, scoped_object
+from jiceng.core.scoping import CHANGE, may
+from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped_object
 from jiceng.members.models import Member
 from jiceng.members.services import PERSON_FIELDS
 from jiceng.orgs.models import Org
@@ -32,19 +29,25 @@ def overdue(nexts: list[services.Next], day) -> list[services.Next]:
     return [n for n in nexts if n.offer.open and n.offer.window.due and n.offer.window.due < day]
 
 
-class ApplicationListView(ScopedView):
-    def get(self, request):
-        data = request.GET.copy()
-        data.setdefault("status", Application.OPEN)
-        filterset, qs = filter_then_restrict(ApplicationFilterSet, request, data=data)
+class ApplicationListView(ObjectListView):
+    filterset, template_name = ApplicationFilterSet, "admission/application_list.html"
+
+    def filter_data(self):
+        data = self.request.GET.copy()
+        data.setdefault("status", Application.OPEN)  # the open ones unless asked
+        return data
+
+    def get_queryset(self, qs):
         warned = StepRecord.objects.filter(application=OuterRef("pk")).exclude(warnings=[])
-        page = paginate(request, qs.select_related("member", "org").annotate(warned=Exists(warned)))
+        return qs.select_related("member", "org").annotate(warned=Exists(warned))
+
+    def get_extra_context(self, page) -> dict:
         day = today()
         for app in page:  # one page: the engine runs per row
-            nexts = services.next_steps(request.user, app)
+            nexts = services.next_steps(self.request.user, app)
             latest = app.steps.order_by("-on", "-id").first()
             app.latest, app.overdue = latest, overdue(nexts, day) if app.status == Application.OPEN else []
-        return render(request, "admission/application_list.html", {"filter": filterset, "page": page})
+        return {}
 
 
 class ApplicationStartView(ObjectActionView):
@@ -58,7 +61,7 @@ class ApplicationStartView(ObjectActionView):
             return scoped_object(Member, self.request.user, member, CHANGE)
         return scoped_object(Org, self.request.user, id_param(self.request, "org") or 0, CHANGE)
 
-    def form(self, target, *args):
+    def get_form(self, target, *args):
         org = target.org if isinstance(target, Member) else target
         if org.rules.admission is None:
             raise Http404(_("%(p)s 未定义发展程序") % {"p": org.rules.name})
@@ -66,46 +69,34 @@ class ApplicationStartView(ObjectActionView):
         new_person = isinstance(target, Org)
         return forms.start_form(step, new_person=new_person)(*args, **({"rules": org.rules} if new_person else {}))
 
-    def get(self, request, **kwargs):
-        target = self.get_object()
-        return self.render_form(target, self.form(target))
+    def perform(self, target, data):
+        step_data, attachment = self.form.step_data()
+        who = ({"member": target} if isinstance(target, Member) else
+               {"org": target, "person": {k: v for k, v in data.items()
+                                          if k in (*PERSON_FIELDS, "id_number") and v not in (None, "")}})
+        return services.start(self.request.user, on=data["on"], data=step_data, attachment=attachment, **who)
 
-    def post(self, request, **kwargs):
-        target = self.get_object()
-        form = self.form(target, request.POST, request.FILES)
-        if form.is_valid():
-            data, attachment = form.step_data()
-            who = ({"member": target} if isinstance(target, Member) else
-                   {"org": target, "person": {k: v for k, v in form.cleaned_data.items()
-                                              if k in (*PERSON_FIELDS, "id_number") and v not in (None, "")}})
-            try:
-                with transaction.atomic():
-                    app = services.start(request.user, on=form.cleaned_data["on"], data=data, attachment=attachment, **who)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                messages.success(request, _("已开始发展程序：%(n)s") % {"n": app.member.name})
-                return redirect(app.get_absolute_url())
-        return self.render_form(target, form)
-
-    def render_form(self, target, form):
-        return render(self.request, self.template_name, {"form": form, "object": target, "title": self.get_title(target)})
+    def announce(self, target, app) -> None:
+        messages.success(self.request, _("已开始发展程序：%(n)s") % {"n": app.member.name})
 
     def get_title(self, target):
         return f"{self.title} · {target.name}"
 
 
-class ApplicationDetailView(ScopedView):
-    def get(self, request, pk):
-        app = scoped_object(Application, request.user, pk,
-                            queryset=scoped(Application, request.user).select_related("member", "org"))
+class ApplicationDetailView(ObjectView):
+    model, template_name, context_name = Application, "admission/application_detail.html", "app"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("member", "org")
+
+    def get_extra_context(self, app, as_of) -> dict:
         stages = app.rules.admission.stages
         reached = next(i for i, st in enumerate(stages) if st.key == app.stage)
-        nexts = services.next_steps(request.user, app)
+        nexts = services.next_steps(self.request.user, app)
         timeline = services.timeline(app)
         passed = {item["record"].step for item in timeline if item["record"].passed}
-        ctx = {
-            "app": app, "rules": app.rules, "member": app.member,
+        return {
+            "rules": app.rules, "member": app.member,
             "stages": [(st, i < reached or app.status == Application.DONE, i == reached) for i, st in enumerate(stages)],
             "timeline": timeline,
             "open_steps": [n for n in nexts if n.offer.open],
@@ -113,10 +104,8 @@ class ApplicationDetailView(ScopedView):
             "closed_steps": [n for n in nexts if not n.offer.open and not n.offer.step.optional
                              and n.offer.step.key not in passed],
             "overdue": {n.offer.step.key for n in overdue(nexts, today())},
-            "can_change": app.status == Application.OPEN and scope_of(request.user).covers(app.org_path, CHANGE),
-            "changes": scoped(ChangeRecord, request.user).for_object(app).select_related("user")[:20],
+            "can_change": app.status == Application.OPEN and may(self.request.user, app, CHANGE),
         }
-        return render(request, "admission/application_detail.html", ctx)
 
 
 class ApplicationRecordView(ObjectActionView):
@@ -129,7 +118,7 @@ class ApplicationRecordView(ObjectActionView):
         services.require_performer(self.request.user, app.org, step)  # 403 naming who does it
         return step
 
-    def form(self, app, *args):
+    def get_form(self, app, *args):
         step = self.step(app)
         def people(field):  # the field's pool, the same the services accept
             qs = services.people_pool(app.org, step, field).exclude(pk=app.member_id).order_by("name")
@@ -138,40 +127,31 @@ class ApplicationRecordView(ObjectActionView):
 
         return forms.step_form(step, people=people)(*args)
 
-    def get(self, request, **kwargs):
-        app = self.get_object()
-        return self.render_form(app, self.form(app))
+    def perform(self, app, data):
+        step_data, attachment = self.form.step_data()
+        return services.record(self.request.user, app, self.form.step.key, on=data["on"], data=step_data,
+                               attachment=attachment)
 
-    def post(self, request, **kwargs):
-        app = self.get_object()
-        form = self.form(app, request.POST, request.FILES)
-        if form.is_valid():
-            data, attachment = form.step_data()
-            try:
-                with transaction.atomic():
-                    record = services.record(request.user, app, form.step.key, on=form.cleaned_data["on"],
-                                             data=data, attachment=attachment)
-            except ValidationError as exc:
-                apply_errors(form, exc)
-            else:
-                if record.passed:
-                    messages.success(request, _("已记录：%(s)s") % {"s": record.step_label})
-                else:
-                    messages.warning(request, _("已记录：%(s)s（未通过）") % {"s": record.step_label})
-                for w in record.warnings:
-                    messages.warning(request, f"{pick(w)}（{w['cite']}）")
-                return redirect(app.get_absolute_url())
-        return self.render_form(app, form)
+    def success_url(self, app, record):
+        return app.get_absolute_url()
 
-    def render_form(self, app, form):
+    def announce(self, app, record) -> None:
+        if record.passed:
+            messages.success(self.request, _("已记录：%(s)s") % {"s": record.step_label})
+        else:
+            messages.warning(self.request, _("已记录：%(s)s（未通过）") % {"s": record.step_label})
+        for w in record.warnings:
+            messages.warning(self.request, f"{pick(w)}（{w['cite']}）")
+
+    def get_context(self, app, form) -> dict:
         step = form.step
         offer = next(n.offer for n in services.next_steps(self.request.user, app) if n.offer.step.key == step.key)
         has_vote, vote = any(f.type == "vote" for f in step.fields), app.rules.admission.vote
-        return render(self.request, self.template_name, {
+        return {
             "form": form, "object": app, "step": step, "offer": offer,
             "title": f"{step.number or ''} {pick(step.label)} · {app.member.name}".strip(),
             "entitled": services.entitled_on(app.org, vote.entitled, today()) if has_vote else None,
-            "entitled_as": "、".join(app.rules.category_label(c) for c in vote.entitled)})
+            "entitled_as": "、".join(app.rules.category_label(c) for c in vote.entitled)}
 
 
 class ApplicationAttachmentView(ScopedView):

@@ -91,6 +91,19 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(condition)
 
 
+def path_of(obj) -> str:
+    """The tree path that places `obj` (its model's `scope_path`, followed through its relations)."""
+    value = obj
+    for part in type(obj).scope_path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def may(user, obj, action: str = CHANGE) -> bool:
+    """Whether the user may do `action` on this object (the buttons a page shows; services check again)."""
+    return scope_of(user).covers(path_of(obj), action)
+
+
 def org_model():
     """The organization model: the one roles are granted at. Core reaches it through that link only."""
     from .models import RoleGrant

@@ -17,9 +17,9 @@ from django.views import View
 
 from . import registry
 from .models import ChangeRecord
-from .params import id_param, uuid_param
+from .params import date_param, id_param, uuid_param
 from .paths import within
-from .scoping import CHANGE, VIEW, org_model, scope_of
+from .scoping import CHANGE, STRUCTURE, VIEW, filter_then_restrict, may, org_model, scope_of
 
 
 def scoped(model, user, action=VIEW):
@@ -41,10 +41,69 @@ class ScopedView(LoginRequiredMixin, View):
     raise_exception = False
 
 
+class ObjectListView(ScopedView):
+    """A list page: the FilterSet on the whole table, then the user's scope (`filter_then_restrict`), one page
+    of it. Subclasses set `filterset`, `template_name`; `get_queryset(qs)` adds joins or annotations and
+    `get_extra_context(page)` what else the page shows."""
+
+    filterset = None
+    template_name = ""
+    action = VIEW
+
+    def filter_data(self):
+        return self.request.GET or None  # a list with a default filter returns a filled copy
+
+    def get_queryset(self, qs):
+        return qs
+
+    def get_extra_context(self, page) -> dict:
+        return {}
+
+    def get(self, request, **kwargs):
+        filterset, qs = filter_then_restrict(self.filterset, request, self.action, data=self.filter_data())
+        page = paginate(request, self.get_queryset(qs))
+        return render(request, self.template_name, {"filter": filterset, "page": page, **self.get_extra_context(page)})
+
+
+class ObjectView(ScopedView):
+    """One object's page. Out of scope it is not found (404). Every such page gets, by itself: `as_of` (a date
+    the page may show the object as it stood on), its change log (`changes`, in the user's scope), whether
+    the user may change it or reshape it (`can_change`, `can_structure`), and the panels other apps
+    registered for this page (`panels`, `core.registry.panels_for(page)`). Subclasses set `model`,
+    `template_name`, `context_name` and `page`, and add the rest in `get_extra_context(obj, as_of)`."""
+
+    model = None
+    template_name = ""
+    context_name = "object"
+    page = ""  # the registry's name of this page for panels ("org", "member")
+    changes_shown = 20
+
+    def get_queryset(self):
+        return scoped(self.model, self.request.user)
+
+    def get_extra_context(self, obj, as_of) -> dict:
+        return {}
+
+    def get(self, request, pk, **kwargs):
+        obj = scoped_object(self.model, request.user, pk, queryset=self.get_queryset())
+        as_of = date_param(request, "as_of")
+        context = {
+            self.context_name: obj, "object": obj, "as_of": as_of,
+            "changes": scoped(ChangeRecord, request.user).for_object(obj).select_related("user")[:self.changes_shown],
+            "can_change": may(request.user, obj, CHANGE), "can_structure": may(request.user, obj, STRUCTURE),
+            "panels": registry.panels_for(self.page, request, obj) if self.page else {},
+        }
+        context.update(self.get_extra_context(obj, as_of))
+        return render(request, self.template_name, context)
+
+
 class ObjectActionView(ScopedView):
     """GET shows a form about one object in scope; POST validates it and calls the service.
 
-    Subclasses set `model`, `form_class`, `action` and implement `perform(obj, data)`.
+    Subclasses set `model`, `form_class`, `action` and implement `perform(obj, data)` (the service call, in
+    one transaction; its ValidationError goes onto the form's fields). The form is per object when it needs
+    to be (`get_form(obj, *args)`: a step's fields, a profile's choices); `self.form` is the bound form
+    while `perform` runs (attachments, a step's data). `announce(obj, result)` says what was done.
     """
 
     model = None
@@ -59,22 +118,31 @@ class ObjectActionView(ScopedView):
     def form_kwargs(self, obj):
         return {}
 
+    def get_form(self, obj, *args):
+        return self.form_class(*args, **self.form_kwargs(obj))
+
     def success_url(self, obj, result):
         return result.get_absolute_url() if hasattr(result, "get_absolute_url") else obj.get_absolute_url()
 
+    def announce(self, obj, result) -> None:
+        messages.success(self.request, _("已保存"))
+
+    def get_context(self, obj, form) -> dict:
+        return {"form": form, "object": obj, "title": self.get_title(obj)}
+
     def render_form(self, obj, form):
-        return render(self.request, self.template_name, {"form": form, "object": obj, "title": self.get_title(obj)})
+        return render(self.request, self.template_name, self.get_context(obj, form))
 
     def get_title(self, obj):
         return f"{self.title} · {obj}" if obj else self.title
 
     def get(self, request, **kwargs):
         obj = self.get_object()
-        return self.render_form(obj, self.form_class(**self.form_kwargs(obj)))
+        return self.render_form(obj, self.get_form(obj))
 
     def post(self, request, **kwargs):
         obj = self.get_object()
-        form = self.form_class(request.POST, **self.form_kwargs(obj))
+        self.form = form = self.get_form(obj, request.POST, request.FILES)
         if form.is_valid():
             try:
                 with transaction.atomic():
@@ -82,7 +150,7 @@ class ObjectActionView(ScopedView):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, _("已保存"))
+                self.announce(obj, result)
                 return redirect(self.success_url(obj, result))
         return self.render_form(obj, form)
 

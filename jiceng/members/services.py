@@ -341,6 +341,11 @@ def add_participation(member: Member, org: Org, *, on: date | None = None, note:
 
 
 
+def end_participation(line: ParticipationLine, *, on: date | None = None) -> ParticipationLine:
+    """The member no longer takes part in that organization's life (from `on`)."""
+    return line.close(on)
+
+
 def state_as_of(member: Member, day: date) -> dict:
     """The member's category, belonging, participation and posts at the end of `day`."""
     cat = member.category_lines.as_of(day).first()

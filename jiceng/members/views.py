@@ -1,12 +1,9 @@
-from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import registry
 from jiceng.core.exports import reveal_id_number
-from jiceng.core.models import ChangeRecord
-from jiceng.core.params import date_param, id_param
-from jiceng.core.scoping import CHANGE, STRUCTURE, filter_then_restrict, scope_of
-from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
+from jiceng.core.params import id_param
+from jiceng.core.scoping import CHANGE, STRUCTURE
+from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, scoped, scoped_object
 from jiceng.orgs.forms import EndForm
 from jiceng.orgs.models import Org
 
@@ -15,33 +12,29 @@ from .filtersets import MemberFilterSet
 from .models import Member, ParticipationLine
 
 
-class MemberListView(ScopedView):
-    def get(self, request):
-        filterset, qs = filter_then_restrict(MemberFilterSet, request)
-        qs = qs.select_related("org")
-        return render(request, "members/list.html", {"filter": filterset, "page": paginate(request, qs)})
+class MemberListView(ObjectListView):
+    filterset, template_name = MemberFilterSet, "members/list.html"
+
+    def get_queryset(self, qs):
+        return qs.select_related("org")
 
 
-class MemberDetailView(ScopedView):
-    def get(self, request, pk):
-        member = scoped_object(Member, request.user, pk, queryset=scoped(Member, request.user).select_related("org"))
-        as_of = date_param(request, "as_of")
-        ctx = {
-            "member": member,
+class MemberDetailView(ObjectView):
+    model, template_name, context_name, page = Member, "members/detail.html", "member", "member"
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("org")
+
+    def get_extra_context(self, member, as_of) -> dict:
+        return {
             "rules": member.rules,
-            "id_number": reveal_id_number(request.user, member),  # one log record per page view
+            "id_number": reveal_id_number(self.request.user, member),  # one log record per page view
             "categories": [(l, member.rules.category_label(l.category)) for l in member.category_lines.all()],
             "belonging": member.belonging_lines.select_related("org"),
             "participation": member.participation_lines.select_related("org"),
             "posts": member.post_holdings.select_related("org"),
-            "as_of": as_of,
             "state": services.state_as_of(member, as_of) if as_of else None,
-            "changes": scoped(ChangeRecord, request.user).for_object(member).select_related("user")[:20],
-            "can_change": scope_of(request.user).covers(member.org_path, CHANGE),
-            "can_correct": scope_of(request.user).covers(member.org_path, STRUCTURE),
-            "panels": registry.panels_for("member", request, member),
         }
-        return render(request, "members/detail.html", ctx)
 
 
 class MemberCreateView(ObjectActionView):
@@ -106,4 +99,4 @@ class ParticipationEndView(ObjectActionView):
         return line.member.get_absolute_url()
 
     def perform(self, line, data):
-        return line.close(data["on"])
+        return services.end_participation(line, on=data["on"])

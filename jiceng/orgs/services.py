@@ -423,3 +423,8 @@ def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostH
             "f": "、".join(c.label for c in org.rules.categories if c.full), "cite": org.rules.cite("categories", "full")}]
     raise_if(errors)
     return PostHolding.objects.create(org=org, member=member, post=post, start=day)
+
+
+def end_post(holding: PostHolding, *, on: date | None = None) -> PostHolding:
+    """The person leaves the post (免职) on `on`."""
+    return holding.close(on)

@@ -4,10 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import registry
 from jiceng.core.models import ChangeRecord
-from jiceng.core.params import choice_param, date_param, id_param
+from jiceng.core.params import choice_param, id_param
 from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
-from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped, scoped_object
+from jiceng.core.views import ObjectActionView, ObjectView, ScopedView, paginate, scoped, scoped_object
 
 from . import forms, services
 from .models import Org, PostHolding
@@ -46,11 +46,13 @@ class OrgChildrenView(ScopedView):
         return render(request, "orgs/_children.html", {"nodes": children})
 
 
-class OrgDetailView(ScopedView):
-    def get(self, request, pk):
-        org = scoped_object(Org, request.user, pk)
-        as_of = date_param(request, "as_of")
-        ctx = {"org": org, "rules": org.rules, "as_of": as_of, "history": org.lines.select_related("parent")}
+class OrgDetailView(ObjectView):
+    model, template_name, context_name, page = Org, "orgs/detail.html", "org", "org"
+
+    def get_extra_context(self, org, as_of) -> dict:
+        ctx = {"rules": org.rules, "history": org.lines.select_related("parent"),
+               # the log of the organization's own rows (itself, its lines, posts), not the whole subtree's
+               "changes": scoped(ChangeRecord, self.request.user).filter(org_path=org.path).select_related("user")[:10]}
         if as_of:
             root, lines = services.lines_as_of(org, as_of)
             ctx["line"] = root
@@ -60,23 +62,19 @@ class OrgDetailView(ScopedView):
                 ctx["children_as_of"] = [l for l in lines if l.parent_id == org.pk]
                 ctx["subtree_orgs"] = len(lines)
                 ctx["category_counts"] = _labelled(org, _sum_counts(counts.values()))
-            return render(request, "orgs/detail.html", ctx)
+            return ctx
         counts = registry.headcount()
-        ctx.update(
-            ancestors=org.ancestors(),
-            children=with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
-            direct_counts=_labelled(org, counts.by_org([org.pk]).get(org.pk, {})),
-            category_counts=_labelled(org, counts.in_subtree(org.path)),
-            leaders=services.leaders(org),
-            vacancies=services.vacancies(org),
-            election=services.election_status([org])[org.pk],
-            warnings=services.warnings_for([org]).get(org.pk, []),
-            changes=scoped(ChangeRecord, request.user).filter(org_path=org.path).select_related("user")[:10],
-            can_change=scope_of(request.user).covers(org.path, CHANGE),
-            can_structure=scope_of(request.user).covers(org.path, STRUCTURE),
-            panels=registry.panels_for("org", request, org),
-        )
-        return render(request, "orgs/detail.html", ctx)
+        return {
+            **ctx,
+            "ancestors": org.ancestors(),
+            "children": with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
+            "direct_counts": _labelled(org, counts.by_org([org.pk]).get(org.pk, {})),
+            "category_counts": _labelled(org, counts.in_subtree(org.path)),
+            "leaders": services.leaders(org),
+            "vacancies": services.vacancies(org),
+            "election": services.election_status([org])[org.pk],
+            "warnings": services.warnings_for([org]).get(org.pk, []),
+        }
 
 
 def _sum_counts(dicts):
@@ -179,7 +177,7 @@ class PostEndView(ObjectActionView):
         return holding.org.get_absolute_url()
 
     def perform(self, holding, data):
-        return holding.close(data["on"])
+        return services.end_post(holding, on=data["on"])
 
 
 ELECTION_STATES = ("attention", "all", "overdue", "due_soon", "none", "ok")
