@@ -2,16 +2,13 @@
 the same services, scope and refusals (with their citations) as the web pages."""
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied as APIPermissionDenied
 from rest_framework.response import Response
 
-from jiceng.core.api import HasWriteGrant, scoped_by_code
+from jiceng.core.api import ScopedReadViewSet, scoped_by_code, scoped_by_id
 from jiceng.core.i18n import pick
 from jiceng.core.scoping import CHANGE, VIEW
 from jiceng.members.models import Member
@@ -20,15 +17,6 @@ from jiceng.orgs.models import Org
 from . import services
 from .filtersets import ApplicationFilterSet
 from .models import Application
-
-
-def _service(call, *args, **kwargs):
-    """Run a service; a refusal for the user's level becomes a 403 naming the level."""
-    try:
-        with transaction.atomic():
-            return call(*args, **kwargs)
-    except PermissionDenied as exc:
-        raise APIPermissionDenied(str(exc)) from None
 
 
 class StepSerializer(serializers.Serializer):
@@ -96,7 +84,8 @@ class StartSerializer(serializers.Serializer):
 
     org_code = scoped_by_code(Org, CHANGE)(source="org", slug_field="code", required=False,
                                             help_text="新申请人所在组织编码 / organization of a new applicant")
-    member = serializers.IntegerField(required=False, help_text="档案中已有的申请人编号 / an applicant already in the archive")
+    member = scoped_by_id(Member, CHANGE, required=False,
+                          help_text="档案中已有的申请人编号 / an applicant already in the archive")
     on = serializers.DateField(help_text="申请日期 / the application date")
     person = serializers.DictField(required=False, help_text="新申请人的信息 / the new applicant: name, sex, birth_date, id_number …")
     data = serializers.JSONField(required=False, default=dict)
@@ -112,19 +101,11 @@ class StopSerializer(serializers.Serializer):
     on = serializers.DateField(required=False)
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ApplicationViewSet(ScopedReadViewSet):
     """发展程序 / admission: applications in your scope, each with its timeline and the steps open next."""
 
-    permission_classes = [HasWriteGrant]
-    write_action = CHANGE
-    filterset_class = ApplicationFilterSet
-
-    def get_queryset(self):
-        return Application.objects.select_related("member", "org")
-
-    def filter_queryset(self, queryset):
-        # reads and writes alike are restricted; a write's level (branch or upper) is the service's to check
-        return super().filter_queryset(queryset).restrict(self.request.user, VIEW)
+    model, related, filterset_class = Application, ("member", "org"), ApplicationFilterSet
+    find_for_writes = VIEW  # a step's level (branch or upper committee) is the service's to check: 403 naming it
 
     def get_serializer_class(self):
         return {"retrieve": ApplicationDetailSerializer, "create": StartSerializer, "steps": StepSerializer,
@@ -134,16 +115,11 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     def create(self, request):
         s = StartSerializer(data=request.data, context={"request": request})
         s.is_valid(raise_exception=True)
-        member = None
-        if s.validated_data.get("member"):
-            member = Member.objects.filter(pk=s.validated_data["member"]).restrict(request.user, CHANGE).first()
-            if member is None:
-                raise serializers.ValidationError({"member": [_("档案中没有该成员（或不在您的管理范围内）")]})
         person = dict(s.validated_data.get("person") or {})
         if person.get("birth_date"):
             person["birth_date"] = serializers.DateField().to_internal_value(person["birth_date"])
-        app = _service(services.start, request.user, on=s.validated_data["on"], org=s.validated_data.get("org"),
-                       member=member, person=person, data=s.validated_data.get("data"))
+        app = self.call_service(services.start, request.user, on=s.validated_data["on"], org=s.validated_data.get("org"),
+                                member=s.validated_data.get("member"), person=person, data=s.validated_data.get("data"))
         return Response(ApplicationDetailSerializer(app, context={"request": request}).data, status=201)
 
     @extend_schema(request=StepSerializer, responses={201: StepSerializer})
@@ -153,7 +129,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         app = self.get_object()
         s = StepSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        record = _service(services.record, request.user, app, s.validated_data["step"], on=s.validated_data["on"],
+        record = self.call_service(services.record, request.user, app, s.validated_data["step"], on=s.validated_data["on"],
                           data=s.validated_data.get("data") or {})
         return Response(StepSerializer(record).data, status=201)
 
@@ -163,5 +139,5 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         app = self.get_object()
         s = StopSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        app = _service(services.stop, request.user, app, reason=s.validated_data["reason"], on=s.validated_data.get("on"))
+        app = self.call_service(services.stop, request.user, app, reason=s.validated_data["reason"], on=s.validated_data.get("on"))
         return Response(ApplicationSerializer(app).data)

@@ -1,4 +1,5 @@
 """API base: the same scoping and the same service errors as the UI."""
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,8 @@ def exception_handler(exc, context):
         exc = exceptions.NotFound()
     if isinstance(exc, DjangoValidationError):
         exc = serializers.ValidationError(getattr(exc, "message_dict", {"non_field_errors": exc.messages}))
+    if isinstance(exc, DjangoPermissionDenied) and str(exc):  # a service's refusal, naming who does it
+        exc = exceptions.PermissionDenied(str(exc))
     if busy.is_busy(exc):  # the database's write lock was held too long (a large import): 503, try again
         return Response({"detail": busy.message()}, status=503, headers={"Retry-After": str(busy.RETRY_AFTER)})
     return drf_exception_handler(exc, context)
@@ -41,23 +44,38 @@ class HasWriteGrant(permissions.IsAuthenticated):
         return scope.superuser or bool(scope.paths_for(view.write_action))
 
 
-class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                    mixins.UpdateModelMixin, viewsets.GenericViewSet):
-    """List, read, create and update, always through `restrict()`: out of scope is 404."""
+class ScopedReadViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List and read, always through `restrict()`: out of scope is 404. Its write actions (`@action`s)
+    find their object the same way and call a service through `call_service`."""
 
     model = None
-    write_action = CHANGE
+    write_action = CHANGE  # what a role must be granted somewhere to write at all (HasWriteGrant)
+    # the scope a write's object is looked up in: `write_action`'s, unless the service decides the level
+    # itself (an admission step is the branch's or the committee's): then VIEW, and the service answers 403
+    find_for_writes: str | None = None
     permission_classes = [HasWriteGrant]
+    related: tuple = ()  # select_related for lists and objects
 
     def get_queryset(self):
         """The whole table for the filters to narrow; `filter_queryset` applies the scope last."""
-        return self.model.objects.all()
+        qs = self.model.objects.all()
+        return qs.select_related(*self.related) if self.related else qs
 
     def filter_queryset(self, queryset: ScopedQuerySet):
         # DRF reads every list and every object through here (get_object too), so scoping
         # cannot be skipped; it comes after the filters for the index (see ScopedQuerySet.restrict).
-        action = VIEW if self.request.method in SAFE_METHODS else self.write_action
+        action = VIEW if self.request.method in SAFE_METHODS else (self.find_for_writes or self.write_action)
         return super().filter_queryset(queryset).restrict(self.request.user, action)
+
+    @staticmethod
+    def call_service(call, *args, **kwargs):
+        """A service in one transaction; its errors become the API's (400 by field, 403 with the reason)."""
+        with transaction.atomic():
+            return call(*args, **kwargs)
+
+
+class ScopedViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedReadViewSet):
+    """List, read, create and update; the serializer's create/update call the services."""
 
     def perform_create(self, serializer):
         self._save(serializer)
@@ -75,6 +93,18 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.Cre
             names = {field.source: name for name, field in serializer.fields.items()}
             errors = getattr(exc, "message_dict", {"non_field_errors": exc.messages})
             raise serializers.ValidationError({names.get(k, k): v for k, v in errors.items()}) from None
+
+
+def scoped_by_id(model, action, **options):
+    """A serializer field that takes a row's id, found only within the user's scope: outside it, the
+    answer of an id that does not exist."""
+
+    class Field(serializers.PrimaryKeyRelatedField):
+        def get_queryset(self):
+            request = self.context.get("request")
+            return model.objects.restrict(getattr(request, "user", None), action)
+
+    return Field(**options)
 
 
 def scoped_by_code(model, action):
@@ -102,4 +132,4 @@ def not_found(request, exception=None):
     return page_not_found(request, exception)
 
 
-__all__ = ["ScopedViewSet", "exception_handler", "not_found", "scoped_by_code"]
+__all__ = ["ScopedReadViewSet", "ScopedViewSet", "exception_handler", "not_found", "scoped_by_code", "scoped_by_id"]
