@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.contrib.auth.models import User
 
 from jiceng.core import idnumber
+from jiceng.core.testkit import Side
 from jiceng.core.models import RoleGrant
 from jiceng.members import services as members
 from jiceng.orgs import services as orgs
@@ -62,3 +63,12 @@ def world(db):
     a_members[0].account = w.member_user
     a_members[0].save()
     return w
+
+
+@pytest.fixture
+def sides(world, settings, tmp_path):
+    """The world's branches as the targets of routes (core.testkit): A, where its officer officer_a builds,
+    and B, where an officer of B builds; a record a test asks of a side is built then, by its app's factory.
+    Jobs run inline; files go to a temporary folder."""
+    settings.JICENG_JOBS_INLINE, settings.DATA_DIR, settings.MEDIA_ROOT = True, tmp_path, tmp_path / "media"
+    return {"a": Side(world.a, world.officer_a), "b": Side(world.b, make_user("officer_b", "branch_officer", world.b))}

@@ -93,3 +93,17 @@ def test_mjin_member_is_a_huiyuan(db):
     m = services.create_member(org=branch, category="member", name="会员甲", joined_on=date(2014, 5, 1))
     assert m.category_label == "会员" and m.rules.word("leader") == "主委"
     assert list(m.category_lines.values_list("category", "start")) == [("member", date(2014, 5, 1))]
+
+
+def test_search_by_exact_id_number_stays_in_scope(world):
+    """An ID number typed into the search finds the person only within the asker's scope (page and API)."""
+    from django.test import Client
+    from rest_framework.test import APIClient
+
+    other = world.b_members[0]
+    for client, path in ((Client(), "/members/"), (APIClient(), "/api/members/")):
+        client.force_login(world.officer_a)
+        assert other.name not in client.get(path, {"q": other.id_number}).content.decode()
+    admin = Client()
+    admin.force_login(world.org_admin)
+    assert other.name in admin.get("/members/", {"q": other.id_number}).content.decode()

@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils.module_loading import autodiscover_modules
 
 from . import registry
-from .scoping import STRUCTURE
+from .scoping import STRUCTURE, org_model
 
 # model -> (org, *, actor) -> one saved record of the model inside org's subtree
 factories: dict[type[models.Model], Callable] = {}
@@ -134,14 +134,18 @@ def callbacks(patterns=None) -> dict[str, Callable]:
 @dataclass
 class Side:
     """One branch of the test tree as a route's target: its organization, a user who may write there
-    (the branch's officer) and the records built in it, one of each model."""
+    (the branch's officer) and the records built in it, one of each model (a route whose target is the
+    organization model points at the branch itself)."""
 
     org: models.Model
     actor: object
     built: dict = field(default_factory=dict)
 
     def get(self, model):
+        """The side's record of `model`, built once; of the organization model, the branch itself."""
         model = model_of(model)
+        if model is org_model():
+            return self.org
         if model not in self.built:
             self.built[model] = build(model, self.org, actor=self.actor)
         return self.built[model]
@@ -188,6 +192,26 @@ class ScopedModel:
     def label(self) -> str:
         return self.model.__name__
 
+    def urls(self, record, lists=True):
+        """(route name, args, is API) of its pages and endpoints: the record's, and the lists."""
+        for name, api in ((self.detail, False), (self.api_detail, True)):
+            if name:
+                yield name, [record.pk], api
+        if lists:
+            for name, api in ((self.list, False), (self.api_list, True)):
+                if name:
+                    yield name, [], api
+
+    def make_own(self, record, user) -> None:
+        """Make `record` the member `user`'s own, along the model's `scope_self` (a test's doing: linking an
+        account is the administrators' business, not a service's)."""
+        *path, last = self.model.scope_self.split("__")
+        holder = record
+        for part in path:
+            holder = getattr(holder, part)
+        setattr(holder, last, user)
+        holder.save()
+
 
 scoped_models: dict[type[models.Model], ScopedModel] = {}
 
@@ -207,3 +231,96 @@ def discover() -> None:
     if not _discovered:
         autodiscover_modules("testing")
         _discovered = True
+
+
+# ---------------------------------------------------------------------- the generic scoped-model tests
+
+
+class ScopedModelTests:
+    """The checks every scoped model's pages and endpoints pass (NetBox's ViewTestCases are the idea).
+
+    A test module subclasses it (`tests/test_scoped_models.py`) and provides the fixtures: `case` (a
+    `ScopedModel`), `self_case` (one whose model has `scope_self`), `world` (branches `a` and `b` under
+    one committee; users `officer_a`, `inspector` and `member_user` granted there) and `sides` (`Side`s
+    "a" and "b"). Records are built by the apps' factories: the officer of A builds in A, of B in B."""
+
+    @staticmethod
+    def client(user=None, api=False):
+        from django.test import Client
+        from rest_framework.test import APIClient
+
+        client = APIClient() if api else Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    @staticmethod
+    def listing(client, name) -> str:
+        response = client.get(reverse(name))
+        assert response.status_code == 200, (name, response.status_code)
+        return response.content.decode()
+
+    def test_anonymous_is_sent_to_login_or_gets_401(self, case, sides):
+        record = sides["a"].get(case.model)
+        for name, args, api in case.urls(record):
+            response = self.client(api=api).get(reverse(name, args=args))
+            if api:
+                assert response.status_code == 401, name
+            else:
+                assert response.status_code == 302 and response["Location"].startswith(reverse("login")), name
+
+    def test_another_branch_is_not_found_nor_listed(self, case, world, sides):
+        """Officer of A: a record of B is "not found" on its page and endpoint, and absent from the lists
+        where the officer of B finds it."""
+        theirs = sides["b"].get(case.model)
+        mine, other = self.client(world.officer_a), self.client(sides["b"].actor)
+        for name, args, api in case.urls(theirs, lists=False):
+            assert self.client(world.officer_a, api).get(reverse(name, args=args)).status_code == 404, name
+            assert self.client(sides["b"].actor, api).get(reverse(name, args=args)).status_code == 200, name
+        for name in filter(None, (case.list, case.api_list)):
+            assert case.shown_as(theirs) in self.listing(other, name), name
+            assert case.shown_as(theirs) not in self.listing(mine, name), name
+
+    def test_read_only_roles_cannot_write(self, case, world, sides):
+        """Inspector and member: the form that writes a record of their branch is "not found", an API write
+        is refused (403 before anything is looked up, or 404), and nothing reaches the change log."""
+        from .models import ChangeRecord
+
+        record = sides["a"].get(case.model)
+        before = ChangeRecord.objects.count()
+        for user in (world.inspector, world.member_user):
+            if case.edit:
+                web = self.client(user)
+                assert web.get(reverse(case.edit, args=[record.pk])).status_code == 404
+                assert web.post(reverse(case.edit, args=[record.pk]), {"name": "x", "reason": "x"}).status_code == 404
+            api = self.client(user, api=True)
+            if case.api_detail:
+                url = reverse(case.api_detail, args=[record.pk])
+                assert api.patch(url, {"name": "x"}, format="json").status_code in (403, 404)
+                assert api.delete(url).status_code in (403, 404)
+            if case.api_list:
+                assert api.post(reverse(case.api_list), {"name": "x"}, format="json").status_code == 403
+        assert ChangeRecord.objects.count() == before
+
+    def test_a_member_sees_only_their_own(self, self_case, world, sides):
+        """The member role: their own record (the model's `scope_self`) on its page, endpoint and lists; another
+        of their branch is "not found" and listed nowhere."""
+        from django.contrib.auth import get_user_model
+
+        from .models import RoleGrant
+
+        case = self_case
+        user = get_user_model().objects.create_user(f"self-{unique()}")
+        RoleGrant.objects.create(user=user, org=sides["a"].org, role=RoleGrant.MEMBER)
+        own, other = build(case.model, sides["a"].org, actor=sides["a"].actor), sides["a"].get(case.model)
+        case.make_own(own, user)
+        for name, args, api in case.urls(own, lists=False):
+            assert self.client(user, api).get(reverse(name, args=args)).status_code == 200, name
+        for name, args, api in case.urls(other, lists=False):
+            assert self.client(user, api).get(reverse(name, args=args)).status_code == 404, name
+        if case.list:
+            page = self.listing(self.client(user), case.list)
+            assert case.shown_as(own) in page and case.shown_as(other) not in page
+        if case.api_list:
+            listing = self.client(user, api=True).get(reverse(case.api_list)).json()
+            assert [r["id"] for r in listing["results"]] == [own.pk]

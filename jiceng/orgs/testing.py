@@ -8,16 +8,6 @@ from . import services
 from .models import Org, PostHolding
 
 
-@testkit.factory(Org)
-def org(parent, *, actor):
-    """An organization under `parent`, of the first kind the profile lets sit there (a party group under a
-    branch)."""
-    kind = next(k.key for k in parent.rules.kinds if parent.kind in k.may_sit_under)
-    n = testkit.unique()
-    return services.create_org(code=f"{parent.code}-T{n}", name=f"测试下级组织{n}", kind=kind, parent=parent,
-                               founded_on=date(2005, 1, 1))
-
-
 @testkit.factory(PostHolding)
 def post_holding(org, *, actor):
     """A member of `org` in the first of its kind's posts that has room."""
@@ -27,6 +17,7 @@ def post_holding(org, *, actor):
     return services.assign_post(org, member, post, on=date(2020, 1, 1))
 
 
+# a route whose target is Org points at the branch itself (core.testkit.Side)
 testkit.routes({
     "org_tree": Route("list"),
     "org_elections": Route("list"),
