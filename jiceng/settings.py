@@ -196,13 +196,14 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "jiceng.admission.models.Application.STATUSES",
-                            "ImportJobStatusEnum": "jiceng.core.models.ImportJob.STATES"},
+                            "JobStatusEnum": "jiceng.core.models.Job.STATES"},
 }
 
-# Import jobs run in their own process; tests run them in the request instead.
+# Jobs (imports and every other long task) run in their own process; tests run them in the request instead.
 JICENG_JOBS_INLINE = os.environ.get("JICENG_JOBS_INLINE") == "1"
-# At most this many import jobs run at once (one of them writing); the others wait in the queue.
-JICENG_IMPORT_MAX_JOBS = int(os.environ.get("JICENG_IMPORT_MAX_JOBS", "2"))
+# At most this many jobs run at once (one of them writing); the others wait in the queue. JICENG_IMPORT_MAX_JOBS
+# is its former name, still read.
+JICENG_MAX_JOBS = int(os.environ.get("JICENG_MAX_JOBS") or os.environ.get("JICENG_IMPORT_MAX_JOBS") or "2")
 # What an import file may hold (core.tabular.Budget): unpacked bytes of a workbook, the unpacked/packed
 # ratio of any part over 1 MB, the cells of the sheet (rows × columns), the characters of one cell.
 JICENG_IMPORT_MAX_UNCOMPRESSED = int(os.environ.get("JICENG_IMPORT_MAX_UNCOMPRESSED", str(2 << 30)))

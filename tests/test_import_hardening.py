@@ -18,9 +18,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from jiceng.core import jobs
+from jiceng.core import import_jobs, jobs
 from jiceng.core.imports import run_import
-from jiceng.core.models import ChangeBatch, ImportJob
+from jiceng.core.models import ChangeBatch, Job
 from jiceng.core.tabular import Column, read_table
 from jiceng.members.imports import MemberImporter
 from jiceng.members.models import Member
@@ -244,13 +244,13 @@ def test_a_write_that_meets_a_locked_database_is_answered_503_with_retry_after(w
         assert english.status_code == 503 and "busy" in english.json()["detail"].lower()
 
         upload = SimpleUploadedFile("m.csv", MEMBER_HEADER.encode())
-        page = web.post(reverse("import_list"), {"kind": "members", "profile": "ccp", "file": upload})
+        page = web.post(reverse("import_list"), {"sheet": "members", "profile": "ccp", "file": upload})
         assert page.status_code == 503 and page["Retry-After"].isdigit() and "系统正忙" in page.content.decode()
     finally:
         other.execute("ROLLBACK")
         other.close()
     member.refresh_from_db()
-    assert member.phone != "13900000000" and not ImportJob.objects.exists()
+    assert member.phone != "13900000000" and not Job.objects.exists()
 
 
 # ---------------------------------------------------------------- 5 and 6: the web and the jobs
@@ -264,10 +264,10 @@ def test_the_web_never_opens_an_upload_the_preview_and_the_refusal_come_from_the
     web.force_login(world.officer_a)
 
     def queued(name, data):
-        job = ImportJob.objects.create(user=world.officer_a, kind="members", profile="ccp", filename=name,
+        job = Job.objects.create(user=world.officer_a, task="import", sheet="members", profile="ccp", filename=name,
                                        status="queued", queued=timezone.now())
-        jobs.upload_path(job).parent.mkdir(parents=True)
-        jobs.upload_path(job).write_bytes(data)
+        import_jobs.upload_path(job).parent.mkdir(parents=True)
+        import_jobs.upload_path(job).write_bytes(data)
         return job
 
     born = date(1982, 3, 4)
@@ -311,8 +311,8 @@ from pathlib import Path
 from datetime import date
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
-from jiceng.core import jobs
-from jiceng.core.models import ChangeBatch, ImportJob
+from jiceng.core import import_jobs, jobs
+from jiceng.core.models import ChangeBatch
 from jiceng.members.models import Member
 from jiceng.orgs import services
 
@@ -323,7 +323,7 @@ out = {}
 
 def upload(name):
     path = Path(os.environ["FILES"]) / name
-    return jobs.create(root, "members", SimpleUploadedFile(name, path.read_bytes()), "ccp")
+    return import_jobs.create(root, "members", SimpleUploadedFile(name, path.read_bytes()), "ccp")
 
 def until(job, test, seconds=90):
     deadline = time.monotonic() + seconds
@@ -362,9 +362,7 @@ out["b_never_ran"] = not (jobs.folder(b) / "progress.json").exists()
 # A write that is cancelled midway is rolled back.
 d = until(upload("big.csv"), lambda j: j.status not in ("queued", "running"))
 out["checked"] = d.status
-d.phase = ImportJob.IMPORT
-d.save(update_fields=["phase"])
-jobs.start(d)
+out["confirmed"] = jobs.confirm(d)
 until(d, lambda j: j.status != "queued" and jobs.progress(j).get("done", 0) > 0)
 jobs.cancel(d)
 d = until(d, lambda j: j.status not in ("queued", "running"))
@@ -381,7 +379,7 @@ def test_jobs_queue_up_can_be_cancelled_and_a_killed_one_ends_failed(tmp_path):
                    "2008-01-01,2009-01-01,2010-01-01\n" for i, day in enumerate(born))
     (files / "big.csv").write_text(MEMBER_HEADER + rows, encoding="utf-8")
     (files / "small.csv").write_text(MEMBER_HEADER + rows.split("\n", 1)[0] + "\n", encoding="utf-8")
-    site = _site(tmp_path, JICENG_IMPORT_MAX_JOBS="1", FILES=str(files))
+    site = _site(tmp_path, JICENG_MAX_JOBS="1", FILES=str(files))
     script = tmp_path / "script.py"
     script.write_text(JOB_SCRIPT, encoding="utf-8")
     output = site("shell", "-c", f"exec(open({str(script)!r}, encoding='utf-8').read())", timeout=300)
@@ -389,5 +387,5 @@ def test_jobs_queue_up_can_be_cancelled_and_a_killed_one_ends_failed(tmp_path):
     assert out["queued"] == ["running", "queued", "queued"]
     assert out["cancelled_while_queued"] == "cancelled" and out["b_never_ran"]
     assert out["killed"][0] == "failed" and "意外终止" in out["killed"][1]
-    assert out["next"] == "checked" and out["checked"] == "checked"
+    assert out["next"] == "checked" and out["checked"] == "checked" and out["confirmed"]
     assert out["cancelled_while_writing"] == ["cancelled", 0, 0]

@@ -7,7 +7,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from jiceng.core.models import ChangeRecord, ExportRecord, ImportJob
+from jiceng.core.models import ChangeRecord, ExportRecord, Job
 from jiceng.members.models import Member
 
 from conftest import person_id
@@ -28,9 +28,9 @@ def client(world, settings, tmp_path):
 def upload(client, text, name="m.csv"):
     f = io.BytesIO(text.encode("utf-8-sig"))
     f.name = name
-    response = client.post(reverse("import_list"), {"kind": "members", "profile": "ccp", "file": f})
+    response = client.post(reverse("import_list"), {"sheet": "members", "profile": "ccp", "file": f})
     assert response.status_code == 302
-    return ImportJob.objects.latest("created")
+    return Job.objects.latest("created")
 
 
 def test_problems_are_listed_and_downloadable_with_cells_marked(client, world):
@@ -85,7 +85,7 @@ def test_api_import_check_confirm_and_export(world, settings, tmp_path):
     born = date(1983, 4, 5)
     f = io.BytesIO((HEADER + f"接口人,女,1983-04-05,{person_id(born, '女', 202)},C001,正式党员,2008-01-01,2009-01-01,2010-01-01\n").encode())
     f.name = "api.csv"
-    job = api.post("/api/imports/", {"kind": "members", "file": f}, format="multipart").json()
+    job = api.post("/api/imports/", {"sheet": "members", "file": f}, format="multipart").json()
     assert job["status"] == "checked" and job["result"]["rows"] == 1
     done = api.post(f"/api/imports/{job['id']}/confirm/").json()
     assert done["status"] == "done" and Member.objects.filter(name="接口人").exists()

@@ -11,28 +11,28 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import jobs, profiles, registry
+from . import import_jobs, jobs, profiles, registry
 from .api import HasWriteGrant
 from .exports import export
 from .import_views import MAX_UPLOAD
-from .models import ImportJob
+from .models import Job
 
 
-class ImportJobSerializer(serializers.ModelSerializer):
+class ImportSerializer(serializers.ModelSerializer):
     file = serializers.FileField(write_only=True, help_text="xlsx 或 csv / an .xlsx or .csv file")
     progress = serializers.SerializerMethodField()
-    kind = serializers.ChoiceField(choices=[])  # the registered kinds, in get_fields
+    sheet = serializers.ChoiceField(choices=[])  # the registered sheets, in get_fields
     profile = serializers.ChoiceField(choices=[""] + list(profiles.registry()), required=False, allow_blank=True)
 
     class Meta:
-        model = ImportJob
-        fields = ["id", "kind", "profile", "file", "filename", "phase", "status", "created", "finished", "result",
+        model = Job
+        fields = ["id", "sheet", "profile", "file", "filename", "phase", "status", "created", "finished", "result",
                   "progress"]
         read_only_fields = ["filename", "phase", "status", "created", "finished", "result"]
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["kind"].choices = [k.key for k in registry.tabular_kind_list()]
+        fields["sheet"].choices = [k.key for k in registry.tabular_kind_list()]
         return fields
 
     def get_progress(self, job) -> dict:
@@ -47,14 +47,14 @@ class ImportJobSerializer(serializers.ModelSerializer):
         return f
 
     def create(self, data):
-        return jobs.create(self.context["request"].user, data["kind"], data["file"], data.get("profile", ""))
+        return import_jobs.create(self.context["request"].user, data["sheet"], data["file"], data.get("profile", ""))
 
 
-class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class ImportViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """导入任务 / import jobs: upload a file (checked in full, nothing written), read progress and every
     problem, then `confirm` to write it all or nothing. Only the user who started a job sees it."""
 
-    serializer_class = ImportJobSerializer
+    serializer_class = ImportSerializer
     parser_classes = [MultiPartParser]
     permission_classes = [HasWriteGrant]
     write_action = "change"
@@ -62,21 +62,17 @@ class ImportJobViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, mixins.Re
     def get_queryset(self):
         if not getattr(self, "swagger_fake_view", False):  # not while the OpenAPI schema is generated (no database)
             jobs.look()  # jobs whose process died are ended, the queue moves on
-        return ImportJob.objects.restrict(self.request.user)
+        return Job.objects.restrict(self.request.user).filter(task=import_jobs.TASK)
 
-    @extend_schema(request=None, responses=ImportJobSerializer)
+    @extend_schema(request=None, responses=ImportSerializer)
     @action(detail=True, methods=["post"])
     def confirm(self, request, pk=None):
         job = self.get_object()
-        if job.status != "checked":
+        if not jobs.confirm(job):
             raise serializers.ValidationError({"status": ["只有检查通过的任务可以确认导入 / only a checked job can be confirmed"]})
-        job.phase = ImportJob.IMPORT
-        job.save(update_fields=["phase"])
-        jobs.start(job)
-        job.refresh_from_db()
         return Response(self.get_serializer(job).data)
 
-    @extend_schema(request=None, responses=ImportJobSerializer)
+    @extend_schema(request=None, responses=ImportSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
         job = self.get_object()

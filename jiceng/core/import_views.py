@@ -10,10 +10,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import jobs, profiles, registry
+from . import import_jobs, jobs, profiles, registry
 from .exports import export
 from .forms import Form
-from .models import ImportJob
+from .models import Job
 from .scoping import scope_of
 from .tabular import template
 from .views import ScopedView, scoped, scoped_object
@@ -22,7 +22,7 @@ MAX_UPLOAD = 200 * 1024 * 1024
 
 
 class UploadForm(Form):
-    kind = forms.ChoiceField(label=_lazy("导入内容"), choices=registry.tabular_kind_choices)
+    sheet = forms.ChoiceField(label=_lazy("导入内容"), choices=registry.tabular_kind_choices)
     profile = forms.ChoiceField(label=_lazy("所属体系（成员）"), required=False,
                                 choices=lambda: [("", "—")] + profiles.choices())
     file = forms.FileField(label=_lazy("文件（.xlsx 或 .csv）"))
@@ -32,6 +32,11 @@ class UploadForm(Form):
         if f.size > MAX_UPLOAD:
             raise forms.ValidationError(_("文件超过 200 MB"))
         return f
+
+
+def imports_of(user):
+    """The user's own import jobs (a job is only its starter's); other tasks have no page here."""
+    return scoped(Job, user).filter(task=import_jobs.TASK)
 
 
 def writable(user) -> bool:
@@ -45,7 +50,7 @@ class ImportListView(ScopedView):
             raise Http404
         jobs.look()
         return render(request, "core/imports.html", {"form": form or UploadForm(),
-                                                     "jobs": scoped(ImportJob, request.user)[:20]})
+                                                     "jobs": imports_of(request.user)[:20]})
 
     def post(self, request):
         if not writable(request.user):
@@ -54,21 +59,21 @@ class ImportListView(ScopedView):
         if not form.is_valid():
             return self.get(request, form)
         data = form.cleaned_data
-        job = jobs.create(request.user, data["kind"], data["file"], data["profile"])
+        job = import_jobs.create(request.user, data["sheet"], data["file"], data["profile"])
         return redirect("import_detail", pk=job.pk)
 
 
-def job_context(job: ImportJob) -> dict:
+def job_context(job: Job) -> dict:
     """What the detail page and its polled part show: all of it from the job's row and files. The web
     process never opens the uploaded file: the preview is the one the job's check wrote."""
-    return {"job": job, "preview": jobs.preview(job), "progress": jobs.progress(job), "ahead": jobs.position(job),
+    return {"job": job, "preview": import_jobs.preview(job), "progress": jobs.progress(job), "ahead": jobs.position(job),
             "cancelling": jobs.cancelling(job)}
 
 
 class ImportDetailView(ScopedView):
     def get(self, request, pk):
         jobs.look()
-        job = scoped_object(ImportJob, request.user, pk)
+        job = scoped_object(Job, request.user, pk, queryset=imports_of(request.user))
         return render(request, "core/import_detail.html", job_context(job))
 
 
@@ -78,7 +83,7 @@ class ImportProgressView(ScopedView):
 
     def get(self, request, pk):
         jobs.look()
-        job = scoped_object(ImportJob, request.user, pk)
+        job = scoped_object(Job, request.user, pk, queryset=imports_of(request.user))
         context = job_context(job)
         response = render(request, "core/_import_progress.html", context)
         if not job.running or (context["preview"] and request.GET.get("preview") != "1"):
@@ -88,18 +93,15 @@ class ImportProgressView(ScopedView):
 
 class ImportConfirmView(ScopedView):
     def post(self, request, pk):
-        job = scoped_object(ImportJob, request.user, pk)
-        if job.status != "checked":
+        job = scoped_object(Job, request.user, pk, queryset=imports_of(request.user))
+        if not jobs.confirm(job):
             raise Http404
-        job.phase, job.finished = ImportJob.IMPORT, None
-        job.save(update_fields=["phase", "finished"])
-        jobs.start(job)
         return redirect("import_detail", pk=job.pk)
 
 
 class ImportCancelView(ScopedView):
     def post(self, request, pk):
-        job = scoped_object(ImportJob, request.user, pk)
+        job = scoped_object(Job, request.user, pk, queryset=imports_of(request.user))
         if job.running:
             jobs.cancel(job)
         return redirect("import_detail", pk=job.pk)
@@ -107,7 +109,7 @@ class ImportCancelView(ScopedView):
 
 class ImportReportView(ScopedView):
     def get(self, request, pk):
-        job = scoped_object(ImportJob, request.user, pk)
+        job = scoped_object(Job, request.user, pk, queryset=imports_of(request.user))
         path = jobs.folder(job) / "report.xlsx"
         if not path.exists():
             raise Http404

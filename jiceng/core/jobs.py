@@ -1,22 +1,27 @@
-"""Background imports without a broker: a queue in the ImportJob table, each job run as `jiceng runjob ID`
-in a process of its own, at most JICENG_IMPORT_MAX_JOBS at once and only one of them writing.
+"""Long tasks without a broker: a queue in the Job table, each job run as `jiceng runjob ID` in a process of
+its own, at most JICENG_MAX_JOBS at once and only one of them writing. What a job does is its task, a kind
+registered from an app's `ready()` (`core.registry.register_job_kind`; the import is core's own,
+`core.import_jobs`): run(job, report, cancelled) in the job's process; the queue does the rest, the same
+for every task.
 
-Progress, preview and cancel go through small files beside the upload, not the database: while an import
-holds SQLite's write transaction nothing it writes elsewhere in the database is visible, and a file is
-read (or a cancel written) by the web process at any moment. The job row receives the result when the
-job ends; the result goes to a file first, so a job killed between its commit and that row still ends
-as it did.
+Progress and cancel go through small files beside the job (an import's upload, preview and problem report
+too), not the database: while a job holds SQLite's write transaction nothing it writes elsewhere in the
+database is visible, and a file is read (or a cancel written) by the web process at any moment. The job
+row receives the result when the job ends; the result goes to a file first, so a job killed between its
+commit and that row still ends as it did.
 
-- dispatch() starts the oldest queued jobs while fewer than the cap run; a job that writes (the
-  confirmed phase) waits while another one writes, so the writes of two imports never overlap. It runs
-  when a job is queued (upload, confirmation), when a job ends (in its own process), and when the jobs
+- dispatch() starts the oldest queued jobs while fewer than the cap run; a job that writes (phase WRITE:
+  a confirmed import) waits while another one writes, so the writes of two jobs never overlap. It runs
+  when a job is queued (created, confirmed), when a job ends (in its own process), and when the jobs
   are read (look(): list, detail, progress, API), which first ends the jobs whose process is gone
   (killed, machine restarted): as they ended if their result file is there, cancelled if a cancel was
   asked for, failed otherwise.
-- cancel(): a queued job is cancelled at once; a running one is asked to stop (a file), which it does at
-  its next chunk of rows, in any phase, rolling back what it wrote. One that does not within
-  CANCEL_GRACE seconds (a reader busy in one large call) is killed with its check process by its own
+- cancel(): a queued job is cancelled at once; a running one is asked to stop (a file), which its task
+  does at its next step, in any phase, rolling back what it wrote. One that does not within
+  CANCEL_GRACE seconds (a reader busy in one large call) is killed with its children by its own
   watchdog, unless it is already committing; the next look() ends it as cancelled.
+- confirm(): a task registered with `confirm` runs first as a check that writes nothing; the user's
+  go-ahead queues its write.
 """
 from __future__ import annotations
 
@@ -28,8 +33,7 @@ import sys
 import threading
 import time
 from contextlib import contextmanager
-from dataclasses import asdict
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -37,53 +41,44 @@ from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import bulk
+from . import bulk, registry
 from .busy import is_busy
-from .imports import Cancelled, Progress, run_import
-from .models import ImportJob
-from .tabular import problem_report
+from .imports import Cancelled
+from .models import Job
 
-SHOWN_PROBLEMS = 500
 CANCEL_GRACE = 5.0                      # seconds a running job has to stop by itself once asked
 STARTING = timedelta(seconds=60)        # a job claimed by the queue but whose process has not said its pid yet
 ENDED = ("checked", "problems", "done", "failed", "cancelled")
 
 
 def max_running() -> int:
-    return max(1, int(getattr(settings, "JICENG_IMPORT_MAX_JOBS", 2)))
+    return max(1, int(settings.JICENG_MAX_JOBS))
 
 
-def folder(job: ImportJob) -> Path:
+def folder(job: Job) -> Path:
     path = Path(settings.DATA_DIR) / "jobs" / str(job.pk)
     path.mkdir(parents=True, exist_ok=True)
     return path
 
 
-def upload_path(job: ImportJob) -> Path:
-    return folder(job) / "upload" / Path(job.filename).name
+def kind_of(job: Job) -> registry.JobKind:
+    return registry.job_kinds[job.task]
 
 
-def importer_for(job: ImportJob):
-    from jiceng.core import profiles, registry
-
-    return registry.tabular_kinds[job.kind].importer(job.user, profiles.get(job.profile) if job.profile else None)
-
-
-def create(user, kind: str, upload, profile: str = "") -> ImportJob:
-    """A new job for an uploaded file (web or API): queued for its check, which starts when there is room."""
-    job = ImportJob.objects.create(user=user, kind=kind, profile=profile or "", filename=upload.name,
-                                   status="queued", queued=timezone.now())
-    path = upload_path(job)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "wb") as out:
-        for chunk in upload.chunks():
-            out.write(chunk)
+def create(user, task: str, prepare=None, **fields) -> Job:
+    """A new job of a registered task, queued; `prepare(job)` puts its inputs beside it first (an upload).
+    A task that asks for confirmation starts with its check; one that writes waits for its turn to write."""
+    kind = registry.job_kinds[task]
+    phase = Job.CHECK if kind.confirm else Job.WRITE if kind.writes else Job.RUN
+    job = Job.objects.create(user=user, task=task, phase=phase, status="queued", queued=timezone.now(), **fields)
+    if prepare is not None:
+        prepare(job)
     dispatch()
     job.refresh_from_db()
     return job
 
 
-def start(job: ImportJob) -> None:
+def start(job: Job) -> None:
     """Queue the job's current phase again (after the confirmation: the write)."""
     base = folder(job)
     for name in ("cancel", "result.json", "progress.json"):
@@ -91,6 +86,18 @@ def start(job: ImportJob) -> None:
     job.status, job.queued, job.started, job.pid, job.finished = "queued", timezone.now(), None, None, None
     job.save(update_fields=["status", "queued", "started", "pid", "finished"])
     dispatch()
+
+
+def confirm(job: Job) -> bool:
+    """The user's go-ahead for a job whose check passed (web, API): its write joins the queue. False when the
+    job waits for no confirmation (not checked, or its task has none); the caller says so in its own way."""
+    if job.status != "checked" or not kind_of(job).confirm:
+        return False
+    job.phase = Job.WRITE
+    job.save(update_fields=["phase"])
+    start(job)
+    job.refresh_from_db()
+    return True
 
 
 # ---------------------------------------------------------------- the queue
@@ -119,29 +126,29 @@ def dispatch() -> None:
                                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                        stderr=open(folder(job) / "log.txt", "ab"))
         except OSError as exc:
-            ImportJob.objects.filter(pk=job.pk).update(status="failed", finished=timezone.now(),
-                                                       result={"error": f"{type(exc).__name__}: {exc}"})
+            Job.objects.filter(pk=job.pk).update(status="failed", finished=timezone.now(),
+                                                 result={"error": f"{type(exc).__name__}: {exc}"})
             continue
         # The pid is what tells a live job from a dead one; a thread collects the process when it ends.
-        ImportJob.objects.filter(pk=job.pk, pid__isnull=True).update(pid=process.pid)
+        Job.objects.filter(pk=job.pk, pid__isnull=True).update(pid=process.pid)
         threading.Thread(target=process.wait, daemon=True).start()
 
 
-def _claim_next() -> ImportJob | None:
+def _claim_next() -> Job | None:
     """The oldest queued job that may start now, marked running; None when the queue is full or empty.
     A job cancelled while it waited (its cancel file) is ended on the way."""
-    if not ImportJob.objects.filter(status="queued").exists():  # the usual answer, without the write lock
+    if not Job.objects.filter(status="queued").exists():  # the usual answer, without the write lock
         return None
     with _queue_lock():
-        running = list(ImportJob.objects.filter(status="running").values_list("phase", flat=True))
+        running = list(Job.objects.filter(status="running").values_list("phase", flat=True))
         if len(running) >= max_running():
             return None
-        writing = ImportJob.IMPORT in running
-        for job in ImportJob.objects.filter(status="queued").select_related("user").order_by("queued", "pk"):
+        writing = Job.WRITE in running
+        for job in Job.objects.filter(status="queued").select_related("user").order_by("queued", "pk"):
             if (folder(job) / "cancel").exists():
-                ImportJob.objects.filter(pk=job.pk).update(status="cancelled", finished=timezone.now())
+                Job.objects.filter(pk=job.pk).update(status="cancelled", finished=timezone.now())
                 continue
-            if job.phase == ImportJob.IMPORT and writing:
+            if job.phase == Job.WRITE and writing:
                 continue
             job.status, job.started, job.pid = "running", timezone.now(), None
             job.save(update_fields=["status", "started", "pid"])
@@ -149,14 +156,14 @@ def _claim_next() -> ImportJob | None:
     return None
 
 
-def position(job: ImportJob) -> int:
+def position(job: Job) -> int:
     """How many queued jobs start before this one (0: it is next)."""
     if job.status != "queued" or job.queued is None:
         return 0
-    return ImportJob.objects.filter(status="queued", queued__lt=job.queued).count()
+    return Job.objects.filter(status="queued", queued__lt=job.queued).count()
 
 
-def _alive(job: ImportJob) -> bool:
+def _alive(job: Job) -> bool:
     if settings.JICENG_JOBS_INLINE:
         return True  # the job runs in the process that asks: it cannot be dead
     if job.pid is None:
@@ -183,18 +190,18 @@ def _alive(job: ImportJob) -> bool:
 
 def reap() -> None:
     """End the running jobs whose process is gone."""
-    for job in ImportJob.objects.filter(status="running"):
+    for job in Job.objects.filter(status="running"):
         if _alive(job):
             continue
         base = folder(job)
-        saved = _read_json(base / "result.json")
+        saved = read_json(base / "result.json")
         if saved:  # it ended and said how, but died before the database heard it
             fields = saved
         elif (base / "cancel").exists():
             fields = {"status": "cancelled"}
         else:
             fields = {"status": "failed", "result": {"error": _("任务进程意外终止（可能被系统结束或机器重启），未完成的写入已全部撤销")}}
-        ImportJob.objects.filter(pk=job.pk, status="running").update(finished=timezone.now(), **fields)
+        Job.objects.filter(pk=job.pk, status="running").update(finished=timezone.now(), **fields)
 
 
 def _briefly(ms: int = 200):
@@ -217,48 +224,39 @@ def look() -> None:
             raise
 
 
-def cancel(job: ImportJob) -> None:
+def cancel(job: Job) -> None:
     """Stop the job: at once if it is queued; a running one is asked to (see the module's text)."""
     (folder(job) / "cancel").touch()
     try:
         with _briefly():
-            ImportJob.objects.filter(pk=job.pk, status="queued").update(status="cancelled", finished=timezone.now())
+            Job.objects.filter(pk=job.pk, status="queued").update(status="cancelled", finished=timezone.now())
     except OperationalError as exc:
         if not is_busy(exc):
             raise  # busy: the queue ends it when it comes to it (the cancel file says so)
 
 
-def cancelling(job: ImportJob) -> bool:
+def cancelling(job: Job) -> bool:
     return job.status == "running" and (folder(job) / "cancel").exists()
 
 
 # ---------------------------------------------------------------- files
 
-def _read_json(path: Path) -> dict:
+def read_json(path: Path) -> dict:
     try:
         return json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
 
 
-def _write_json(path: Path, data) -> None:
+def write_json(path: Path, data) -> None:
+    """Replace the file at once: a reader sees the old content or the new, never half of it."""
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, ensure_ascii=False, default=str))
     os.replace(tmp, path)
 
 
-def progress(job: ImportJob) -> dict:
-    return _read_json(folder(job) / "progress.json")
-
-
-def preview(job: ImportJob) -> dict | None:
-    """The recognised columns and the first rows, as the job's check read them (the web process never
-    parses a file: this is what the job wrote)."""
-    return _read_json(folder(job) / "preview.json") or None
-
-
-def _shown(value) -> str:
-    return "" if value is None else value.isoformat() if isinstance(value, date) else str(value)
+def progress(job: Job) -> dict:
+    return read_json(folder(job) / "progress.json")
 
 
 # ---------------------------------------------------------------- the job's own process
@@ -290,59 +288,52 @@ def _watchdog(base: Path, state: dict, ended: threading.Event) -> None:
             os.kill(os.getpid(), signal.SIGKILL)
 
 
-def run(job: ImportJob) -> ImportJob:
-    """Run the job's phase here (the job's process, or the request with JICENG_JOBS_INLINE)."""
+class Reporter:
+    """The progress a task reports, written for the pages to read: phase, done, total, rate and seconds left
+    (worked out from the start of the run when the task does not say them)."""
+
+    def __init__(self, path: Path, state: dict):
+        self.path, self.state, self.began = path, state, time.monotonic()
+
+    def __call__(self, phase: str, done: int, total: int | None = None, rate: float | None = None,
+                 seconds_left: float | None = None) -> None:
+        self.state["phase"] = phase  # the watchdog never kills a job that is committing
+        if rate is None:
+            elapsed = time.monotonic() - self.began
+            rate = done / elapsed if elapsed > 0 else 0.0
+        if seconds_left is None and total and rate:
+            seconds_left = max(0.0, (total - done) / rate)
+        write_json(self.path, {"phase": phase, "done": done, "total": total, "rate": round(rate),
+                               "seconds_left": None if seconds_left is None else round(seconds_left)})
+
+
+def run(job: Job) -> Job:
+    """Run the job's phase here (the job's process, or the request with JICENG_JOBS_INLINE): its task's
+    run(job, report, cancelled), which answers the fields the job ends with."""
     job.refresh_from_db()
     if job.status in ENDED:
         return job  # cancelled (or ended) before its process got here
     base, inline = folder(job), settings.JICENG_JOBS_INLINE
     if not inline and (job.pid != os.getpid() or job.status != "running"):  # started by hand (jiceng runjob)
-        _persist(lambda: ImportJob.objects.filter(pk=job.pk).update(
+        _persist(lambda: Job.objects.filter(pk=job.pk).update(
             pid=os.getpid(), status="running", started=job.started or timezone.now()))
-    state, ended = {"phase": "check"}, threading.Event()
+    state, ended = {"phase": job.phase}, threading.Event()
     if not inline:
         threading.Thread(target=_watchdog, args=(base, state, ended), daemon=True).start()
-    importer = importer_for(job)
-
-    def report(p: Progress):
-        state["phase"] = p.phase
-        _write_json(base / "progress.json", {
-            "phase": p.phase, "done": p.done, "total": p.total, "rate": round(p.rate),
-            "seconds_left": None if p.seconds_left is None else round(p.seconds_left)})
-
-    def show(table, rows):
-        columns = [c for c in importer.columns if c.key in table.columns]
-        _write_json(base / "preview.json", {
-            "columns": [{"key": c.key, "header": c.header} for c in columns],
-            "rows": [[_shown(r.values.get(c.key)) for c in columns] for r in rows]})
-
-    outcome: dict = {"result": {}}
+    cancelled = (base / "cancel").exists
     try:
-        if (base / "cancel").exists():
+        if cancelled():
             raise Cancelled
-        checking = job.phase == ImportJob.CHECK
-        result = run_import(importer, upload_path(job), job.filename, job.user, dry_run=checking, source_name="job",
-                            on_progress=report, cancelled=(base / "cancel").exists, on_preview=show if checking else None)
+        outcome = {"status": "done", "result": {}, **kind_of(job).run(job, Reporter(base / "progress.json", state), cancelled)}
     except Cancelled:
-        outcome["status"] = "cancelled"
+        outcome = {"status": "cancelled", "result": {}}
     except Exception as exc:  # a job must always end in a state the user can see
-        outcome.update(status="failed", result={"error": f"{type(exc).__name__}: {exc}"})
-    else:
-        outcome["result"] = {"rows": result.rows, "counts": result.counts, "sha256": result.sha256,
-                             "problem_count": len(result.problems),
-                             "problems": [asdict(p) for p in result.problems[:SHOWN_PROBLEMS]],
-                             "notes": [asdict(p) for p in result.notes]}
-        if result.problems:
-            outcome["status"] = "problems"
-            with open(base / "report.xlsx", "wb") as out:
-                problem_report(out, importer.columns, result.problem_rows, result.problems)
-        else:
-            outcome.update(status="checked" if job.phase == ImportJob.CHECK else "done", batch_id=result.batch_id)
+        outcome = {"status": "failed", "result": {"error": f"{type(exc).__name__}: {exc}"}}
     finally:
         state["phase"] = "done"
         ended.set()
-    _write_json(base / "result.json", outcome)
-    _persist(lambda: ImportJob.objects.filter(pk=job.pk).update(finished=timezone.now(), **outcome))
+    write_json(base / "result.json", outcome)
+    _persist(lambda: Job.objects.filter(pk=job.pk).update(finished=timezone.now(), **outcome))
     if not inline:
         _persist(dispatch)  # room for the next one
     job.refresh_from_db()

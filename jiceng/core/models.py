@@ -244,21 +244,25 @@ class RoleGrant(LoggedModel):
         return self.org.path
 
 
-class ImportJob(models.Model):
-    """An import running in the background: first a check of the whole file, then (confirmed) the write."""
+class Job(models.Model):
+    """A long task run in the background by the job queue (`core.jobs`); `task` names its registered kind
+    (`core.registry.job_kinds`). An import is one: first a check of the whole file, then (confirmed) the write."""
 
-    CHECK, IMPORT = "check", "import"
+    CHECK, WRITE, RUN = "check", "write", "run"  # the phases: a check, a write (one at a time), a task that only reads
     STATES = [("queued", _("排队中")), ("running", _("进行中")), ("checked", _("检查通过")), ("problems", _("发现问题")),
-              ("done", _("已导入")), ("failed", _("失败")), ("cancelled", _("已取消"))]
+              ("done", _("已完成")), ("failed", _("失败")), ("cancelled", _("已取消"))]
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(_("内容"), max_length=20, choices=registry.tabular_kind_choices)  # read when asked
+    task = models.CharField(_("任务"), max_length=20, choices=registry.job_kind_choices)  # read when asked
+    params = models.JSONField(default=dict, blank=True)  # what a task is asked to do (an import: its columns below)
+    # an import's sheet (`core.registry.tabular_kinds`), the profile its rows follow, its file's name
+    sheet = models.CharField(_("内容"), max_length=20, blank=True, choices=registry.tabular_kind_choices)
     profile = models.CharField(_("所属体系"), max_length=20, blank=True)
-    filename = models.CharField(_("文件名"), max_length=255)
+    filename = models.CharField(_("文件名"), max_length=255, blank=True)
     phase = models.CharField(max_length=10, default=CHECK)
     status = models.CharField(_("状态"), max_length=10, choices=STATES, default="queued")
     created = models.DateTimeField(default=timezone.now)
     finished = models.DateTimeField(null=True, blank=True)
-    result = models.JSONField(default=dict, blank=True)  # rows, counts, problems (first 500), notes, sha256
+    result = models.JSONField(default=dict, blank=True)  # an import: rows, counts, problems (first 500), notes, sha256
     batch = models.ForeignKey(ChangeBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     # The queue (core.jobs): when the job (or its confirmed write) joined it, when its process started,
     # and that process, so that a job whose process died is seen as ended.
@@ -272,8 +276,8 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created"]
-        verbose_name = _("导入任务")
-        indexes = [models.Index(fields=["status"], name="core_importjob_status")]
+        verbose_name = _("后台任务")
+        indexes = [models.Index(fields=["status"], name="core_job_status")]
 
     @property
     def running(self) -> bool:

@@ -1,10 +1,11 @@
 """Core's own links and commands, in the same registry as the apps' (`core.registry`); run from `ready()`."""
 from django.utils.translation import gettext_lazy as _
 
-from . import registry
+from . import import_jobs, registry
 
 
 def register() -> None:
+    import_jobs.register()  # the import, core's own job kind
     registry.register_export_log_kind("member", _("查看完整身份证号"))  # exports.reveal_id_number
     registry.register_navigation("import_list", _("导入"), 70)
     registry.register_navigation("change_list", _("变更记录"), 80)

@@ -9,6 +9,7 @@ hands the rows a copy declares to the surviving organization.
 category theirs to move (an open admission application): while one answers, no correction is allowed.
 
 `tabular_kinds`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
+`job_kinds`: the long tasks the job queue (`core.jobs`) runs, each in a process of its own; core registers the import.
 `navigation`: the navbar's links. `panels`: parts of a page offered by apps its own app does not know
 (the home, organization and member pages). `headcount`, `merge_steps`: what the tree asks of the app that
 keeps the people. `url_modules`: the apps whose `urls.py` the project's routes include.
@@ -90,8 +91,38 @@ def tabular_kind_list() -> list[TabularKind]:
 
 
 def tabular_kind_choices() -> list[tuple[str, str]]:
-    """`ImportJob.kind`'s choices, read when asked (a callable: the migration names it, never the apps)."""
+    """`Job.sheet`'s choices, read when asked (a callable: the migration names it, never the apps)."""
     return [(k.key, k.label) for k in tabular_kind_list()]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    """A long task run by the job queue (`core.jobs`): `key` is what `Job.task` holds.
+
+    run(job, report, cancelled) runs in the job's own process and answers the job's end as fields of its
+    row ({"result": {...}}; a "status" other than "done", a "batch_id"). report(phase, done, total=None, ...)
+    says how far it is (a file the pages read); cancelled() is true once a cancel was asked for: the task
+    then raises `core.jobs.Cancelled` at its next step, rolling back what it wrote. `confirm`: the task
+    runs twice, a check (`Job.CHECK`, writes nothing) then, once the user confirms it, the write
+    (`Job.WRITE`); `writes`: a one-phase task writes. A writing run waits while another one writes."""
+
+    key: str
+    label: str
+    run: Callable
+    confirm: bool = False
+    writes: bool = False
+
+
+job_kinds: dict[str, JobKind] = {}
+
+
+def register_job_kind(key: str, label: str, run: Callable, confirm: bool = False, writes: bool = False) -> None:
+    job_kinds[key] = JobKind(key, label, run, confirm, writes)  # a second ready() replaces it: one entry a key
+
+
+def job_kind_choices() -> list[tuple[str, str]]:
+    """`Job.task`'s choices, read when asked like `tabular_kind_choices`."""
+    return [(k.key, k.label) for k in job_kinds.values()]
 
 
 # key -> label of what left the system or was shown in full (a list, a dossier, an attachment, a whole ID number)

@@ -1,9 +1,9 @@
 """Core's own test declarations (`core.testkit`): factories of its records and its routes."""
 from django.core.files.base import ContentFile
 
-from . import jobs, registry, testkit
+from . import import_jobs, registry, testkit
 from .models import ChangeRecord
-from .models import ImportJob as Job  # the job model: its one name in this file
+from .models import Job
 from .testkit import Route
 
 
@@ -20,7 +20,7 @@ def job(org, *, actor):
     A job is personal (its owner's alone), so `org` places nothing. The tests run jobs inline
     (`settings.JICENG_JOBS_INLINE`) with their files in a temporary folder (`settings.DATA_DIR`)."""
     kind = registry.tabular_kind_list()[0].key
-    return jobs.create(actor, kind, ContentFile("名称\n某某\n".encode(), name="x.csv"))
+    return import_jobs.create(actor, kind, ContentFile("名称\n某某\n".encode(), name="x.csv"))
 
 
 def first_kind():

@@ -5,7 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import import_views as imports
 from . import views
-from .import_api import ExportAPIView, ImportJobViewSet
+from .import_api import ExportAPIView, ImportViewSet
 from .lockout import TokenView
 
 urlpatterns = [
@@ -25,7 +25,7 @@ urlpatterns = [
 ]
 
 # under /api/: the router's viewsets, then the views of their own
-api_routes = [("imports", ImportJobViewSet, "api-import")]
+api_routes = [("imports", ImportViewSet, "api-import")]
 api_urlpatterns = [
     path("token/", TokenView.as_view(), name="api_token"),
     path("export/<str:kind>/", ExportAPIView.as_view(), name="api_export"),

@@ -2,14 +2,11 @@
 import sys
 import time
 
-from jiceng.core import profiles, registry
+from jiceng.core import registry
 from jiceng.core.cli import INVALID, Failed, ScopedCommand, t
+from jiceng.core.import_jobs import importer_for
 from jiceng.core.imports import run_import
 from jiceng.core.tabular import problem_report
-
-
-def importer_for(kind, user, profile_key=None):
-    return registry.tabular_kinds[kind].importer(user, profiles.get(profile_key) if profile_key else None)
 
 
 class Command(ScopedCommand):
@@ -19,10 +16,10 @@ class Command(ScopedCommand):
     def subcommands(self):  # one per registered kind
         return {k.key: f"导入{k.label} / import {k.name_en}" for k in registry.tabular_kind_list()}
 
-    def __getattr__(self, name):  # args_<kind> and do_<kind> for every registered kind
-        verb, _sep, kind = name.partition("_")
-        if kind in registry.tabular_kinds and verb in ("args", "do"):
-            return self._args if verb == "args" else lambda **options: self._run(kind, **options)
+    def __getattr__(self, name):  # args_<sheet> and do_<sheet> for every registered sheet
+        verb, _sep, sheet = name.partition("_")
+        if sheet in registry.tabular_kinds and verb in ("args", "do"):
+            return self._args if verb == "args" else lambda **options: self._run(sheet, **options)
         raise AttributeError(name)
 
     def _args(self, parser):
@@ -30,8 +27,8 @@ class Command(ScopedCommand):
         parser.add_argument("--dry-run", action="store_true", help="只检查，不写入 / check only, write nothing")
         parser.add_argument("--report", metavar="OUT.xlsx", help="把问题清单写入表格（问题单元格标红）/ write the problems to a spreadsheet")
 
-    def _run(self, kind, file, dry_run, report, **_):
-        importer = importer_for(kind, self.user)
+    def _run(self, sheet, file, dry_run, report, **_):
+        importer = importer_for(sheet, self.user)
         tty = sys.stdout.isatty()
         last = [0.0]
 
