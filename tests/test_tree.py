@@ -163,3 +163,13 @@ def test_posts_and_vacancies(world):
     holding.close(date(2023, 1, 1))
     assert services.vacancies(world.a) == ["书记"]
     assert world.a_members[0].post_holdings.as_of(date(2022, 1, 1)).count() == 1
+
+
+def test_a_party_groups_page_shows_no_election(world, client):
+    """A group (党小组) is not an elected body: its page opens, with no election section or button."""
+    group = services.create_org(code="C001G", name="一组", kind="group", parent=world.a, founded_on=date(2005, 1, 1))
+    client.force_login(world.org_admin)
+    page = client.get(f"/orgs/{group.pk}/")
+    assert page.status_code == 200
+    assert "登记换届" not in page.content.decode() and "election-" not in page.content.decode()
+    assert "登记换届" in client.get(f"/orgs/{world.a.pk}/").content.decode()

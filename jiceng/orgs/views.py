@@ -72,7 +72,7 @@ class OrgDetailView(ObjectView):
             "category_counts": _labelled(org, counts.in_subtree(org.path)),
             "leaders": services.leaders(org),
             "vacancies": services.vacancies(org),
-            "election": services.election_status([org])[org.pk],
+            "election": services.election_status([org]).get(org.pk),  # none for a group: not an elected body
             "warnings": services.warnings_for([org]).get(org.pk, []),
         }
 
