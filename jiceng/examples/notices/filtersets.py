@@ -1,0 +1,16 @@
+import django_filters as df
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.filtersets import ScopedFilterSet
+from jiceng.orgs.models import Org
+
+from .models import Notice
+
+
+class NoticeFilterSet(ScopedFilterSet):
+    q = df.CharFilter(field_name="title", lookup_expr="contains", label=_("标题"))
+    org = df.ModelChoiceFilter(queryset=Org.objects.all(), label=_("发布组织"))
+
+    class Meta:
+        model = Notice
+        fields = ["q", "org"]
