@@ -96,3 +96,21 @@ def test_api_import_check_confirm_and_export(world, settings, tmp_path):
     other = APIClient()
     other.force_authenticate(world.org_admin)
     assert other.get(f"/api/imports/{job['id']}/").status_code == 404
+
+
+def test_the_upload_page_offers_a_blank_template_of_every_sheet_and_profile(client):
+    """Members' choices differ by party: one template per profile, each with that party's categories;
+    organizations: one template. Every link downloads a workbook."""
+    import re
+
+    from jiceng.core import profiles
+
+    page = client.get(reverse("import_list")).content.decode()
+    links = re.findall(r'href="(/imports/template/[^"]+)"', page)
+    assert {f"/imports/template/members/?profile={key}" for key in profiles.registry()} | {"/imports/template/orgs/"} \
+        == {link.replace("&amp;", "&") for link in links}
+    for key, profile in profiles.registry().items():
+        book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(f"/imports/template/members/?profile={key}").streaming_content)))
+        choices = " ".join(v.formula1 or "" for v in book.active.data_validations.dataValidation)
+        choices += " ".join(str(c.value) for ws in book.worksheets[1:] for row in ws.iter_rows() for c in row if c.value)
+        assert all(c.label in choices for c in profile.categories)  # its own party's words in the dropdowns

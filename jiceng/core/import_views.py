@@ -6,6 +6,7 @@ import io
 from django import forms
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -44,12 +45,24 @@ def writable(user) -> bool:
     return scope.superuser or bool(scope.paths_for("change"))
 
 
+def blank_templates() -> list[tuple[str, str]]:
+    """(label, URL) of every blank template: one per sheet, or one per profile where the choices differ."""
+    out = []
+    for sheet in registry.tabular_kind_list():
+        url = reverse("import_template", args=[sheet.key])
+        if sheet.by_profile:
+            out += [(f"{sheet.label}（{p.name}）", f"{url}?profile={p.key}") for p in profiles.registry().values()]
+        else:
+            out.append((str(sheet.label), url))
+    return out
+
+
 class ImportListView(ScopedView):
     def get(self, request, form=None):
         if not writable(request.user):
             raise Http404
         jobs.look()
-        return render(request, "core/imports.html", {"form": form or UploadForm(),
+        return render(request, "core/imports.html", {"form": form or UploadForm(), "templates": blank_templates(),
                                                      "jobs": imports_of(request.user)[:20]})
 
     def post(self, request):

@@ -76,6 +76,7 @@ class TabularKind:
     rows: Callable  # (queryset, user) -> the export's rows, in the import format
     importer: Callable  # (user, profile | None) -> the importer `core.imports.run_import` runs (web, API, CLI, job)
     id_numbers: bool = False  # its export shows whole ID numbers to the roles that may see them (logged so)
+    by_profile: bool = False  # its columns' choices differ by profile: one blank template per profile
     order: int = 100  # the upload form offers the first one by default
 
 
