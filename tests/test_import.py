@@ -62,6 +62,32 @@ def test_new_members_are_created_with_history_under_one_batch(world, tmp_path):
     assert batch.user == world.org_admin
 
 
+def test_a_bulk_imported_member_is_logged_as_a_single_save_would_log_it(world, tmp_path):
+    """The bulk writer and LoggedModel.save() build their records through one function (core.models.ChangeRows):
+    the same columns filled, the same keys in `after` in the same order, each value in the same JSON form; the
+    import adds the member's history (categories, belonging_since), which a save of the row alone has not."""
+    path = write_csv(tmp_path / "one.csv", MEMBER_HEADER, [member_row("丙三", date(1981, 5, 6), "男", 103)])
+    assert run_import(MemberImporter(world.org_admin), path, "one.csv", world.org_admin).ok
+    imported = Member.objects.get(name="丙三")
+    twin = Member(**{f.attname: getattr(imported, f.attname) for f in Member._meta.concrete_fields if not f.primary_key})
+    twin.id_number_index, twin.id_number_cipher = "twin", ""
+    twin.save()  # a single ORM save of the same row (another id, no ID number)
+    bulk, single = (ChangeRecord.objects.for_object(m).get(action="create") for m in (imported, twin))
+
+    def shape(record):
+        return {f.attname: type(getattr(record, f.attname)) for f in ChangeRecord._meta.concrete_fields
+                if f.attname not in ("id", "batch_id", "request_id", "user_id", "source")}
+
+    assert shape(bulk) == shape(single)
+    assert (bulk.content_type_id, bulk.object_repr, bulk.org_path) == (single.content_type_id, str(twin), twin.org_path)
+    history = ["categories", "belonging_since"]
+    assert list(bulk.after) == list(single.after) + history and bulk.before is single.before is None
+    differ = {"id", "id_number_index"}
+    assert {k: v for k, v in bulk.after.items() if k not in differ and k not in history} == \
+        {k: v for k, v in single.after.items() if k not in differ}
+    assert "id_number_cipher" not in bulk.after
+
+
 def test_every_problem_is_reported_in_one_pass_and_nothing_is_written(world, tmp_path):
     good = member_row("好人", date(1980, 1, 2), "男", 103)
     bad_id = member_row("错号", date(1980, 1, 2), "男", 104)

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from collections.abc import Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -11,6 +13,7 @@ from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import context, registry
@@ -28,6 +31,52 @@ def jsonable(value):
     if isinstance(value, FieldFile):  # an attachment is logged by its stored name
         return value.name or ""
     return value
+
+
+# column types whose Python values JSON takes as they are: jsonable() is skipped for them
+_PLAIN = frozenset({"CharField", "TextField", "SlugField", "EmailField", "IntegerField", "BigIntegerField",
+                    "SmallIntegerField", "PositiveIntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField",
+                    "AutoField", "BigAutoField", "SmallAutoField", "BooleanField", "ForeignKey", "OneToOneField"})
+
+
+@functools.cache
+def _logged_columns(model) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The columns (attnames, in field order) the change log keeps of a model, and those of them whose
+    values go through jsonable() (dates, decimals, files): a bulk write builds a million states."""
+    fields = [f for f in model._meta.concrete_fields if f.attname not in getattr(model, "log_exclude", ())]
+    return tuple(f.attname for f in fields), tuple(f.attname for f in fields if f.get_internal_type() not in _PLAIN)
+
+
+class ChangeRows:
+    """A model's change records as plain rows: the one format of `LoggedModel.save()` and `delete()` and of
+    the bulk writers (an import's `write_plans`), so that an app that writes in bulk logs its rows as a
+    single save would, without copying the format.
+
+    state(values): what the log keeps of a row from its column values by attname — every logged column, in
+    field order, as JSON takes it (a column the values lack, a deferred one, is left out).
+    row(pk, text, path, before, after): one record, for `ChangeRecord.write_rows`."""
+
+    def __init__(self, model):
+        self.model = model
+        self.columns, self._special = _logged_columns(model)
+
+    @cached_property
+    def content_type_id(self) -> int:
+        return ContentType.objects.get_for_model(self.model).pk
+
+    def state(self, values: Mapping) -> dict:
+        columns = self.columns
+        try:  # the usual case, a whole row: one C-level pass
+            state = dict(zip(columns, map(values.__getitem__, columns)))
+        except KeyError:
+            state = {c: values[c] for c in columns if c in values}
+        for c in self._special:
+            if c in state:
+                state[c] = jsonable(state[c])
+        return state
+
+    def row(self, pk, text, path: str, before: dict | None, after: dict | None) -> tuple:
+        return (self.content_type_id, pk, str(text)[:200], path, before, after)
 
 
 class LoggedModel(models.Model):
@@ -57,15 +106,10 @@ class LoggedModel(models.Model):
         if "_loaded_row" not in self.__dict__:
             return None  # never saved: a create
         names, values = self._loaded_row
-        return {n: jsonable(v) for n, v in zip(names, values) if n not in self.log_exclude}
+        return ChangeRows(type(self)).state(dict(zip(names, values)))
 
     def log_state(self) -> dict:
-        state = {}
-        for f in self._meta.concrete_fields:
-            if f.attname in self.log_exclude or f.attname not in self.__dict__:
-                continue
-            state[f.attname] = jsonable(getattr(self, f.attname))
-        return state
+        return ChangeRows(type(self)).state(self.__dict__)  # the loaded columns, by attname
 
     def change_path(self) -> str:
         raise NotImplementedError
@@ -150,8 +194,7 @@ class ChangeRecord(models.Model):
     def record_many(cls, action, changes, path=None, pk=None):
         """One record per (object, before, after), all under the current user, request and batch."""
         cls.write_rows(action, [
-            (ContentType.objects.get_for_model(obj).pk, pk or obj.pk, str(obj)[:200],
-             path if path is not None else obj.change_path(), before, after)
+            ChangeRows(type(obj)).row(pk or obj.pk, obj, path if path is not None else obj.change_path(), before, after)
             for obj, before, after in changes
         ])
 
@@ -160,8 +203,8 @@ class ChangeRecord(models.Model):
 
     @classmethod
     def write_rows(cls, action, rows):
-        """Records as plain rows (content type id, object id, repr, org path, before, after), all under the
-        current user, request and batch: what bulk writers use, without an object per record."""
+        """Records as plain rows (`ChangeRows.row()`: content type id, object id, repr, org path, before, after),
+        all under the current user, request and batch: what bulk writers use, without an object per record."""
         from .bulk import insert_rows
 
         ctx = context.current()
@@ -304,4 +347,4 @@ class ExportRecord(models.Model):
         verbose_name_plural = _("导出记录")
 
 
-__all__ = ["LoggedModel", "ChangeRecord", "ChangeBatch", "DatedLine", "RoleGrant", "within"]
+__all__ = ["LoggedModel", "ChangeRows", "ChangeRecord", "ChangeBatch", "DatedLine", "RoleGrant", "within"]

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core import bulk, idnumber, profiles
 from jiceng.core.dates import not_future, raise_if, today
-from jiceng.core.models import jsonable
+from jiceng.core.models import ChangeRecord, ChangeRows
 from jiceng.core.scoping import STRUCTURE, scope_of
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 from jiceng.orgs.models import Org
@@ -136,16 +136,6 @@ class MemberPlan:
 
 
 @functools.cache
-def _logged_columns() -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """The Member columns the change log keeps, and those of them whose values JSON cannot take as they
-    are (dates, decimals): only these go through jsonable() when a million records are built."""
-    fields = {f.attname: f for f in Member._meta.concrete_fields}
-    logged = tuple(c for c in _blank_member() if c not in Member.log_exclude)
-    plain = ("CharField", "TextField", "IntegerField", "BigIntegerField", "BooleanField", "ForeignKey", "OneToOneField")
-    return logged, tuple(c for c in logged if fields[c].get_internal_type() not in plain)
-
-
-@functools.cache
 def _blank_member() -> dict:
     """Every Member column but the id, at its default, in field order (the order the log keeps)."""
     return {f.attname: f.get_default() for f in Member._meta.concrete_fields if not f.primary_key}
@@ -186,10 +176,6 @@ def plan_member(*, org: Org, category: str, since: date | None = None, applied_o
 def write_plans(plans: list[MemberPlan]) -> list[int]:
     """Write validated new members in bulk, each with its dated lines and one change record, as plain
     rows (core.bulk); returns the new members' ids."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from jiceng.core.models import ChangeRecord
-
     ids = bulk.reserve_ids(Member, len(plans))
     columns = tuple(_blank_member())
     bulk.insert_rows(Member, ("id", *columns), ((pk, *p.values.values()) for pk, p in zip(ids, plans)))
@@ -198,21 +184,15 @@ def write_plans(plans: list[MemberPlan]) -> list[int]:
         for (cat, day), nxt in zip(p.categories, p.categories[1:] + [(None, None)])))
     bulk.insert_rows(BelongingLine, ("member_id", "org_id", "start", "end", "note"),
                      ((pk, p.values["org_id"], p.belonging_start, None, "") for pk, p in zip(ids, plans)))
-    logged, special = _logged_columns()
-    content_type = ContentType.objects.get_for_model(Member).pk
+    log = ChangeRows(Member)  # the change records a save of each member would leave (core.models)
     ChangeRecord.write_rows(ChangeRecord.CREATE, [
-        (content_type, pk, p.values["name"][:200], p.values["org_path"], None,
-         _created_state(pk, p, logged, special)) for pk, p in zip(ids, plans)])
+        log.row(pk, p.values["name"], p.values["org_path"], None, _created_state(log, pk, p)) for pk, p in zip(ids, plans)])
     return ids
 
 
-def _created_state(pk: int, plan: MemberPlan, logged, special) -> dict:
-    """The change record's `after` of a new member: what the ORM's log_state() gives, plus its history."""
-    values = plan.values
-    state = {"id": pk}
-    state.update(zip(logged, map(values.__getitem__, logged)))
-    for c in special:
-        state[c] = jsonable(state[c])
+def _created_state(log, pk: int, plan: MemberPlan) -> dict:
+    """The change record's `after` of a new member: the state a save logs, plus its history."""
+    state = log.state({"id": pk, **plan.values})
     state["categories"] = [[c, d.isoformat()] for c, d in plan.categories]
     state["belonging_since"] = plan.belonging_start.isoformat()
     return state

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.db.models import Count, F, Max, Value
 from django.db.models.functions import Concat, Substr
@@ -15,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core import bulk, profiles, registry
 from jiceng.core.dates import not_future, raise_if, today
-from jiceng.core.models import ChangeRecord, jsonable
+from jiceng.core.models import ChangeRecord, ChangeRows
 from jiceng.core.paths import MAX_DEPTH, SEGMENT, segment, within
 
 from .models import Election, Org, OrgLine, PostHolding
@@ -138,10 +137,9 @@ def write_planned(plans: list[dict], known: dict[str, tuple[int, str]]) -> list[
     for model, rows in ((Org, orgs), (OrgLine, lines)):
         names = tuple(rows[0]) if rows else ()
         bulk.insert_rows(model, names, (tuple(r.values()) for r in rows))
-        content_type = ContentType.objects.get_for_model(model).pk
-        ChangeRecord.write_rows(ChangeRecord.CREATE, [
-            (content_type, r["id"], r["name"][:200], r["path"], None, {k: jsonable(v) for k, v in r.items()})
-            for r in rows])
+        log = ChangeRows(model)  # the records a save of each row would leave (core.models)
+        ChangeRecord.write_rows(ChangeRecord.CREATE, [log.row(r["id"], r["name"], r["path"], None, log.state(r))
+                                                      for r in rows])
     return ids
 
 
