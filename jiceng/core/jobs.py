@@ -61,15 +61,15 @@ def folder(job: Job) -> Path:
     return path
 
 
-def kind_of(job: Job) -> registry.JobKind:
+def task_of(job: Job) -> registry.JobKind:
     return registry.job_kinds[job.task]
 
 
 def create(user, task: str, prepare=None, **fields) -> Job:
     """A new job of a registered task, queued; `prepare(job)` puts its inputs beside it first (an upload).
     A task that asks for confirmation starts with its check; one that writes waits for its turn to write."""
-    kind = registry.job_kinds[task]
-    phase = Job.CHECK if kind.confirm else Job.WRITE if kind.writes else Job.RUN
+    registered = registry.job_kinds[task]
+    phase = Job.CHECK if registered.confirm else Job.WRITE if registered.writes else Job.RUN
     job = Job.objects.create(user=user, task=task, phase=phase, status="queued", queued=timezone.now(), **fields)
     if prepare is not None:
         prepare(job)
@@ -91,7 +91,7 @@ def start(job: Job) -> None:
 def confirm(job: Job) -> bool:
     """The user's go-ahead for a job whose check passed (web, API): its write joins the queue. False when the
     job waits for no confirmation (not checked, or its task has none); the caller says so in its own way."""
-    if job.status != "checked" or not kind_of(job).confirm:
+    if job.status != "checked" or not task_of(job).confirm:
         return False
     job.phase = Job.WRITE
     job.save(update_fields=["phase"])
@@ -324,7 +324,7 @@ def run(job: Job) -> Job:
     try:
         if cancelled():
             raise Cancelled
-        outcome = {"status": "done", "result": {}, **kind_of(job).run(job, Reporter(base / "progress.json", state), cancelled)}
+        outcome = {"status": "done", "result": {}, **task_of(job).run(job, Reporter(base / "progress.json", state), cancelled)}
     except Cancelled:
         outcome = {"status": "cancelled", "result": {}}
     except Exception as exc:  # a job must always end in a state the user can see
