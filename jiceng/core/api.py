@@ -99,6 +99,7 @@ def scoped_by_id(model, action, **options):
     """A serializer field that takes a row's id, found only within the user's scope: outside it, the
     answer of an id that does not exist."""
 
+    @extend_schema_field(OpenApiTypes.INT)  # an id: typed for the schema (the serializer may have no model)
     class Field(serializers.PrimaryKeyRelatedField):
         def get_queryset(self):
             request = self.context.get("request")
