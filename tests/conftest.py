@@ -26,7 +26,7 @@ def person_id(born: date, sex: str, n: int = 1) -> str:
 
 
 def add_member(org, name, *, born=date(1985, 5, 1), sex="男", category="full", n=1, **extra):
-    return members.create_member(org=org, category=category, name=name, sex=sex, birth_date=born,
+    return members.create_member(None, org=org, category=category, name=name, sex=sex, birth_date=born,
                                  id_number=person_id(born, sex, n), applied_on=date(2008, 1, 1),
                                  joined_on=date(2009, 1, 1) if category in ("probationary", "full") else None,
                                  confirmed_on=date(2010, 1, 1) if category == "full" else None, **extra)
@@ -49,9 +49,9 @@ def make_user(username, role=None, org=None, superuser=False):
 @pytest.fixture
 def world(db):
     """委员会 C → 支部 A, 支部 B (CCP); members in both; users: admin, org_admin@C, officer@A, inspector@C, member in A."""
-    c = orgs.create_org(code="C", name="测试党委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
-    a = orgs.create_org(code="C001", name="第一党支部", kind="branch", parent=c, founded_on=date(2001, 1, 1))
-    b = orgs.create_org(code="C002", name="第二党支部", kind="branch", parent=c, founded_on=date(2001, 1, 1))
+    c = orgs.create_org(None, code="C", name="测试党委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
+    a = orgs.create_org(None, code="C001", name="第一党支部", kind="branch", parent=c, founded_on=date(2001, 1, 1))
+    b = orgs.create_org(None, code="C002", name="第二党支部", kind="branch", parent=c, founded_on=date(2001, 1, 1))
     a_members = [add_member(a, f"甲{i}", n=i) for i in range(1, 4)]
     b_members = [add_member(b, f"乙{i}", n=10 + i, sex="女") for i in range(1, 4)]
     w = SimpleNamespace(root=c, a=a, b=b, a_members=a_members, b_members=b_members)

@@ -76,9 +76,9 @@ def test_the_dossier_is_typeset_for_chinese(walked):
 
 
 def test_the_same_builder_serves_a_democratic_party(db):
-    city = orgs.create_org(code="J", name="九三学社某市委员会", kind="committee", profile="jiusan", founded_on=date(1990, 1, 1))
-    base = orgs.create_org(code="J001", name="某基层委员会", kind="base_committee", parent=city, founded_on=date(1995, 1, 1))
-    branch = orgs.create_org(code="J001001", name="医卫支社", kind="branch", parent=base, founded_on=date(2000, 1, 1))
+    city = orgs.create_org(None, code="J", name="九三学社某市委员会", kind="committee", profile="jiusan", founded_on=date(1990, 1, 1))
+    base = orgs.create_org(None, code="J001", name="某基层委员会", kind="base_committee", parent=city, founded_on=date(1995, 1, 1))
+    branch = orgs.create_org(None, code="J001001", name="医卫支社", kind="branch", parent=base, founded_on=date(2000, 1, 1))
     people = [add_member(branch, f"社员{i}", category="member", n=80 + i, since=date(2010, 1, 1)) for i in range(3)]
     admin = make_user("admin", superuser=True)
     app = services.start(admin, org=branch, on=date(2024, 3, 1), person={"name": "赵申请", "birth_date": date(1985, 1, 1)})

@@ -497,9 +497,9 @@ def party(request, db):
     """A city committee → a district (working) or base committee → a branch with three members."""
     key = request.param
     middle_kind = {"mjin": "working_committee", "jiusan": "base_committee"}[key]
-    city = orgs.create_org(code="P", name="市委会", kind="committee", profile=key, founded_on=date(1990, 1, 1))
-    middle = orgs.create_org(code="P001", name="区委会", kind=middle_kind, parent=city, founded_on=date(1995, 1, 1))
-    branch = orgs.create_org(code="P001001", name="某支部", kind="branch", parent=middle, founded_on=date(2000, 1, 1))
+    city = orgs.create_org(None, code="P", name="市委会", kind="committee", profile=key, founded_on=date(1990, 1, 1))
+    middle = orgs.create_org(None, code="P001", name="区委会", kind=middle_kind, parent=city, founded_on=date(1995, 1, 1))
+    branch = orgs.create_org(None, code="P001001", name="某支部", kind="branch", parent=middle, founded_on=date(2000, 1, 1))
     people = [add_member(branch, f"会员{i}", category="member", n=60 + i, since=date(2010, 1, 1)) for i in range(3)]
     p = SimpleNamespace(key=key, rules=profiles.get(key), city=city, middle=middle, branch=branch, people=people)
     p.admin, p.city_admin = make_user("admin", superuser=True), make_user("city_admin", "org_admin", city)

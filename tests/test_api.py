@@ -138,7 +138,7 @@ def test_token_with_wrong_password_is_400_and_gives_nothing(world):
 def varied(world):
     """One extra member in C001 with distinct category, sex, age, education and employment."""
     born = date(today().year - 25, 1, 15)
-    return member_services.create_member(
+    return member_services.create_member(None,
         org=world.a, category="activist", name="丙1", sex="女", birth_date=born, id_number=person_id(born, "女", 40),
         applied_on=date(today().year - 3, 1, 1), since=date(today().year - 2, 1, 1),
         education="大学本科", employment="学生", phone="13800138000")
@@ -336,7 +336,7 @@ def test_org_admin_creates_org_under_scope(org_admin, world):
 
 
 def test_org_admin_cannot_create_under_root_outside_scope(org_admin, world):
-    org_services.create_org(code="D", name="另一党委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
+    org_services.create_org(None, code="D", name="另一党委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
     before = counts()
     resp = org_admin.post(ORGS, {"code": "D001", "name": "外部支部", "kind": "branch", "parent_code": "D"}, format="json")
     assert resp.status_code == 400
@@ -633,7 +633,7 @@ def test_patch_unknown_category_is_refused(org_admin, world):
 # --- updating organizations ----------------------------------------------------------
 
 def test_patch_parent_code_moves_org(org_admin, world):
-    gb = org_services.create_org(code="C100", name="党总支", kind="general_branch", parent=world.root,
+    gb = org_services.create_org(None, code="C100", name="党总支", kind="general_branch", parent=world.root,
                                  founded_on=date(2001, 1, 1))
     on = date(2023, 9, 1)
     resp = org_admin.patch(f"{ORGS}{world.b.pk}/", {"parent_code": "C100", "on": on.isoformat()}, format="json")
@@ -664,7 +664,7 @@ def test_service_errors_are_keyed_by_api_field_names(org_admin, world):
     """A client must be able to put each message next to the field it sent: `parent_code`, `org_code`."""
     cycle = org_admin.patch(f"{ORGS}{world.root.pk}/", {"parent_code": "C001"}, format="json")
     assert cycle.status_code == 400
-    org_services.create_org(code="C001-G", name="党小组", kind="group", parent=world.a, founded_on=date(2002, 1, 1))
+    org_services.create_org(None, code="C001-G", name="党小组", kind="group", parent=world.a, founded_on=date(2002, 1, 1))
     no_members = org_admin.post(MEMBERS, good_member(org_code="C001-G"), format="json")
     assert no_members.status_code == 400
     assert "parent_code" in cycle.data, cycle.data

@@ -79,7 +79,7 @@ def test_org_admin_journey(page, world):
     from jiceng.members import services as members
 
     a1 = world.a_members[0]
-    members.update_member(a1, employer="原工作单位")
+    members.update_member(None, a1, employer="原工作单位")
 
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/login/"))  # anonymous users are sent to the login form

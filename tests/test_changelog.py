@@ -28,7 +28,7 @@ def test_web_edit_records_user_request_and_before_after(world):
 
 def test_cli_and_job_writes_are_recorded_with_their_source(world):
     with acting(user=world.admin, source="cli"):
-        services.change_category(world.a_members[1], "probationary", on=date(2024, 1, 1))
+        services.change_category(None, world.a_members[1], "probationary", on=date(2024, 1, 1))
     records = ChangeRecord.objects.filter(source="cli")
     assert records.exists() and set(records.values_list("user", flat=True)) == {world.admin.pk}
 

@@ -69,6 +69,6 @@ def test_birth_date_and_sex_must_agree_with_the_number(born, seq, other_birth, s
 def test_archive_refuses_a_second_person_with_the_same_number(world):
     existing = world.a_members[0]
     with pytest.raises(ValidationError) as err:
-        services.create_member(org=world.b, category="full", name="重复", id_number=existing.id_number,
+        services.create_member(None, org=world.b, category="full", name="重复", id_number=existing.id_number,
                                confirmed_on=date(2015, 1, 1), joined_on=date(2014, 1, 1))
     assert "已登记" in str(err.value.message_dict["id_number"])

@@ -172,7 +172,7 @@ def test_orgs_in_bulk_are_what_the_form_would_have_made(world, tmp_path):
     from jiceng.orgs import services
     from jiceng.orgs.models import OrgLine
 
-    by_form = services.create_org(code="F1", name="表单支部", kind="branch", parent=world.root, sector="机关",
+    by_form = services.create_org(None, code="F1", name="表单支部", kind="branch", parent=world.root, sector="机关",
                                   founded_on=date(2005, 5, 5))
     chain = [[f"K{i}", f"第{i}级党委", f"K{i - 1}" if i else "C", "党委", "2003-01-01"] for i in range(MAX_DEPTH - 1)]
     rows = [["B1", "导入支部", "C", "党支部", "2005-05-05"], *reversed(chain)]
@@ -228,8 +228,8 @@ def test_a_killed_import_leaves_the_database_as_before_and_can_run_again(tmp_pat
     assert run("migrate", "-v0").returncode == 0
     script = ("from django.contrib.auth.models import User; from jiceng.orgs import services as s; from datetime import date;"
               "User.objects.create_superuser('root', 'r@x.cn', 'x-123456789');"
-              "s.create_org(code='R', name='根', kind='committee', profile='ccp', founded_on=date(2000,1,1));"
-              "s.create_org(code='R1', name='一支部', kind='branch', parent=s.Org.objects.get(code='R'), founded_on=date(2000,1,1))")
+              "s.create_org(None, code='R', name='根', kind='committee', profile='ccp', founded_on=date(2000,1,1));"
+              "s.create_org(None, code='R1', name='一支部', kind='branch', parent=s.Org.objects.get(code='R'), founded_on=date(2000,1,1))")
     assert run("shell", "-c", script).returncode == 0
     rows = [member_row(f"人{i}", date(1950, 1, 1) + timedelta(days=i % 15000), "男", i // 15000 + 1, org="R1")
             for i in range(30000)]  # (birth date, sequence) unique: unique ID numbers
@@ -395,8 +395,8 @@ def site(tmp_path):
     assert run("migrate", "-v0").returncode == 0
     script = ("from django.contrib.auth.models import User; from jiceng.orgs import services as s; from datetime import date;"
               "User.objects.create_superuser('root', 'r@x.cn', 'x-123456789');"
-              "s.create_org(code='R', name='根', kind='committee', profile='ccp', founded_on=date(2000,1,1));"
-              "s.create_org(code='R1', name='一支部', kind='branch', parent=s.Org.objects.get(code='R'), founded_on=date(2000,1,1))")
+              "s.create_org(None, code='R', name='根', kind='committee', profile='ccp', founded_on=date(2000,1,1));"
+              "s.create_org(None, code='R1', name='一支部', kind='branch', parent=s.Org.objects.get(code='R'), founded_on=date(2000,1,1))")
     assert run("shell", "-c", script).returncode == 0
     return run
 

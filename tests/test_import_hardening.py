@@ -209,7 +209,7 @@ def test_a_duplicate_the_database_refuses_at_write_time_is_a_problem_not_a_crash
 
     def meanwhile(progress):
         if progress.phase == "write" and not Member.objects.filter(name="抢先").exists():
-            services.create_member(org=world.a, category="full", name="抢先", sex="女", birth_date=born, id_number=number,
+            services.create_member(None, org=world.a, category="full", name="抢先", sex="女", birth_date=born, id_number=number,
                                    applied_on=date(2008, 1, 1), joined_on=date(2009, 1, 1), confirmed_on=date(2010, 1, 1))
 
     result = run_import(MemberImporter(world.org_admin), path, "same.csv", world.org_admin, on_progress=meanwhile)
@@ -317,8 +317,8 @@ from jiceng.members.models import Member
 from jiceng.orgs import services
 
 root = User.objects.create_superuser("root", "r@x.cn", "x-123456789")
-r = services.create_org(code="R", name="根", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
-services.create_org(code="R1", name="一支部", kind="branch", parent=r, founded_on=date(2000, 1, 1))
+r = services.create_org(None, code="R", name="根", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
+services.create_org(None, code="R1", name="一支部", kind="branch", parent=r, founded_on=date(2000, 1, 1))
 out = {}
 
 def upload(name):

@@ -28,9 +28,9 @@ def test_import_dates_become_dated_category_lines(world):
 
 def test_state_on_any_past_day(world):
     m = world.a_members[1]
-    services.transfer(m, world.b, on=date(2021, 5, 1), note="工作调动")
-    services.add_participation(m, world.a, on=date(2021, 6, 1))
-    services.change_category(m, "probationary", on=date(2022, 1, 1))
+    services.transfer(None, m, world.b, on=date(2021, 5, 1), note="工作调动")
+    services.add_participation(None, m, world.a, on=date(2021, 6, 1))
+    services.change_category(None, m, "probationary", on=date(2022, 1, 1))
     old, new = services.state_as_of(m, date(2021, 4, 30)), services.state_as_of(m, date(2022, 2, 1))
     assert (old["org"], old["category"], old["participation"]) == (world.a, "正式党员", [])
     assert (new["org"], new["category"], new["participation"]) == (world.b, "预备党员", [world.a])
@@ -41,7 +41,7 @@ def test_state_on_any_past_day(world):
 
 def test_lines_cannot_be_backdated_before_the_open_one(world):
     m = world.a_members[0]
-    assert "不能早于" in errors_of(services.transfer, m, world.b, on=date(2005, 1, 1))["on"][0]
+    assert "不能早于" in errors_of(services.transfer, None, m, world.b, on=date(2005, 1, 1))["on"][0]
     assert BelongingLine.objects.filter(member=m).count() == 1
 
 
@@ -61,7 +61,7 @@ def test_bad_input_is_refused_with_field_and_reason_and_nothing_written(world, v
     before = (Member.objects.count(), ChangeRecord.objects.count())
     data = {"org": world.a, "name": "新人", "category": "full", "birth_date": date(1985, 5, 1),
             "joined_on": date(2015, 1, 1), "confirmed_on": date(2016, 1, 1), **values}
-    problems = errors_of(services.create_member, **data)
+    problems = errors_of(services.create_member, None, **data)
     assert field in problems and words in " ".join(problems[field])
     assert (Member.objects.count(), ChangeRecord.objects.count()) == before
 
@@ -88,9 +88,9 @@ def test_id_number_is_stored_encrypted_found_exactly_and_masked(world):
 def test_mjin_member_is_a_huiyuan(db):
     from jiceng.orgs import services as orgs
 
-    root = orgs.create_org(code="MJ", name="民进某市委会", kind="committee", profile="mjin", founded_on=date(1990, 1, 1))
-    branch = orgs.create_org(code="MJ01", name="某支部", kind="branch", parent=root, founded_on=date(1991, 1, 1))
-    m = services.create_member(org=branch, category="member", name="会员甲", joined_on=date(2014, 5, 1))
+    root = orgs.create_org(None, code="MJ", name="民进某市委会", kind="committee", profile="mjin", founded_on=date(1990, 1, 1))
+    branch = orgs.create_org(None, code="MJ01", name="某支部", kind="branch", parent=root, founded_on=date(1991, 1, 1))
+    m = services.create_member(None, org=branch, category="member", name="会员甲", joined_on=date(2014, 5, 1))
     assert m.category_label == "会员" and m.rules.word("leader") == "主委"
     assert list(m.category_lines.values_list("category", "start")) == [("member", date(2014, 5, 1))]
 

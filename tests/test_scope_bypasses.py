@@ -49,11 +49,11 @@ def client(user):
 @pytest.fixture
 def far(world):
     """Another district of the same party (D with branch D001 and its administrator), and a 九三学社 committee."""
-    d = orgs.create_org(code="D", name="另一区委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
-    d1 = orgs.create_org(code="D001", name="另一区支部", kind="branch", parent=d, founded_on=date(2001, 1, 1))
+    d = orgs.create_org(None, code="D", name="另一区委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
+    d1 = orgs.create_org(None, code="D001", name="另一区支部", kind="branch", parent=d, founded_on=date(2001, 1, 1))
     stranger = add_member(d1, "外区党员", n=61, phone="13900000001")
-    js = orgs.create_org(code="J", name="九三某委员会", kind="committee", profile="jiusan", founded_on=date(2000, 1, 1))
-    js1 = orgs.create_org(code="J001", name="九三某支社", kind="branch", parent=js, founded_on=date(2001, 1, 1))
+    js = orgs.create_org(None, code="J", name="九三某委员会", kind="committee", profile="jiusan", founded_on=date(2000, 1, 1))
+    js1 = orgs.create_org(None, code="J001", name="九三某支社", kind="branch", parent=js, founded_on=date(2001, 1, 1))
     sheyuan = add_member(js1, "某社员", category="member", n=62)
     world.d, world.d1, world.stranger, world.js1, world.sheyuan = d, d1, stranger, js1, sheyuan
     world.d_admin = make_user("d_admin", "org_admin", d)
@@ -207,9 +207,9 @@ def test_every_people_field_of_every_profile_refuses_outsiders_like_nobody(far, 
     party, another party) is refused with the words an id that exists nowhere gets, naming no one."""
     rules = profiles.get(profile)
     upper_kind, branch_kind = _committee_and_branch(rules)
-    top = orgs.create_org(code=f"{profile}-T", name=f"{rules.name}测试委员会", kind=upper_kind, profile=profile,
+    top = orgs.create_org(None, code=f"{profile}-T", name=f"{rules.name}测试委员会", kind=upper_kind, profile=profile,
                           founded_on=date(2000, 1, 1))
-    branch = orgs.create_org(code=f"{profile}-T1", name=f"{rules.name}测试支部", kind=branch_kind, parent=top,
+    branch = orgs.create_org(None, code=f"{profile}-T1", name=f"{rules.name}测试支部", kind=branch_kind, parent=top,
                              founded_on=date(2001, 1, 1))
     app = admission.start(far.admin, org=branch, on=date(2024, 3, 1),
                           person={"name": "申请人", "sex": "男", "birth_date": date(2000, 2, 3)})
@@ -268,7 +268,7 @@ def test_moving_a_branch_moves_every_registered_record_with_it(far, records_in_a
         rows = copy.model.objects.filter(**{f"{copy.path_field}__startswith": old_path})
         assert rows.exists(), f"the factory of {copy.model.__name__} built no row in the moved branch"
     counts = {c.model: c.model.objects.filter(**{f"{c.path_field}__startswith": old_path}).count() for c in registry.path_copies}
-    orgs.move_org(Org.objects.get(pk=far.a.pk), far.d, on=date(2025, 1, 1))
+    orgs.move_org(None, Org.objects.get(pk=far.a.pk), far.d, on=date(2025, 1, 1))
     new_path = Org.objects.get(pk=far.a.pk).path
     # the log shows what moved along: every registered kind with rows in the subtree
     log = ChangeRecord.objects.for_object(far.a).filter(action=ChangeRecord.UPDATE).order_by("-id").first()
@@ -299,7 +299,7 @@ def test_after_a_move_through_the_api_the_old_committee_cannot_stop_the_applicat
 
 def test_a_merge_hands_open_applications_to_the_surviving_branch(far, records_in_a):
     app = records_in_a[Application]
-    orgs.merge_org(Org.objects.get(pk=far.a.pk), Org.objects.get(pk=far.b.pk), on=date(2025, 1, 1))
+    orgs.merge_org(None, Org.objects.get(pk=far.a.pk), Org.objects.get(pk=far.b.pk), on=date(2025, 1, 1))
     app.refresh_from_db()
     b = Org.objects.get(pk=far.b.pk)
     assert (app.org_id, app.org_path) == (b.pk, b.path)

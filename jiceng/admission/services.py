@@ -143,7 +143,7 @@ def _write(user, app: Application, step, on: date, data: dict, attachment, ctx, 
     history_after = past + [engine.Done(step.key, on, ok, clean)]
     if ok and step.effect and app.member.category != step.effect.category:
         day = engine.effect_date(ctx, step, on, history_after)
-        members.change_category(app.member, step.effect.category, on=day,
+        members.change_category(user, app.member, step.effect.category, on=day,
                                 note=ctx.cite(step, "effect")[:300])
     app.stage = engine.stage_of(ctx, history_after)
     if ok and step.completes:
@@ -185,7 +185,7 @@ def start(user, *, on: date, org: Org | None = None, member: Member | None = Non
     findings, _ok = engine.check(engine.Context(rules=rules, birth=birth), step, on, data or {}, [])
     raise_if(_findings_to_errors(findings))
     if member is None:
-        member = members.create_member(org=org, category=first, since=on, **person)
+        member = members.create_member(user, org=org, category=first, since=on, **person)
     ctx = context(member, org)
     app = Application(member=member, org=org, org_path=org.path, profile=rules.key, applied_on=on,
                       stage=rules.admission.stages[0].key)

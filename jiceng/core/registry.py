@@ -224,7 +224,7 @@ def headcount() -> Headcount:
     return headcounts[0] if headcounts else Headcount(lambda ids: {}, lambda ids, day: {}, lambda path: {})
 
 
-# functions (org, into, on, note) run by a merge before the merged organization is dissolved: each app
+# functions (user, org, into, on, note) run by a merge before the merged organization is dissolved: each app
 # carries over what its rows need more than a new path for (members: a dated transfer of each person)
 merge_steps: list[Callable] = []
 

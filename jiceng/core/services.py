@@ -34,24 +34,29 @@ def is_system_or_superuser(user) -> bool:
     return user is SYSTEM or bool(getattr(user, "is_superuser", False))
 
 
-def service(action: str = CHANGE, on: str | None = None):
-    """A write done by `user` (the first argument) on the subtree of the argument named `on`."""
+def service(action: str = CHANGE, on: str | tuple[str, ...] = ()):
+    """A write done by `user` (the first argument) in the subtrees of the arguments named by `on` (an
+    organization or a record placed in the tree; one left None is not checked: a new root's parent)."""
+    names = (on,) if isinstance(on, str) else on
 
     def decorate(fn):
         signature = inspect.signature(fn)
 
         @functools.wraps(fn)
         def write(user, *args, **kwargs):
-            target = signature.bind_partial(user, *args, **kwargs).arguments.get(on) if on else None
-            if target is not None and user is not SYSTEM and not may(user, target, action):
-                raise PermissionDenied(_("不在您的管理范围内，或您的角色不能办理此事"))
+            if user is not SYSTEM:
+                given = signature.bind_partial(user, *args, **kwargs).arguments
+                for name in names:
+                    target = given.get(name)
+                    if target is not None and not may(user, target, action):
+                        raise PermissionDenied(_("不在您的管理范围内，或您的角色不能办理此事"))
             now = context.current()
             acting = (context.acting(user, source=now.source, request_id=now.request_id, batch_id=now.batch_id)
                       if now.user_id is None and user is not SYSTEM else nullcontext())
             with transaction.atomic(), acting:
                 return fn(user, *args, **kwargs)
 
-        write.action, write.on = action, on
+        write.action, write.on = action, names
         return write
 
     return decorate

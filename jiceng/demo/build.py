@@ -21,6 +21,7 @@ from jiceng.core.dates import today
 from jiceng.core.models import ChangeBatch
 from jiceng.core.paths import within
 from jiceng.core.profiles import age_on
+from jiceng.core.services import SYSTEM
 from jiceng.members import services as members
 from jiceng.members.models import Member
 from jiceng.orgs import services as orgs
@@ -130,7 +131,7 @@ class Builder:
     # --- organizations -----------------------------------------------------------------
     def org(self, node: dict, parent: Org | None, root: dict) -> None:
         founded = node.get("founded_on") or self.founding(node, parent, root)
-        org = orgs.create_org(code=node["code"], name=node["name"], kind=node["kind"], parent=parent,
+        org = orgs.create_org(SYSTEM, code=node["code"], name=node["name"], kind=node["kind"], parent=parent,
                               sector=node.get("sector", ""), profile=node.get("profile", ""), founded_on=founded)
         self.orgs[org.code], self.specs[org.code], self.roots[org.code] = org, node, root
         year = self.plan_new_members(node)
@@ -276,14 +277,14 @@ class Builder:
         employer, post, occupation, kind = p.job(org.name, sector, city, retired, s.get("cadre_rank"), rules.occupations,
                                                  age_on(born, as_of))
         education, degree = p.education(kind, sector, s.get("education", ""), degree)
-        member = members.create_member(
+        member = members.create_member(SYSTEM,
             org=org, category=first_category, belonging_since=belonging, **dates,
             name=p.name(female), sex="女" if female else "男", ethnicity=p.ethnicity(), birth_date=born,
             id_number=p.id_number(city, born, female), phone=p.phone(), education=education, degree=degree,
             title_level=s.get("title_level") or p.title(kind, s.get("stratum"), age_on(born, as_of)),
             employer=employer, post=post, employment=s["employment"], occupation=s.get("occupation") or occupation)
         for category, day in later:
-            members.change_category(member, category, on=day)
+            members.change_category(SYSTEM, member, category, on=day)
         self.since[member.pk] = belonging
         return member
 
@@ -307,9 +308,9 @@ class Builder:
             dispatcher = org.parent.parent.name.removeprefix("中共")
             for m in chosen:
                 taken.add(m.pk)
-                members.add_participation(m, org, on=max(org.founded_on, self.since[m.pk]), note="党建工作指导员")
+                members.add_participation(SYSTEM, m, org, on=max(org.founded_on, self.since[m.pk]), note="党建工作指导员")
                 occupation = next((o for o in org.rules.occupations if "机关" in o), m.occupation)
-                members.update_member(m, employer=dispatcher, post="党建工作指导员", occupation=occupation)
+                members.update_member(SYSTEM, m, employer=dispatcher, post="党建工作指导员", occupation=occupation)
             self.participants[code] = chosen
 
     # --- leadership ----------------------------------------------------------------------
@@ -360,7 +361,7 @@ class Builder:
         postponed = None
         if state == "overdue" and r.random() < 0.25:  # approved postponement, within max_postponement_years
             postponed = add_years(held, years) + timedelta(days=r.randint(120, 330))
-        orgs.record_election(org, held_on=held, postponed_to=postponed, note="演示数据 / demo")
+        orgs.record_election(SYSTEM, org, held_on=held, postponed_to=postponed, note="演示数据 / demo")
         return held
 
     def leadership(self) -> None:
@@ -380,5 +381,5 @@ class Builder:
             fresh = [m for m in pool if m.pk not in holders]
             chosen = r.sample(fresh if len(fresh) >= len(posts) else pool, min(len(posts), len(pool)))
             for post, m in zip(posts, chosen):
-                orgs.assign_post(org, m, post, on=max(start, self.since[m.pk]))
+                orgs.assign_post(SYSTEM, org, m, post, on=max(start, self.since[m.pk]))
                 holders.add(m.pk)

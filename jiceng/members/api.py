@@ -54,23 +54,15 @@ class MemberSerializer(serializers.ModelSerializer):
         data.pop("reason", None)
         org = data.pop("org")
         data["category"] = services.category_key(org.rules, data["category"])
-        return services.create_member(org=org, **data)
+        return services.create_member(self.context["request"].user, org=org, **data)
 
     def update(self, member, data):
         on, reason = data.pop("on", None), data.pop("reason", "")
         for key in ("since", "applied_on", "joined_on", "confirmed_on"):
             data.pop(key, None)
-        org = data.pop("org", member.org)
-        category = data.pop("category", None)
-        if data:
-            services.update_member(member, **data)
-        if org.pk != member.org_id:
-            services.transfer(member, org, on=on)
-        if category is not None:
-            key = services.category_key(member.org.rules, category)
-            if key != member.category:
-                services.correct_category(self.context["request"].user, member, key, on=on, reason=reason)
-        return member
+        org, category = data.pop("org", None), data.pop("category", None)
+        return services.amend_member(self.context["request"].user, member, person=data, org=org, category=category,
+                                     on=on, reason=reason)
 
 
 class MemberViewSet(ScopedViewSet):

@@ -164,10 +164,8 @@ class MemberImporter:
                 counts["unchanged"] += 1
                 continue
             member = Member.objects.select_related("org").get(pk=u.member_id)
-            if u.person:
-                services.update_member(member, **u.person)
-            if u.org_id:
-                services.transfer(member, Org.objects.get(pk=u.org_id), on=today(), note=_("导入"))
+            services.amend_member(self.user, member, person=u.person, org=Org.objects.get(pk=u.org_id) if u.org_id else None,
+                                  on=today(), note=_("导入"))
             counts["updated"] += 1
 
 

@@ -11,14 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core import bulk, idnumber, profiles
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.models import ChangeRecord, ChangeRows
-from jiceng.core.scoping import STRUCTURE, scope_of
+from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
+from jiceng.core.services import service
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 from jiceng.orgs.models import Org
 
@@ -117,8 +117,8 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
     return [(c, d) for c, d, _f in steps], errors
 
 
-@transaction.atomic
-def create_member(*, org: Org, id_number: str = "", **values) -> Member:
+@service(CHANGE, on="org")
+def create_member(user, *, org: Org, id_number: str = "", **values) -> Member:
     plan, errors = plan_member(org=org, id_number=id_number, **values)
     errors.update(duplicate_errors(id_number))
     raise_if(errors)
@@ -204,8 +204,8 @@ def category_key(rules: profiles.Profile, value: str) -> str:
     return cat.key if cat else value
 
 
-@transaction.atomic
-def update_member(member: Member, *, id_number: str | None = None, **person) -> Member:
+@service(CHANGE, on="member")
+def update_member(user, member: Member, *, id_number: str | None = None, **person) -> Member:
     if id_number is not None and "*" in id_number:
         id_number = None  # the masked number shown back unchanged means "keep the number on file"
     values = {k: v for k, v in person.items() if k in PERSON_FIELDS}
@@ -246,8 +246,8 @@ def _close_and_open(open_line, day: date, field: str, errors: dict, create) -> N
     create()
 
 
-@transaction.atomic
-def change_category(member: Member, category: str, *, on: date | None = None, note: str = "") -> Member:
+@service(CHANGE, on="member")
+def change_category(user, member: Member, category: str, *, on: date | None = None, note: str = "") -> Member:
     day = on or today()
     errors = category_errors(member.rules, category, member.birth_date, day)
     if category == member.category:
@@ -259,7 +259,7 @@ def change_category(member: Member, category: str, *, on: date | None = None, no
     return member
 
 
-@transaction.atomic
+@service(CHANGE, on="member")
 def correct_category(user, member: Member, category: str, *, on: date | None = None, reason: str = "") -> Member:
     """Set a category right outside the admission procedure: the correction of a data error.
 
@@ -278,11 +278,28 @@ def correct_category(user, member: Member, category: str, *, on: date | None = N
         if held:
             errors.setdefault("category", []).append(held)
     raise_if(errors)
-    return change_category(member, category, on=on, note=(_("更正：%(r)s") % {"r": reason.strip()})[:300])
+    return change_category(user, member, category, on=on, note=(_("更正：%(r)s") % {"r": reason.strip()})[:300])
 
 
-@transaction.atomic
-def transfer(member: Member, org: Org, *, on: date | None = None, note: str = "") -> Member:
+@service(CHANGE, on="member")
+def amend_member(user, member: Member, *, person: dict | None = None, org: Org | None = None, category: str | None = None,
+                 on: date | None = None, reason: str = "", note: str = "") -> Member:
+    """What a changed record of a person means, in order: their own fields, then a transfer when the
+    organization differs, then a corrected category when it differs (by key or word) — the API's update and
+    an import's row of someone on file alike."""
+    if person:
+        update_member(user, member, **person)
+    if org is not None and org.pk != member.org_id:
+        transfer(user, member, org, on=on, note=note)
+    if category is not None:
+        key = category_key(member.org.rules, category)
+        if key != member.category:
+            correct_category(user, member, key, on=on, reason=reason)
+    return member
+
+
+@service(CHANGE, on=("member", "org"))
+def transfer(user, member: Member, org: Org, *, on: date | None = None, note: str = "") -> Member:
     """Move the member's relationship (组织关系) to `org`, dated `on`."""
     day = on or today()
     errors: dict = {}
@@ -301,13 +318,15 @@ def transfer(member: Member, org: Org, *, on: date | None = None, note: str = ""
     return member
 
 
-def transfer_all(org: Org, into: Org, *, on: date | None = None, note: str = "") -> None:
+@service(CHANGE, on=("org", "into"))
+def transfer_all(user, org: Org, into: Org, *, on: date | None = None, note: str = "") -> None:
     """A merge's step (`registry.merge_steps`): everyone of `org` transfers to `into` on the same day."""
     for member in org.members.all():
-        transfer(member, into, on=on, note=note)
+        transfer(user, member, into, on=on, note=note)
 
 
-def add_participation(member: Member, org: Org, *, on: date | None = None, note: str = "") -> ParticipationLine:
+@service(CHANGE, on="member")
+def add_participation(user, member: Member, org: Org, *, on: date | None = None, note: str = "") -> ParticipationLine:
     day = on or today()
     errors: dict = {}
     not_future("on", day, errors)
@@ -321,7 +340,8 @@ def add_participation(member: Member, org: Org, *, on: date | None = None, note:
 
 
 
-def end_participation(line: ParticipationLine, *, on: date | None = None) -> ParticipationLine:
+@service(CHANGE, on="line")
+def end_participation(user, line: ParticipationLine, *, on: date | None = None) -> ParticipationLine:
     """The member no longer takes part in that organization's life (from `on`)."""
     return line.close(on)
 

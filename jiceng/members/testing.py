@@ -14,7 +14,7 @@ def member(org, *, actor):
     n = testkit.unique()
     born = date(1980, 1, 1)
     category = next(c.key for c in org.rules.categories if c.full)
-    return services.create_member(org=org, category=category, name=f"测试成员{n}", sex="男", birth_date=born,
+    return services.create_member(actor, org=org, category=category, name=f"测试成员{n}", sex="男", birth_date=born,
                                   id_number=idnumber.compose("110101", born, 2 * (n % 500) + 1),
                                   applied_on=date(2008, 1, 1), joined_on=date(2009, 1, 1), confirmed_on=date(2010, 1, 1))
 
@@ -22,7 +22,7 @@ def member(org, *, actor):
 @testkit.factory(ParticipationLine)
 def participation(org, *, actor):
     """A member of `org` taking part in the life of the organization above it."""
-    return services.add_participation(testkit.build(Member, org, actor=actor), org.parent, on=date(2021, 1, 1))
+    return services.add_participation(actor, testkit.build(Member, org, actor=actor), org.parent, on=date(2021, 1, 1))
 
 
 testkit.routes({

@@ -47,7 +47,7 @@ class MemberCreateView(ObjectActionView):
         return {"rules": org.rules}
 
     def perform(self, org, data):
-        return services.create_member(org=org, **data)
+        return services.create_member(self.request.user, org=org, **data)
 
 
 class MemberEditView(ObjectActionView):
@@ -60,7 +60,7 @@ class MemberEditView(ObjectActionView):
         return {"rules": member.rules, "initial": initial}
 
     def perform(self, member, data):
-        return services.update_member(member, **data)
+        return services.update_member(self.request.user, member, **data)
 
 
 class MemberCategoryView(ObjectActionView):
@@ -81,14 +81,14 @@ class MemberTransferView(ObjectActionView):
         return {"queryset": scoped(Org, self.request.user, CHANGE)}
 
     def perform(self, member, data):
-        return services.transfer(member, data["org"], on=data["on"], note=data["note"])
+        return services.transfer(self.request.user, member, data["org"], on=data["on"], note=data["note"])
 
 
 class ParticipationAddView(MemberTransferView):
     form_class, title = forms.ParticipationForm, _("登记参加其他组织的组织生活")
 
     def perform(self, member, data):
-        services.add_participation(member, data["org"], on=data["on"], note=data["note"])
+        services.add_participation(self.request.user, member, data["org"], on=data["on"], note=data["note"])
         return member
 
 
@@ -99,4 +99,4 @@ class ParticipationEndView(ObjectActionView):
         return line.member.get_absolute_url()
 
     def perform(self, line, data):
-        return services.end_participation(line, on=data["on"])
+        return services.end_participation(self.request.user, line, on=data["on"])

@@ -27,9 +27,7 @@ class OrgSerializer(serializers.ModelSerializer):
 
     def create(self, data):
         data.pop("on", None)
-        if data.get("parent") is None and not self.context["request"].user.is_superuser:
-            raise serializers.ValidationError({"parent_code": ["须指定上级组织（只有超级管理员可新建根组织）/ a parent is required"]})
-        return services.create_org(**data)
+        return services.create_org(self.context["request"].user, **data)
 
     def update(self, org, data):
         on = data.pop("on", None)
@@ -38,9 +36,9 @@ class OrgSerializer(serializers.ModelSerializer):
             raise serializers.ValidationError({"profile": ["所属体系不能直接修改 / the profile cannot be changed"]})
         changes = {k: v for k, v in data.items() if getattr(org, k) != v}
         if changes:
-            services.update_org(org, on=on, **changes)
+            services.update_org(self.context["request"].user, org, on=on, **changes)
         if parent is not None and parent.pk != org.parent_id:
-            services.move_org(org, parent, on=on)
+            services.move_org(self.context["request"].user, org, parent, on=on)
         return org
 
 

@@ -97,11 +97,9 @@ class OrgImporter:
             elif parent_code and parent is None:
                 problems.append(problem_at(plan, self.headers["parent_code"], parent_code,
                                            _("找不到编码为 %(c)s 的上级组织（或不在您的管理范围内）") % {"c": parent_code}))
-            elif not parent_code and not getattr(self.user, "is_superuser", False) and current is None:
-                problems.append(problem_at(plan, self.headers["parent_code"], "", _("只有超级管理员可以新建根组织")))
             elif current is None:
                 planned, errors = services.plan_org(
-                    code=v["code"], name=v["name"], kind=kind.key, parent=parent, sector=v.get("sector") or "",
+                    self.user, code=v["code"], name=v["name"], kind=kind.key, parent=parent, sector=v.get("sector") or "",
                     profile=profile_key, founded_on=v.get("founded_on"))
                 problems.extend(field_problems(_row(plan), errors, self.headers, v))
                 if planned:
@@ -132,9 +130,9 @@ class OrgImporter:
             current = Org.objects.get(code=change.values["code"])
             try:
                 if change.changes:
-                    services.update_org(current, **change.changes)
+                    services.update_org(self.user, current, **change.changes)
                 if change.parent_code:
-                    services.move_org(current, Org.objects.get(code=change.parent_code))
+                    services.move_org(self.user, current, Org.objects.get(code=change.parent_code))
                     self._written.clear()  # paths under the moved organization changed
             except ValidationError as exc:
                 raise RowRefused(change.row, exc.message_dict, change.values) from None

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db import transaction
 from django.db.models import Count, F, Max, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
@@ -15,6 +14,8 @@ from django.utils.translation import gettext as _
 from jiceng.core import bulk, profiles, registry
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.models import ChangeRecord, ChangeRows
+from jiceng.core.scoping import CHANGE, STRUCTURE
+from jiceng.core.services import is_system_or_superuser, service
 from jiceng.core.paths import MAX_DEPTH, SEGMENT, segment, within
 
 from .models import Election, Org, OrgLine, PostHolding
@@ -77,10 +78,16 @@ def _next_line(org: Org, day: date, reason: str, note: str = "") -> None:
     OrgLine.objects.create(org=org, start=day, reason=reason, note=note, **values)
 
 
-def plan_org(*, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
+def may_create_root(user) -> bool:
+    """A new root organization (no parent) is a superuser's decision."""
+    return is_system_or_superuser(user)
+
+
+def plan_org(user, *, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
              founded_on: date | None = None) -> tuple[dict | None, dict]:
     """Every rule a new organization must pass but its code's uniqueness, without touching the database:
-    an import checks a whole file with it, parents that are only rows of the same file included."""
+    an import checks a whole file with it, parents that are only rows of the same file included.
+    `user` creates it: a new root (no parent) is a superuser's decision (the page, API, CLI and import alike)."""
     code, name = code.strip(), name.strip()
     profile = profile or (parent.profile if parent else "")
     errors: dict = {}
@@ -88,7 +95,9 @@ def plan_org(*, code: str, name: str, kind: str, parent: Org | None = None, sect
         errors["code"] = [_("组织编码不能为空")]
     if not name:
         errors["name"] = [_("组织名称不能为空")]
-    if not profile:
+    if parent is None and not may_create_root(user):
+        errors["parent"] = [_("须指定上级组织：只有超级管理员可以新建根组织")]
+    elif not profile:
         errors["profile"] = [_("根组织须指定所属体系")]
     else:
         errors.update(placement_errors(kind=kind, parent=parent, profile=profile))
@@ -101,10 +110,10 @@ def plan_org(*, code: str, name: str, kind: str, parent: Org | None = None, sect
     return dict(code=code, name=name, kind=kind, sector=sector, profile=profile, founded_on=founded_on, day=day), {}
 
 
-@transaction.atomic
-def create_org(*, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
+@service(STRUCTURE, on="parent")
+def create_org(user, *, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
                founded_on: date | None = None, note: str = "") -> Org:
-    plan, errors = plan_org(code=code, name=name, kind=kind, parent=parent, sector=sector, profile=profile,
+    plan, errors = plan_org(user, code=code, name=name, kind=kind, parent=parent, sector=sector, profile=profile,
                             founded_on=founded_on)
     if code.strip() and Org.objects.filter(code=code.strip()).exists():
         errors.setdefault("code", []).append(_("组织编码 %(c)s 已存在") % {"c": code.strip()})
@@ -143,8 +152,8 @@ def write_planned(plans: list[dict], known: dict[str, tuple[int, str]]) -> list[
     return ids
 
 
-@transaction.atomic
-def update_org(org: Org, *, on: date | None = None, note: str = "", **values) -> Org:
+@service(STRUCTURE, on="org")
+def update_org(user, org: Org, *, on: date | None = None, note: str = "", **values) -> Org:
     """Rename, re-kind, re-sector or re-code an organization, dated `on`."""
     errors: dict = {}
     line = _open_line(org)
@@ -206,8 +215,8 @@ def _hand_over(org: Org, into: Org) -> None:
         ChangeRecord.record_many(ChangeRecord.UPDATE, changes, path=into.path)
 
 
-@transaction.atomic
-def move_org(org: Org, new_parent: Org, *, on: date | None = None, note: str = "") -> Org:
+@service(STRUCTURE, on=("org", "new_parent"))
+def move_org(user, org: Org, new_parent: Org, *, on: date | None = None, note: str = "") -> Org:
     errors: dict = {}
     for node in (org, new_parent):  # paths change under other moves: never trust a copy in memory
         node.path = Org.objects.values_list("path", flat=True).get(pk=node.pk)
@@ -237,8 +246,8 @@ def move_org(org: Org, new_parent: Org, *, on: date | None = None, note: str = "
     return org
 
 
-@transaction.atomic
-def dissolve_org(org: Org, *, on: date | None = None, note: str = "", reason: str = "dissolved") -> Org:
+@service(STRUCTURE, on="org")
+def dissolve_org(user, org: Org, *, on: date | None = None, note: str = "", reason: str = "dissolved") -> Org:
     errors: dict = {}
     line = _open_line(org)
     day = _event_day(on, "on", errors, since=line.start if line else None)
@@ -258,8 +267,8 @@ def dissolve_org(org: Org, *, on: date | None = None, note: str = "", reason: st
     return org
 
 
-@transaction.atomic
-def merge_org(org: Org, into: Org, *, on: date | None = None, note: str = "") -> Org:
+@service(STRUCTURE, on=("org", "into"))
+def merge_org(user, org: Org, into: Org, *, on: date | None = None, note: str = "") -> Org:
     """Merge `org` into `into`: its children move under `into`, what the apps keep goes over (`registry.merge_steps`:
     the members transfer), and it is dissolved."""
     errors: dict = {}
@@ -272,11 +281,11 @@ def merge_org(org: Org, into: Org, *, on: date | None = None, note: str = "") ->
     raise_if(errors)
     note = note or _("并入 %(o)s") % {"o": into.name}
     for child in org.children.filter(dissolved_on__isnull=True):
-        move_org(child, into, on=on, note=note)
+        move_org(user, child, into, on=on, note=note)
     for step in registry.merge_steps:
-        step(org, into, on=on, note=note)
+        step(user, org, into, on=on, note=note)
     _hand_over(org, into)
-    return dissolve_org(org, on=on, note=note, reason="merged")
+    return dissolve_org(user, org, on=on, note=note, reason="merged")
 
 
 # --- reading the tree as of a date -------------------------------------------------
@@ -380,7 +389,8 @@ def election_status(orgs, day: date | None = None) -> dict[int, dict]:
     return out
 
 
-def record_election(org: Org, *, held_on: date, postponed_to: date | None = None, note: str = "") -> Election:
+@service(CHANGE, on="org")
+def record_election(user, org: Org, *, held_on: date, postponed_to: date | None = None, note: str = "") -> Election:
     errors: dict = {}
     not_future("held_on", held_on, errors)
     e = Election(org=org, held_on=held_on, postponed_to=postponed_to, note=note)
@@ -397,8 +407,8 @@ def record_election(org: Org, *, held_on: date, postponed_to: date | None = None
     return e
 
 
-@transaction.atomic
-def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostHolding:
+@service(CHANGE, on=("org", "member"))
+def assign_post(user, org: Org, member, post: str, *, on: date | None = None) -> PostHolding:
     errors: dict = {}
     day = on or today()
     not_future("start", day, errors)
@@ -423,6 +433,7 @@ def assign_post(org: Org, member, post: str, *, on: date | None = None) -> PostH
     return PostHolding.objects.create(org=org, member=member, post=post, start=day)
 
 
-def end_post(holding: PostHolding, *, on: date | None = None) -> PostHolding:
+@service(CHANGE, on="holding")
+def end_post(user, holding: PostHolding, *, on: date | None = None) -> PostHolding:
     """The person leaves the post (免职) on `on`."""
     return holding.close(on)

@@ -14,7 +14,7 @@ def post_holding(org, *, actor):
     member = testkit.build("members.Member", org, actor=actor)
     taken = list(PostHolding.objects.current().filter(org=org).values_list("post", flat=True))
     post = next(p.key for p in org.rules.posts_for(org.kind) if p.max is None or taken.count(p.key) < p.max)
-    return services.assign_post(org, member, post, on=date(2020, 1, 1))
+    return services.assign_post(actor, org, member, post, on=date(2020, 1, 1))
 
 
 # a route whose target is Org points at the branch itself (core.testkit.Side)

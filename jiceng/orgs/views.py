@@ -1,4 +1,5 @@
 from django.db.models import Count, Exists, OuterRef
+from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -99,17 +100,15 @@ class OrgCreateView(ObjectActionView):
         parent_id = id_param(self.request, "parent")
         if parent_id:
             return scoped_object(Org, self.request.user, parent_id, STRUCTURE)
-        if not self.request.user.is_superuser:  # a new root is the superuser's decision
-            from django.http import Http404
-
-            raise Http404
+        if not services.may_create_root(self.request.user):
+            raise Http404  # no form that could never be sent: a new root is a superuser's
         return None
 
     def get_title(self, parent):
         return f"{self.title} · {_('上级')} {parent}" if parent else self.title
 
     def perform(self, parent, data):
-        return services.create_org(parent=parent, **data)
+        return services.create_org(self.request.user, parent=parent, **data)
 
 
 class OrgEditView(ObjectActionView):
@@ -119,7 +118,7 @@ class OrgEditView(ObjectActionView):
         return {"org": org, "initial": {f: getattr(org, f) for f in ("code", "name", "kind", "sector")}}
 
     def perform(self, org, data):
-        return services.update_org(org, **data)
+        return services.update_org(self.request.user, org, **data)
 
 
 class OrgMoveView(ObjectActionView):
@@ -129,7 +128,7 @@ class OrgMoveView(ObjectActionView):
         return {"queryset": scoped(Org, self.request.user, STRUCTURE)}
 
     def perform(self, org, data):
-        return services.move_org(org, data["parent"], on=data["on"], note=data["note"])
+        return services.move_org(self.request.user, org, data["parent"], on=data["on"], note=data["note"])
 
 
 class OrgMergeView(ObjectActionView):
@@ -139,21 +138,21 @@ class OrgMergeView(ObjectActionView):
         return {"queryset": scoped(Org, self.request.user, STRUCTURE)}
 
     def perform(self, org, data):
-        return services.merge_org(org, data["into"], on=data["on"], note=data["note"])
+        return services.merge_org(self.request.user, org, data["into"], on=data["on"], note=data["note"])
 
 
 class OrgDissolveView(ObjectActionView):
     model, form_class, action, title = Org, forms.OrgDissolveForm, STRUCTURE, _("撤销组织")
 
     def perform(self, org, data):
-        return services.dissolve_org(org, on=data["on"], note=data["note"])
+        return services.dissolve_org(self.request.user, org, on=data["on"], note=data["note"])
 
 
 class ElectionAddView(ObjectActionView):
     model, form_class, action, title = Org, forms.ElectionForm, CHANGE, _("登记换届")
 
     def perform(self, org, data):
-        services.record_election(org, **data)
+        services.record_election(self.request.user, org, **data)
         return org
 
 
@@ -166,7 +165,7 @@ class PostAssignView(ObjectActionView):
         return {"org": org, "members": members}
 
     def perform(self, org, data):
-        services.assign_post(org, data["member"], data["post"], on=data["on"])
+        services.assign_post(self.request.user, org, data["member"], data["post"], on=data["on"])
         return org
 
 
@@ -177,7 +176,7 @@ class PostEndView(ObjectActionView):
         return holding.org.get_absolute_url()
 
     def perform(self, holding, data):
-        return services.end_post(holding, on=data["on"])
+        return services.end_post(self.request.user, holding, on=data["on"])
 
 
 ELECTION_STATES = ("attention", "all", "overdue", "due_soon", "none", "ok")

@@ -149,7 +149,7 @@ class Command(ScopedCommand):
         person = self.person(options, target.rules)
         dates = {f: options[f] for f in ("since", "applied_on", "joined_on", "confirmed_on", "belonging_since")}
         with self.writing():
-            m = services.create_member(org=target, category=category_key(category, target.rules),
+            m = services.create_member(self.user, org=target, category=category_key(category, target.rules),
                                        id_number=person.pop("id_number", ""), **dates, **person)
         self.emit(self.data(m), t(f"已新增成员 {m.name}（编号 {m.pk}，{m.category_label}，{target.name}）",
                                   f"Added {m.name} (id {m.pk}, {m.category_label}, {target.name})"))
@@ -161,7 +161,7 @@ class Command(ScopedCommand):
             raise Failed(t("没有要修改的字段（例如 --phone 13800000000）", "Nothing to change: give a field, e.g. --phone 13800000000"),
                          returncode=INVALID)
         with self.writing():
-            services.update_member(m, id_number=person.pop("id_number", None), **person)
+            services.update_member(self.user, m, id_number=person.pop("id_number", None), **person)
         changed = ", ".join(f.replace("_", "-") for f in (*person, *(["id-number"] if options.get("id_number") is not None else [])))
         self.emit(self.data(m), t(f"已修改成员 {m.name}（编号 {m.pk}）：{changed}", f"Updated {m.name} (id {m.pk}): {changed}"))
 
@@ -169,7 +169,7 @@ class Command(ScopedCommand):
         m = self.find(id, CHANGE)
         target, old = find_org(self.user, org, CHANGE), m.org
         with self.writing():
-            services.transfer(m, target, on=on, note=note)
+            services.transfer(self.user, m, target, on=on, note=note)
         self.emit(self.data(m), t(f"已转接组织关系：{m.name} 从 {old.name} 转入 {target.name}", f"Transferred {m.name} from {old.name} to {target.name}"))
 
     def do_category(self, id, category, on, reason, **_):

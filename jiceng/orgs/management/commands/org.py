@@ -154,14 +154,11 @@ class Command(ScopedCommand):
     # --- writing -------------------------------------------------------------------------
     def do_add(self, code, name, kind, parent, sector, profile, founded, note, **_):
         parent_org = find_org(self.user, parent, STRUCTURE) if parent else None
-        if parent_org is None and not self.user.is_superuser:  # a new root is the superuser's decision (web, API)
-            raise self.problems({"parent": [t("须指定上级组织（只有超级管理员可新建根组织）",
-                                              "a parent is required (only a superuser may create a root organization)")]})
         rules = profiles.registry().get(profile or (parent_org.profile if parent_org else ""))
         values = dict(code=code, name=name, kind=kind_key(kind, rules) if rules else kind, sector=sector, profile=profile)
         self.precheck(Org, values)
         with self.writing():
-            org = services.create_org(parent=parent_org, founded_on=founded, note=note, **values)
+            org = services.create_org(self.user, parent=parent_org, founded_on=founded, note=note, **values)
         self.emit(self.data(org), t(f"已新建组织 {org.name}（{org.code}，{org.kind_label}）", f"Created {org.name} ({org.code}, {org.kind_label})"))
 
     def do_rename(self, code, name, on, note, **_):
@@ -169,24 +166,24 @@ class Command(ScopedCommand):
         old = org.name
         self.precheck(Org, {"name": name})
         with self.writing():
-            services.update_org(org, on=on, note=note, name=name)
+            services.update_org(self.user, org, on=on, note=note, name=name)
         since = org.lines.filter(end__isnull=True).values_list("start", flat=True).first()
         self.emit(self.data(org), t(f"已更名：{old} → {org.name}（自 {since} 起）", f"Renamed {old} → {org.name} (from {since})"))
 
     def do_move(self, code, parent, on, note, **_):
         org, new_parent = find_org(self.user, code, STRUCTURE), find_org(self.user, parent, STRUCTURE)
         with self.writing():
-            services.move_org(org, new_parent, on=on, note=note)
+            services.move_org(self.user, org, new_parent, on=on, note=note)
         self.emit(self.data(org), t(f"已调整隶属关系：{org.name} 现隶属于 {new_parent.name}", f"Moved {org.name} under {new_parent.name}"))
 
     def do_merge(self, code, into, on, note, **_):
         org, target = find_org(self.user, code, STRUCTURE), find_org(self.user, into, STRUCTURE)
         with self.writing():  # one transaction: children moved, members transferred, then dissolved — or nothing
-            services.merge_org(org, target, on=on, note=note)
+            services.merge_org(self.user, org, target, on=on, note=note)
         self.emit(self.data(org), t(f"已将 {org.name} 并入 {target.name}（{org.dissolved_on}）", f"Merged {org.name} into {target.name} ({org.dissolved_on})"))
 
     def do_dissolve(self, code, on, note, **_):
         org = find_org(self.user, code, STRUCTURE)
         with self.writing():
-            services.dissolve_org(org, on=on, note=note)
+            services.dissolve_org(self.user, org, on=on, note=note)
         self.emit(self.data(org), t(f"已撤销 {org.name}（{org.dissolved_on}）", f"Dissolved {org.name} ({org.dissolved_on})"))
