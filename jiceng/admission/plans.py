@@ -10,15 +10,15 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jiceng.core.dates import raise_if, today
 from jiceng.core.i18n import pick
 from jiceng.core.paths import within
 from jiceng.core.profiles import Admission, PlanGroup, Profile, Step, age_on
-from jiceng.core.scoping import CHANGE, scope_of
+from jiceng.core.scoping import CHANGE
+from jiceng.core.services import service
 from jiceng.members.models import Member
 from jiceng.orgs.models import Org
 
@@ -74,12 +74,10 @@ def _quota(value, key: str, label: str, errors: dict) -> int | None:
     return int(text)
 
 
-@transaction.atomic
+@service(CHANGE, on="org")
 def set_plan(user, org: Org, year: int, *, total, lines: dict | None = None, note: str = "") -> dict[str, DevelopmentPlan]:
     """Set (replace) `org`'s plan for `year`: the total and the single lines given; lines left out are
     removed. Every write and removal is in the change log; a refusal leaves the old plan as it was."""
-    if not scope_of(user).covers(org.path, CHANGE):
-        raise PermissionDenied(_("没有该组织的办理权限"))
     adm = org.rules.admission
     if adm is None:
         raise ValidationError({"org": [_("%(p)s 未定义发展程序") % {"p": org.rules.name}]})

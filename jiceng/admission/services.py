@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -19,6 +18,7 @@ from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.i18n import pick
 from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, scope_of
+from jiceng.core.services import service
 from jiceng.members import services as members
 from jiceng.members.models import BelongingLine, CategoryLine, Member
 from jiceng.orgs.models import Org
@@ -152,7 +152,7 @@ def _write(user, app: Application, step, on: date, data: dict, attachment, ctx, 
     return record
 
 
-@transaction.atomic
+@service(CHANGE, on=("org", "member"))
 def start(user, *, on: date, org: Org | None = None, member: Member | None = None, person: dict | None = None,
           data: dict | None = None, attachment=None) -> Application:
     """Open an application: for a person already in the archive, or a new one entered with it."""
@@ -194,7 +194,7 @@ def start(user, *, on: date, org: Org | None = None, member: Member | None = Non
     return app
 
 
-@transaction.atomic
+@service(CHANGE, on="app")  # the level of the step (branch or upper committee): require_performer
 def record(user, app: Application, step_key: str, *, on: date, data: dict | None = None, attachment=None) -> StepRecord:
     """Record one step as it happened; refused with every reason (and its rule) if the rules forbid it."""
     app = Application.objects.select_for_update().get(pk=app.pk)
@@ -207,11 +207,9 @@ def record(user, app: Application, step_key: str, *, on: date, data: dict | None
     return _write(user, app, step, on, data or {}, attachment, context(app.member, app.org), history(app))
 
 
-@transaction.atomic
+@service(CHANGE, on="app")
 def stop(user, app: Application, *, reason: str, on: date | None = None) -> Application:
     """End an application that will not go on (withdrawn, not approved, probation cancelled)."""
-    if not scope_of(user).covers(app.org_path, CHANGE):
-        raise PermissionDenied(_("没有该组织的办理权限"))
     errors: dict = {}
     if not (reason or "").strip():
         errors["reason"] = [_("请填写终止原因")]
