@@ -172,7 +172,7 @@ def test_the_plan_page_shows_plan_and_actual_and_its_form_refuses_a_line_above_t
     saved = c.post(edit, {"total": "6", "women": "2"})
     assert saved.status_code == 302 and saved["Location"] == f"{reverse('admission_plans')}?org={w.a.pk}&year=2025"
     assert {k: p.quota for k, p in plans.current_plan(w.a, 2025).items()} == {"": 6, "women": 2}
-    assert ChangeRecord.objects.filter(source="web", user=w.org_admin).exists()
+    assert ChangeRecord.objects.filter(channel="web", user=w.org_admin).exists()
 
 
 def test_plans_through_the_api(world):
@@ -183,7 +183,7 @@ def test_plans_through_the_api(world):
     assert ok.status_code == 200, ok.content
     assert ok.json()["plan"] == {"": 5, "women": 2}
     assert {ln["group"]: ln["planned"] for ln in ok.json()["lines"]}["women"] == 2
-    assert ChangeRecord.objects.filter(source="api", user=world.officer_a).exists()
+    assert ChangeRecord.objects.filter(channel="api", user=world.officer_a).exists()
     bad = api.put(url, {"total": -1, "lines": {"women": 2}}, format="json")
     assert bad.status_code == 400 and "计划总数" in str(bad.json()["total"])
     assert api.put(f"/api/admission/plans/?org={world.b.pk}&year=2026", {"total": 1}, format="json").status_code == 404

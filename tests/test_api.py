@@ -409,7 +409,7 @@ def test_create_member_ok(org_admin, world):
     assert list(m.category_lines.values_list("category", "start", "end")) == [("applicant", date(2015, 1, 1), None)]
     assert m.belonging_lines.get().org == world.a
     rec = ChangeRecord.objects.for_object(m).get(action="create")
-    assert (rec.user, rec.source, str(rec.request_id)) == (world.org_admin, "api", rid)
+    assert (rec.user, rec.channel, str(rec.request_id)) == (world.org_admin, "api", rid)
     assert "id_number_cipher" not in rec.after  # the number never reaches the log in clear or cipher
     # category by key works as well as by label
     resp = org_admin.post(MEMBERS, good_member(name="丁二", id_number=person_id(BORN, "男", 31), category="activist",
@@ -531,7 +531,7 @@ def test_patch_employer_is_logged_with_user_and_request_id(org_admin, world):
     rec = ChangeRecord.objects.for_object(m).filter(action="update").get()
     assert rec.before == {"employer": ""} and rec.after == {"employer": "天津第一机床厂"}
     assert rec.user == world.org_admin
-    assert rec.source == "api"
+    assert rec.channel == "api"
     assert str(rec.request_id) == rid
     assert rec.org_path == world.a.path
 

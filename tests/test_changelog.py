@@ -22,14 +22,14 @@ def test_web_edit_records_user_request_and_before_after(world):
                            HTTP_X_REQUEST_ID=str(rid))
     assert response.status_code == 302 and response["X-Request-ID"] == str(rid)
     record = ChangeRecord.objects.for_object(m).filter(request_id=rid).get()
-    assert (record.user, record.source, record.action) == (world.officer_a, "web", "update")
+    assert (record.user, record.channel, record.action) == (world.officer_a, "web", "update")
     assert record.before == {"employer": ""} and record.after == {"employer": "新单位"}
 
 
-def test_cli_and_job_writes_are_recorded_with_their_source(world):
-    with acting(user=world.admin, source="cli"):
+def test_cli_and_job_writes_are_recorded_with_their_channel(world):
+    with acting(user=world.admin, channel="cli"):
         services.change_category(None, world.a_members[1], "probationary", on=date(2024, 1, 1))
-    records = ChangeRecord.objects.filter(source="cli")
+    records = ChangeRecord.objects.filter(channel="cli")
     assert records.exists() and set(records.values_list("user", flat=True)) == {world.admin.pk}
 
 

@@ -54,8 +54,8 @@ def test_add_org_and_member_are_logged_as_cli_and_the_acting_user(world):
     for obj in (org, member):
         records = ChangeRecord.objects.for_object(obj)
         assert records.exists()
-        assert set(records.values_list("source", "user")) == {("cli", world.org_admin.pk)}
-    assert not ChangeRecord.objects.filter(source="cli").exclude(user=world.org_admin).exists()
+        assert set(records.values_list("channel", "user")) == {("cli", world.org_admin.pk)}
+    assert not ChangeRecord.objects.filter(channel="cli").exclude(user=world.org_admin).exists()
 
 
 def test_every_write_subcommand_changes_the_record(world):
@@ -77,7 +77,7 @@ def test_every_write_subcommand_changes_the_record(world):
     world.b.refresh_from_db()
     assert world.b.dissolved_on == date(2024, 4, 1)
     assert set(Member.objects.filter(pk__in=[x.pk for x in world.b_members]).values_list("org", flat=True)) == {world.a.pk}
-    assert set(ChangeRecord.objects.filter(source="cli").values_list("user", flat=True)) == {world.officer_a.pk, world.org_admin.pk}
+    assert set(ChangeRecord.objects.filter(channel="cli").values_list("user", flat=True)) == {world.officer_a.pk, world.org_admin.pk}
 
 
 def test_dissolve_without_a_note(world):

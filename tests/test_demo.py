@@ -44,7 +44,7 @@ def test_seed_numbers_are_reproduced_today_and_as_of_the_articles(demo):
 def test_demo_is_one_logged_batch_with_valid_people(demo):
     batch = ChangeBatch.objects.get(kind="demo")
     assert ChangeRecord.objects.filter(batch=batch).count() > 1000
-    assert not ChangeRecord.objects.exclude(batch=batch).filter(source="cli").exists()
+    assert not ChangeRecord.objects.exclude(batch=batch).filter(channel="cli").exists()
     from jiceng.core import idnumber
 
     for m in Member.objects.exclude(id_number_cipher="")[:200]:

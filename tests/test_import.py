@@ -76,7 +76,7 @@ def test_a_bulk_imported_member_is_logged_as_a_single_save_would_log_it(world, t
 
     def shape(record):
         return {f.attname: type(getattr(record, f.attname)) for f in ChangeRecord._meta.concrete_fields
-                if f.attname not in ("id", "batch_id", "request_id", "user_id", "source")}
+                if f.attname not in ("id", "batch_id", "request_id", "user_id", "channel")}
 
     assert shape(bulk) == shape(single)
     assert (bulk.content_type_id, bulk.object_repr, bulk.org_path) == (single.content_type_id, str(twin), twin.org_path)
@@ -304,7 +304,7 @@ def test_plain_row_writes_read_back_as_the_orm_writes_them(world, tmp_path):
     assert Member.objects.get(id_number_index=m.id_number_index) == m
     assert list(m.belonging_lines.values_list("org_id", "start", "end", "note")) == [(world.a.pk, date(2010, 3, 1), None, "")]
     record = ChangeRecord.objects.for_object(m).get()
-    assert (record.action, record.batch_id, record.user, record.source, record.org_path, record.before) == (
+    assert (record.action, record.batch_id, record.user, record.channel, record.org_path, record.before) == (
         "create", result.batch_id, world.org_admin, "cli", m.org_path, None)
     assert record.after == {**Member.objects.get(pk=m.pk).log_state(), "belonging_since": "2010-03-01",
                             "categories": [["applicant", "2010-03-01"], ["probationary", "2011-06-01"], ["full", "2012-06-01"]]}

@@ -57,7 +57,7 @@ def test_a_clean_file_is_checked_then_imported_on_confirmation(client, world):
     job.refresh_from_db()
     assert job.status == "done" and job.result["counts"]["created"] == 1
     m = Member.objects.get(name="新人")
-    assert ChangeRecord.objects.filter(batch=job.batch, object_id=m.pk, source="job", user=world.officer_a).exists()
+    assert ChangeRecord.objects.filter(batch=job.batch, object_id=m.pk, channel="job", user=world.officer_a).exists()
 
 
 def test_template_has_the_profile_choices(client):

@@ -73,7 +73,7 @@ def test_api_detail_shows_the_full_number_to_an_org_admin_only_and_logs_that_rev
     resp = api(world.org_admin).get(f"{MEMBERS}{m.pk}/", HTTP_X_REQUEST_ID=str(request_id))
     assert resp.json()["id_number"] == m.id_number
     [rec] = reveals()
-    assert (rec.user, rec.source, rec.request_id, rec.filters, rec.rows, rec.id_numbers_shown) == (
+    assert (rec.user, rec.channel, rec.request_id, rec.filters, rec.rows, rec.id_numbers_shown) == (
         world.org_admin, "api", request_id, {"member": m.pk}, 1, True)
     api(world.org_admin).get(f"{MEMBERS}{m.pk}/")
     assert len(reveals()) == 2  # each read is logged
@@ -89,7 +89,7 @@ def test_detail_page_reveal_is_one_record_per_view(world):
     assert m.id_number in first.content.decode()
     c.get(f"/members/{m.pk}/", {"as_of": "2015-01-01"})
     first_rec, second_rec = reveals()
-    assert (first_rec.user, first_rec.source, first_rec.filters, first_rec.id_numbers_shown) == (
+    assert (first_rec.user, first_rec.channel, first_rec.filters, first_rec.id_numbers_shown) == (
         world.org_admin, "web", {"member": m.pk}, True)
     assert str(first_rec.request_id) == first["X-Request-ID"]
     assert first_rec.request_id != second_rec.request_id
@@ -120,10 +120,10 @@ def test_an_export_with_full_numbers_names_its_request(world):
     from jiceng.core import context
 
     request_id = uuid.uuid4()
-    with context.acting(user=world.org_admin, source="cli", request_id=request_id):
+    with context.acting(user=world.org_admin, channel="cli", request_id=request_id):
         export("members", world.org_admin, {}, io.BytesIO(), "csv")
     rec = ExportRecord.objects.get()
-    assert (rec.kind, rec.source, rec.request_id, rec.rows, rec.id_numbers_shown) == ("members", "cli", request_id, 6, True)
+    assert (rec.kind, rec.channel, rec.request_id, rec.rows, rec.id_numbers_shown) == ("members", "cli", request_id, 6, True)
 
 
 def test_an_attachment_download_is_logged(world, settings, tmp_path):
@@ -135,7 +135,7 @@ def test_an_attachment_download_is_logged(world, settings, tmp_path):
     resp = web(world.officer_a).get(f"/admission/{app.pk}/attachment/{step.pk}/")
     assert b"".join(resp.streaming_content) == b"%PDF-1.4 letter"
     rec = ExportRecord.objects.get()
-    assert (rec.user, rec.kind, rec.format, rec.source, str(rec.request_id)) == (
+    assert (rec.user, rec.kind, rec.format, rec.channel, str(rec.request_id)) == (
         world.officer_a, "attachment", "pdf", "web", resp["X-Request-ID"])
     assert (rec.filters["application"], rec.filters["record"], rec.filters["step"]) == (app.pk, step.pk, "apply")
     assert web(world.officer_a).get(f"/admission/{app.pk}/attachment/{step.pk + 1000}/").status_code == 404

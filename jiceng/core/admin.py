@@ -45,8 +45,8 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(ChangeRecord)
 class ChangeRecordAdmin(ReadOnlyAdmin):
-    list_display = ["time", "user", "source", "action", "content_type", "object_repr", "request_id"]
-    list_filter = ["action", "source", "content_type"]
+    list_display = ["time", "user", "channel", "action", "content_type", "object_repr", "request_id"]
+    list_filter = ["action", "channel", "content_type"]
     search_fields = ["object_repr", "request_id"]
 
 
@@ -60,6 +60,6 @@ class ExportRecordAdmin(ReadOnlyAdmin):
     """Who took personal data out of the system or saw a full ID number: which filter or object, how many
     rows, from which request."""
 
-    list_display = ["time", "user", "source", "kind", "format", "rows", "id_numbers_shown", "filters", "request_id"]
-    list_filter = ["kind", "source", "id_numbers_shown"]
+    list_display = ["time", "user", "channel", "kind", "format", "rows", "id_numbers_shown", "filters", "request_id"]
+    list_filter = ["kind", "channel", "id_numbers_shown"]
     search_fields = ["request_id", "user__username"]

@@ -2,7 +2,7 @@
 
 Every subcommand runs as a named user (`--as`) and reads through `restrict(user, action)`
 with that user's grants, exactly like the web: what lies outside the scope is "not found".
-Writes run inside `acting(user, source="cli")` and one transaction, so the change log shows
+Writes run inside `acting(user, channel="cli")` and one transaction, so the change log shows
 the CLI and the user, and a refused change leaves nothing behind.
 """
 from __future__ import annotations
@@ -183,7 +183,7 @@ class ScopedCommand(BaseCommand):
     def writing(self):
         """Write as the acting user from the CLI, all or nothing."""
         try:
-            with acting(self.user, source="cli"), transaction.atomic():
+            with acting(self.user, channel="cli"), transaction.atomic():
                 yield
         except ValidationError as exc:
             raise self.problems(exc) from None

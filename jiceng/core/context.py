@@ -7,11 +7,17 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
+
+# how a change or an export came in (the change log's and export log's `channel`)
+CHANNELS = [("web", _("网页")), ("api", _("接口")), ("cli", _("命令行")), ("job", _("后台任务")), ("system", _("系统"))]
+
 
 @dataclass(frozen=True)
 class ChangeContext:
     user: Any = None  # a user, or a request whose user is resolved when the write happens
-    source: str = "system"  # web, api, cli, job, system
+    channel: str = "system"  # the way the change came in: CHANNELS
     request_id: uuid.UUID = field(default_factory=uuid.uuid4)
     batch_id: int | None = None
 
@@ -32,8 +38,8 @@ def current() -> ChangeContext:
 
 
 @contextlib.contextmanager
-def acting(user=None, source: str = "system", request_id: uuid.UUID | None = None, batch_id: int | None = None):
-    token = _current.set(ChangeContext(user=user, source=source, request_id=request_id or uuid.uuid4(), batch_id=batch_id))
+def acting(user=None, channel: str = "system", request_id: uuid.UUID | None = None, batch_id: int | None = None):
+    token = _current.set(ChangeContext(user=user, channel=channel, request_id=request_id or uuid.uuid4(), batch_id=batch_id))
     try:
         yield _current.get()
     finally:

@@ -47,7 +47,7 @@ def log_personal_data(user, kind: str, *, what: dict, fmt: str = "", rows: int =
     ID number come through here; callers log once per request, not once per field shown."""
     ctx = context.current()
     return ExportRecord.objects.create(
-        user=user if getattr(user, "pk", None) else None, source=ctx.source, request_id=ctx.request_id,
+        user=user if getattr(user, "pk", None) else None, channel=ctx.channel, request_id=ctx.request_id,
         kind=kind, format=fmt, filters=what, rows=rows, id_numbers_shown=id_numbers_shown)
 
 

@@ -68,7 +68,7 @@ def run(job: Job, report, cancelled) -> dict:
             "columns": [{"key": c.key, "header": c.header} for c in columns],
             "rows": [[_shown(r.values.get(c.key)) for c in columns] for r in rows]})
 
-    result = run_import(importer, upload_path(job), job.filename, job.user, dry_run=checking, source_name="job",
+    result = run_import(importer, upload_path(job), job.filename, job.user, dry_run=checking, channel="job",
                         on_progress=lambda p: report(p.phase, p.done, p.total, p.rate, p.seconds_left),
                         cancelled=cancelled, on_preview=show if checking else None)
     outcome = {"result": {"rows": result.rows, "counts": result.counts, "sha256": result.sha256,

@@ -118,10 +118,10 @@ class ImportResult:
         return not self.problems
 
 
-def _copy_and_hash(source: BinaryIO | str | Path, folder: Path, filename: str) -> tuple[Path, str]:
+def _copy_and_hash(upload: BinaryIO | str | Path, folder: Path, filename: str) -> tuple[Path, str]:
     target = folder / Path(filename).name
     digest = hashlib.sha256()
-    with (open(source, "rb") if isinstance(source, (str, Path)) else nullcontext(source)) as src, open(target, "wb") as out:
+    with (open(upload, "rb") if isinstance(upload, (str, Path)) else nullcontext(upload)) as src, open(target, "wb") as out:
         while chunk := src.read(1 << 20):
             digest.update(chunk)
             out.write(chunk)
@@ -172,7 +172,7 @@ def columns_of(importer: Importer) -> tuple[Column, ...]:
     return tuple(columns)
 
 
-def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool = False, source_name: str = "cli",
+def run_import(importer: Importer, upload, filename: str, user, *, dry_run: bool = False, channel: str = "cli",
                on_progress: Callable[[Progress], None] | None = None,
                cancelled: Callable[[], bool] | None = None,
                on_preview: Callable[[Table, list[Row]], None] | None = None) -> ImportResult:
@@ -196,10 +196,10 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
 
     with tempfile.TemporaryDirectory(prefix="jiceng-import-") as tmp, \
             (nullcontext() if dry_run else _one_writer(progress, tick)):
-        path, sha = _copy_and_hash(source, Path(tmp), filename)
+        path, sha = _copy_and_hash(upload, Path(tmp), filename)
         result = ImportResult(importer.kind, Path(filename).name, sha, dry_run=dry_run)
         if _can_pipeline(path, dry_run):
-            _pipelined(importer, columns, path, filename, user, source_name, result, progress, tick, committing)
+            _pipelined(importer, columns, path, filename, user, channel, result, progress, tick, committing)
             if result.batch_id and on_progress:
                 progress.phase = "done"
                 on_progress(progress)
@@ -230,7 +230,7 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
                 if on_preview and len(shown) < PREVIEW_ROWS:
                     on_preview(table, shown)
 
-            with acting(user=user, source=source_name):
+            with acting(user=user, channel=channel):
                 n = _spool(importer.check(counted(table.rows()), problems), spool, tick)
             result.rows = progress.done
             progress.total = progress.done
@@ -241,7 +241,7 @@ def run_import(importer: Importer, source, filename: str, user, *, dry_run: bool
             progress.phase, progress.done, progress.total = "write", 0, n
             tick()
             try:
-                with _writing(importer, user, source_name, result, n, committing) as batch:
+                with _writing(importer, user, channel, result, n, committing) as batch:
                     for chunk in _unspool(spool):
                         importer.write(chunk, result.counts)
                         progress.done += len(chunk)
@@ -335,7 +335,7 @@ def _one_writer(progress: Progress, tick: Callable[[], None]):
 
 
 @contextmanager
-def _writing(importer, user, source_name, result, rows: int, committing: Callable[[], None] | None = None):
+def _writing(importer, user, channel, result, rows: int, committing: Callable[[], None] | None = None):
     """The one writing transaction: its ChangeBatch (yielded), the write's connection settings, the
     deferred indexes; the batch's details get the counts at the end, then `committing` is called, the
     last thing before the commit."""
@@ -344,7 +344,7 @@ def _writing(importer, user, source_name, result, rows: int, committing: Callabl
             user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.kind}",
             description=result.filename, details={"file": result.filename, "sha256": result.sha256, "rows": result.rows})
         with deferred_indexes(getattr(importer, "bulk_models", ()), rows), \
-                acting(user=user, source=source_name, batch_id=batch.pk):
+                acting(user=user, channel=channel, batch_id=batch.pk):
             yield batch
         batch.details = {**batch.details, "rows": result.rows, **result.counts}
         batch.save()
@@ -362,7 +362,7 @@ def _can_pipeline(path: Path, dry_run: bool) -> bool:
             and not connection.in_atomic_block and not in_memory)
 
 
-def _check_child(importer, columns, path, filename, user, source_name, out, parents_end) -> None:
+def _check_child(importer, columns, path, filename, user, channel, out, parents_end) -> None:
     """In the forked child: open the file and send ("table", size hint, its file and header problems);
     check every row, send the plans in chunks while no problem has been found, then ("end", rows,
     problems). A thread sends, so the check goes on while a chunk waits for the writer (a few chunks
@@ -399,7 +399,7 @@ def _check_child(importer, columns, path, filename, user, source_name, out, pare
                 if checkable(row):
                     yield row
 
-        with acting(user=user, source=source_name):
+        with acting(user=user, channel=channel):
             for plan in importer.check(counted(table.rows()), problems):
                 if failed:
                     continue
@@ -420,13 +420,13 @@ def _check_child(importer, columns, path, filename, user, source_name, out, pare
         out.close()
 
 
-def _pipelined(importer, columns, path, filename, user, source_name, result, progress, tick, committing) -> None:
+def _pipelined(importer, columns, path, filename, user, channel, result, progress, tick, committing) -> None:
     # A forked child must not share an open connection (a PostgreSQL socket, SQLite's per-process lock
     # bookkeeping): close ours first; each side then opens its own.
     connections.close_all()
     fork = multiprocessing.get_context("fork")
     received, out = fork.Pipe(duplex=False)  # a pipe is the bounded queue: send blocks while it is full
-    child = fork.Process(target=_check_child, args=(importer, columns, path, filename, user, source_name, out, received),
+    child = fork.Process(target=_check_child, args=(importer, columns, path, filename, user, channel, out, received),
                          daemon=True)
     child.start()
     out.close()
@@ -447,7 +447,7 @@ def _pipelined(importer, columns, path, filename, user, source_name, result, pro
             (result.notes if getattr(p, "blocking", True) is False else result.problems).append(p)
         if fatal or result.problems:
             return
-        with _writing(importer, user, source_name, result, progress.total or 0, committing) as batch:
+        with _writing(importer, user, channel, result, progress.total or 0, committing) as batch:
             while problems is None:
                 kind, done, payload = receive()
                 progress.done = done

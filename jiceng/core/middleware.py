@@ -20,8 +20,8 @@ class ChangeContextMiddleware:
             refused = _("请求中含有空字符（NUL），无法处理")  # the API answers JSON, as its schema says
             return JsonResponse({"detail": refused}, status=400) if request.path.startswith("/api/") else HttpResponseBadRequest(refused, content_type="text/plain; charset=utf-8")
         request.request_id = request_id_of(request)
-        source = "api" if request.path.startswith("/api/") else "web"
-        with acting(user=request, source=source, request_id=request.request_id):
+        channel = "api" if request.path.startswith("/api/") else "web"
+        with acting(user=request, channel=channel, request_id=request.request_id):
             response = self.get_response(request)
         response["X-Request-ID"] = str(request.request_id)
         return response

@@ -17,6 +17,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from . import context, registry
+from .context import CHANNELS
 from .paths import PathField, within
 from .scoping import ScopedQuerySet
 
@@ -166,7 +167,7 @@ class ChangeRecord(models.Model):
 
     time = models.DateTimeField(default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    source = models.CharField(_("来源"), max_length=10)
+    channel = models.CharField(_("渠道"), max_length=10, choices=CHANNELS)
     request_id = models.UUIDField(_("请求编号"), db_index=True)
     batch = models.ForeignKey(ChangeBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="records")
     action = models.CharField(_("操作"), max_length=10, choices=ACTIONS)
@@ -198,7 +199,7 @@ class ChangeRecord(models.Model):
             for obj, before, after in changes
         ])
 
-    COLUMNS = ("time", "user_id", "source", "request_id", "batch_id", "action", "content_type_id", "object_id",
+    COLUMNS = ("time", "user_id", "channel", "request_id", "batch_id", "action", "content_type_id", "object_id",
                "object_repr", "org_path", "before", "after")
 
     @classmethod
@@ -208,7 +209,7 @@ class ChangeRecord(models.Model):
         from .bulk import insert_rows
 
         ctx = context.current()
-        head = (timezone.now(), ctx.user_id, ctx.source, ctx.request_id, ctx.batch_id, action)
+        head = (timezone.now(), ctx.user_id, ctx.channel, ctx.request_id, ctx.batch_id, action)
         insert_rows(cls, cls.COLUMNS, rows, head=head)
 
     # internal columns that mean nothing to a reader of the log
@@ -333,7 +334,7 @@ class ExportRecord(models.Model):
 
     time = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    source = models.CharField(_("来源"), max_length=10)
+    channel = models.CharField(_("渠道"), max_length=10, choices=CHANNELS)
     request_id = models.UUIDField(_("请求编号"), null=True, blank=True, db_index=True)
     kind = models.CharField(_("内容"), max_length=20, choices=registry.export_log_kind_choices)  # the apps' kinds
     format = models.CharField(_("格式"), max_length=10)

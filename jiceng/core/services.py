@@ -51,7 +51,7 @@ def service(action: str = CHANGE, on: str | tuple[str, ...] = ()):
                     if target is not None and not may(user, target, action):
                         raise PermissionDenied(_("不在您的管理范围内，或您的角色不能办理此事"))
             now = context.current()
-            acting = (context.acting(user, source=now.source, request_id=now.request_id, batch_id=now.batch_id)
+            acting = (context.acting(user, channel=now.channel, request_id=now.request_id, batch_id=now.batch_id)
                       if now.user_id is None and user is not SYSTEM else nullcontext())
             with transaction.atomic(), acting:
                 return fn(user, *args, **kwargs)

@@ -415,13 +415,13 @@ def _shorten(text: str, most: int = 60) -> str:
     return text if len(text) <= most else text[:most] + "…"
 
 
-def read_table(source: BinaryIO | str | Path, filename: str, columns: Sequence[Column],
+def read_table(upload: BinaryIO | str | Path, filename: str, columns: Sequence[Column],
                budget: Budget | None = None) -> Table:
     """Open a CSV or Excel file (told apart by content, not only by name) and read its header.
     A file over the budget (Budget.from_settings() unless given) is refused before its sheet is parsed."""
     table = Table(filename, columns, budget)
     try:
-        opener = _opener(source)
+        opener = _opener(upload)
         with opener() as f:
             head = f.read(8192)
     except OSError as e:
@@ -449,20 +449,20 @@ def read_table(source: BinaryIO | str | Path, filename: str, columns: Sequence[C
     return table
 
 
-def _opener(source):
+def _opener(upload):
     """A way to (re)open the bytes for each pass; a non-seekable stream is spooled once."""
-    if isinstance(source, (str, os.PathLike)):
-        path = os.fspath(source)
+    if isinstance(upload, (str, os.PathLike)):
+        path = os.fspath(upload)
         return lambda: open(path, "rb")
-    if not (hasattr(source, "seekable") and source.seekable()):
+    if not (hasattr(upload, "seekable") and upload.seekable()):
         spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)
-        shutil.copyfileobj(source, spool)
-        source = spool
+        shutil.copyfileobj(upload, spool)
+        upload = spool
 
     @contextmanager
     def rewound():
-        source.seek(0)
-        yield source
+        upload.seek(0)
+        yield upload
     return rewound
 
 

@@ -58,7 +58,7 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
             raise DemoError("已有组织数据，未生成演示数据；加 --force 将清除全部组织与成员后重建。\n"
                             "Organizations already exist: the demo was not built. --force wipes all organizations and members and rebuilds.")
         batch = ChangeBatch.objects.create(kind="demo", description=f"演示数据 / demo data (seed {seed})")
-        with acting(source="cli", batch_id=batch.pk):
+        with acting(channel="cli", batch_id=batch.pk):
             wiped = wipe() if force else {}
             builder = Builder(seed)
             for root in spec:
@@ -70,7 +70,7 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
         if problems:
             raise DemoError("演示数据与 seed_orgs.yaml 不符 / the demo does not match seed_orgs.yaml:\n" + "\n".join(problems))
         # applicants come after the check: they are today's work, beyond the seeds' figures
-        with acting(source="cli", batch_id=batch.pk):
+        with acting(channel="cli", batch_id=batch.pk):
             applicants = admission.build(builder.rng, builder.people)
         batch.details = {"seed": seed, "wiped": wiped, "roots": summary(spec), "applicants": applicants}
         batch.details["seconds"] = round(time.monotonic() - started, 1)
