@@ -98,7 +98,7 @@ def test_download_in_scope_is_logged_and_outside_is_not_found(world, walked):
     assert quote("王新_发展档案.docx") in response["Content-Disposition"] and "attachment" in response["Content-Disposition"]
     assert "王新" in text_of(b"".join(response.streaming_content))[0]
     log = ExportRecord.objects.get()
-    assert (log.user, log.kind, log.format, log.filters, log.channel) == (
+    assert (log.user, log.subject, log.format, log.filters, log.channel) == (
         world.officer_a, "dossier", "docx", {"application": walked.pk}, "web")
     other = services.start(world.admin, org=world.b, on=date(2024, 1, 2),
                            person={"name": "乙申请", "birth_date": date(1999, 1, 1)})

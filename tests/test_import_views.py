@@ -73,7 +73,7 @@ def test_export_from_the_member_list_is_scoped_and_logged(client, world):
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "甲1" in text and "乙1" not in text
     record = ExportRecord.objects.get()
-    assert (record.user, record.rows, record.kind) == (world.officer_a, 3, "members")
+    assert (record.user, record.rows, record.subject) == (world.officer_a, 3, "members")
 
 
 def test_api_import_check_confirm_and_export(world, settings, tmp_path):

@@ -40,7 +40,7 @@ def web(user) -> Client:
 
 
 def reveals():
-    return list(ExportRecord.objects.filter(kind="member").order_by("pk"))
+    return list(ExportRecord.objects.filter(subject="member").order_by("pk"))
 
 
 # --- lists: masked for everyone, and nothing to log ----------------------------------------
@@ -123,7 +123,7 @@ def test_an_export_with_full_numbers_names_its_request(world):
     with context.acting(user=world.org_admin, channel="cli", request_id=request_id):
         export("members", world.org_admin, {}, io.BytesIO(), "csv")
     rec = ExportRecord.objects.get()
-    assert (rec.kind, rec.channel, rec.request_id, rec.rows, rec.id_numbers_shown) == ("members", "cli", request_id, 6, True)
+    assert (rec.subject, rec.channel, rec.request_id, rec.rows, rec.id_numbers_shown) == ("members", "cli", request_id, 6, True)
 
 
 def test_an_attachment_download_is_logged(world, settings, tmp_path):
@@ -135,7 +135,7 @@ def test_an_attachment_download_is_logged(world, settings, tmp_path):
     resp = web(world.officer_a).get(f"/admission/{app.pk}/attachment/{step.pk}/")
     assert b"".join(resp.streaming_content) == b"%PDF-1.4 letter"
     rec = ExportRecord.objects.get()
-    assert (rec.user, rec.kind, rec.format, rec.channel, str(rec.request_id)) == (
+    assert (rec.user, rec.subject, rec.format, rec.channel, str(rec.request_id)) == (
         world.officer_a, "attachment", "pdf", "web", resp["X-Request-ID"])
     assert (rec.filters["application"], rec.filters["record"], rec.filters["step"]) == (app.pk, step.pk, "apply")
     assert web(world.officer_a).get(f"/admission/{app.pk}/attachment/{step.pk + 1000}/").status_code == 404

@@ -18,13 +18,13 @@ SEXES = ("男", "女")
 TITLES = ("正高级", "副高级", "中级", "初级", "无")
 COLUMNS = [
     Column("name", "姓名", required=True),
-    Column("sex", "性别", kind="choice", choices=SEXES),
-    Column("birth_date", "出生日期", kind="date", aliases=("生日",)),
+    Column("sex", "性别", type="choice", choices=SEXES),
+    Column("birth_date", "出生日期", type="date", aliases=("生日",)),
     Column("id_number", "身份证号"),
     Column("phone", "手机号"),
-    Column("title_level", "职称", kind="choice", choices=TITLES),
+    Column("title_level", "职称", type="choice", choices=TITLES),
     Column("org_code", "所在组织编码", required=True),
-    Column("joined_on", "入党(会/社)日期", kind="date"),
+    Column("joined_on", "入党(会/社)日期", type="date"),
 ]
 HEADERS = [c.header for c in COLUMNS]
 ID = "110105194912310021"
@@ -240,7 +240,7 @@ def test_reasons_are_in_the_active_language(monkeypatch):
 
 
 def test_choices_ignore_case_and_width():
-    cols = [Column("profile", "所属体系", kind="choice", choices=("ccp", "mjin"))]
+    cols = [Column("profile", "所属体系", type="choice", choices=("ccp", "mjin"))]
     _table, rows = read(csv_bytes([["所属体系"], ["CCP"], ["ｍｊｉｎ"]]), columns=cols)
     assert [r.values["profile"] for r in rows] == ["ccp", "mjin"]
 
@@ -477,7 +477,7 @@ def test_the_streaming_fallback_reads_the_same(tmp_path, monkeypatch):
 TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc")) | st.sampled_from(" \t\n\u3000ＡＢ１２（），"),
                max_size=12)
 CELL_DATES = st.dates(min_value=date(1900, 3, 1), max_value=date(2100, 1, 1))
-FUZZ = [Column("a", "甲"), Column("b", "乙", kind="date"), Column("c", "丙", kind="choice", choices=TITLES),
+FUZZ = [Column("a", "甲"), Column("b", "乙", type="date"), Column("c", "丙", type="choice", choices=TITLES),
         Column("d", "丁", required=True)]
 
 
@@ -506,9 +506,9 @@ def check_read_back(table, written):
                 assert values[col.key] is None and col.key in got[number].bad
                 continue
             text = normalize(raw)
-            if col.kind == "date" and text:
+            if col.type == "date" and text:
                 assert values[col.key] == parse_date(raw)
-            elif col.kind == "choice" and text:
+            elif col.type == "choice" and text:
                 assert values[col.key] in TITLES and normalize(values[col.key]).casefold() == text.casefold()
             else:
                 assert values[col.key] == (text or None)
@@ -635,7 +635,7 @@ def test_problem_report_marks_whole_row_problems_on_the_row_number():
 
 def test_template():
     many = tuple(f"第{i}类职业名称" for i in range(60))
-    columns = COLUMNS + [Column("occupation", "职业类别", kind="choice", choices=many, help="国家职业分类大类")]
+    columns = COLUMNS + [Column("occupation", "职业类别", type="choice", choices=many, help="国家职业分类大类")]
     out = io.BytesIO()
     template(out, columns, {"name": "张三", "birth_date": date(1985, 5, 1), "sex": "男"}, "成员导入模板")
     book = openpyxl.load_workbook(io.BytesIO(out.getvalue()))

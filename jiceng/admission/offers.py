@@ -7,8 +7,8 @@ from jiceng.core.scoping import CHANGE, scope_of
 
 
 def register() -> None:
-    registry.register_export_log_kind("dossier", _("发展档案"))
-    registry.register_export_log_kind("attachment", _("下载发展材料附件"))
+    registry.register_export_subject("dossier", _("发展档案"))
+    registry.register_export_subject("attachment", _("下载发展材料附件"))
     registry.register_navigation("application_list", _("发展"), 30)
     registry.register_navigation("admission_pipeline", _("发展看板"), 40)
     registry.register_cli_command(

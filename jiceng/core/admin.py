@@ -60,6 +60,6 @@ class ExportRecordAdmin(ReadOnlyAdmin):
     """Who took personal data out of the system or saw a full ID number: which filter or object, how many
     rows, from which request."""
 
-    list_display = ["time", "user", "channel", "kind", "format", "rows", "id_numbers_shown", "filters", "request_id"]
-    list_filter = ["kind", "channel", "id_numbers_shown"]
+    list_display = ["time", "user", "channel", "subject", "format", "rows", "id_numbers_shown", "filters", "request_id"]
+    list_filter = ["subject", "channel", "id_numbers_shown"]
     search_fields = ["request_id", "user__username"]

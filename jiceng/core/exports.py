@@ -18,11 +18,11 @@ class _Request:
         self.user, self.GET = user, data
 
 
-def export(kind: str, user, filters: dict, out: BinaryIO, fmt: str = "xlsx", request=None) -> int:
+def export(sheet: str, user, filters: dict, out: BinaryIO, fmt: str = "xlsx", request=None) -> int:
     """Write the rows `user` may see that match `filters`; returns how many. Every export is logged."""
-    tabular = registry.tabular_kinds[kind]
+    spec = registry.sheets[sheet]
     request = request or _Request(user, filters)
-    filterset, qs = filter_then_restrict(tabular.filterset, request, data=filters)
+    filterset, qs = filter_then_restrict(spec.filterset, request, data=filters)
     check_filters(filterset)  # a filter that cannot be read refuses the export, never widens it
     counter = {"n": 0}
 
@@ -31,24 +31,24 @@ def export(kind: str, user, filters: dict, out: BinaryIO, fmt: str = "xlsx", req
             counter["n"] += 1
             yield row
 
-    write_table(out, tabular.columns(None), counted(tabular.rows(qs, user)), fmt)
+    write_table(out, spec.columns(None), counted(spec.rows(qs, user)), fmt)
     scope = scope_of(user)
-    log_personal_data(user, kind, fmt=fmt, rows=counter["n"],
+    log_personal_data(user, sheet, fmt=fmt, rows=counter["n"],
                       what={k: v for k, v in dict(filters).items() if v not in (None, "", [])},
-                      id_numbers_shown=tabular.id_numbers and (scope.superuser or bool(scope.id_number_paths)))
+                      id_numbers_shown=spec.id_numbers and (scope.superuser or bool(scope.id_number_paths)))
     return counter["n"]
 
 
-def log_personal_data(user, kind: str, *, what: dict, fmt: str = "", rows: int = 1,
+def log_personal_data(user, subject: str, *, what: dict, fmt: str = "", rows: int = 1,
                       id_numbers_shown: bool = False) -> ExportRecord:
     """The one record of personal data leaving the system or shown in full (系统管理 → 导出记录): who,
-    when, from which request (its id and web/api/cli/job), what (`kind` and `what`: the filter, or the
+    when, from which request (its id and web/api/cli/job), what (`subject` and `what`: the filter, or the
     object shown) and how many rows. Exports, dossiers, attachment downloads and every reveal of a full
     ID number come through here; callers log once per request, not once per field shown."""
     ctx = context.current()
     return ExportRecord.objects.create(
         user=user if getattr(user, "pk", None) else None, channel=ctx.channel, request_id=ctx.request_id,
-        kind=kind, format=fmt, filters=what, rows=rows, id_numbers_shown=id_numbers_shown)
+        subject=subject, format=fmt, filters=what, rows=rows, id_numbers_shown=id_numbers_shown)
 
 
 def reveal_id_number(user, member) -> str:

@@ -32,7 +32,7 @@ class ImportSerializer(serializers.ModelSerializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["sheet"].choices = [k.key for k in registry.tabular_kind_list()]
+        fields["sheet"].choices = [k.key for k in registry.sheet_list()]
         return fields
 
     def get_progress(self, job) -> dict:
@@ -97,13 +97,13 @@ class ExportAPIView(APIView):
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
                    responses={(200, "application/octet-stream"): bytes})
-    def get(self, request, kind):
-        if kind not in registry.tabular_kinds:
+    def get(self, request, sheet):
+        if sheet not in registry.sheets:
             raise Http404
         fmt = "csv" if request.query_params.get("format") == "csv" else "xlsx"
         filters = request.query_params.copy()
         filters.pop("format", None)
         buf = io.BytesIO()
-        export(kind, request.user, filters, buf, fmt, request=request)
+        export(sheet, request.user, filters, buf, fmt, request=request)
         buf.seek(0)
-        return FileResponse(buf, as_attachment=True, filename=f"{kind}.{fmt}")
+        return FileResponse(buf, as_attachment=True, filename=f"{sheet}.{fmt}")

@@ -28,7 +28,7 @@ def register() -> None:
 
 def importer_for(sheet: str, user, profile_key: str = ""):
     """The importer of a registered sheet for this user, its choices narrowed by a profile (web, API, CLI, job)."""
-    return registry.tabular_kinds[sheet].importer(user, profiles.get(profile_key) if profile_key else None)
+    return registry.sheets[sheet].importer(user, profiles.get(profile_key) if profile_key else None)
 
 
 def upload_path(job: Job) -> Path:

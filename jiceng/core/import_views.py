@@ -23,7 +23,7 @@ MAX_UPLOAD = 200 * 1024 * 1024
 
 
 class UploadForm(Form):
-    sheet = forms.ChoiceField(label=_lazy("导入内容"), choices=registry.tabular_kind_choices)
+    sheet = forms.ChoiceField(label=_lazy("导入内容"), choices=registry.sheet_choices)
     profile = forms.ChoiceField(label=_lazy("所属体系（成员）"), required=False,
                                 choices=lambda: [("", "—")] + profiles.choices())
     file = forms.FileField(label=_lazy("文件（.xlsx 或 .csv）"))
@@ -48,7 +48,7 @@ def writable(user) -> bool:
 def blank_templates() -> list[tuple[str, str]]:
     """(label, URL) of every blank template: one per sheet, or one per profile where the choices differ."""
     out = []
-    for sheet in registry.tabular_kind_list():
+    for sheet in registry.sheet_list():
         url = reverse("import_template", args=[sheet.key])
         if sheet.by_profile:
             out += [(f"{sheet.label}（{p.name}）", f"{url}?profile={p.key}") for p in profiles.registry().values()]
@@ -130,29 +130,29 @@ class ImportReportView(ScopedView):
 
 
 class TemplateView(ScopedView):
-    def get(self, request, kind):
-        tabular = registry.tabular_kinds.get(kind)
-        if tabular is None:
+    def get(self, request, sheet):
+        spec = registry.sheets.get(sheet)
+        if spec is None:
             raise Http404
-        profile = profiles.registry().get(request.GET.get("profile", ""))
+        rules = profiles.registry().get(request.GET.get("profile", ""))
         buf = io.BytesIO()
-        template(buf, tabular.columns(profile), tabular.example(), str(tabular.template_title))
+        template(buf, spec.columns(rules), spec.example(), str(spec.template_title))
         buf.seek(0)
-        return FileResponse(buf, as_attachment=True, filename=f"{_('导入模板')}-{kind}.xlsx")
+        return FileResponse(buf, as_attachment=True, filename=f"{_('导入模板')}-{sheet}.xlsx")
 
 
 class ExportView(ScopedView):
     """Any filtered list as .xlsx or .csv (same filters as the list pages), scoped and logged."""
 
-    def get(self, request, kind):
-        if kind not in registry.tabular_kinds:
+    def get(self, request, sheet):
+        if sheet not in registry.sheets:
             raise Http404
         fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
         filters = request.GET.copy()
         filters.pop("format", None)
         filters.pop("page", None)
         buf = io.BytesIO()
-        export(kind, request.user, filters, buf, fmt, request=request)
+        export(sheet, request.user, filters, buf, fmt, request=request)
         buf.seek(0)
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return FileResponse(buf, as_attachment=True, filename=f"{kind}-{stamp}.{fmt}")
+        return FileResponse(buf, as_attachment=True, filename=f"{sheet}-{stamp}.{fmt}")

@@ -64,7 +64,7 @@ class RowRefused(Exception):
 
 
 class Importer(Protocol):
-    kind: str
+    sheet: str  # the registered sheet it reads (core.registry.sheets)
     columns: tuple[Column, ...]
     # Optional: models whose tables write() fills by plain-row bulk inserts (core.bulk); their secondary
     # indexes may be dropped during a large import and rebuilt before the commit (bulk.deferred_indexes).
@@ -102,7 +102,7 @@ class Progress:
 
 @dataclass
 class ImportResult:
-    kind: str
+    sheet: str
     filename: str
     sha256: str
     rows: int = 0
@@ -159,7 +159,7 @@ def columns_of(importer: Importer) -> tuple[Column, ...]:
     models = tuple(getattr(importer, "models", ()) or getattr(importer, "bulk_models", ()))
     columns = []
     for col in importer.columns:
-        if col.kind == "text" and col.max_length is None:
+        if col.type == "text" and col.max_length is None:
             for model in models:
                 try:
                     most = getattr(model._meta.get_field(col.key), "max_length", None)
@@ -197,7 +197,7 @@ def run_import(importer: Importer, upload, filename: str, user, *, dry_run: bool
     with tempfile.TemporaryDirectory(prefix="jiceng-import-") as tmp, \
             (nullcontext() if dry_run else _one_writer(progress, tick)):
         path, sha = _copy_and_hash(upload, Path(tmp), filename)
-        result = ImportResult(importer.kind, Path(filename).name, sha, dry_run=dry_run)
+        result = ImportResult(importer.sheet, Path(filename).name, sha, dry_run=dry_run)
         if _can_pipeline(path, dry_run):
             _pipelined(importer, columns, path, filename, user, channel, result, progress, tick, committing)
             if result.batch_id and on_progress:
@@ -341,7 +341,7 @@ def _writing(importer, user, channel, result, rows: int, committing: Callable[[]
     last thing before the commit."""
     with roomy_cache(), transaction.atomic():
         batch = ChangeBatch.objects.create(
-            user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.kind}",
+            user=user if getattr(user, "pk", None) else None, kind=f"import:{importer.sheet}",
             description=result.filename, details={"file": result.filename, "sha256": result.sha256, "rows": result.rows})
         with deferred_indexes(getattr(importer, "bulk_models", ()), rows), \
                 acting(user=user, channel=channel, batch_id=batch.pk):

@@ -50,7 +50,7 @@ def _logged_columns(model) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 class ChangeRows:
     """A model's change records as plain rows: the one format of `LoggedModel.save()` and `delete()` and of
-    the bulk writers (an import's `write_plans`), so that an app that writes in bulk logs its rows as a
+    the bulk writers (an import's `write_new_members`), so that an app that writes in bulk logs its rows as a
     single save would, without copying the format.
 
     state(values): what the log keeps of a row from its column values by attname — every logged column, in
@@ -298,8 +298,8 @@ class Job(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     task = models.CharField(_("任务"), max_length=20, choices=registry.job_kind_choices)  # read when asked
     params = models.JSONField(default=dict, blank=True)  # what a task is asked to do (an import: its columns below)
-    # an import's sheet (`core.registry.tabular_kinds`), the profile its rows follow, its file's name
-    sheet = models.CharField(_("内容"), max_length=20, blank=True, choices=registry.tabular_kind_choices)
+    # an import's sheet (`core.registry.sheets`), the profile its rows follow, its file's name
+    sheet = models.CharField(_("内容"), max_length=20, blank=True, choices=registry.sheet_choices)
     profile = models.CharField(_("所属体系"), max_length=20, blank=True)
     filename = models.CharField(_("文件名"), max_length=255, blank=True)
     phase = models.CharField(max_length=10, default=CHECK)
@@ -336,7 +336,7 @@ class ExportRecord(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(_("渠道"), max_length=10, choices=CHANNELS)
     request_id = models.UUIDField(_("请求编号"), null=True, blank=True, db_index=True)
-    kind = models.CharField(_("内容"), max_length=20, choices=registry.export_log_kind_choices)  # the apps' kinds
+    subject = models.CharField(_("内容"), max_length=20, choices=registry.export_subject_choices)  # what the apps register
     format = models.CharField(_("格式"), max_length=10)
     filters = models.JSONField(_("筛选条件或对象"), default=dict)
     rows = models.IntegerField(_("行数"))

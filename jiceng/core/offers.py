@@ -6,7 +6,7 @@ from . import import_jobs, registry
 
 def register() -> None:
     import_jobs.register()  # the import, core's own job kind
-    registry.register_export_log_kind("member", _("查看完整身份证号"))  # exports.reveal_id_number
+    registry.register_export_subject("member", _("查看完整身份证号"))  # exports.reveal_id_number
     registry.register_navigation("import_list", _("导入"), 70)
     registry.register_navigation("change_list", _("变更记录"), 80)
     registry.register_navigation("api_docs", "API", 90)

@@ -8,13 +8,13 @@ hands the rows a copy declares to the surviving organization.
 `category_holds`: functions (member) -> reason or None from apps whose open records make a member's
 category theirs to move (an open admission application): while one answers, no correction is allowed.
 
-`tabular_kinds`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
+`sheets`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
 `job_kinds`: the long tasks the job queue (`core.jobs`) runs, each in a process of its own; core registers the import.
 `navigation`: the navbar's links. `panels`: parts of a page offered by apps its own app does not know
 (the home, organization and member pages). `headcount`, `merge_steps`: what the tree asks of the app that
 keeps the people. `url_modules`: the apps whose `urls.py` the project's routes include.
 `cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database.
-`export_log_kinds`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
+`export_subjects`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
 Each register function may run twice (ready() does in tests and commands) and leaves one entry.
 """
 from __future__ import annotations
@@ -63,7 +63,7 @@ def register_category_hold(check: Callable) -> None:
 # --------------------------------------------------------------- what the pages, jobs and commands of core offer
 
 @dataclass(frozen=True)
-class TabularKind:
+class Sheet:
     """A list that is imported and exported as a sheet; `key` is its word in URLs, jobs and commands."""
 
     key: str
@@ -71,29 +71,29 @@ class TabularKind:
     template_title: str  # the blank template's sheet title
     name_en: str  # "organizations": the commands' help
     filterset: type  # the list's filters (the web's, the API's and the CLI's), then `restrict()`
-    columns: Callable  # (profile | None) -> the columns of import and export; a profile narrows the choices
+    columns: Callable  # (rules | None) -> the columns of import and export; a profile's rules narrow the choices
     example: Callable  # () -> the blank template's example row
     rows: Callable  # (queryset, user) -> the export's rows, in the import format
-    importer: Callable  # (user, profile | None) -> the importer `core.imports.run_import` runs (web, API, CLI, job)
+    importer: Callable  # (user, rules | None) -> the importer `core.imports.run_import` runs (web, API, CLI, job)
     id_numbers: bool = False  # its export shows whole ID numbers to the roles that may see them (logged so)
     by_profile: bool = False  # its columns' choices differ by profile: one blank template per profile
     order: int = 100  # the upload form offers the first one by default
 
 
-tabular_kinds: dict[str, TabularKind] = {}
+sheets: dict[str, Sheet] = {}
 
 
-def register_tabular_kind(key: str, **options) -> None:
-    tabular_kinds[key] = TabularKind(key, **options)  # a second ready() replaces it: one entry a key
+def register_sheet(key: str, **options) -> None:
+    sheets[key] = Sheet(key, **options)  # a second ready() replaces it: one entry a key
 
 
-def tabular_kind_list() -> list[TabularKind]:
-    return sorted(tabular_kinds.values(), key=lambda k: k.order)
+def sheet_list() -> list[Sheet]:
+    return sorted(sheets.values(), key=lambda k: k.order)
 
 
-def tabular_kind_choices() -> list[tuple[str, str]]:
+def sheet_choices() -> list[tuple[str, str]]:
     """`Job.sheet`'s choices, read when asked (a callable: the migration names it, never the apps)."""
-    return [(k.key, k.label) for k in tabular_kind_list()]
+    return [(k.key, k.label) for k in sheet_list()]
 
 
 @dataclass(frozen=True)
@@ -122,21 +122,21 @@ def register_job_kind(key: str, label: str, run: Callable, confirm: bool = False
 
 
 def job_kind_choices() -> list[tuple[str, str]]:
-    """`Job.task`'s choices, read when asked like `tabular_kind_choices`."""
+    """`Job.task`'s choices, read when asked like `sheet_choices`."""
     return [(k.key, k.label) for k in job_kinds.values()]
 
 
 # key -> label of what left the system or was shown in full (a list, a dossier, an attachment, a whole ID number)
-export_log_kinds: dict[str, str] = {}
+export_subjects: dict[str, str] = {}
 
 
-def register_export_log_kind(key: str, label: str) -> None:
-    export_log_kinds[key] = label
+def register_export_subject(key: str, label: str) -> None:
+    export_subjects[key] = label
 
 
-def export_log_kind_choices() -> list[tuple[str, str]]:
-    """`ExportRecord.kind`'s choices, read when asked like `tabular_kind_choices`."""
-    return list(export_log_kinds.items())
+def export_subject_choices() -> list[tuple[str, str]]:
+    """`ExportRecord.subject`'s choices, read when asked like `sheet_choices`."""
+    return list(export_subjects.items())
 
 
 @dataclass(frozen=True)

@@ -42,7 +42,7 @@ class Column:
     key: str                 # import-format key, e.g. "id_number"
     header: str              # Chinese header, e.g. "身份证号"
     required: bool = False
-    kind: str = "text"       # "text" | "date" | "choice"
+    type: str = "text"       # "text" | "date" | "choice": how a cell is read
     choices: tuple[str, ...] = ()
     help: str = ""
     aliases: tuple[str, ...] = ()
@@ -351,10 +351,10 @@ class Table:
         key_at = {p[1]: p[0] for p in plan}
         get = itemgetter(*key_at) if len(plan) > 1 else (lambda cells: tuple(cells[i] for i in key_at))
         required = [(k, h) for k, _i, c, h in plan if c.required]
-        dates = [(k, h) for k, _i, c, h in plan if c.kind == "date"]
-        lengths = [(k, h, c.max_length) for k, _i, c, h in plan if c.kind == "text" and c.max_length]
+        dates = [(k, h) for k, _i, c, h in plan if c.type == "date"]
+        lengths = [(k, h, c.max_length) for k, _i, c, h in plan if c.type == "text" and c.max_length]
         choices = [(k, h, {w: w for w in c.choices}, {_loose(w): w for w in c.choices}, c)
-                   for k, _i, c, h in plan if c.kind == "choice"]
+                   for k, _i, c, h in plan if c.type == "choice"]
         width = max([*key_at, *self._unnamed], default=-1) + 1
         unnamed, reported, blank, iso = self._unnamed, set(), {"": None}.get, date.fromisoformat
         # The loop below is the hot path of a million-row import: plain locals, no per-cell calls
@@ -706,7 +706,7 @@ def _excel_records(table: Table, rows, merges, scan: _SheetScan, col0: int, data
         for number, raw in rows:
             yield number, ["" if v is None else v for v in raw], ()
         return
-    kinds = {i: col.kind for _k, i, col, _h in table._plan}
+    kinds = {i: col.type for _k, i, col, _h in table._plan}
     headers = table._header_at
     text_at = [i for i, kind in kinds.items() if kind != "date"]
     date_at = [i for i, kind in kinds.items() if kind == "date"]
@@ -1145,8 +1145,8 @@ def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str
         dim = data.column_dimensions[letter]
         dim.width = max(12, 2.2 * len(col.header) + 2)
         # Column formats apply to what the user types: text keeps ID numbers from turning into 1.1E+17.
-        dim.number_format = "yyyy-mm-dd" if col.kind == "date" else "@" if col.kind == "text" else "General"
-        if col.kind == "choice" and col.choices:
+        dim.number_format = "yyyy-mm-dd" if col.type == "date" else "@" if col.type == "text" else "General"
+        if col.type == "choice" and col.choices:
             inline = ",".join(col.choices)
             if len(inline) <= 255 and not any("," in c or '"' in c for c in col.choices):
                 formula = f'"{inline}"'
@@ -1171,8 +1171,8 @@ def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str
     for cell in guide[4]:
         cell.font = Font(bold=True)
     for col in columns:
-        rule = col.help or {"date": _("日期，如 2018-01-05")}.get(col.kind, "")
-        if col.kind == "choice" and col.choices:
+        rule = col.help or {"date": _("日期，如 2018-01-05")}.get(col.type, "")
+        if col.type == "choice" and col.choices:
             rule = (rule + "；" if rule else "") + _("可选：") + "、".join(col.choices)
         sample = example.get(col.key)
         guide.append([col.header, col.key, "是" if col.required else "否", rule,

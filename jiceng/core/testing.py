@@ -16,15 +16,15 @@ def change_record(org, *, actor):
 
 @testkit.factory(Job)
 def job(org, *, actor):
-    """`actor`'s import of a sheet of the first kind with a row it cannot take: a job with a problem report.
+    """`actor`'s import of a the first sheet with a row it cannot take: a job with a problem report.
     A job is personal (its owner's alone), so `org` places nothing. The tests run jobs inline
     (`settings.JICENG_JOBS_INLINE`) with their files in a temporary folder (`settings.DATA_DIR`)."""
-    kind = registry.tabular_kind_list()[0].key
-    return import_jobs.create(actor, kind, ContentFile("名称\n某某\n".encode(), name="x.csv"))
+    sheet = registry.sheet_list()[0].key
+    return import_jobs.create(actor, sheet, ContentFile("名称\n某某\n".encode(), name="x.csv"))
 
 
-def first_kind():
-    return {"kind": registry.tabular_kind_list()[0].key}
+def first_sheet():
+    return {"sheet": registry.sheet_list()[0].key}
 
 
 testkit.routes({
@@ -39,9 +39,9 @@ testkit.routes({
     "api_schema": Route("list", api=True),
     "api_docs": Route("list", api=True),
     "import_list": Route("upload"),
-    "import_template": Route("list", kwargs=first_kind),
-    "export": Route("list", kwargs=first_kind),
-    "api_export": Route("list", api=True, kwargs=first_kind),
+    "import_template": Route("list", kwargs=first_sheet),
+    "export": Route("list", kwargs=first_sheet),
+    "api_export": Route("list", api=True, kwargs=first_sheet),
     "import_detail": Route("read", target=Job),
     "import_progress": Route("read", target=Job),
     "import_report": Route("read", target=Job),

@@ -20,15 +20,15 @@ urlpatterns = [
     path("imports/<int:pk>/confirm/", imports.ImportConfirmView.as_view(), name="import_confirm"),
     path("imports/<int:pk>/cancel/", imports.ImportCancelView.as_view(), name="import_cancel"),
     path("imports/<int:pk>/report/", imports.ImportReportView.as_view(), name="import_report"),
-    path("imports/template/<str:kind>/", imports.TemplateView.as_view(), name="import_template"),
-    path("export/<str:kind>/", imports.ExportView.as_view(), name="export"),
+    path("imports/template/<str:sheet>/", imports.TemplateView.as_view(), name="import_template"),
+    path("export/<str:sheet>/", imports.ExportView.as_view(), name="export"),
 ]
 
 # under /api/: the router's viewsets, then the views of their own
 api_routes = [("imports", ImportViewSet, "api-import")]
 api_urlpatterns = [
     path("token/", TokenView.as_view(), name="api_token"),
-    path("export/<str:kind>/", ExportAPIView.as_view(), name="api_export"),
+    path("export/<str:sheet>/", ExportAPIView.as_view(), name="api_export"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI with its settings script served as a file, not inline (Content-Security-Policy)
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

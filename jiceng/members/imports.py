@@ -22,29 +22,29 @@ PERSON = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degre
           "post", "occupation", "employment")
 
 
-def member_columns(profile: profiles.Profile | None = None) -> tuple[Column, ...]:
-    cats = tuple(c.label for c in profile.categories) if profile else tuple(
+def member_columns(rules: profiles.Profile | None = None) -> tuple[Column, ...]:
+    cats = tuple(c.label for c in rules.categories) if rules else tuple(
         dict.fromkeys(c.label for p in profiles.registry().values() for c in p.categories))
-    occupations = tuple(profile.occupations) if profile else ()
+    occupations = tuple(rules.occupations) if rules else ()
     return (
         Column("name", "姓名", required=True, help=_("必填")),
-        Column("sex", "性别", kind="choice", choices=tuple(SEXES), help=_("男/女；与身份证号一致")),
-        Column("ethnicity", "民族", kind="choice", choices=tuple(ETHNICITIES)),
-        Column("birth_date", "出生日期", kind="date", help=_("与身份证号一致")),
+        Column("sex", "性别", type="choice", choices=tuple(SEXES), help=_("男/女；与身份证号一致")),
+        Column("ethnicity", "民族", type="choice", choices=tuple(ETHNICITIES)),
+        Column("birth_date", "出生日期", type="date", help=_("与身份证号一致")),
         Column("id_number", "身份证号", help=_("18位，校验位正确；已在档案中的人将被更新而不是重复新建")),
         Column("phone", "手机号", help=_("11位，以1开头")),
-        Column("education", "学历", kind="choice", choices=tuple(EDUCATIONS)),
-        Column("degree", "学位", kind="choice", choices=tuple(DEGREES)),
-        Column("title_level", "职称", kind="choice", choices=tuple(TITLE_LEVELS)),
+        Column("education", "学历", type="choice", choices=tuple(EDUCATIONS)),
+        Column("degree", "学位", type="choice", choices=tuple(DEGREES)),
+        Column("title_level", "职称", type="choice", choices=tuple(TITLE_LEVELS)),
         Column("employer", "工作单位"),
         Column("post", "职务"),
-        Column("occupation", "职业类别", kind="choice" if occupations else "text", choices=occupations),
-        Column("employment", "人员状态", kind="choice", choices=tuple(EMPLOYMENTS)),
+        Column("occupation", "职业类别", type="choice" if occupations else "text", choices=occupations),
+        Column("employment", "人员状态", type="choice", choices=tuple(EMPLOYMENTS)),
         Column("org_code", "所在组织编码", required=True, help=_("组织关系所在组织的编码，须已存在并在您的管理范围内")),
-        Column("category", "人员类别", required=True, kind="choice", choices=cats, help=_("该组织所属体系的人员类别")),
-        Column("applied_on", "申请日期", kind="date"),
-        Column("joined_on", "入党(会/社)日期", kind="date", aliases=("入党日期", "入会日期", "入社日期")),
-        Column("confirmed_on", "转正日期", kind="date", help=_("仅中共党员")),
+        Column("category", "人员类别", required=True, type="choice", choices=cats, help=_("该组织所属体系的人员类别")),
+        Column("applied_on", "申请日期", type="date"),
+        Column("joined_on", "入党(会/社)日期", type="date", aliases=("入党日期", "入会日期", "入社日期")),
+        Column("confirmed_on", "转正日期", type="date", help=_("仅中共党员")),
     )
 
 
@@ -68,12 +68,12 @@ class Update:
 
 
 class MemberImporter:
-    kind = "members"
-    bulk_models = (Member, CategoryLine, BelongingLine, ChangeRecord)  # what services.write_plans fills
+    sheet = "members"
+    bulk_models = (Member, CategoryLine, BelongingLine, ChangeRecord)  # what services.write_new_members fills
 
-    def __init__(self, user, profile: profiles.Profile | None = None):
+    def __init__(self, user, rules: profiles.Profile | None = None):
         self.user = user
-        self.columns = member_columns(profile)
+        self.columns = member_columns(rules)
         self.headers = {c.key: c.header for c in self.columns}
         self._orgs: dict[str, Org | None] = {}
 
@@ -130,7 +130,7 @@ class MemberImporter:
             if current is not None:
                 plan = self._update(row, current, person, org, cat.key, problems)
             else:
-                plan, errors = services.plan_member(
+                plan, errors = services.check_new_member(
                     org=org, category=cat.key, id_number=number, applied_on=v.get("applied_on"),
                     joined_on=v.get("joined_on"), confirmed_on=v.get("confirmed_on"),
                     **{k: x for k, x in person.items() if x is not None})
@@ -154,7 +154,7 @@ class MemberImporter:
 
     def write(self, plans, counts):
         new = [p for p in plans if not isinstance(p, Update)]
-        services.write_plans(new)
+        services.write_new_members(new)
         counts["created"] += len(new)
         updates = [p for p in plans if isinstance(p, Update)]
         if updates:

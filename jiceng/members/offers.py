@@ -11,11 +11,11 @@ def register() -> None:
     from .filtersets import MemberFilterSet
     from .imports import MemberImporter, member_columns, member_example, member_rows
 
-    registry.register_tabular_kind(
+    registry.register_sheet(
         "members", label=_("成员"), template_title=_("成员导入模板"), name_en="members", filterset=MemberFilterSet,
         columns=member_columns, example=member_example, rows=member_rows,
-        importer=lambda user, profile=None: MemberImporter(user, profile), id_numbers=True, by_profile=True, order=10)
-    registry.register_export_log_kind("members", _("成员名单"))
+        importer=lambda user, rules=None: MemberImporter(user, rules), id_numbers=True, by_profile=True, order=10)
+    registry.register_export_subject("members", _("成员名单"))
     registry.register_navigation("member_list", _("成员"), 20)
     registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别 / members: list, show, add, set, transfer, category", 60)
     registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree)

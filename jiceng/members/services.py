@@ -119,14 +119,14 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
 
 @service(CHANGE, on="org")
 def create_member(user, *, org: Org, id_number: str = "", **values) -> Member:
-    plan, errors = plan_member(org=org, id_number=id_number, **values)
+    plan, errors = check_new_member(org=org, id_number=id_number, **values)
     errors.update(duplicate_errors(id_number))
     raise_if(errors)
-    return Member.objects.select_related("org").get(pk=write_plans([plan])[0])
+    return Member.objects.select_related("org").get(pk=write_new_members([plan])[0])
 
 
 @dataclass
-class MemberPlan:
+class NewMember:
     """A new member as validated, ready to write: its column values (by attname, without the id),
     its category lines and its belonging. Plain data: an import spools a million of them."""
 
@@ -141,9 +141,9 @@ def _blank_member() -> dict:
     return {f.attname: f.get_default() for f in Member._meta.concrete_fields if not f.primary_key}
 
 
-def plan_member(*, org: Org, category: str, since: date | None = None, applied_on: date | None = None,
+def check_new_member(*, org: Org, category: str, since: date | None = None, applied_on: date | None = None,
                 joined_on: date | None = None, confirmed_on: date | None = None, id_number: str = "",
-                belonging_since: date | None = None, account=None, **person) -> tuple[MemberPlan | None, dict]:
+                belonging_since: date | None = None, account=None, **person) -> tuple[NewMember | None, dict]:
     """Every rule a new member must pass, without touching the database (import checks whole files with it)."""
     rules = org.rules
     errors = person_errors({**person, "id_number": id_number})
@@ -170,10 +170,10 @@ def plan_member(*, org: Org, category: str, since: date | None = None, applied_o
     if number:
         values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number))
     values.update(org_id=org.pk, org_path=org.path, category=history[-1][0], account_id=getattr(account, "pk", account))
-    return MemberPlan(values, history, belonging_start), {}
+    return NewMember(values, history, belonging_start), {}
 
 
-def write_plans(plans: list[MemberPlan]) -> list[int]:
+def write_new_members(plans: list[NewMember]) -> list[int]:
     """Write validated new members in bulk, each with its dated lines and one change record, as plain
     rows (core.bulk); returns the new members' ids."""
     ids = bulk.reserve_ids(Member, len(plans))
@@ -190,7 +190,7 @@ def write_plans(plans: list[MemberPlan]) -> list[int]:
     return ids
 
 
-def _created_state(log, pk: int, plan: MemberPlan) -> dict:
+def _created_state(log, pk: int, plan: NewMember) -> dict:
     """The change record's `after` of a new member: the state a save logs, plus its history."""
     state = log.state({"id": pk, **plan.values})
     state["categories"] = [[c, d.isoformat()] for c, d in plan.categories]

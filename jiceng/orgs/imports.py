@@ -24,15 +24,15 @@ def org_columns() -> tuple[Column, ...]:
         Column("code", "组织编码", required=True, help=_("全系统唯一")),
         Column("name", "组织名称", required=True),
         Column("parent_code", "上级组织编码", help=_("空白表示根组织；上级可以在本文件中稍后出现")),
-        Column("kind", "组织类型", required=True, kind="choice", choices=kinds, help=_("所属体系中的组织类型")),
-        Column("sector", "组织类别", kind="choice", choices=tuple(SECTORS)),
-        Column("profile", "所属体系", kind="choice", choices=tuple(profiles.registry()), help=_("空白则沿用上级组织")),
-        Column("founded_on", "成立日期", kind="date"),
+        Column("kind", "组织类型", required=True, type="choice", choices=kinds, help=_("所属体系中的组织类型")),
+        Column("sector", "组织类别", type="choice", choices=tuple(SECTORS)),
+        Column("profile", "所属体系", type="choice", choices=tuple(profiles.registry()), help=_("空白则沿用上级组织")),
+        Column("founded_on", "成立日期", type="date"),
     )
 
 
 @dataclass
-class OrgPlan:
+class OrgRow:
     row: int
     values: dict
 
@@ -40,7 +40,7 @@ class OrgPlan:
 @dataclass
 class NewOrg:
     row: int
-    planned: dict  # services.plan_org's, with the parent's code
+    planned: dict  # services.check_new_org's, with the parent's code
 
 
 @dataclass
@@ -52,8 +52,8 @@ class OrgChange:
 
 
 class OrgImporter:
-    kind = "orgs"
-    bulk_models = (Org, OrgLine, ChangeRecord)  # what services.write_planned fills
+    sheet = "orgs"
+    bulk_models = (Org, OrgLine, ChangeRecord)  # what services.write_new_orgs fills
 
     def __init__(self, user):
         self.user = user
@@ -63,14 +63,14 @@ class OrgImporter:
 
     def check(self, rows, problems):
         """Rows are held until the file is read: a parent may appear after its child."""
-        plans: dict[str, OrgPlan] = {}
+        plans: dict[str, OrgRow] = {}
         for row in rows:
             code = row.values["code"]
             if code in plans:
                 problems.append(problem(row, self.headers["code"], code,
                                         _("组织编码与第 %(n)d 行重复") % {"n": plans[code].row}))
                 continue
-            plans[code] = OrgPlan(row.number, row.values)
+            plans[code] = OrgRow(row.number, row.values)
         scoped = Org.objects.restrict(self.user, STRUCTURE)
         existing = {o.code: o for o in bulk.filter_in(Org.objects.all(), "code", plans)}
         in_scope = set(bulk.filter_in(scoped.values_list("code", flat=True), "code", existing))
@@ -98,7 +98,7 @@ class OrgImporter:
                 problems.append(problem_at(plan, self.headers["parent_code"], parent_code,
                                            _("找不到编码为 %(c)s 的上级组织（或不在您的管理范围内）") % {"c": parent_code}))
             elif current is None:
-                planned, errors = services.plan_org(
+                planned, errors = services.check_new_org(
                     self.user, code=v["code"], name=v["name"], kind=kind.key, parent=parent, sector=v.get("sector") or "",
                     profile=profile_key, founded_on=v.get("founded_on"))
                 problems.extend(field_problems(_row(plan), errors, self.headers, v))
@@ -120,7 +120,7 @@ class OrgImporter:
     def write(self, plans, counts):
         new = [p.planned for p in plans if isinstance(p, NewOrg)]
         if new:
-            services.write_planned(new, self._written)
+            services.write_new_orgs(new, self._written)
             counts["created"] += len(new)
         for change in (p for p in plans if isinstance(p, OrgChange)):
             if not (change.changes or change.parent_code):
@@ -139,7 +139,7 @@ class OrgImporter:
             counts["updated"] += 1
 
 
-def _parents_first(plans: dict[str, OrgPlan], problems, column: str) -> list[OrgPlan]:
+def _parents_first(plans: dict[str, OrgRow], problems, column: str) -> list[OrgRow]:
     """The rows in file order, but each after its parent when the parent is a row too (iteratively: a
     chain may be as long as the file); the rows of a cycle of parents are reported and left out."""
     ordered, placed = [], set()
@@ -160,13 +160,13 @@ def _parents_first(plans: dict[str, OrgPlan], problems, column: str) -> list[Org
     return ordered
 
 
-def _row(plan: OrgPlan):
+def _row(plan: OrgRow):
     from jiceng.core.tabular import Row
 
     return Row(number=plan.row, values=plan.values)
 
 
-def problem_at(plan: OrgPlan, column: str, value, reason: str):
+def problem_at(plan: OrgRow, column: str, value, reason: str):
     from jiceng.core.tabular import Problem
 
     return Problem(row=plan.row, column=column, value="" if value is None else str(value), reason=reason)

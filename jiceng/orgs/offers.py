@@ -8,11 +8,11 @@ def register() -> None:
     from .filtersets import OrgFilterSet
     from .imports import OrgImporter, org_columns, org_example, org_rows
 
-    registry.register_tabular_kind(
+    registry.register_sheet(
         "orgs", label=_("组织"), template_title=_("组织导入模板"), name_en="organizations", filterset=OrgFilterSet,
-        columns=lambda profile=None: org_columns(),  # every profile's kinds: a sheet may mix systems
-        example=org_example, rows=org_rows, importer=lambda user, profile=None: OrgImporter(user), order=20)
-    registry.register_export_log_kind("orgs", _("组织名单"))
+        columns=lambda rules=None: org_columns(),  # every profile's kinds: a sheet may mix systems
+        example=org_example, rows=org_rows, importer=lambda user, rules=None: OrgImporter(user), order=20)
+    registry.register_export_subject("orgs", _("组织名单"))
     registry.register_navigation("org_tree", _("组织"), 10)
     registry.register_navigation("org_elections", _("换届"), 50)
     registry.register_navigation("org_warnings", _("预警"), 60)

@@ -83,7 +83,7 @@ def may_create_root(user) -> bool:
     return is_system_or_superuser(user)
 
 
-def plan_org(user, *, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
+def check_new_org(user, *, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
              founded_on: date | None = None) -> tuple[dict | None, dict]:
     """Every rule a new organization must pass but its code's uniqueness, without touching the database:
     an import checks a whole file with it, parents that are only rows of the same file included.
@@ -113,7 +113,7 @@ def plan_org(user, *, code: str, name: str, kind: str, parent: Org | None = None
 @service(STRUCTURE, on="parent")
 def create_org(user, *, code: str, name: str, kind: str, parent: Org | None = None, sector: str = "", profile: str = "",
                founded_on: date | None = None, note: str = "") -> Org:
-    plan, errors = plan_org(user, code=code, name=name, kind=kind, parent=parent, sector=sector, profile=profile,
+    plan, errors = check_new_org(user, code=code, name=name, kind=kind, parent=parent, sector=sector, profile=profile,
                             founded_on=founded_on)
     if code.strip() and Org.objects.filter(code=code.strip()).exists():
         errors.setdefault("code", []).append(_("组织编码 %(c)s 已存在") % {"c": code.strip()})
@@ -125,8 +125,8 @@ def create_org(user, *, code: str, name: str, kind: str, parent: Org | None = No
     return org
 
 
-def write_planned(plans: list[dict], known: dict[str, tuple[int, str]]) -> list[int]:
-    """Write validated new organizations (plan_org's, each with its `parent_code`; parents before children)
+def write_new_orgs(plans: list[dict], known: dict[str, tuple[int, str]]) -> list[int]:
+    """Write validated new organizations (check_new_org's, each with its `parent_code`; parents before children)
     in bulk: the rows, their founding lines and the change records create_org leaves, as plain rows
     (core.bulk). `known`: code → (id, path) of organizations already written, looked up and extended here."""
     ids, line_ids = bulk.reserve_ids(Org, len(plans)), bulk.reserve_ids(OrgLine, len(plans))

@@ -13,6 +13,6 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="exportrecord",
             name="kind",
-            field=models.CharField(choices=jiceng.core.registry.export_log_kind_choices, max_length=20, verbose_name="内容"),
+            field=models.CharField(choices=jiceng.core.registry.export_subject_choices, max_length=20, verbose_name="内容"),
         ),
     ]

@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name="job",
             name="sheet",
-            field=models.CharField(blank=True, choices=jiceng.core.registry.tabular_kind_choices, max_length=20,
+            field=models.CharField(blank=True, choices=jiceng.core.registry.sheet_choices, max_length=20,
                                    verbose_name="内容"),
         ),
         migrations.AddField(

@@ -9,14 +9,14 @@ class Command(ScopedCommand):
     help = "导出组织或成员、下载空白模板 / export organizations or members, or write a blank template"
 
     @property
-    def subcommands(self):  # one per registered kind, and the blank templates
-        return {**{k.key: f"导出{k.label} / export {k.name_en}" for k in registry.tabular_kind_list()},
+    def subcommands(self):  # one per registered sheet, and the blank templates
+        return {**{k.key: f"导出{k.label} / export {k.name_en}" for k in registry.sheet_list()},
                 "template": "空白导入模板 / blank import template"}
 
-    def __getattr__(self, name):  # args_<kind> and do_<kind> for every registered kind
-        verb, _sep, kind = name.partition("_")
-        if kind in registry.tabular_kinds and verb in ("args", "do"):
-            return self._args if verb == "args" else lambda **options: self._export(kind, **options)
+    def __getattr__(self, name):  # args_<sheet> and do_<sheet> for every registered sheet
+        verb, _sep, sheet = name.partition("_")
+        if sheet in registry.sheets and verb in ("args", "do"):
+            return self._args if verb == "args" else lambda **options: self._export(sheet, **options)
         raise AttributeError(name)
 
     def _args(self, parser):
@@ -25,23 +25,23 @@ class Command(ScopedCommand):
                             help="筛选条件，与网页和 API 相同（如 org_code=C001、category=full）/ filters as in the UI and API")
 
     def args_template(self, parser):
-        parser.add_argument("kind", choices=list(registry.tabular_kinds))
+        parser.add_argument("sheet", choices=list(registry.sheets))
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--profile", help="成员模板使用的体系（决定人员类别下拉项）/ profile for the category list")
 
-    def _export(self, kind, output, filter, **_):
+    def _export(self, sheet, output, filter, **_):
         data = {}
         for item in filter:
             key, _sep, value = item.partition("=")
             data.setdefault(key.strip(), []).append(value.strip())
         fmt = "csv" if output.lower().endswith(".csv") else "xlsx"
         with open(output, "wb") as out:
-            rows = export(kind, self.user, {k: v if len(v) > 1 else v[0] for k, v in data.items()}, out, fmt)
+            rows = export(sheet, self.user, {k: v if len(v) > 1 else v[0] for k, v in data.items()}, out, fmt)
         self.emit({"file": output, "rows": rows}, t(f"已导出 {rows} 行到 {output}", f"exported {rows} rows to {output}"))
 
-    def do_template(self, kind, output, profile, **_):
-        tabular = registry.tabular_kinds[kind]
+    def do_template(self, sheet, output, profile, **_):
+        spec = registry.sheets[sheet]
         with open(output, "wb") as out:
-            template(out, tabular.columns(profiles.get(profile) if profile else None), tabular.example(),
-                     str(tabular.template_title))
+            template(out, spec.columns(profiles.get(profile) if profile else None), spec.example(),
+                     str(spec.template_title))
         self.emit({"file": output}, t(f"模板已写入 {output}", f"template written to {output}"))

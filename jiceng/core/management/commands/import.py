@@ -13,12 +13,12 @@ class Command(ScopedCommand):
     help = "导入组织或成员（xlsx/csv，全部成功或全部不写）/ import organizations or members (xlsx/csv, all or nothing)"
 
     @property
-    def subcommands(self):  # one per registered kind
-        return {k.key: f"导入{k.label} / import {k.name_en}" for k in registry.tabular_kind_list()}
+    def subcommands(self):  # one per registered sheet
+        return {k.key: f"导入{k.label} / import {k.name_en}" for k in registry.sheet_list()}
 
     def __getattr__(self, name):  # args_<sheet> and do_<sheet> for every registered sheet
         verb, _sep, sheet = name.partition("_")
-        if sheet in registry.tabular_kinds and verb in ("args", "do"):
+        if sheet in registry.sheets and verb in ("args", "do"):
             return self._args if verb == "args" else lambda **options: self._run(sheet, **options)
         raise AttributeError(name)
 
