@@ -166,10 +166,13 @@ def test_posts_and_vacancies(world):
 
 
 def test_a_party_groups_page_shows_no_election(world, client):
-    """A group (党小组) is not an elected body: its page opens, with no election section or button."""
+    """A group (党小组) is not an elected body and holds no one's membership: its page opens, with no election
+    section and no button to add a member or start an admission there (the branch's page has them)."""
     group = services.create_org(None, code="C001G", name="一组", kind="group", parent=world.a, founded_on=date(2005, 1, 1))
     client.force_login(world.org_admin)
     page = client.get(f"/orgs/{group.pk}/")
     assert page.status_code == 200
-    assert "登记换届" not in page.content.decode() and "election-" not in page.content.decode()
-    assert "登记换届" in client.get(f"/orgs/{world.a.pk}/").content.decode()
+    for absent in ("登记换届", "election-", "新增成员", "开始发展程序"):
+        assert absent not in page.content.decode()
+    branch = client.get(f"/orgs/{world.a.pk}/").content.decode()
+    assert all(word in branch for word in ("登记换届", "新增成员", "开始发展程序"))

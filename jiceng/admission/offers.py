@@ -16,7 +16,8 @@ def register() -> None:
     # the organization and member pages: start the procedure there, and a person's applications
     registry.register_action(
         "org", "start-application", _("开始发展程序"), lambda org: f"{reverse('application_start')}?org={org.pk}",
-        lambda request, org: org.active and bool(org.rules.admission) and scope_of(request.user).covers(org.path, CHANGE),
+        lambda request, org: org.active and org.holds_members and bool(org.rules.admission)
+        and scope_of(request.user).covers(org.path, CHANGE),
         order=30, danger=True)
     registry.register_action(
         "member", "start-application", _("开始发展程序"),

@@ -319,7 +319,7 @@ class Builder:
         (a group's: its branch's)."""
         if org.code in self.participants:
             return self.participants[org.code]
-        if not org.rules.kind(org.kind).holds_members:
+        if not org.holds_members:
             org = org.parent
         return [m for c, ms in self.members.items() if self.orgs[c].path.startswith(org.path)
                 for m in ms if m.rules.category(m.category).full]
@@ -335,7 +335,7 @@ class Builder:
         size = (self.specs[org.code].get("facts") or {}).get("committee_members")
         if size:
             k = size - len(required)
-        elif not org.rules.kind(org.kind).holds_members:
+        elif not org.holds_members:
             k = 0
         elif org.code in self.members:  # a branch: a committee from 7 full members on (支部工作条例 §8)
             full = sum(1 for m in self.members[org.code] if m.rules.category(m.category).full)
@@ -373,7 +373,7 @@ class Builder:
             pool = self.pool(org)
             if not pool:  # nobody to lead it (an organization without members): no posts, no election
                 continue
-            held = self.election(org) if org.rules.kind(org.kind).holds_members else None
+            held = self.election(org) if org.holds_members else None
             start = held or self.people.day(self.roots[code]["as_of"], today() - timedelta(days=30))
             if held and held < self.roots[code]["as_of"]:
                 pool = [m for m in pool if self.since[m.pk] <= held] or pool

@@ -24,5 +24,5 @@ def register() -> None:
     registry.register_action("org", "member-list", _("成员名单"), lambda org: f"{reverse('member_list')}?org={org.pk}",
                              lambda request, org: True, order=10)
     registry.register_action("org", "member-add", _("新增成员"), lambda org: f"{reverse('member_add')}?org={org.pk}",
-                             lambda request, org: org.active and scope_of(request.user).covers(org.path, CHANGE),
+                             lambda request, org: org.active and org.holds_members and scope_of(request.user).covers(org.path, CHANGE),
                              order=20, danger=True)

@@ -149,7 +149,7 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
     errors = person_errors({**person, "id_number": id_number})
     if not org.active:
         errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
-    elif not rules.kind(org.kind).holds_members:
+    elif not org.holds_members:
         errors["org"] = [_("%(k)s 不直接管理成员组织关系") % {"k": org.kind_label}]
     history, hist_errors = category_history(rules, category, since=since, applied_on=applied_on,
                                             joined_on=joined_on, confirmed_on=confirmed_on)
@@ -309,7 +309,7 @@ def transfer(user, member: Member, org: Org, *, on: date | None = None, note: st
         errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
     elif org.profile != member.org.profile:
         errors["org"] = [_("只能转入同一组织体系的组织")]
-    elif not org.rules.kind(org.kind).holds_members:
+    elif not org.holds_members:
         errors["org"] = [_("%(k)s 不直接管理成员组织关系") % {"k": org.kind_label}]
     _close_and_open(member.belonging_lines.filter(end__isnull=True).first(), day, "on", errors,
                     lambda: BelongingLine.objects.create(member=member, org=org, start=day, note=note))

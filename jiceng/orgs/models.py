@@ -58,6 +58,12 @@ class Org(LoggedModel):
         return self.rules.kind_label(self.kind)
 
     @property
+    def holds_members(self) -> bool:
+        """Its kind keeps people's membership (a branch, a committee), unlike a party group (党小组)."""
+        kind = self.rules.kind(self.kind)
+        return bool(kind and kind.holds_members)
+
+    @property
     def active(self) -> bool:
         return self.dissolved_on is None
 

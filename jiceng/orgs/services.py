@@ -370,7 +370,7 @@ def vacancies(org: Org) -> list[str]:
 def election_status(orgs, day: date | None = None) -> dict[int, dict]:
     """Last election, due date and state (overdue / due soon / ok / none recorded) per organization."""
     day = day or today()
-    orgs = [o for o in orgs if o.rules.kind(o.kind).holds_members]  # groups are not elected bodies
+    orgs = [o for o in orgs if o.holds_members]  # groups are not elected bodies
     last: dict[int, Election] = {}
     for e in Election.objects.filter(org__in=orgs).select_related("org").order_by("org_id", "held_on"):
         last[e.org_id] = e
@@ -414,7 +414,7 @@ def assign_post(user, org: Org, member, post: str, *, on: date | None = None) ->
     not_future("start", day, errors)
     spec = next((p for p in org.rules.posts_for(org.kind) if p.key == post), None)
     # a group's people belong to its branch: look for them where members are held
-    home = org if org.rules.kind(org.kind).holds_members or org.parent is None else org.parent
+    home = org if org.holds_members or org.parent is None else org.parent
     if spec is None:
         errors["post"] = [_("%(k)s 没有 “%(p)s” 这一职务") % {"k": org.kind_label, "p": post}]
     elif spec.max is not None:
