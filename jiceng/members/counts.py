@@ -6,6 +6,7 @@ from datetime import date
 
 from django.db.models import Count
 
+from jiceng.core import bulk
 from jiceng.core.paths import within
 
 from .models import BelongingLine, CategoryLine, Member
@@ -19,12 +20,14 @@ def by_org(org_ids) -> dict[int, dict[str, int]]:
 
 
 def by_org_as_of(org_ids, day: date) -> dict[int, dict[str, int]]:
-    """From the dated belonging and category lines, as they stood at the end of `day`."""
-    belonging = BelongingLine.objects.as_of(day).filter(org_id__in=org_ids)
-    cats = dict(CategoryLine.objects.as_of(day).filter(member_id__in=belonging.values("member_id"))
-                .values_list("member_id", "category"))
+    """From the dated belonging and category lines, as they stood at the end of `day`. Two plain lookups,
+    not one query with a subquery: PostgreSQL without fresh statistics (a just-built database) may plan the
+    subquery as a scan per row."""
+    belonging = list(BelongingLine.objects.as_of(day).filter(org_id__in=org_ids).values_list("org_id", "member_id"))
+    cats = dict(bulk.filter_in(CategoryLine.objects.as_of(day).values_list("member_id", "category"), "member_id",
+                               {member_id for _org, member_id in belonging}))
     out: dict[int, dict[str, int]] = {}
-    for org_id, member_id in belonging.values_list("org_id", "member_id"):
+    for org_id, member_id in belonging:
         counts = out.setdefault(org_id, {})
         cat = cats.get(member_id, "")
         counts[cat] = counts.get(cat, 0) + 1
