@@ -16,6 +16,7 @@ from docx.shared import Pt, RGBColor
 
 from jiceng.core.dates import today
 from jiceng.core.exports import log_personal_data
+from jiceng.core import profiles
 from jiceng.core.i18n import pick
 from jiceng.core.views import scoped_object
 
@@ -113,7 +114,7 @@ def _record(doc, app: Application, item: dict, lines: dict) -> None:
         doc.add_paragraph(pick(f.label))
         _vote(doc, tally)
     for w in record.warnings:
-        doc.add_paragraph(_("提示：%(t)s（%(c)s）") % {"t": pick(w), "c": w.get("cite", "")})
+        doc.add_paragraph(_("提示：%(t)s（%(c)s）") % {"t": pick(w), "c": profiles.reference(w.get("cite", ""))})
 
 
 def _who(user) -> str:

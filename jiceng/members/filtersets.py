@@ -5,11 +5,11 @@ import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filtersets import ScopedFilterSet
-from jiceng.core import idnumber, profiles
+from jiceng.core import idnumber
 from jiceng.core.dates import today
 from jiceng.core.paths import within
 from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES
-from jiceng.orgs.models import Org
+from jiceng.orgs.models import Org, rules_in_scope
 
 from .models import Member
 
@@ -18,12 +18,12 @@ def _choices(values):
     return [(v, v) for v in values]
 
 
-def category_choices():
-    seen = {}
-    for p in profiles.registry().values():
-        for c in p.categories:
-            seen.setdefault(c.key, c.label if c.key not in seen else f"{seen[c.key]} / {c.label}")
-    return list(seen.items())
+def category_choices(user=None) -> list:
+    """The categories of the profiles in the user's scope: flat for one profile, grouped by profile for more."""
+    found = rules_in_scope(user)
+    if len(found) == 1:
+        return [(c.key, c.label) for c in found[0].categories]
+    return [(p.name, [(c.key, c.label) for c in p.categories]) for p in found]
 
 
 def _years_ago(years: int) -> date:
@@ -50,8 +50,8 @@ class MemberFilterSet(ScopedFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["category"].extra["choices"] = category_choices()
         user = getattr(self.request, "user", None)
+        self.filters["category"].extra["choices"] = category_choices(user)
         self.filters["org"].queryset = Org.objects.restrict(user)  # no probing for orgs out of scope
 
     def search(self, qs, name, value):

@@ -116,7 +116,7 @@ class MemberImporter:
                 errors = services.person_errors({**person, "id_number": number})
                 if org is None:
                     errors["org"] = [_("找不到编码为 %(c)s 的组织（或不在您的管理范围内）") % {"c": v["org_code"]}]
-                else:
+                elif v.get("category") is not None:  # a word the column refused has its one message already
                     errors.update(services.category_errors(org.rules, v["category"], None, today()))
                 problems.extend(field_problems(row, errors, self.headers, v))
                 continue

@@ -20,9 +20,31 @@ def register() -> None:
     registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别 / members: list, show, add, set, transfer, category", 60)
     registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree)
     registry.register_merge_step(services.transfer_all)
+    _register_change_texts()
     # the organization page's buttons for its people
     registry.register_action("org", "member-list", _("成员名单"), lambda org: f"{reverse('member_list')}?org={org.pk}",
                              lambda request, org: True, order=10)
     registry.register_action("org", "member-add", _("新增成员"), lambda org: f"{reverse('member_add')}?org={org.pk}",
                              lambda request, org: org.active and org.holds_members and scope_of(request.user).covers(org.path, CHANGE),
                              order=20, danger=True)
+
+
+def _register_change_texts() -> None:
+    """The change log's words for the members' coded values (the category through the profile in force)."""
+    from jiceng.core.changes import register_value_text
+    from jiceng.orgs.offers import rules_of_record
+
+    from .models import CategoryLine, Member
+
+    def category(value, record):
+        rules = rules_of_record(record)
+        return rules.category_label(value) if rules else None
+
+    def history(value, record):
+        return " → ".join(f"{category(c, record) or c}（{day}）" for c, day in value)
+
+    register_value_text(Member, "category", category)
+    register_value_text(CategoryLine, "category", category)
+    register_value_text(Member, "id_number_cipher", lambda value, record: _("（已加密，不显示）"), label=_("身份证号"))
+    register_value_text(Member, "categories", history, label=_("类别经历"))
+    register_value_text(Member, "belonging_since", lambda value, record: value, label=_("组织关系转入日期"))

@@ -40,13 +40,14 @@ def person_errors(values: dict) -> dict:
         errors["name"] = [_("姓名不能为空")]
     number = idnumber.normalize(values.get("id_number") or "")
     birth, sex = values.get("birth_date"), values.get("sex")
-    not_future("birth_date", birth, errors)
+    if birth and birth > today():  # one message: no age, no category minimum, from a date not yet come
+        errors["birth_date"] = [_("出生日期不能晚于今天")]
     if number:
         problem = idnumber.problem(number)
         if problem:
             errors["id_number"] = [problem]
         else:
-            if birth and birth != idnumber.birth_date(number):
+            if birth and birth != idnumber.birth_date(number) and "birth_date" not in errors:
                 errors["birth_date"] = [_("出生日期 %(b)s 与身份证号中的 %(i)s 不一致") % {"b": birth, "i": idnumber.birth_date(number)}]
             if sex and sex != idnumber.sex(number):
                 errors["sex"] = [_("性别 “%(s)s” 与身份证号不一致（身份证号为%(i)s性）") % {"s": sex, "i": idnumber.sex(number)}]
@@ -79,11 +80,11 @@ def category_errors(rules: profiles.Profile, category: str, birth: date | None, 
     if cat is None:
         known = "、".join(c.label for c in rules.categories)
         return {field: [_("“%(c)s” 不是 %(p)s 的人员类别（可选：%(k)s）") % {"c": category, "p": rules.name, "k": known}]}
-    if birth and cat.min_age and profiles.age_on(birth, on) < cat.min_age:
+    if birth and birth <= today() and cat.min_age and profiles.age_on(birth, on) < cat.min_age:
         return {"birth_date": [
             _("%(d)s 时年龄为 %(a)d 岁，不满 %(c)s 的最低年龄 %(m)d 岁（%(cite)s）")
             % {"d": on, "a": profiles.age_on(birth, on), "c": cat.label, "m": cat.min_age,
-               "cite": rules.cite("categories", cat.key, "min_age")}
+               "cite": profiles.reference(rules.cite("categories", cat.key, "min_age", cat.source))}
         ]}
     return {}
 

@@ -17,6 +17,7 @@ def register() -> None:
     registry.register_navigation("org_elections", _("换届"), 50)
     registry.register_navigation("org_warnings", _("预警"), 60)
     registry.register_panel("home", "roots", "orgs/_home_roots.html", _home_roots)
+    _register_change_texts()
     registry.register_cli_command(
         "org", "组织：查看、列出、新建、更名、调整隶属、合并、撤销 / organizations: show, list, add, rename, move, merge, dissolve", 50)
 
@@ -25,3 +26,44 @@ def _home_roots(request, obj=None) -> dict:
     from .views import scope_roots
 
     return {"roots": scope_roots(request.user)}
+
+
+def rules_of_record(record):
+    """The rules a change record's coded values belong to: the profile its row names, else that of the
+    organization at the record's path (None when neither is known any more)."""
+    from jiceng.core import profiles
+
+    from .models import Org
+
+    if not hasattr(record, "_rules"):
+        key = (record.after or {}).get("profile") or (record.before or {}).get("profile")
+        if not key:
+            key = Org.objects.filter(path=record.org_path).values_list("profile", flat=True).first()
+        record._rules = profiles.registry().get(key) if key else None
+    return record._rules
+
+
+def _register_change_texts() -> None:
+    from jiceng.core import profiles
+    from jiceng.core.changes import register_value_text
+
+    from .models import Org, OrgLine, PostHolding
+
+    def kind(value, record):
+        rules = rules_of_record(record)
+        return rules.kind_label(value) if rules else None
+
+    def post(value, record):
+        org = Org.objects.filter(path=record.org_path).first()
+        return org.rules.post_label(org.kind, value) if org else None
+
+    register_value_text(Org, "kind", kind)
+    register_value_text(Org, "profile", lambda value, record: profiles.registry()[value].name
+                        if value in profiles.registry() else None)
+    register_value_text(Org, "moved_with", lambda value, record: "、".join(f"{k} {n}" for k, n in value.items()),
+                        label=_("随同调整"))
+    register_value_text(OrgLine, "kind", kind, label=_("组织类型"))
+    register_value_text(OrgLine, "name", lambda value, record: value, label=_("组织名称"))
+    register_value_text(OrgLine, "sector", lambda value, record: value, label=_("组织类别"))
+    register_value_text(OrgLine, "parent_id", lambda value, record: None, label=_("上级组织"))
+    register_value_text(PostHolding, "post", post)

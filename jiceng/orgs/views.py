@@ -104,6 +104,9 @@ class OrgCreateView(ObjectActionView):
             raise Http404  # no form that could never be sent: a new root is a superuser's
         return None
 
+    def form_kwargs(self, parent):
+        return {"parent": parent}
+
     def get_title(self, parent):
         return f"{self.title} · {_('上级')} {parent}" if parent else self.title
 
