@@ -5,6 +5,7 @@ from jiceng.core import registry
 
 
 def register() -> None:
+    from . import search
     from .filtersets import OrgFilterSet
     from .imports import OrgImporter, org_columns, org_example, org_rows
 
@@ -16,7 +17,8 @@ def register() -> None:
     registry.register_navigation("org_tree", _("组织"), 10)
     registry.register_navigation("org_elections", _("换届"), 50)
     registry.register_navigation("org_warnings", _("预警"), 60)
-    registry.register_panel("home", "roots", "orgs/_home_roots.html", _home_roots)
+    registry.register_panel("home", "roots", "orgs/_home_roots.html", _home_roots, order=90)
+    registry.register_search("orgs", _("组织"), search.find_orgs, order=20)
     registry.register_cli_command(
         "org", "组织：查看、列出、新建、更名、调整隶属、合并、撤销 / organizations: show, list, add, rename, move, merge, dissolve", 50)
 
