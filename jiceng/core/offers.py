@@ -13,6 +13,7 @@ def register() -> None:
     registry.register_action("org", "role-add", _("授予角色"), lambda org: f"{reverse('role_add')}?org={org.pk}",
                              lambda request, org: org.active and scope_of(request.user).covers(org.path, STRUCTURE),
                              order=90)
+    registry.register_panel("home", "imports", "core/_home_imports.html", _home_imports, order=40)
     registry.register_navigation("import_list", _("导入"), 70, action=CHANGE)  # an upload writes
     registry.register_navigation("change_list", _("变更记录"), 80)
     registry.register_navigation("api_docs", "API", 90)
@@ -26,3 +27,11 @@ def register() -> None:
                    "export template writes a blank template", 80),
     ]:
         registry.register_cli_command(name, text, order)
+
+
+def _home_imports(request, obj=None) -> dict | None:
+    """The user's own imports that found problems (a job is its owner's alone)."""
+    from .models import Job
+
+    jobs = list(Job.objects.filter(user_id=request.user.pk, task="import", status="problems").order_by("-created")[:5])
+    return {"jobs": jobs} if jobs else None

@@ -8,11 +8,11 @@ from . import account_views as account
 from . import views
 from .search import SearchAPIView, SearchView
 from .import_api import ExportAPIView, ImportViewSet
-from .lockout import TokenView
+from .lockout import LoginView, TokenView
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("changes/", views.ChangeListView.as_view(), name="change_list"),

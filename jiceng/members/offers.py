@@ -17,6 +17,9 @@ def register() -> None:
         importer=lambda user, rules=None: MemberImporter(user, rules), id_numbers=True, by_profile=True, order=10)
     registry.register_export_subject("members", _("成员名单"))
     registry.register_navigation("member_list", _("成员"), 20)
+    # the home page and the personal center: the person's own record, and their phone to correct
+    registry.register_panel("home", "me", "members/_home_me.html", _own_record, order=10)
+    registry.register_panel("account", "me", "members/_account_me.html", _own_record, order=10)
     registry.register_search("people", _("人员"), search.find_people, order=10)
     # a member's own record: for an account linked to a person on file, whatever role it holds
     registry.register_navigation("my_record", _("我的档案"), 5, action=None, visible=services.own_member_exists)
@@ -29,3 +32,10 @@ def register() -> None:
     registry.register_action("org", "member-add", _("新增成员"), lambda org: f"{reverse('member_add')}?org={org.pk}",
                              lambda request, org: org.active and org.holds_members and scope_of(request.user).covers(org.path, CHANGE),
                              order=20, danger=True)
+
+
+def _own_record(request, obj=None) -> dict | None:
+    from . import services
+
+    member = services.own_member(request.user)
+    return {"member": member} if member else None
