@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.exports import reveal_id_number
 from jiceng.core.params import id_param
-from jiceng.core.scoping import CHANGE, STRUCTURE
+from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped, scoped_object
 from jiceng.orgs.forms import EndForm
 from jiceng.orgs.models import Org
@@ -30,6 +30,7 @@ class MemberDetailView(ObjectView):
     def get_extra_context(self, member, as_of) -> dict:
         return {
             "rules": member.rules,
+            "org_readable": scope_of(self.request.user).covers(member.org_path),  # a member reads their own record only
             "id_number": reveal_id_number(self.request.user, member),  # one log record per page view
             "categories": [(l, member.rules.category_label(l.category)) for l in member.category_lines.all()],
             "belonging": member.belonging_lines.select_related("org"),
