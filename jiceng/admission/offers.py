@@ -7,6 +7,8 @@ from jiceng.core.scoping import CHANGE, scope_of
 
 
 def register() -> None:
+    from . import home
+
     _register_change_texts()
     registry.register_export_subject("dossier", _("发展档案"))
     registry.register_export_subject("attachment", _("下载发展材料附件"))
@@ -24,6 +26,8 @@ def register() -> None:
         "member", "start-application", _("开始发展程序"),
         lambda member: f"{reverse('application_start')}?member={member.pk}",
         lambda request, member: not member.is_member and not member.applications.exists(), order=50, danger=True)
+    registry.register_panel("home", "todo", "admission/_home_todo.html", home.todo, order=30)
+    registry.register_panel("home", "mine", "admission/_home_mine.html", home.mine, order=15)
     registry.register_panel("member", "applications", "admission/_member_applications.html", _member_applications)
 
 

@@ -13,7 +13,7 @@ from jiceng.core.dates import today
 from jiceng.core.exports import log_personal_data
 from jiceng.core.i18n import pick
 from jiceng.core.params import id_param
-from jiceng.core.scoping import CHANGE, may
+from jiceng.core.scoping import CHANGE, may, scope_of
 from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped_object
 from jiceng.members.models import Member
 from jiceng.members.services import PERSON_FIELDS
@@ -47,7 +47,11 @@ class ApplicationListView(ObjectListView):
             nexts = services.next_steps(self.request.user, app)
             latest = app.steps.order_by("-on", "-id").first()
             app.latest, app.overdue = latest, overdue(nexts, day) if app.status == Application.OPEN else []
-        return {}
+        filterset = getattr(self, "filterset_used", None)
+        org = filterset.form.cleaned_data.get("org") if filterset is not None and filterset.is_valid() else None
+        # the button that starts a procedure: where one may be started, for a role that may write there
+        return {"start_org": org if org and org.active and org.holds_members and org.rules.admission
+                and scope_of(self.request.user).covers(org.path, CHANGE) else None}
 
 
 class ApplicationStartView(ObjectActionView):

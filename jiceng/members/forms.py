@@ -65,3 +65,9 @@ class CategoryForm(Form):
 
 TransferForm = target_form("org", _("转入组织编码"))
 ParticipationForm = target_form("org", _("参加组织生活的组织编码"))
+
+
+class PhoneForm(Form):
+    """The personal center: a person's own phone number (the rule is members.services.person_errors')."""
+
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)

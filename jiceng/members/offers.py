@@ -7,7 +7,7 @@ from jiceng.core.scoping import CHANGE, scope_of
 
 
 def register() -> None:
-    from . import counts, services
+    from . import counts, search, services
     from .filtersets import MemberFilterSet
     from .imports import MemberImporter, member_columns, member_example, member_rows
 
@@ -17,6 +17,12 @@ def register() -> None:
         importer=lambda user, rules=None: MemberImporter(user, rules), id_numbers=True, by_profile=True, order=10)
     registry.register_export_subject("members", _("成员名单"))
     registry.register_navigation("member_list", _("成员"), 20)
+    # the home page and the personal center: the person's own record, and their phone to correct
+    registry.register_panel("home", "me", "members/_home_me.html", _own_record, order=10)
+    registry.register_panel("account", "me", "members/_account_me.html", _own_record, order=10)
+    registry.register_search("people", _("人员"), search.find_people, order=10)
+    # a member's own record: for an account linked to a person on file, whatever role it holds
+    registry.register_navigation("my_record", _("我的档案"), 5, action=None, visible=services.own_member_exists)
     registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别 / members: list, show, add, set, transfer, category", 60)
     registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree)
     registry.register_merge_step(services.transfer_all)
@@ -48,3 +54,10 @@ def _register_change_texts() -> None:
     register_value_text(Member, "id_number_cipher", lambda value, record: _("（已加密，不显示）"), label=_("身份证号"))
     register_value_text(Member, "categories", history, label=_("类别经历"))
     register_value_text(Member, "belonging_since", lambda value, record: value, label=_("组织关系转入日期"))
+
+
+def _own_record(request, obj=None) -> dict | None:
+    from . import services
+
+    member = services.own_member(request.user)
+    return {"member": member} if member else None

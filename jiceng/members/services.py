@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jiceng.core import bulk, idnumber, profiles
+from jiceng.core import bulk, idnumber, pinyin, profiles
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.models import ChangeRecord, ChangeRows
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
@@ -167,6 +167,7 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
         return None, errors
     values = _blank_member().copy()
     values.update((k, v) for k, v in person.items() if k in PERSON_FIELDS and v is not None)
+    values["name_initials"] = pinyin.initials(values.get("name") or "")
     number = idnumber.normalize(id_number)
     if number:
         values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number))
@@ -357,3 +358,30 @@ def state_as_of(member: Member, day: date) -> dict:
         "participation": [p.org for p in member.participation_lines.as_of(day).select_related("org")],
         "posts": list(member.post_holdings.as_of(day).select_related("org")),
     }
+
+
+# ------------------------------------------------------------------------- a person's own record
+
+def own_member(user) -> Member | None:
+    """The person on file whose account `user` is, if the user may read that record (their own, as a member,
+    or within the scope of their other roles): what 我的档案 and the personal center show."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.filter(account_id=user.pk).restrict(user).select_related("org").first()
+
+
+def own_member_exists(user) -> bool:
+    return own_member(user) is not None
+
+
+@service(CHANGE, on=())
+def update_own_phone(user, member: Member, *, phone: str) -> Member:
+    """A person corrects their own phone number (the personal center): the account's own record only, or
+    one the user may change anyway; the number follows the same rule as every other path (`person_errors`)."""
+    if member.account_id != getattr(user, "pk", None) and not scope_of(user).covers(member.org_path, CHANGE):
+        raise PermissionDenied(_("只能修改本人的手机号"))
+    phone = (phone or "").strip()
+    raise_if(person_errors({"phone": phone}))
+    member.phone = phone
+    member.save(update_fields=["phone"])
+    return member

@@ -67,7 +67,8 @@ class OrgDetailView(ObjectView):
         counts = registry.headcount()
         return {
             **ctx,
-            "ancestors": org.ancestors(),
+            # the way up: a link where the user may read, the name alone above their scope (never a 404)
+            "ancestors": [(a, scope_of(self.request.user).covers(a.path)) for a in org.ancestors()],
             "children": with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
             "direct_counts": _labelled(org, counts.by_org([org.pk]).get(org.pk, {})),
             "category_counts": _labelled(org, counts.in_subtree(org.path)),
