@@ -44,6 +44,26 @@
     if (sex && sex.value !== facts.sex) { sex.value = facts.sex; sex.dispatchEvent(new Event("change", { bubbles: true })); }
   });
 
+  // Tables become cards on a phone (jiceng.css): each cell is labelled with its column's header.
+  function labelCells(root) {
+    (root.querySelectorAll ? root : document).querySelectorAll("main table.table").forEach(function (table) {
+      var heads = table.tHead ? Array.prototype.map.call(table.tHead.rows[0] ? table.tHead.rows[0].cells : [],
+        function (th) { return th.textContent.trim(); }) : [];
+      if (!heads.length) { return; }
+      Array.prototype.forEach.call(table.tBodies, function (body) {
+        Array.prototype.forEach.call(body.rows, function (tr) {
+          var col = 0;
+          Array.prototype.forEach.call(tr.cells, function (cell) {
+            if (!cell.hasAttribute("data-label") && cell.colSpan === 1) { cell.setAttribute("data-label", heads[col] || ""); }
+            col += cell.colSpan;
+          });
+        });
+      });
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
+  document.addEventListener("htmx:load", function () { labelCells(document); });
+
   // <div data-progress="42">: a progress bar's width, set here rather than in a style attribute.
   function widths(root) {
     (root.querySelectorAll ? root : document).querySelectorAll("[data-progress]").forEach(function (el) {
