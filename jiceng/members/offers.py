@@ -18,7 +18,8 @@ def register() -> None:
     registry.register_export_subject("members", _("成员名单"))
     registry.register_navigation("member_list", _("成员"), 20)
     registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别 / members: list, show, add, set, transfer, category", 60)
-    registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree)
+    registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree,
+                                totals_in_subtrees=counts.totals_in_subtrees)
     registry.register_merge_step(services.transfer_all)
     # the organization page's buttons for its people
     registry.register_action("org", "member-list", _("成员名单"), lambda org: f"{reverse('member_list')}?org={org.pk}",
