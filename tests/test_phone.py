@@ -145,13 +145,13 @@ def test_a_branch_officer_lists_applications_and_records_a_step_on_a_phone(page,
     expect(on).to_have_attribute("type", "date")
     on.fill("2022-03-10")
     page.locator("#id_record").fill("了解入党动机")
-    talkers = page.locator("#id_talkers")
-    if talkers.evaluate("e => e.tagName") == "SELECT":
-        talkers.select_option(str(world.a_members[0].pk))
-    else:  # the people picker: type, choose
-        picker = page.get_by_role("combobox", name=re.compile("谈话人"))
-        picker.fill("甲1")
-        page.get_by_role("option", name=re.compile("甲1")).click()
+    # the people picker: type part of a name, the pool answers (eligible first, namesakes told apart), tap one
+    picker = page.get_by_role("combobox", name=re.compile("谈话人"))
+    picker.fill("甲1")
+    option = page.get_by_role("option", name=re.compile("甲1（第一党支部 · 1985年生 · 正式党员）"))
+    option.click()
+    expect(page.locator("#id_talkers option:checked")).to_have_text([re.compile("^甲1（")])
+    no_sideways_scroll(page)
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#timeline tr[data-step='talk']")).to_have_count(1)
     no_sideways_scroll(page)
