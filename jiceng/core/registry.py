@@ -225,6 +225,7 @@ class Headcount:
     by_org: Callable  # (org_ids) -> {org_id: {category: n}}, today
     by_org_as_of: Callable  # (org_ids, day) -> the same, as the dated lines stood at the end of `day`
     in_subtree: Callable  # (path) -> {category: n} in the subtree, today
+    totals_in_subtrees: Callable = staticmethod(lambda paths: {})  # (paths) -> {path: people in its subtree}, today
 
 
 headcounts: list[Headcount] = []

@@ -356,10 +356,25 @@ def warnings_for(orgs) -> dict[int, list[dict]]:
     return out
 
 
-def leaders(org: Org) -> list[PostHolding]:
-    """Current post holders, in the profile's order of posts (书记 before 委员)."""
+def ancestors_as_of(line: OrgLine, day: date) -> list[OrgLine]:
+    """The lines of the organizations above `line` as they stood at the end of `day`, the root first: the
+    parent then, by the name it bore then (the breadcrumb of a page seen as of a past date)."""
+    chain, parent_id, seen = [], line.parent_id, set()
+    while parent_id and parent_id not in seen:
+        seen.add(parent_id)
+        above = OrgLine.objects.as_of(day).filter(org_id=parent_id).select_related("org").first()
+        if above is None:
+            break
+        chain.append(above)
+        parent_id = above.parent_id
+    return chain[::-1]
+
+
+def leaders(org: Org, day: date | None = None) -> list[PostHolding]:
+    """Post holders — today's, or those in office at the end of `day` — in the profile's order of posts
+    (书记 before 委员)."""
     order = [p.key for p in org.rules.posts_for(org.kind)]
-    holdings = org.post_holdings.current().select_related("member")
+    holdings = (org.post_holdings.as_of(day) if day else org.post_holdings.current()).select_related("member")
     return sorted(holdings, key=lambda h: (order.index(h.post) if h.post in order else len(order), h.start))
 
 
