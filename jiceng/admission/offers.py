@@ -39,7 +39,6 @@ def _member_applications(request, member):
 def _register_change_texts() -> None:
     """The change log's words for an application's stage and a step record's step, data and warnings."""
     from jiceng.core import profiles
-    from jiceng.core.changes import register_value_text
     from jiceng.core.i18n import pick
     from jiceng.orgs.offers import rules_of_record
 
@@ -74,9 +73,9 @@ def _register_change_texts() -> None:
     def warnings(value, record):
         return "；".join(f"{pick(w)}（{profiles.reference(w.get('cite', ''))}）" for w in value or [])
 
-    register_value_text(Application, "stage", stage)
-    register_value_text(Application, "profile", lambda value, record: profiles.registry()[value].name
+    registry.register_value_text(Application, "stage", stage)
+    registry.register_value_text(Application, "profile", lambda value, record: profiles.registry()[value].name
                         if value in profiles.registry() else None)
-    register_value_text(StepRecord, "step", step)
-    register_value_text(StepRecord, "data", data)
-    register_value_text(StepRecord, "warnings", warnings)
+    registry.register_value_text(StepRecord, "step", step)
+    registry.register_value_text(StepRecord, "data", data)
+    registry.register_value_text(StepRecord, "warnings", warnings)

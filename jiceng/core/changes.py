@@ -3,11 +3,10 @@
 The labels are the fields' verbose names; a value is shown by its choice's label, a foreign key by its
 target's name, a yes/no as 是/否, an empty value as "—". A value a model keeps as a key of a profile (an
 organization's kind, a member's category) is translated by the app that owns the model, through
-`register_value_text(model, field, text)` from its `offers.py` — core imports no domain app.
+`registry.register_value_text(model, field, text)` from its `offers.py` — core imports no domain app.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 
 from django.db import models
@@ -15,20 +14,9 @@ from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-# (model label "app.Model", attname) -> text(value, record) -> str; and a label for a field that has none
-_value_texts: dict[tuple[str, str], Callable] = {}
-_labels: dict[tuple[str, str], str] = {}
+from . import registry
 
 EMPTY = "—"
-
-
-def register_value_text(model, field: str, text: Callable, label=None) -> None:
-    """`text(value, record)` says a coded value of `model.field` (its attname) in words (record: the
-    ChangeRecord); `label` names a field the model leaves unnamed (an encrypted column), or a key a record
-    carries that is no field (a move's counts)."""
-    _value_texts[(model._meta.label, field)] = text
-    if label is not None:
-        _labels[(model._meta.label, field)] = label
 
 
 def _field(model, key: str):
@@ -67,7 +55,7 @@ def _plain(value) -> str:
 
 def value_text(model, f, value, record=None) -> str:
     """One value as a reader sees it."""
-    text = _value_texts.get((model._meta.label, f.attname))
+    text = registry.value_texts.get((model._meta.label, f.attname))
     if value is None or value == "":
         return EMPTY
     if text is not None:
@@ -111,13 +99,13 @@ def describe(record) -> list[tuple[str, str, str]]:
             continue
         f = _field(model, key) if model is not None else None
         if f is None:  # a record's own extra (a move's counts, an import's history): shown if its app names it
-            extra = model and _value_texts.get((model._meta.label, key))
-            if extra and (model._meta.label, key) in _labels:
+            extra = model and registry.value_texts.get((model._meta.label, key))
+            if extra and (model._meta.label, key) in registry.value_labels:
                 old = _extra_text(extra, before[key], record) if key in before else ""
                 new = _extra_text(extra, after[key], record) if key in after else ""
-                rows.append((str(_labels[(model._meta.label, key)]), old, new))
+                rows.append((str(registry.value_labels[(model._meta.label, key)]), old, new))
             continue
-        label = _labels.get((model._meta.label, f.attname)) or _explicit_label(f)
+        label = registry.value_labels.get((model._meta.label, f.attname)) or _explicit_label(f)
         if label is None:
             continue  # an internal column (a cipher, a counter): nothing a reader can use
         old = value_text(model, f, before[key], record) if key in before else ""

@@ -314,3 +314,18 @@ def register_search(name: str, label: str, find: Callable, order: int = 100) -> 
 
 def search_source_list() -> list[SearchSource]:
     return sorted(search_sources.values(), key=lambda s: s.order)
+
+
+# (model label "app.Model", attname) -> text(value, record): a coded value in words for the change log
+# (`core.changes.describe`), from the app that owns the model; and labels of keys no field names
+value_texts: dict[tuple[str, str], Callable] = {}
+value_labels: dict[tuple[str, str], str] = {}
+
+
+def register_value_text(model, field: str, text: Callable, label=None) -> None:
+    """`text(value, record)` says a coded value of `model.field` (its attname) in words (record: the
+    ChangeRecord); `label` names a field the model leaves unnamed (an encrypted column), or a key a record
+    carries that is no field (a move's counts)."""
+    value_texts[(model._meta.label, field)] = text
+    if label is not None:
+        value_labels[(model._meta.label, field)] = label

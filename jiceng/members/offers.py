@@ -38,7 +38,6 @@ def register() -> None:
 
 def _register_change_texts() -> None:
     """The change log's words for the members' coded values (the category through the profile in force)."""
-    from jiceng.core.changes import register_value_text
     from jiceng.orgs.offers import rules_of_record
 
     from .models import CategoryLine, Member
@@ -50,11 +49,11 @@ def _register_change_texts() -> None:
     def history(value, record):
         return " → ".join(f"{category(c, record) or c}（{day}）" for c, day in value)
 
-    register_value_text(Member, "category", category)
-    register_value_text(CategoryLine, "category", category)
-    register_value_text(Member, "id_number_cipher", lambda value, record: _("（已加密，不显示）"), label=_("身份证号"))
-    register_value_text(Member, "categories", history, label=_("类别经历"))
-    register_value_text(Member, "belonging_since", lambda value, record: value, label=_("组织关系转入日期"))
+    registry.register_value_text(Member, "category", category)
+    registry.register_value_text(CategoryLine, "category", category)
+    registry.register_value_text(Member, "id_number_cipher", lambda value, record: _("（已加密，不显示）"), label=_("身份证号"))
+    registry.register_value_text(Member, "categories", history, label=_("类别经历"))
+    registry.register_value_text(Member, "belonging_since", lambda value, record: value, label=_("组织关系转入日期"))
 
 
 def _own_record(request, obj=None) -> dict | None:

@@ -59,7 +59,6 @@ def rules_of_record(record):
 
 def _register_change_texts() -> None:
     from jiceng.core import profiles
-    from jiceng.core.changes import register_value_text
 
     from .models import Org, OrgLine, PostHolding
 
@@ -71,16 +70,16 @@ def _register_change_texts() -> None:
         org = Org.objects.filter(path=record.org_path).first()
         return org.rules.post_label(org.kind, value) if org else None
 
-    register_value_text(Org, "kind", kind)
-    register_value_text(Org, "profile", lambda value, record: profiles.registry()[value].name
+    registry.register_value_text(Org, "kind", kind)
+    registry.register_value_text(Org, "profile", lambda value, record: profiles.registry()[value].name
                         if value in profiles.registry() else None)
-    register_value_text(Org, "moved_with", lambda value, record: "、".join(f"{k} {n}" for k, n in value.items()),
+    registry.register_value_text(Org, "moved_with", lambda value, record: "、".join(f"{k} {n}" for k, n in value.items()),
                         label=_("随同调整"))
-    register_value_text(OrgLine, "kind", kind, label=_("组织类型"))
-    register_value_text(OrgLine, "name", lambda value, record: value, label=_("组织名称"))
-    register_value_text(OrgLine, "sector", lambda value, record: value, label=_("组织类别"))
-    register_value_text(OrgLine, "parent_id", lambda value, record: None, label=_("上级组织"))
-    register_value_text(PostHolding, "post", post)
+    registry.register_value_text(OrgLine, "kind", kind, label=_("组织类型"))
+    registry.register_value_text(OrgLine, "name", lambda value, record: value, label=_("组织名称"))
+    registry.register_value_text(OrgLine, "sector", lambda value, record: value, label=_("组织类别"))
+    registry.register_value_text(OrgLine, "parent_id", lambda value, record: None, label=_("上级组织"))
+    registry.register_value_text(PostHolding, "post", post)
 
 
 def _home_elections(request, obj=None) -> dict | None:
