@@ -28,7 +28,7 @@ def person_id(born: date, sex: str, n: int = 1) -> str:
 def add_member(org, name, *, born=date(1985, 5, 1), sex="男", category="full", n=1, **extra):
     return members.create_member(None, org=org, category=category, name=name, sex=sex, birth_date=born,
                                  id_number=person_id(born, sex, n), applied_on=date(2008, 1, 1),
-                                 joined_on=date(2009, 1, 1) if category in ("probationary", "full") else None,
+                                 joined_on=date(2009, 1, 1) if category in ("probationary", "full", "member") else None,
                                  confirmed_on=date(2010, 1, 1) if category == "full" else None, **extra)
 
 

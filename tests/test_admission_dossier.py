@@ -75,6 +75,20 @@ def test_the_dossier_is_typeset_for_chinese(walked):
         assert fonts.get(qn("w:eastAsia")) in ("SimSun", "SimHei") and fonts.get(qn("w:eastAsiaTheme")) is None
 
 
+def test_the_dossier_is_on_a4_with_chinese_fonts_everywhere(walked):
+    """Defect 11: A4 (210 × 297 mm), not python-docx's US Letter; the defaults every style falls back on
+    (tables, lists) name the East Asian font too, and the text is marked Chinese."""
+    from docx.shared import Mm
+
+    doc = Document(io.BytesIO(dossier.build(walked)))
+    for section in doc.sections:
+        assert abs(section.page_width - Mm(210)) < Mm(1) and abs(section.page_height - Mm(297)) < Mm(1)
+        assert section.left_margin >= Mm(20) and section.right_margin >= Mm(20)
+    defaults = doc.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts"))
+    assert defaults.get(qn("w:eastAsia")) == "SimSun" and defaults.get(qn("w:eastAsiaTheme")) is None
+    assert doc.styles["Normal"].element.rPr.find(qn("w:lang")).get(qn("w:eastAsia")) == "zh-CN"
+
+
 def test_the_same_builder_serves_a_democratic_party(db):
     city = orgs.create_org(None, code="J", name="九三学社某市委员会", kind="committee", profile="jiusan", founded_on=date(1990, 1, 1))
     base = orgs.create_org(None, code="J001", name="某基层委员会", kind="base_committee", parent=city, founded_on=date(1995, 1, 1))

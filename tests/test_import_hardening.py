@@ -274,13 +274,13 @@ def test_the_web_never_opens_an_upload_the_preview_and_the_refusal_come_from_the
     good = queued("ok.csv", (MEMBER_HEADER + f"预览人,男,1982-03-04,{person_id(born, '男', 320)},C001,正式党员,"
                              "2008-01-01,2009-01-01,2010-01-01\n").encode("utf-8"))
     page = web.get(reverse("import_detail", args=[good.pk])).content.decode()
-    assert "排队中：前面还有 0 个任务" in page and "预览人" not in page
+    assert "排队等待检查：即将开始" in page and "预览人" not in page
 
     bomb = tmp_path / "bomb.xlsx"
     workbook(bomb, [header_row(), '<row r="2"><c r="A2" t="inlineStr"><is><t>', b"A" * (8 << 20), "</t></is></c></row>"])
     refused = queued("bomb.xlsx", bomb.read_bytes())
     page = web.get(reverse("import_detail", args=[refused.pk])).content.decode()
-    assert "排队中：前面还有 1 个任务" in page
+    assert "排队等待检查：前面还有 1 个任务" in page
 
     jobs.dispatch()
     page = web.get(reverse("import_detail", args=[good.pk])).content.decode()

@@ -676,3 +676,21 @@ def test_csv_export_defuses_formulas_and_reads_them_back(tmp_path):
     path.write_bytes(buf.getvalue())
     row = next(tabular.read_table(path, "e.csv", cols).rows())
     assert row.values == {"name": "=HYPERLINK(\"x\")", "post": "@科长"}
+
+
+def test_template_id_number_cells_are_text_cells():
+    """Defect 14: WPS, LibreOffice and a paste ignore a column's format: the cells of the 身份证号 column
+    are text cells themselves, so an 18-digit number is never turned into 1.1E+17, and the column is wide
+    enough to show one."""
+    from jiceng.core.tabular import TEMPLATE_ROWS
+
+    columns = COLUMNS
+    out = io.BytesIO()
+    template(out, columns, {"id_number": "120101199003041234"}, "成员导入模板")
+    data = openpyxl.load_workbook(io.BytesIO(out.getvalue()))["数据"]
+    letter = "ABCDEFGHIJ"[[c.key for c in columns].index("id_number")]
+    assert all(data[f"{letter}{r}"].number_format == "@" for r in (2, 3, 500, TEMPLATE_ROWS + 1))
+    assert data.column_dimensions[letter].width >= 18
+    assert data["C2"].number_format != "@"  # a date column is not text
+    filled = read_table(io.BytesIO(out.getvalue()), "t.xlsx", columns)
+    assert filled.problems == [] and list(filled.rows()) == []

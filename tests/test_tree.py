@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def test_children_inherit_the_profile_and_kinds_are_checked(world):
     assert world.a.profile == "ccp"
     problems = errors_of(services.create_org, None, code="X", name="小组下的党委", kind="committee", parent=world.a)
-    assert "党委 不能设在 党支部 之下" in problems["parent"][0] and "ccp@" in problems["parent"][0]
+    assert "党委 不能设在 党支部 之下" in problems["parent"][0] and "依据：" in problems["parent"][0] and "ccp@" not in problems["parent"][0]
     problems = errors_of(services.create_org, None, code="Y", name="根", kind="branch")
     assert "profile" in problems
     problems = errors_of(services.create_org, None, code="C001", name="重复编码", kind="group", parent=world.a)
@@ -139,7 +139,8 @@ def test_warnings_show_their_evidence_and_source(world):
         add_member(world.a, f"甲{i}", n=i)
     found = {w["key"]: w for w in services.warnings_for([world.a])[world.a.pk]}
     assert "正式党员 7 >= 7" in found["committee_missing"]["evidence"]
-    assert found["committee_missing"]["source"].startswith("ccp@")
+    assert found["committee_missing"]["source"] == "依据：《中国共产党支部工作条例（试行）》第八条"  # in words; the full citation:
+    assert found["committee_missing"]["cite"].startswith("ccp@")
 
 
 def test_election_due_dates_and_states(world):

@@ -9,6 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from jiceng.core.api import ScopedReadViewSet, scoped_by_code, scoped_by_id
+from jiceng.core import profiles
 from jiceng.core.i18n import pick
 from jiceng.core.scoping import CHANGE, VIEW
 from jiceng.members.models import Member
@@ -36,7 +37,7 @@ class StepSerializer(serializers.Serializer):
         return record.step_label
 
     def get_warnings(self, record) -> list[str]:
-        return [f"{pick(w)}（{w['cite']}）" for w in record.warnings]
+        return [f"{pick(w)}（{profiles.reference(w['cite'])}）" for w in record.warnings]
 
 
 class NextSerializer(serializers.Serializer):

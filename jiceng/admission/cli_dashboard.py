@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from jiceng.core.cli import INVALID, NOT_FOUND, Failed, day, find_org, t
 from jiceng.core.dates import today
+from jiceng.core import profiles
 from jiceng.core.i18n import pick
 from jiceng.core.scoping import CHANGE
 from jiceng.orgs.models import Org
@@ -77,7 +78,7 @@ class DashboardCommands:
                 when = t(f"已逾期 {i.days} 天", f"{i.days} days overdue") if kind == pipeline.OVERDUE else t(
                     f"还有 {i.days} 天", f"in {i.days} days")
                 step = " ".join(x for x in (i.step.number, pick(i.step.label)) if x)
-                lines.append(f"  {i.app.pk}\t{i.app.member.name}\t{i.app.org.code}\t{step}\t{i.day}\t{when}\t{i.cite}")
+                lines.append(f"  {i.app.pk}\t{i.app.member.name}\t{i.app.org.code}\t{step}\t{i.day}\t{when}\t{profiles.reference(i.cite)}")
         self.emit(pipeline.as_data(p), *lines)
 
     def do_plan(self, action, org, year, total, line, note, **_):

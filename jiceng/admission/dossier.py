@@ -12,10 +12,11 @@ from django.utils.translation import gettext as _
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt, RGBColor
+from docx.shared import Mm, Pt, RGBColor
 
 from jiceng.core.dates import today
 from jiceng.core.exports import log_personal_data
+from jiceng.core import profiles
 from jiceng.core.i18n import pick
 from jiceng.core.views import scoped_object
 
@@ -41,8 +42,24 @@ def _set_font(style, east_asian: str, size: float | None = None) -> None:
 
 
 def _document():
-    doc = Document()
+    doc = Document()  # python-docx's default template is US Letter: the dossier is on A4 (GB/T 9704 margins)
+    for section in doc.sections:
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.top_margin, section.bottom_margin, section.left_margin, section.right_margin = Mm(37), Mm(35), Mm(28), Mm(26)
     _set_font(doc.styles["Normal"], BODY_FONT, 11)
+    lang = doc.styles["Normal"].element.get_or_add_rPr().find(qn("w:lang"))
+    if lang is None:
+        lang = doc.styles["Normal"].element.get_or_add_rPr().makeelement(qn("w:lang"), {})
+        doc.styles["Normal"].element.get_or_add_rPr().append(lang)
+    lang.set(qn("w:eastAsia"), "zh-CN")
+    defaults = doc.styles.element.find(qn("w:docDefaults"))  # what every other style (tables, lists) falls back on
+    fonts = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:rFonts")) if defaults is not None else None
+    if fonts is not None:
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)
+        fonts.set(qn("w:ascii"), LATIN_FONT)
+        fonts.set(qn("w:hAnsi"), LATIN_FONT)
+        fonts.set(qn("w:eastAsia"), BODY_FONT)
     for name, size in (("Title", 20), ("Heading 1", 15), ("Heading 2", 12)):
         _set_font(doc.styles[name], HEADING_FONT, size)
     return doc
@@ -113,7 +130,7 @@ def _record(doc, app: Application, item: dict, lines: dict) -> None:
         doc.add_paragraph(pick(f.label))
         _vote(doc, tally)
     for w in record.warnings:
-        doc.add_paragraph(_("提示：%(t)s（%(c)s）") % {"t": pick(w), "c": w.get("cite", "")})
+        doc.add_paragraph(_("提示：%(t)s（%(c)s）") % {"t": pick(w), "c": profiles.reference(w.get("cite", ""))})
 
 
 def _who(user) -> str:

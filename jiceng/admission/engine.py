@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from jiceng.core import spans
 from jiceng.core.i18n import pick
-from jiceng.core.profiles import Admission, Interval, Profile, Span, Step, StepField
+from jiceng.core.profiles import Admission, Interval, Profile, Span, Step, StepField, reference
 
 VOTE_KEYS = ("present", "yes", "no", "abstain", "absent_yes", "absent_no")
 
@@ -39,7 +39,7 @@ class Finding:
     hard: bool = True
 
     def text(self) -> str:
-        return f"{self.message}（{self.cite}）"
+        return f"{self.message}（{reference(self.cite)}）"
 
 
 @dataclass
@@ -77,9 +77,10 @@ class Context:
     def adm(self) -> Admission:
         return self.rules.admission
 
-    def cite(self, step: Step, key: str = "") -> str:
+    def cite(self, step: Step, key: str = "", source: str = "") -> str:
+        """The full citation of a step's rule, ending with its source (the rule's own, else the step's)."""
         part = [f"{pick(step.label)}"] + ([key] if key else [])
-        return self.rules.cite("admission", *part)
+        return f"{self.rules.cite('admission', *part)} {source or step.source}".strip()
 
 
 def span_text(span: Span) -> str:
@@ -137,9 +138,9 @@ def window(ctx: Context, step: Step, history: list[Done]) -> tuple[Window, list[
             continue
         extra = extension_months(history, iv.extend_by)
         if iv.min:
-            bounds.append(("min", shifted(start, iv.min, extra), f"{ctx.cite(step, iv.key)} {iv.source}".strip(), iv.hard))
+            bounds.append(("min", shifted(start, iv.min, extra), ctx.cite(step, iv.key, iv.source), iv.hard))
         if iv.max:
-            bounds.append(("max", shifted(start, iv.max, extra), f"{ctx.cite(step, iv.key)} {iv.source}".strip(), iv.hard))
+            bounds.append(("max", shifted(start, iv.max, extra), ctx.cite(step, iv.key, iv.source), iv.hard))
     win = Window()
     for kind, day, cite, hard in bounds:
         if kind == "min" and hard:
@@ -198,7 +199,7 @@ def check(ctx: Context, step: Step, on: date, data: dict, history: list[Done]) -
         if not any(_number(data.get(k)) >= minimum for k, minimum in t.any_of.items()):
             need = _("或").join(f"{pick(next(f.label for f in step.fields if f.key == k))} ≥ {m}" for k, m in t.any_of.items())
             findings.append(Finding(next(iter(t.any_of)), _("未达到要求：%(n)s") % {"n": need},
-                                    f"{ctx.cite(step, t.key)} {t.source}".strip(), t.hard))
+                                    ctx.cite(step, t.key, t.source), t.hard))
     return findings, ok
 
 
@@ -218,7 +219,7 @@ def blank(f: StepField, value) -> bool:
 
 def field_problem(ctx: Context, step: Step, f: StepField, value, on: date, data: dict) -> tuple[list[Finding], bool]:
     """Problems with one recorded field, and whether it lets the step pass (a conclusion, a vote)."""
-    cite = f"{ctx.cite(step, f.key)} {f.source}".strip()
+    cite = ctx.cite(step, f.key, f.source)
     label = pick(f.label)
     empty = blank(f, value)
     if empty:

@@ -20,7 +20,7 @@ def vote_name(field_key: str, count: str) -> str:
     return f"{field_key}__{count}"
 
 
-def _field(f, people) -> dict:
+def _field(f, people, search=lambda field: None) -> dict:
     """The form field(s) for one field of a step (a vote has six counts). Whether it is required, and
     its bounds, are the engine's to check: its refusal names the rule it applies."""
     label = pick(f.label)
@@ -32,9 +32,12 @@ def _field(f, people) -> dict:
         fields = {f.key: forms.ChoiceField(label=label, choices=[("", "—")] + [(c, c) for c in f.choices])}
     elif f.type == "people":
         size = f"{f.min}" if f.min == f.max else f"{f.min or 0}–{f.max or '…'}"
+        url = search(f)
+        attrs = {"size": 6, **({"data-people-search": url} if url else {})}
         fields = {f.key: forms.TypedMultipleChoiceField(
-            label=label, coerce=int, choices=people(f), widget=forms.SelectMultiple(attrs={"size": 6}),
-            help_text=_("选 %(n)s 人（按住 Ctrl 可多选）") % {"n": size})}
+            label=label, coerce=int, choices=people(f), widget=forms.SelectMultiple(attrs=attrs),
+            help_text=(_("选 %(n)s 人：输入姓名或所在组织搜索，符合条件的排在前面") if url else
+                       _("选 %(n)s 人（按住 Ctrl 可多选）")) % {"n": size})}
     elif f.type == "file":
         fields = {f.key: forms.FileField(label=label, validators=[validate_attachment], help_text=attachment_help(),
                                          widget=forms.ClearableFileInput(attrs={"accept": attachment_accept()}))}
@@ -67,13 +70,13 @@ class StepData:
         return data, attachment
 
 
-def step_form(step, *, people=lambda field: [], base=Form, on_label=_("办理日期")) -> type[Form]:
+def step_form(step, *, people=lambda field: [], search=lambda field: None, base=Form, on_label=_("办理日期")) -> type[Form]:
     """A form class for recording `step`: its date, then one field per field of the step.
 
-    `people(field)` gives the choices of a people field."""
+    `people(field)` gives the choices of a people field; `search(field)` the URL its picker searches."""
     fields = {"on": forms.DateField(label=on_label, widget=DATE, initial=today)}
     for f in step.fields:
-        fields.update(_field(f, people))
+        fields.update(_field(f, people, search))
     return type(f"{step.key.title()}Form", (StepData, base), {"step": step, **fields})
 
 

@@ -7,6 +7,9 @@ from jiceng.core.scoping import CHANGE, scope_of
 
 
 def register() -> None:
+    from . import home
+
+    _register_change_texts()
     registry.register_export_subject("dossier", _("发展档案"))
     registry.register_export_subject("attachment", _("下载发展材料附件"))
     registry.register_navigation("application_list", _("发展"), 30)
@@ -23,9 +26,56 @@ def register() -> None:
         "member", "start-application", _("开始发展程序"),
         lambda member: f"{reverse('application_start')}?member={member.pk}",
         lambda request, member: not member.is_member and not member.applications.exists(), order=50, danger=True)
+    registry.register_panel("home", "todo", "admission/_home_todo.html", home.todo, order=30)
+    registry.register_panel("home", "mine", "admission/_home_mine.html", home.mine, order=15)
     registry.register_panel("member", "applications", "admission/_member_applications.html", _member_applications)
 
 
 def _member_applications(request, member):
     applications = list(member.applications.restrict(request.user))
     return {"applications": applications} if applications else None
+
+
+def _register_change_texts() -> None:
+    """The change log's words for an application's stage and a step record's step, data and warnings."""
+    from jiceng.core import profiles
+    from jiceng.core.i18n import pick
+    from jiceng.orgs.offers import rules_of_record
+
+    from .models import Application, StepRecord
+
+    def adm(record):
+        rules = rules_of_record(record)
+        return rules.admission if rules else None
+
+    def stage(value, record):
+        a = adm(record)
+        found = a and next((st for st in a.stages if st.key == value), None)
+        return pick(found.label) if found else None
+
+    def step(value, record):
+        found = adm(record) and adm(record).step(value)
+        return pick(found.label) if found else None
+
+    def data(value, record):
+        state = {**(record.before or {}), **(record.after or {})}
+        found = adm(record) and adm(record).step(state.get("step", ""))
+        labels = {f.key: pick(f.label) for f in found.fields} if found else {}
+        parts = []
+        for key, v in (value or {}).items():
+            if isinstance(v, dict):
+                v = "，".join(f"{k} {n}" for k, n in v.items())
+            elif isinstance(v, list):
+                v = "、".join(str(x) for x in v)
+            parts.append(f"{labels.get(key, key)}：{v}")
+        return "；".join(parts)
+
+    def warnings(value, record):
+        return "；".join(f"{pick(w)}（{profiles.reference(w.get('cite', ''))}）" for w in value or [])
+
+    registry.register_value_text(Application, "stage", stage)
+    registry.register_value_text(Application, "profile", lambda value, record: profiles.registry()[value].name
+                        if value in profiles.registry() else None)
+    registry.register_value_text(StepRecord, "step", step)
+    registry.register_value_text(StepRecord, "data", data)
+    registry.register_value_text(StepRecord, "warnings", warnings)

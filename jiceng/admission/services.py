@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from jiceng.core import idnumber
+from jiceng.core import idnumber, profiles
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.i18n import pick
 from jiceng.core.paths import within
@@ -85,7 +85,7 @@ def require_performer(user, org: Org, step) -> None:
     actor = acting_org(org, step)
     who = actor.name if actor else _("上级组织（未找到）")
     raise PermissionDenied(_("“%(s)s”须由 %(o)s 办理，您没有该组织的办理权限（%(c)s）") % {
-        "s": pick(step.label), "o": who, "c": org.rules.cite("admission", pick(step.label), "by")})
+        "s": pick(step.label), "o": who, "c": profiles.reference(org.rules.cite("admission", pick(step.label), "by", step.source))})
 
 
 # --- writes ----------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ def _write(user, app: Application, step, on: date, data: dict, attachment, ctx, 
     if ok and step.effect and app.member.category != step.effect.category:
         day = engine.effect_date(ctx, step, on, history_after)
         members.change_category(user, app.member, step.effect.category, on=day,
-                                note=ctx.cite(step, "effect")[:300])
+                                note=profiles.reference(ctx.cite(step, "effect"))[:300])
     app.stage = engine.stage_of(ctx, history_after)
     if ok and step.completes:
         app.status = Application.DONE

@@ -31,6 +31,13 @@ def next_step(side):
     return {"pk": app.pk, "step": step.key}, ""
 
 
+def people_field(side):
+    """The people picker's search of the first step that names people (谈话人 of the CCP's talk)."""
+    app = side.get(Application)
+    step = next(s for s in app.rules.admission.steps if any(f.type == "people" for f in s.fields))
+    return {"pk": app.pk, "step": step.key, "field": next(f.key for f in step.fields if f.type == "people")}, "?q=测试"
+
+
 def attachment(side):
     """The application letter attached to the first step: served only through the scoped route."""
     app = side.get(Application)
@@ -44,6 +51,7 @@ testkit.routes({
     "application_start": Route("write", target=query("org")),
     "application_detail": Route("read", target=Application),
     "application_record": Route(target=next_step),
+    "application_people": Route("write", target=people_field),
     "application_stop": Route(target=Application),
     "application_attachment": Route("read", target=attachment),
     "application_dossier": Route("read", target=Application),

@@ -11,6 +11,7 @@ urlpatterns = [path("admission/", include([
     path("start/", views.ApplicationStartView.as_view(), name="application_start"),
     path("<int:pk>/", views.ApplicationDetailView.as_view(), name="application_detail"),
     path("<int:pk>/record/<str:step>/", views.ApplicationRecordView.as_view(), name="application_record"),
+    path("<int:pk>/people/<str:step>/<str:field>/", views.ApplicationPeopleView.as_view(), name="application_people"),
     path("<int:pk>/attachment/<int:record>/", views.ApplicationAttachmentView.as_view(), name="application_attachment"),
     path("<int:pk>/stop/", views.ApplicationStopView.as_view(), name="application_stop"),
     path("<int:pk>/dossier/", dossier.dossier_view, name="application_dossier"),

@@ -4,8 +4,9 @@ is done at (branch or upper committee) is the service's to check (403 with the r
 before anyone tries."""
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
@@ -13,13 +14,14 @@ from jiceng.core.dates import today
 from jiceng.core.exports import log_personal_data
 from jiceng.core.i18n import pick
 from jiceng.core.params import id_param
-from jiceng.core.scoping import CHANGE, may
+from jiceng.core.scoping import CHANGE, may, scope_of
 from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped_object
 from jiceng.members.models import Member
 from jiceng.members.services import PERSON_FIELDS
 from jiceng.orgs.models import Org
 
 from . import forms, services
+from . import people as people_picker
 from .filtersets import ApplicationFilterSet
 from .models import Application, StepRecord
 
@@ -47,7 +49,11 @@ class ApplicationListView(ObjectListView):
             nexts = services.next_steps(self.request.user, app)
             latest = app.steps.order_by("-on", "-id").first()
             app.latest, app.overdue = latest, overdue(nexts, day) if app.status == Application.OPEN else []
-        return {}
+        filterset = getattr(self, "filterset_used", None)
+        org = filterset.form.cleaned_data.get("org") if filterset is not None and filterset.is_valid() else None
+        # the button that starts a procedure: where one may be started, for a role that may write there
+        return {"start_org": org if org and org.active and org.holds_members and org.rules.admission
+                and scope_of(self.request.user).covers(org.path, CHANGE) else None}
 
 
 class ApplicationStartView(ObjectActionView):
@@ -120,12 +126,15 @@ class ApplicationRecordView(ObjectActionView):
 
     def get_form(self, app, *args):
         step = self.step(app)
-        def people(field):  # the field's pool, the same the services accept
-            qs = services.people_pool(app.org, step, field).exclude(pk=app.member_id).order_by("name")
-            qs = qs.filter(category__in=field.categories) if field.categories else qs
-            return [(m.pk, f"{m.name}（{m.category_label}）") for m in qs.select_related("org")[:500]]
+        sent = args[0] if args else None  # the POSTed data: what was chosen through the search is a choice too
 
-        return forms.step_form(step, people=people)(*args)
+        def people(field):  # the field's pool, the same the services accept; eligible first, no cap (people.py)
+            return people_picker.options(app, step, field, sent.getlist(field.key) if sent is not None else ())
+
+        def search(field):
+            return reverse("application_people", args=[app.pk, step.key, field.key])
+
+        return forms.step_form(step, people=people, search=search)(*args)
 
     def perform(self, app, data):
         step_data, attachment = self.form.step_data()
@@ -171,3 +180,25 @@ class ApplicationStopView(ObjectActionView):
 
     def perform(self, app, data):
         return services.stop(self.request.user, app, reason=data["reason"], on=data["on"])
+
+
+class ApplicationPeopleView(ScopedView):
+    """The people picker's search (JSON): the people a step's people field may name, found by name or branch,
+    from the same pool the services accept; the application read with the right to record on it."""
+
+    def found(self, request, pk, step, field):
+        app = scoped_object(Application, request.user, pk, CHANGE)
+        st = app.rules.admission.step(step)
+        f = next((x for x in st.fields if x.key == field and x.type == "people"), None) if st else None
+        if f is None:
+            raise Http404(_("没有这个字段"))
+        services.require_performer(request.user, app.org, st)  # as the record form: who does the step
+        return app, st, f
+
+    def get(self, request, pk, step, field):
+        app, st, f = self.found(request, pk, step, field)
+        return JsonResponse(people_picker.search(app, st, f, request.GET.get("q", "")))
+
+    def post(self, request, pk, step, field):
+        self.found(request, pk, step, field)  # out of scope: not found, as for reading
+        return self.http_method_not_allowed(request)

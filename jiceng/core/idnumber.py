@@ -36,6 +36,15 @@ def sex(number: str) -> str:
     return "男" if int(number[16]) % 2 else "女"
 
 
+def facts(number: str) -> dict:
+    """What a valid number says of its holder: {"birth_date", "sex"}; nothing for an invalid one.
+    A form fills these two fields from the number (app.js does the same as the number is typed)."""
+    number = normalize(number)
+    if not number or problem(number):
+        return {}
+    return {"birth_date": birth_date(number), "sex": sex(number)}
+
+
 def problem(number: str, today: date | None = None) -> str | None:
     """Why `number` is not a valid resident ID number, or None."""
     if len(number) != 18:

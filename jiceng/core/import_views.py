@@ -79,8 +79,38 @@ class ImportListView(ScopedView):
 def job_context(job: Job) -> dict:
     """What the detail page and its polled part show: all of it from the job's row and files. The web
     process never opens the uploaded file: the preview is the one the job's check wrote."""
-    return {"job": job, "preview": import_jobs.preview(job), "progress": jobs.progress(job), "ahead": jobs.position(job),
-            "cancelling": jobs.cancelling(job)}
+    progress, ahead, cancelling = jobs.progress(job), jobs.position(job), jobs.cancelling(job)
+    if job.phase == Job.WRITE and progress.get("phase") in ("check", "done"):
+        progress = {}  # the check's last report, left behind: the write has not reported yet
+    return {"job": job, "preview": import_jobs.preview(job), "progress": progress, "ahead": ahead,
+            "cancelling": cancelling, "stage": stage(job, progress, ahead, cancelling)}
+
+
+def stage(job: Job, progress: dict, ahead: int, cancelling: bool) -> dict:
+    """What is happening now, in words: {key, label, counting} — queued for the check or (confirmed) for the
+    write, reading, checking, waiting for another import, writing, committing. `counting`: rows are counted."""
+    writing, phase = job.phase == Job.WRITE, progress.get("phase")
+    done, total = progress.get("done") or 0, progress.get("total")
+    rows = f"{done} / {total}" if total else str(done)
+    if cancelling:
+        return {"key": "cancelling", "label": _("正在取消…"), "counting": False}
+    if job.status == "queued":
+        what = _("已确认导入，排队等待写入") if writing else _("排队等待检查")
+        where = _("前面还有 %(n)d 个任务") % {"n": ahead} if ahead else _("即将开始")
+        return {"key": "queued-write" if writing else "queued-check", "label": f"{what}：{where}", "counting": False}
+    if phase == "wait":
+        return {"key": "wait", "label": _("等待另一项导入写入完成…"), "counting": False}
+    if phase == "write":
+        return {"key": "write", "label": _("正在写入：已写入 %(rows)s 行") % {"rows": rows}, "counting": True}
+    if phase == "commit":
+        return {"key": "commit", "label": _("正在提交：保存全部 %(n)s 行…") % {"n": total or done}, "counting": False}
+    if phase == "done":
+        return {"key": "finishing", "label": _("正在收尾…"), "counting": False}
+    if phase == "check":
+        return {"key": "check", "label": _("正在检查：已检查 %(rows)s 行") % {"rows": rows}, "counting": True}
+    if writing:
+        return {"key": "start-write", "label": _("已确认导入，正在准备写入…"), "counting": False}
+    return {"key": "start-check", "label": _("正在读取文件…"), "counting": False}
 
 
 class ImportDetailView(ScopedView):

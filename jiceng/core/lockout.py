@@ -15,6 +15,7 @@ import math
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_cool_off
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
@@ -74,3 +75,21 @@ class TokenView(ObtainAuthToken):
             if username and AxesProxyHandler.is_locked(request._request, {"username": username}):
                 return lockout_response(request._request)
             raise
+
+
+class LoginView(auth_views.LoginView):
+    """The sign-in page: after a wrong password the user name stays in its box, and the page speaks of the
+    lockout only when it applies — a few attempts before the limit (a locked pair gets `lockout_response`)."""
+
+    WARN_WITHIN = 2  # attempts left from which the page warns
+
+    def form_invalid(self, form):
+        username = (form.data.get("username") or "").strip()
+        context = self.get_context_data(form=form)
+        if username:
+            limit = int(getattr(settings, "AXES_FAILURE_LIMIT", 0) or 0)
+            left = limit - AxesProxyHandler.get_failures(self.request, {"username": username}) if limit else None
+            if left is not None and 0 < left <= self.WARN_WITHIN:
+                context["lockout_warning"] = _(
+                    "再输错 %(n)d 次，该账号在此地址将被暂时锁定 %(m)d 分钟。") % {"n": left, "m": _minutes(self.request) or 15}
+        return self.render_to_response(context)

@@ -215,6 +215,13 @@ class ChangeRecord(models.Model):
     # internal columns that mean nothing to a reader of the log
     hidden_keys = ("id", "id_number_index", "org_path", "path", "depth")
 
+    @cached_property
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(label, old text, new text) in the reader's words (`core.changes.describe`)."""
+        from .changes import describe
+
+        return describe(self)
+
     def save(self, *args, **kwargs):
         if self.pk:  # the log is append-only
             raise ValidationError(_("变更记录不可修改"))

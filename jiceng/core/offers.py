@@ -1,16 +1,24 @@
 """Core's own links and commands, in the same registry as the apps' (`core.registry`); run from `ready()`."""
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from . import import_jobs, registry
+from .scoping import CHANGE, STRUCTURE, scope_of
 
 
 def register() -> None:
     import_jobs.register()  # the import, core's own job kind
     registry.register_export_subject("member", _("查看完整身份证号"))  # exports.reveal_id_number
-    registry.register_navigation("import_list", _("导入"), 70)
+    # the organization page: an administrator grants roles there (core.grants)
+    registry.register_action("org", "role-add", _("授予角色"), lambda org: f"{reverse('role_add')}?org={org.pk}",
+                             lambda request, org: org.active and scope_of(request.user).covers(org.path, STRUCTURE),
+                             order=90)
+    registry.register_panel("home", "imports", "core/_home_imports.html", _home_imports, order=40)
+    registry.register_navigation("import_list", _("导入"), 70, action=CHANGE)  # an upload writes
     registry.register_navigation("change_list", _("变更记录"), 80)
     registry.register_navigation("api_docs", "API", 90)
-    registry.register_navigation("admin:index", _("系统管理"), 100, visible=lambda user: user.is_superuser)
+    registry.register_navigation("admin:index", _("系统管理"), 100, visible=lambda user: user.is_superuser,
+                                 action=None)
     for name, text, order in [
         ("setup", "迁移数据库；库为空时载入演示数据 / migrate; load the demo when the database is empty", 10),
         ("serve", "启动网页服务（默认 127.0.0.1:8000）/ run the web app (default 127.0.0.1:8000)", 30),
@@ -19,3 +27,11 @@ def register() -> None:
                    "export template writes a blank template", 80),
     ]:
         registry.register_cli_command(name, text, order)
+
+
+def _home_imports(request, obj=None) -> dict | None:
+    """The user's own imports that found problems (a job is its owner's alone)."""
+    from .models import Job
+
+    jobs = list(Job.objects.filter(user_id=request.user.pk, task="import", status="problems").order_by("-created")[:5])
+    return {"jobs": jobs} if jobs else None

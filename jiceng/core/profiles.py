@@ -6,6 +6,7 @@ engine asks the profile, never an `if` on a party's name.
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -41,6 +42,7 @@ class Category(_Strict):
     is_member: bool = True  # counts in the member total (applicants and activists do not)
     full: bool = False  # a full member: may vote, be contact or introducer
     join_date: bool = False  # the start of this category is the joining date (入党/入会/入社日期)
+    source: str = ""  # where min_age comes from
 
 
 class Post(_Strict):
@@ -205,6 +207,8 @@ class Profile(_Strict):
     name: str
     version: str
     words: dict[str, str]
+    # the documents a rule's source names, by the short name used in `source:` (细则 → 《中国共产党发展党员工作细则》)
+    sources: dict[str, Text] = {}
     kinds: list[Kind]
     categories: list[Category]
     occupations: list[str] = []
@@ -313,8 +317,90 @@ class Profile(_Strict):
         return self.words.get(key, key)
 
     def cite(self, *parts: str) -> str:
-        """How a decision names the rule it applied: profile@version / part …"""
-        return " / ".join([f"{self.key}@{self.version}", *parts])
+        """How a decision names the rule it applied: profile@version / part … (the full citation)."""
+        return " / ".join([f"{self.key}@{self.version}", *(p for p in parts if p)])
+
+    def reference(self, text: str) -> str:
+        """A source in words for a reader: '细则 §23 [firm]' → '《中国共产党发展党员工作细则》第二十三条'.
+
+        The last document named in the text is the most specific one (a bound's source follows the step's)."""
+        from django.utils.translation import gettext as _
+
+        plain = _MARK.sub("", text)
+        found = None
+        for short in sorted(self.sources, key=len, reverse=True):
+            at = plain.rfind(short)
+            if at >= 0 and (found is None or at > found[0]):
+                found = (at, short)
+        if found is None:
+            return _("%(p)s的有关规定") % {"p": self.name}
+        at, short = found
+        title = pick(self.sources[short])
+        article = _article(plain[at + len(short):])
+        if not article:
+            return _("《%(t)s》") % {"t": title}
+        return _("《%(t)s》%(a)s") % {"t": title, "a": article}
+
+
+_MARK = re.compile(r"\[(?:firm|local|verify)\]")
+_ART = re.compile(r"\s*(?:§\s*(\d+)(?:\s*[–-]\s*(\d+))?|第([一二三四五六七八九十百零]+)条)")
+_DIGITS = "零一二三四五六七八九"
+
+
+def _cn(n: int) -> str:
+    """23 → 二十三 (up to 999)."""
+    if n < 10:
+        return _DIGITS[n]
+    if n < 20:
+        return "十" + (_DIGITS[n % 10] if n % 10 else "")
+    if n < 100:
+        return _DIGITS[n // 10] + "十" + (_DIGITS[n % 10] if n % 10 else "")
+    rest = n % 100
+    return _DIGITS[n // 100] + "百" + ("" if not rest else ("零" + _cn(rest) if rest < 10 else
+                                                             ("一" + _cn(rest) if rest < 20 else _cn(rest))))
+
+
+def _from_cn(text: str) -> int:
+    """二十三 → 23 (up to 999)."""
+    total, digit = 0, 0
+    for ch in text:
+        if ch in ("百", "十"):
+            total += (digit or 1) * (100 if ch == "百" else 10)
+            digit = 0
+        else:
+            digit = _DIGITS.index(ch)
+    return total + digit
+
+
+def _article(text: str) -> str:
+    from django.utils.translation import gettext as _
+
+    m = _ART.match(text)
+    if not m:
+        return ""
+    if m.group(3):
+        first, last = _from_cn(m.group(3)), None
+    else:
+        first, last = int(m.group(1)), m.group(2) and int(m.group(2))
+    if last:
+        return _("第%(a)s条至第%(b)s条") % {"a": _cn(first), "b": _cn(last), "x": first, "y": last}
+    return _("第%(a)s条") % {"a": _cn(first), "x": first}
+
+
+_CITE = re.compile(r"\s*([\w-]+)@\S+")
+
+
+def reference(cite: str) -> str:
+    """A full citation ('ccp@2026.1 / admission / … 细则 §23 [firm]') as a reader's reference, with '依据：'."""
+    from django.utils.translation import gettext as _
+
+    if not cite:
+        return ""
+    m = _CITE.match(cite)
+    rules = registry().get(m.group(1)) if m else None
+    if rules is None:
+        return _("依据：%(r)s") % {"r": _MARK.sub("", cite).strip()}
+    return _("依据：%(r)s") % {"r": rules.reference(cite[m.end():])}
 
 
 class Registry(dict):
@@ -378,4 +464,4 @@ def age_on(birth: date, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-__all__ = ["Profile", "registry", "get", "choices", "load_file", "pick", "age_on"]
+__all__ = ["Profile", "registry", "get", "choices", "load_file", "pick", "age_on", "reference"]

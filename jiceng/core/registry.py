@@ -15,6 +15,7 @@ category theirs to move (an open admission application): while one answers, no c
 keeps the people. `url_modules`: the apps whose `urls.py` the project's routes include.
 `cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database.
 `export_subjects`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
+`search_sources`: what the site-wide search finds (people, organizations), each within the user's scope.
 Each register function may run twice (ready() does in tests and commands) and leaves one entry.
 """
 from __future__ import annotations
@@ -141,23 +142,37 @@ def export_subject_choices() -> list[tuple[str, str]]:
 
 @dataclass(frozen=True)
 class NavEntry:
-    """A link of the base template's navbar (`core.context_processors.navigation`)."""
+    """A link of the base template's navbar (`core.context_processors.navigation`).
+
+    It is shown only to a user who may use the page it leads to: one who holds `action` (view, change,
+    structure: `core.scoping`) somewhere in the tree, or a superuser, and for whom `visible(user)` answers
+    true. `action=None` with no `visible`: every signed-in user (a page about the user themselves)."""
 
     url_name: str
     label: str
     order: int  # place from left to right, across the apps
-    visible: Callable | None = None  # (user) -> bool; None: every signed-in user (the pages scope themselves)
+    visible: Callable | None = None  # (user) -> bool, asked after the action
+    action: str | None = "view"  # what the user must hold somewhere (core.scoping.VIEW/CHANGE/STRUCTURE)
 
 
 navigation: dict[str, NavEntry] = {}
 
 
-def register_navigation(url_name: str, label: str, order: int, visible: Callable | None = None) -> None:
-    navigation[url_name] = NavEntry(url_name, label, order, visible)
+def register_navigation(url_name: str, label: str, order: int, visible: Callable | None = None,
+                        action: str | None = "view") -> None:
+    navigation[url_name] = NavEntry(url_name, label, order, visible, action)
+
+
+def shown_to(entry: NavEntry, user) -> bool:
+    from .scoping import scope_of
+
+    if entry.action is not None and not scope_of(user).holds(entry.action):
+        return False
+    return entry.visible is None or bool(entry.visible(user))
 
 
 def navigation_for(user) -> list[NavEntry]:
-    return [e for e in sorted(navigation.values(), key=lambda e: e.order) if e.visible is None or e.visible(user)]
+    return [e for e in sorted(navigation.values(), key=lambda e: e.order) if shown_to(e, user)]
 
 
 @dataclass(frozen=True)
@@ -210,6 +225,7 @@ class Headcount:
     by_org: Callable  # (org_ids) -> {org_id: {category: n}}, today
     by_org_as_of: Callable  # (org_ids, day) -> the same, as the dated lines stood at the end of `day`
     in_subtree: Callable  # (path) -> {category: n} in the subtree, today
+    totals_in_subtrees: Callable = staticmethod(lambda paths: {})  # (paths) -> {path: people in its subtree}, today
 
 
 headcounts: list[Headcount] = []
@@ -266,3 +282,50 @@ demo_builders: dict[str, DemoBuilder] = {}
 
 def register_demo_builder(name: str, **options) -> None:
     demo_builders[name] = DemoBuilder(name, **options)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One thing the site-wide search found: what it is called, a line about it and where its page is."""
+
+    title: str
+    detail: str
+    url: str
+
+
+@dataclass(frozen=True)
+class SearchSource:
+    """What the site-wide search (`core.views.SearchView`, the navbar's box) asks an app: `find(user, q, limit)`
+    answers the app's records matching `q` within the user's scope (`restrict()`: out of scope is absent),
+    at most `limit` of them, as `SearchHit`s."""
+
+    name: str
+    label: str
+    find: Callable
+    order: int = 100
+
+
+search_sources: dict[str, SearchSource] = {}
+
+
+def register_search(name: str, label: str, find: Callable, order: int = 100) -> None:
+    search_sources[name] = SearchSource(name, label, find, order)
+
+
+def search_source_list() -> list[SearchSource]:
+    return sorted(search_sources.values(), key=lambda s: s.order)
+
+
+# (model label "app.Model", attname) -> text(value, record): a coded value in words for the change log
+# (`core.changes.describe`), from the app that owns the model; and labels of keys no field names
+value_texts: dict[tuple[str, str], Callable] = {}
+value_labels: dict[tuple[str, str], str] = {}
+
+
+def register_value_text(model, field: str, text: Callable, label=None) -> None:
+    """`text(value, record)` says a coded value of `model.field` (its attname) in words (record: the
+    ChangeRecord); `label` names a field the model leaves unnamed (an encrypted column), or a key a record
+    carries that is no field (a move's counts)."""
+    value_texts[(model._meta.label, field)] = text
+    if label is not None:
+        value_labels[(model._meta.label, field)] = label

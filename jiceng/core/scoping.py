@@ -40,6 +40,10 @@ class Scope:
     def sees_id_numbers(self, path: str) -> bool:
         return self.superuser or any(path.startswith(p) for p in self.id_number_paths)
 
+    def holds(self, action: str = VIEW) -> bool:
+        """Whether the user may do `action` anywhere at all (a link to a page of that kind is worth showing)."""
+        return self.superuser or bool(self.paths_for(action))
+
     @property
     def is_empty(self) -> bool:
         return not (self.superuser or self.self_user_id or any(self.paths_for(a) for a in (VIEW, CHANGE)))

@@ -1124,6 +1124,9 @@ def problem_report(out: BinaryIO, columns: Sequence[Column], rows_with_numbers: 
     book.save(out)
 
 
+TEMPLATE_ROWS = 2000  # rows of a template whose text columns are formatted cell by cell
+
+
 def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str) -> None:
     """An .xlsx to fill in: "数据" with the headers, drop-downs and cell formats, and "填写说明"."""
     from openpyxl import Workbook
@@ -1143,9 +1146,15 @@ def template(out: BinaryIO, columns: Sequence[Column], example: dict, title: str
         cell = data.cell(1, n, col.header)
         cell.font = Font(bold=True, color="FFC00000") if col.required else Font(bold=True)
         dim = data.column_dimensions[letter]
-        dim.width = max(12, 2.2 * len(col.header) + 2)
-        # Column formats apply to what the user types: text keeps ID numbers from turning into 1.1E+17.
+        sample = example.get(col.key)
+        dim.width = max(12, 2.2 * len(col.header) + 2, 1.2 * len(str(sample or "")) + 2)
+        # Column formats apply to what the user types: text keeps ID numbers from turning into 1.1E+17 (and
+        # 001 from losing its zeros). Excel takes a new cell's format from its column; WPS and LibreOffice
+        # may not, and a pasted value brings its own: so the first rows' cells are text cells themselves.
         dim.number_format = "yyyy-mm-dd" if col.type == "date" else "@" if col.type == "text" else "General"
+        if col.type == "text":
+            for r in range(2, TEMPLATE_ROWS + 2):
+                data.cell(r, n).number_format = "@"
         if col.type == "choice" and col.choices:
             inline = ",".join(col.choices)
             if len(inline) <= 255 and not any("," in c or '"' in c for c in col.choices):

@@ -1,10 +1,12 @@
 """Core's own test declarations (`core.testkit`): factories of its records and its routes."""
 from django.core.files.base import ContentFile
 
-from . import import_jobs, registry, testkit
-from .models import ChangeRecord
-from .models import Job
-from .testkit import Route
+from django.contrib.auth import get_user_model
+
+from . import grants, import_jobs, registry, testkit
+from .models import ChangeRecord, Job, RoleGrant
+from .services import SYSTEM
+from .testkit import Route, query
 
 
 @testkit.factory(ChangeRecord)
@@ -23,6 +25,14 @@ def job(org, *, actor):
     return import_jobs.create(actor, sheet, ContentFile("名称\n某某\n".encode(), name="x.csv"))
 
 
+@testkit.factory(RoleGrant)
+def role_grant(org, *, actor):
+    """An inspector's role at `org`, for an account of its own (granted by the platform: the actor of the
+    permission tests is a branch officer, who may not grant roles)."""
+    account = get_user_model().objects.create_user(f"granted-{testkit.unique()}")
+    return grants.grant_role(SYSTEM, org, account=account, role=RoleGrant.INSPECTOR)
+
+
 def first_sheet():
     return {"sheet": registry.sheet_list()[0].key}
 
@@ -34,6 +44,13 @@ testkit.routes({
     "api_token": Route("public", api=True),
     "home": Route("list"),
     "change_list": Route("list"),
+    "search": Route("list"),
+    "api_search": Route("list", api=True),
+    "account": Route("list"),  # the personal center: every signed-in user's own
+    "password_change": Route("list"),
+    "role_list": Route("structure"),  # not found for a user who may reshape nothing
+    "role_add": Route("structure", target=query("org")),
+    "role_revoke": Route(target=RoleGrant),
     "admin": Route("superuser"),
     "api-root": Route("list", api=True),
     "api_schema": Route("list", api=True),

@@ -4,16 +4,24 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import import_views as imports
+from . import account_views as account
 from . import views
+from .search import SearchAPIView, SearchView
 from .import_api import ExportAPIView, ImportViewSet
-from .lockout import TokenView
+from .lockout import LoginView, TokenView
 
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("changes/", views.ChangeListView.as_view(), name="change_list"),
+    path("search/", SearchView.as_view(), name="search"),
+    path("account/", account.AccountView.as_view(), name="account"),
+    path("account/password/", account.PasswordView.as_view(), name="password_change"),
+    path("account/roles/", account.RoleListView.as_view(), name="role_list"),
+    path("account/roles/add/", account.RoleGrantView.as_view(), name="role_add"),
+    path("account/roles/<int:pk>/revoke/", account.RoleRevokeView.as_view(), name="role_revoke"),
     path("imports/", imports.ImportListView.as_view(), name="import_list"),
     path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"),
@@ -29,6 +37,7 @@ api_routes = [("imports", ImportViewSet, "api-import")]
 api_urlpatterns = [
     path("token/", TokenView.as_view(), name="api_token"),
     path("export/<str:sheet>/", ExportAPIView.as_view(), name="api_export"),
+    path("search/", SearchAPIView.as_view(), name="api_search"),
     path("schema/", SpectacularAPIView.as_view(), name="api_schema"),
     # Swagger UI with its settings script served as a file, not inline (Content-Security-Policy)
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),

@@ -61,6 +61,7 @@ class ObjectListView(ScopedView):
 
     def get(self, request, **kwargs):
         filterset, qs = filter_then_restrict(self.filterset, request, self.action, data=self.filter_data())
+        self.filterset_used = filterset
         page = paginate(request, self.get_queryset(qs))
         return render(request, self.template_name, {"filter": filterset, "page": page, **self.get_extra_context(page)})
 

@@ -196,6 +196,6 @@ class People:
             joined = self.day(first, max(first, min(add_years(born, 50), latest)))
         dates = {"applied_on": max(adult, joined - timedelta(days=r.randint(365, 730))), "joined_on": joined}
         if target.full and target is not join:
-            dates["confirmed_on"] = joined + timedelta(days=365 + r.randint(0, 30))
+            dates["confirmed_on"] = add_years(joined, 1) + timedelta(days=r.randint(0, 30))  # a year of probation
         return category, dates, []
 

@@ -36,3 +36,23 @@ def by_org_as_of(org_ids, day: date) -> dict[int, dict[str, int]]:
 
 def in_subtree(path: str) -> dict[str, int]:
     return dict(Member.objects.filter(within("org_path", path)).values_list("category").annotate(n=Count("id")))
+
+
+def totals_in_subtrees(paths) -> dict[str, int]:
+    """How many people each subtree holds (itself and everything below): one query for a level of the tree."""
+    from jiceng.core.paths import outermost
+
+    paths = list(paths)
+    ranges = outermost(paths)
+    if not ranges:
+        return {}
+    q = within("org_path", ranges[0])
+    for p in ranges[1:]:
+        q |= within("org_path", p)
+    by_path = Member.objects.filter(q).values_list("org_path").annotate(n=Count("id"))
+    totals = dict.fromkeys(paths, 0)
+    for org_path, n in by_path:
+        for p in paths:
+            if org_path.startswith(p):
+                totals[p] += n
+    return totals

@@ -2,14 +2,15 @@
 from datetime import date
 
 import django_filters as df
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filtersets import ScopedFilterSet
-from jiceng.core import idnumber, profiles
+from jiceng.core import idnumber, pinyin
 from jiceng.core.dates import today
 from jiceng.core.paths import within
 from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES
-from jiceng.orgs.models import Org
+from jiceng.orgs.models import Org, rules_in_scope
 
 from .models import Member
 
@@ -18,12 +19,12 @@ def _choices(values):
     return [(v, v) for v in values]
 
 
-def category_choices():
-    seen = {}
-    for p in profiles.registry().values():
-        for c in p.categories:
-            seen.setdefault(c.key, c.label if c.key not in seen else f"{seen[c.key]} / {c.label}")
-    return list(seen.items())
+def category_choices(user=None) -> list:
+    """The categories of the profiles in the user's scope: flat for one profile, grouped by profile for more."""
+    found = rules_in_scope(user)
+    if len(found) == 1:
+        return [(c.key, c.label) for c in found[0].categories]
+    return [(p.name, [(c.key, c.label) for c in p.categories]) for p in found]
 
 
 def _years_ago(years: int) -> date:
@@ -34,8 +35,24 @@ def _years_ago(years: int) -> date:
         return t.replace(year=t.year - years, day=28)
 
 
+def matching(qs, value: str):
+    """People matching what was typed: an exact ID number (its blind index), a phone number's first digits,
+    a name's pinyin initials (zs → 张三), or a part of the name. The list's box and the site-wide search."""
+    value = (value or "").strip()
+    if not value:
+        return qs
+    number = idnumber.normalize(value)
+    if len(number) == 18 and idnumber.problem(number) is None:
+        return qs.filter(id_number_index=idnumber.blind_index(number))
+    if value.isascii() and value.isdigit():
+        return qs.filter(phone__startswith=value)
+    if pinyin.looks_like_initials(value):
+        return qs.filter(Q(name_initials__startswith=value.lower()) | Q(name__contains=value))
+    return qs.filter(name__contains=value)
+
+
 class MemberFilterSet(ScopedFilterSet):
-    q = df.CharFilter(method="search", label=_("搜索（姓名、手机号或完整身份证号）"))
+    q = df.CharFilter(method="search", label=_("搜索（姓名、拼音首字母、手机号或完整身份证号）"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
     org_code = df.CharFilter(method="subtree_by_code", label=_("组织编码（含下级）"))
     category = df.MultipleChoiceFilter(label=_("人员类别"))
@@ -50,20 +67,12 @@ class MemberFilterSet(ScopedFilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.filters["category"].extra["choices"] = category_choices()
         user = getattr(self.request, "user", None)
+        self.filters["category"].extra["choices"] = category_choices(user)
         self.filters["org"].queryset = Org.objects.restrict(user)  # no probing for orgs out of scope
 
     def search(self, qs, name, value):
-        value = value.strip()
-        if not value:
-            return qs
-        number = idnumber.normalize(value)
-        if len(number) == 18 and idnumber.problem(number) is None:
-            return qs.filter(id_number_index=idnumber.blind_index(number))
-        if value.isascii() and value.isdigit():
-            return qs.filter(phone__startswith=value)
-        return qs.filter(name__contains=value)
+        return matching(qs, value)
 
     def subtree(self, qs, name, org):
         return qs.filter(within("org_path", org.path)) if org else qs

@@ -19,8 +19,11 @@ class PersonForm(Form):
     sex = forms.ChoiceField(label=_("性别"), choices=_optional(SEXES), required=False)
     ethnicity = forms.ChoiceField(label=_("民族"), choices=_optional(ETHNICITIES), required=False)
     birth_date = forms.DateField(label=_("出生日期"), required=False, widget=DATE)
-    id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False)
-    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)
+    id_number = forms.CharField(label=_("身份证号"), max_length=30, required=False, widget=forms.TextInput(attrs={
+        "data-id-number": "", "autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"}),
+        help_text=_("填写后自动带出出生日期和性别"))
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False, widget=forms.TextInput(attrs={
+        "type": "tel", "inputmode": "numeric", "autocomplete": "tel", "pattern": "1[0-9]{10}"}))
     education = forms.ChoiceField(label=_("学历"), choices=_optional(EDUCATIONS), required=False)
     degree = forms.ChoiceField(label=_("学位"), choices=_optional(DEGREES), required=False)
     title_level = forms.ChoiceField(label=_("职称"), choices=_optional(TITLE_LEVELS), required=False)
@@ -65,3 +68,9 @@ class CategoryForm(Form):
 
 TransferForm = target_form("org", _("转入组织编码"))
 ParticipationForm = target_form("org", _("参加组织生活的组织编码"))
+
+
+class PhoneForm(Form):
+    """The personal center: a person's own phone number (the rule is members.services.person_errors')."""
+
+    phone = forms.CharField(label=_("手机号"), max_length=20, required=False)

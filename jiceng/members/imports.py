@@ -101,14 +101,15 @@ class MemberImporter:
         existing = {m.id_number_index: m for m in on_file.restrict(self.user, CHANGE).select_related("org")}
         elsewhere = set(on_file.values_list("id_number_index", flat=True)) - existing.keys() if index else set()
         self._load_orgs(r.values["org_code"] for r in rows)
-        for row, number in zip(rows, numbers):
+        for row, number in zip(rows, numbers):  # every problem of every row, in one pass
             v = row.values
             key = _person_key(number) if number else f"{v.get('name')}|{v.get('birth_date')}|{v.get('org_code')}"
-            if key in seen:
+            repeated = key in seen
+            if repeated:  # reported, never written, but its other problems are told too
                 problems.append(problem(row, self.headers["id_number" if number else "name"], number or v.get("name"),
                                         _("与第 %(n)d 行是同一人，重复") % {"n": seen[key]}))
-                continue
-            seen[key] = row.number
+            else:
+                seen[key] = row.number
             person = {k: v.get(k) for k in PERSON}
             org = self._orgs[v["org_code"]]
             cat = org.rules.category_by_label(v["category"]) if org else None
@@ -116,14 +117,14 @@ class MemberImporter:
                 errors = services.person_errors({**person, "id_number": number})
                 if org is None:
                     errors["org"] = [_("找不到编码为 %(c)s 的组织（或不在您的管理范围内）") % {"c": v["org_code"]}]
-                else:
+                elif v.get("category") is not None:  # a word the column refused has its one message already
                     errors.update(services.category_errors(org.rules, v["category"], None, today()))
                 problems.extend(field_problems(row, errors, self.headers, v))
                 continue
-            if index.get(number) in elsewhere:  # someone else's member: not a word about who, where or what
+            elsewhere_too = index.get(number) in elsewhere
+            if elsewhere_too:  # someone else's member: not a word about who, where or what
                 problems.append(problem(row, self.headers["id_number"], number, str(services.ELSEWHERE)))
-                continue
-            current = existing.get(index.get(number))
+            current = None if elsewhere_too else existing.get(index.get(number))
             if current is None and not number:
                 current = Member.objects.filter(name=v["name"], birth_date=v.get("birth_date"), org=org,
                                                 id_number_index__isnull=True).first()
@@ -135,7 +136,7 @@ class MemberImporter:
                     joined_on=v.get("joined_on"), confirmed_on=v.get("confirmed_on"),
                     **{k: x for k, x in person.items() if x is not None})
                 problems.extend(field_problems(row, errors, self.headers, v))
-            if plan is not None:
+            if plan is not None and not (repeated or elsewhere_too):
                 yield plan
 
     def _update(self, row, member, person, org, category, problems):

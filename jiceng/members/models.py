@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import idnumber, profiles
+from jiceng.core import idnumber, pinyin, profiles
 from jiceng.core.models import DatedLine
 from jiceng.core.orgscoped import OrgScopedModel
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
@@ -21,6 +21,8 @@ class Member(OrgScopedModel):
     `category` mirror the open lines so lists filter on one indexed row."""
 
     name = models.CharField(_("姓名"), max_length=50)
+    # the name's pinyin initials (张三 → zs) for the search; set from the name on every write (core.pinyin)
+    name_initials = models.CharField(max_length=20, blank=True, default="", editable=False)
     sex = models.CharField(_("性别"), max_length=2, blank=True, choices=_choices(SEXES))
     ethnicity = models.CharField(_("民族"), max_length=10, blank=True, choices=_choices(ETHNICITIES))
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -42,7 +44,7 @@ class Member(OrgScopedModel):
     )
 
     scope_self = "account"
-    log_exclude = ("id_number_cipher",)
+    log_exclude = ("id_number_cipher", "name_initials")
 
     class Meta:
         ordering = ["org_path", "name", "id"]
@@ -50,12 +52,19 @@ class Member(OrgScopedModel):
             models.Index(fields=["org_path", "name", "id"], name="member_subtree"),
             models.Index(fields=["org", "category"], name="member_org_category"),
             models.Index(fields=["name"], name="member_name"),
+            models.Index(fields=["name_initials"], name="member_initials"),
         ]
         verbose_name = _("成员")
         verbose_name_plural = _("成员")
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_initials = pinyin.initials(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "name_initials"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("member_detail", args=[self.pk])

@@ -7,7 +7,7 @@ from jiceng.core.scoping import CHANGE, scope_of
 
 
 def register() -> None:
-    from . import counts, services
+    from . import counts, search, services
     from .filtersets import MemberFilterSet
     from .imports import MemberImporter, member_columns, member_example, member_rows
 
@@ -17,12 +17,47 @@ def register() -> None:
         importer=lambda user, rules=None: MemberImporter(user, rules), id_numbers=True, by_profile=True, order=10)
     registry.register_export_subject("members", _("成员名单"))
     registry.register_navigation("member_list", _("成员"), 20)
+    # the home page and the personal center: the person's own record, and their phone to correct
+    registry.register_panel("home", "me", "members/_home_me.html", _own_record, order=10)
+    registry.register_panel("account", "me", "members/_account_me.html", _own_record, order=10)
+    registry.register_search("people", _("人员"), search.find_people, order=10)
+    # a member's own record: for an account linked to a person on file, whatever role it holds
+    registry.register_navigation("my_record", _("我的档案"), 5, action=None, visible=services.own_member_exists)
     registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别 / members: list, show, add, set, transfer, category", 60)
-    registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree)
+    registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree,
+                                totals_in_subtrees=counts.totals_in_subtrees)
     registry.register_merge_step(services.transfer_all)
+    _register_change_texts()
     # the organization page's buttons for its people
     registry.register_action("org", "member-list", _("成员名单"), lambda org: f"{reverse('member_list')}?org={org.pk}",
                              lambda request, org: True, order=10)
     registry.register_action("org", "member-add", _("新增成员"), lambda org: f"{reverse('member_add')}?org={org.pk}",
                              lambda request, org: org.active and org.holds_members and scope_of(request.user).covers(org.path, CHANGE),
                              order=20, danger=True)
+
+
+def _register_change_texts() -> None:
+    """The change log's words for the members' coded values (the category through the profile in force)."""
+    from jiceng.orgs.offers import rules_of_record
+
+    from .models import CategoryLine, Member
+
+    def category(value, record):
+        rules = rules_of_record(record)
+        return rules.category_label(value) if rules else None
+
+    def history(value, record):
+        return " → ".join(f"{category(c, record) or c}（{day}）" for c, day in value)
+
+    registry.register_value_text(Member, "category", category)
+    registry.register_value_text(CategoryLine, "category", category)
+    registry.register_value_text(Member, "id_number_cipher", lambda value, record: _("（已加密，不显示）"), label=_("身份证号"))
+    registry.register_value_text(Member, "categories", history, label=_("类别经历"))
+    registry.register_value_text(Member, "belonging_since", lambda value, record: value, label=_("组织关系转入日期"))
+
+
+def _own_record(request, obj=None) -> dict | None:
+    from . import services
+
+    member = services.own_member(request.user)
+    return {"member": member} if member else None

@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jiceng.core import bulk, idnumber, profiles
+from jiceng.core import bulk, idnumber, pinyin, profiles, spans
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.models import ChangeRecord, ChangeRows
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
@@ -40,13 +40,14 @@ def person_errors(values: dict) -> dict:
         errors["name"] = [_("姓名不能为空")]
     number = idnumber.normalize(values.get("id_number") or "")
     birth, sex = values.get("birth_date"), values.get("sex")
-    not_future("birth_date", birth, errors)
+    if birth and birth > today():  # one message: no age, no category minimum, from a date not yet come
+        errors["birth_date"] = [_("出生日期不能晚于今天")]
     if number:
         problem = idnumber.problem(number)
         if problem:
             errors["id_number"] = [problem]
         else:
-            if birth and birth != idnumber.birth_date(number):
+            if birth and birth != idnumber.birth_date(number) and "birth_date" not in errors:
                 errors["birth_date"] = [_("出生日期 %(b)s 与身份证号中的 %(i)s 不一致") % {"b": birth, "i": idnumber.birth_date(number)}]
             if sex and sex != idnumber.sex(number):
                 errors["sex"] = [_("性别 “%(s)s” 与身份证号不一致（身份证号为%(i)s性）") % {"s": sex, "i": idnumber.sex(number)}]
@@ -64,6 +65,13 @@ def person_errors(values: dict) -> dict:
 ELSEWHERE = _lazy("该身份证号已登记在档案中；如该同志转入本组织，请由其所在组织办理组织关系转接")
 
 
+def with_id_facts(person: dict, number: str | None) -> dict:
+    """The person's fields with birth date and sex taken from a valid ID number where they were left empty
+    (given ones are checked against it by person_errors)."""
+    found = idnumber.facts(number or "")
+    return {**person, **{k: x for k, x in found.items() if not person.get(k)}} if found else person
+
+
 def duplicate_errors(number: str, *, exclude_pk: int | None = None) -> dict:
     number = idnumber.normalize(number or "")
     if not number or idnumber.problem(number):
@@ -79,11 +87,11 @@ def category_errors(rules: profiles.Profile, category: str, birth: date | None, 
     if cat is None:
         known = "、".join(c.label for c in rules.categories)
         return {field: [_("“%(c)s” 不是 %(p)s 的人员类别（可选：%(k)s）") % {"c": category, "p": rules.name, "k": known}]}
-    if birth and cat.min_age and profiles.age_on(birth, on) < cat.min_age:
+    if birth and birth <= today() and cat.min_age and profiles.age_on(birth, on) < cat.min_age:
         return {"birth_date": [
             _("%(d)s 时年龄为 %(a)d 岁，不满 %(c)s 的最低年龄 %(m)d 岁（%(cite)s）")
             % {"d": on, "a": profiles.age_on(birth, on), "c": cat.label, "m": cat.min_age,
-               "cite": rules.cite("categories", cat.key, "min_age")}
+               "cite": profiles.reference(rules.cite("categories", cat.key, "min_age", cat.source))}
         ]}
     return {}
 
@@ -107,6 +115,7 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
     if confirmed_on:
         if not target.full or target is join_cat:
             errors["confirmed_on"] = [_("“%(c)s” 没有转正日期") % {"c": target.label}]
+    errors.update(required_date_errors(rules, target, since=since, joined_on=joined_on, confirmed_on=confirmed_on))
     start = since or (confirmed_on if target.full and target is not join_cat else joined_on if target is join_cat else applied_on if index == 0 else None) or today()
     steps.append((target.key, start, "since"))
     for field, day in (("applied_on", applied_on), ("joined_on", joined_on), ("confirmed_on", confirmed_on), ("since", since)):
@@ -115,6 +124,51 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
         if d2 < d1:
             errors.setdefault(f2, []).append(_("日期 %(d2)s 不能早于 %(d1)s") % {"d2": d2, "d1": d1})
     return [(c, d) for c, d, _f in steps], errors
+
+
+def probation(rules: profiles.Profile, category: str) -> profiles.Span | None:
+    """How long after joining the category begins, as the profile's procedure says (the admission step whose
+    effect sets it, dated from an earlier step plus a span: the CCP's one year of probation)."""
+    adm = rules.admission
+    for step in adm.steps if adm else ():
+        if step.effect and step.effect.category == category and step.effect.plus:
+            return step.effect.plus
+    return None
+
+
+def required_date_errors(rules: profiles.Profile, target: profiles.Category, *, since: date | None = None,
+                         joined_on: date | None = None, confirmed_on: date | None = None) -> dict:
+    """The dates a category cannot be without: from the joining category on, the joining date (入党/入会/入社日期);
+    a full category after it, the confirmation date, no earlier than the joining date plus the profile's
+    probation. The start of the category's own line (since) stands for the date it begins."""
+    errors: dict = {}
+    cats = rules.categories
+    join_cat = next((c for c in cats if c.join_date), None)
+    if join_cat is None:
+        return errors
+    index, join_index = (next(i for i, c in enumerate(cats) if c is x) for x in (target, join_cat))
+    joined = joined_on or (since if target is join_cat else None)
+    if index >= join_index and not joined:
+        errors["joined_on"] = [_("%(c)s 须填写%(w)s") % {"c": target.label, "w": rules.word("join_date")}]
+    if index > join_index and target.full:
+        confirmed = confirmed_on or since
+        if not confirmed:
+            errors["confirmed_on"] = [_("%(c)s 须填写%(w)s") % {"c": target.label, "w": rules.word("confirm_date")}]
+        span = probation(rules, target.key)
+        if confirmed and joined and span:
+            earliest = spans.add(joined, years=span.years, months=span.months, days=span.days)
+            if confirmed < earliest:
+                field = "confirmed_on" if confirmed_on else "since"
+                errors.setdefault(field, []).append(
+                    _("%(w)s %(c)s 早于预备期满之日 %(e)s（%(j)s 加预备期%(s)s）")
+                    % {"w": rules.word("confirm_date"), "c": confirmed, "e": earliest, "j": joined,
+                       "s": span_words(span)})
+    return errors
+
+
+def span_words(span: profiles.Span) -> str:
+    parts = [(span.years, _("%d年")), (span.months, _("%d个月")), (span.days, _("%d天"))]
+    return "".join(word % n for n, word in parts if n)
 
 
 @service(CHANGE, on="org")
@@ -146,6 +200,7 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
                 belonging_since: date | None = None, account=None, **person) -> tuple[NewMember | None, dict]:
     """Every rule a new member must pass, without touching the database (import checks whole files with it)."""
     rules = org.rules
+    person = with_id_facts(person, id_number)
     errors = person_errors({**person, "id_number": id_number})
     if not org.active:
         errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
@@ -166,6 +221,7 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
         return None, errors
     values = _blank_member().copy()
     values.update((k, v) for k, v in person.items() if k in PERSON_FIELDS and v is not None)
+    values["name_initials"] = pinyin.initials(values.get("name") or "")
     number = idnumber.normalize(id_number)
     if number:
         values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number))
@@ -218,6 +274,10 @@ def update_member(user, member: Member, *, id_number: str | None = None, **perso
             check["id_number"] = number
         if check.get("sex") and check["sex"] != idnumber.sex(number):
             check["id_number"] = number
+    if check.get("id_number"):  # fields sent empty beside a number are filled from it
+        found = idnumber.facts(check["id_number"])
+        values.update((k, x) for k, x in found.items() if k in values and not values[k])
+        check.update((k, values[k]) for k in found if k in values)
     errors = {**person_errors(check), **duplicate_errors(check.get("id_number"), exclude_pk=member.pk)}
     if "birth_date" in values and values["birth_date"] != member.birth_date:
         for line in member.category_lines.all():  # every step already taken must still respect the age rule
@@ -356,3 +416,30 @@ def state_as_of(member: Member, day: date) -> dict:
         "participation": [p.org for p in member.participation_lines.as_of(day).select_related("org")],
         "posts": list(member.post_holdings.as_of(day).select_related("org")),
     }
+
+
+# ------------------------------------------------------------------------- a person's own record
+
+def own_member(user) -> Member | None:
+    """The person on file whose account `user` is, if the user may read that record (their own, as a member,
+    or within the scope of their other roles): what 我的档案 and the personal center show."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Member.objects.filter(account_id=user.pk).restrict(user).select_related("org").first()
+
+
+def own_member_exists(user) -> bool:
+    return own_member(user) is not None
+
+
+@service(CHANGE, on=())
+def update_own_phone(user, member: Member, *, phone: str) -> Member:
+    """A person corrects their own phone number (the personal center): the account's own record only, or
+    one the user may change anyway; the number follows the same rule as every other path (`person_errors`)."""
+    if member.account_id != getattr(user, "pk", None) and not scope_of(user).covers(member.org_path, CHANGE):
+        raise PermissionDenied(_("只能修改本人的手机号"))
+    phone = (phone or "").strip()
+    raise_if(person_errors({"phone": phone}))
+    member.phone = phone
+    member.save(update_fields=["phone"])
+    return member

@@ -28,6 +28,8 @@ def participation(org, *, actor):
 testkit.routes({
     "member_list": Route("list"),
     "member_detail": Route("read", target=Member),
+    "my_record": Route("list"),  # the account's own record (404 for an account linked to no one)
+    "my_phone": Route("list"),
     "member_add": Route("write", target=query("org")),
     "member_edit": Route(target=Member),
     "member_category": Route(target=Member),

@@ -7,6 +7,8 @@ from .api import MemberViewSet
 urlpatterns = [
     path("members/", views.MemberListView.as_view(), name="member_list"),
     path("members/add/", views.MemberCreateView.as_view(), name="member_add"),
+    path("me/record/", views.MyRecordView.as_view(), name="my_record"),
+    path("me/phone/", views.MyPhoneView.as_view(), name="my_phone"),
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),
     path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
     path("members/<int:pk>/category/", views.MemberCategoryView.as_view(), name="member_category"),

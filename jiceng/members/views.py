@@ -1,9 +1,11 @@
+from django.http import Http404
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.exports import reveal_id_number
 from jiceng.core.params import id_param
-from jiceng.core.scoping import CHANGE, STRUCTURE
-from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, scoped, scoped_object
+from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
+from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped, scoped_object
 from jiceng.orgs.forms import EndForm
 from jiceng.orgs.models import Org
 
@@ -28,6 +30,7 @@ class MemberDetailView(ObjectView):
     def get_extra_context(self, member, as_of) -> dict:
         return {
             "rules": member.rules,
+            "org_readable": scope_of(self.request.user).covers(member.org_path),  # a member reads their own record only
             "id_number": reveal_id_number(self.request.user, member),  # one log record per page view
             "categories": [(l, member.rules.category_label(l.category)) for l in member.category_lines.all()],
             "belonging": member.belonging_lines.select_related("org"),
@@ -100,3 +103,36 @@ class ParticipationEndView(ObjectActionView):
 
     def perform(self, line, data):
         return services.end_participation(self.request.user, line, on=data["on"])
+
+
+class MyRecordView(ScopedView):
+    """我的档案: the signed-in person's own record (their account's), or not found when none is linked."""
+
+    def get(self, request):
+        member = services.own_member(request.user)
+        if member is None:
+            raise Http404
+        return redirect(member.get_absolute_url())
+
+
+class MyPhoneView(ObjectActionView):
+    """The personal center's phone number: the person changes their own (members.services.update_own_phone)."""
+
+    form_class, title = forms.PhoneForm, _("修改手机号")
+
+    def get_object(self):
+        member = services.own_member(self.request.user)
+        if member is None:
+            raise Http404
+        return member
+
+    def form_kwargs(self, member):
+        return {"initial": {"phone": member.phone}}
+
+    def perform(self, member, data):
+        return services.update_own_phone(self.request.user, member, phone=data["phone"])
+
+    def success_url(self, obj, result):
+        from django.urls import reverse
+
+        return reverse("account")

@@ -12,8 +12,14 @@ from .models import Org
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def kind_choices():
-    return [(p.name, [(k.key, f"{k.label}") for k in p.kinds]) for p in profiles.registry().values()]
+def kind_choices(parent: Org | None = None) -> list:
+    """The kinds a new organization may be: under a parent, those of its profile that may sit under its kind;
+    as a root, each profile's root kinds, grouped by profile, as "profile:kind" (a kind's key alone is not
+    unique across profiles: 支社 and 党支部 are both `branch`)."""
+    if parent is not None:
+        return [(k.key, k.label) for k in parent.rules.kinds if parent.kind in k.may_sit_under]
+    return [(p.name, [(f"{p.key}:{k.key}", k.label) for k in p.kinds if None in k.may_sit_under])
+            for p in profiles.registry().values()]
 
 
 class OrgCodeField(forms.CharField):
@@ -34,13 +40,28 @@ class OrgCodeField(forms.CharField):
 
 
 class OrgCreateForm(Form):
+    """A new organization: under a parent it is of the parent's profile, and offers only the kinds that may
+    sit under the parent's kind; a root's kind names its profile too. A chosen kind is never changed."""
+
     code = forms.CharField(label=_("组织编码"), max_length=64)
     name = forms.CharField(label=_("组织名称"), max_length=200)
-    kind = forms.ChoiceField(label=_("组织类型"), choices=kind_choices)
+    kind = forms.ChoiceField(label=_("组织类型"))
     sector = forms.ChoiceField(label=_("组织类别"), choices=[("", "—")] + [(s, s) for s in SECTORS], required=False)
-    profile = forms.ChoiceField(label=_("所属体系"), required=False, help_text=_("不填则沿用上级组织的体系"),
-                                choices=lambda: [("", "—")] + profiles.choices())
     founded_on = forms.DateField(label=_("成立日期"), required=False, widget=DATE)
+
+    def __init__(self, *args, parent: Org | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent = parent
+        self.fields["kind"].choices = kind_choices(parent)
+        if parent is not None:
+            self.fields["kind"].help_text = _("%(p)s的%(k)s之下可设的组织类型") % {"p": parent.rules.name, "k": parent.kind_label}
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind") or ""
+        if self.parent is None and ":" in kind:
+            data["profile"], data["kind"] = kind.split(":", 1)
+        return data
 
 
 class OrgEditForm(Form):
@@ -54,7 +75,8 @@ class OrgEditForm(Form):
 
     def __init__(self, *args, org=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = [(k.key, k.label) for k in org.rules.kinds]
+        under = org.parent.kind if org.parent_id else None  # the kinds that may stand where it stands
+        self.fields["kind"].choices = [(k.key, k.label) for k in org.rules.kinds if under in k.may_sit_under or k.key == org.kind]
 
 
 def target_form(field: str, label) -> type[Form]:

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from jiceng.core import bulk, profiles
-from jiceng.core.imports import RowRefused, field_problems, problem
+from jiceng.core.imports import RowRefused, field_problems
 from jiceng.core.models import ChangeRecord
 from jiceng.core.scoping import STRUCTURE
 from jiceng.core.tabular import Column
@@ -62,60 +62,82 @@ class OrgImporter:
         self._written: dict[str, tuple[int, str]] = {}  # code → (id, path), across the chunks of one import
 
     def check(self, rows, problems):
-        """Rows are held until the file is read: a parent may appear after its child."""
+        """Rows are held until the file is read: a parent may appear after its child. Every problem of every
+        row is reported (a repeated code and an unknown parent on the same row are two problems)."""
         plans: dict[str, OrgRow] = {}
+        repeated: list[tuple[OrgRow, int]] = []
         for row in rows:
             code = row.values["code"]
             if code in plans:
-                problems.append(problem(row, self.headers["code"], code,
-                                        _("组织编码与第 %(n)d 行重复") % {"n": plans[code].row}))
+                repeated.append((OrgRow(row.number, row.values), plans[code].row))
                 continue
             plans[code] = OrgRow(row.number, row.values)
         scoped = Org.objects.restrict(self.user, STRUCTURE)
         existing = {o.code: o for o in bulk.filter_in(Org.objects.all(), "code", plans)}
         in_scope = set(bulk.filter_in(scoped.values_list("code", flat=True), "code", existing))
-        parents = {o.code: o for o in bulk.filter_in(
-            scoped, "code", {p.values.get("parent_code") for p in plans.values()} - {None, ""} - plans.keys())}
+        named = {p.values.get("parent_code") for p in [*plans.values(), *(r for r, _n in repeated)]}
+        parents = {o.code: o for o in bulk.filter_in(scoped, "code", named - {None, ""} - plans.keys())}
         resolved: dict[str, Org] = {}  # what each row will be, so children can be checked against it
         for plan in _parents_first(plans, problems, self.headers["parent_code"]):
-            v = plan.values
-            parent_code = v.get("parent_code") or ""
-            parent = resolved.get(parent_code) or parents.get(parent_code)
-            current = existing.get(v["code"])
-            profile_key = v.get("profile") or (parent.profile if parent else "")
-            rules = profiles.registry().get(profile_key)
-            kind = rules.kind_by_label(v["kind"]) if rules else None
-            errors = {} if profile_key else {"profile": [_("根组织须指定所属体系")]}
-            if rules and kind is None:
-                errors["kind"] = [_("“%(k)s” 不是 %(p)s 的组织类型") % {"k": v["kind"], "p": rules.name}]
-            elif rules and (parent or not parent_code):
-                errors.update(services.placement_errors(kind=kind.key, parent=parent, profile=profile_key))
-            if errors:
-                problems.extend(field_problems(_row(plan), errors, self.headers, v))
-            elif current is not None and v["code"] not in in_scope:
-                problems.append(problem_at(plan, self.headers["code"], v["code"], _("该组织已存在，但不在您的管理范围内")))
-            elif parent_code and parent is None:
-                problems.append(problem_at(plan, self.headers["parent_code"], parent_code,
-                                           _("找不到编码为 %(c)s 的上级组织（或不在您的管理范围内）") % {"c": parent_code}))
-            elif current is None:
-                planned, errors = services.check_new_org(
+            found, outcome = self._check_row(plan, resolved, parents, existing.get(plan.values["code"]), in_scope)
+            problems.extend(found)
+            if outcome is not None and not found:
+                yield outcome
+        for plan, first in repeated:  # a repeated row is never written, but all its problems are told
+            problems.append(problem_at(plan, self.headers["code"], plan.values["code"],
+                                       _("组织编码与第 %(n)d 行重复") % {"n": first}))
+            found, _outcome = self._check_row(plan, {}, {**parents, **resolved}, None, in_scope)
+            problems.extend(found)
+
+    def _check_row(self, plan: OrgRow, resolved: dict, parents: dict, current: Org | None, in_scope: set):
+        """(every problem of the row, what to write when there is none); a new organization joins `resolved`."""
+        v, found = plan.values, []
+        parent_code = v.get("parent_code") or ""
+        parent = resolved.get(parent_code) or parents.get(parent_code)
+        profile_key = v.get("profile") or (parent.profile if parent else "")
+        rules = profiles.registry().get(profile_key)
+        kind = rules.kind_by_label(v["kind"]) if rules else None
+        errors: dict = {} if profile_key or parent_code else {"profile": [_("根组织须指定所属体系")]}
+        if profile_key and rules is None:
+            errors["profile"] = [_("未知的组织体系 “%(p)s”") % {"p": profile_key}]
+        if rules and kind is None:
+            errors["kind"] = [_("“%(k)s” 不是 %(p)s 的组织类型") % {"k": v["kind"], "p": rules.name}]
+        if current is not None and v["code"] not in in_scope:
+            found.append(problem_at(plan, self.headers["code"], v["code"], _("该组织已存在，但不在您的管理范围内")))
+        if parent_code and parent is None:
+            found.append(problem_at(plan, self.headers["parent_code"], parent_code,
+                                    _("找不到编码为 %(c)s 的上级组织（或不在您的管理范围内）") % {"c": parent_code}))
+        outcome = None
+        if kind is not None and (parent or not parent_code):
+            if current is None:
+                planned, new_errors = services.check_new_org(
                     self.user, code=v["code"], name=v["name"], kind=kind.key, parent=parent, sector=v.get("sector") or "",
                     profile=profile_key, founded_on=v.get("founded_on"))
-                problems.extend(field_problems(_row(plan), errors, self.headers, v))
+                for field, msgs in new_errors.items():
+                    errors.setdefault(field, []).extend(m for m in msgs if m not in errors.get(field, []))
                 if planned:
-                    resolved[v["code"]] = Org(code=v["code"], name=v["name"], kind=kind.key, profile=profile_key,
-                                              founded_on=v.get("founded_on"), depth=parent.depth + 1 if parent else 0)
-                    yield NewOrg(plan.row, {**planned, "parent_code": parent_code})
+                    outcome = NewOrg(plan.row, {**planned, "parent_code": parent_code})
             else:
+                errors.update(services.placement_errors(kind=kind.key, parent=parent, profile=profile_key))
                 changes = {k: x for k, x in (("name", v["name"]), ("kind", kind.key),
                                               ("sector", v.get("sector") or current.sector),
                                               ("founded_on", v.get("founded_on") or current.founded_on))
                            if getattr(current, k) != x}
                 moved = parent is not None and parent.pk != current.parent_id
-                resolved[v["code"]] = Org(pk=current.pk, code=v["code"], name=v["name"], kind=kind.key,
-                                          profile=current.profile, founded_on=changes.get("founded_on", current.founded_on),
-                                          depth=parent.depth + 1 if moved else current.depth)
-                yield OrgChange(plan.row, v, changes, parent_code if moved else None)
+                outcome = OrgChange(plan.row, v, changes, parent_code if moved else None)
+        found.extend(field_problems(_row(plan), errors, self.headers, v))
+        if found:
+            return found, None
+        if isinstance(outcome, NewOrg):
+            resolved[v["code"]] = Org(code=v["code"], name=v["name"], kind=kind.key, profile=profile_key,
+                                      founded_on=v.get("founded_on"), depth=parent.depth + 1 if parent else 0)
+        elif outcome is not None:
+            moved = outcome.parent_code is not None
+            resolved[v["code"]] = Org(pk=current.pk, code=v["code"], name=v["name"], kind=kind.key,
+                                      profile=current.profile,
+                                      founded_on=outcome.changes.get("founded_on", current.founded_on),
+                                      depth=parent.depth + 1 if moved else current.depth)
+        return found, outcome
 
     def write(self, plans, counts):
         new = [p.planned for p in plans if isinstance(p, NewOrg)]

@@ -168,3 +168,12 @@ class PostHolding(DatedLine):
     @property
     def post_label(self):
         return self.org.rules.post_label(self.org.kind, self.post)
+
+
+def rules_in_scope(user) -> list[profiles.Profile]:
+    """The profiles of the organizations a user sees (every profile when none is known yet): what an option
+    list offers, so that a 民进 user never sees a CCP category nor a CCP user a 社员."""
+    keys = set(Org.objects.restrict(user).values_list("profile", flat=True).distinct()) if user is not None else set()
+    known = profiles.registry()
+    found = [known[k] for k in known if k in keys]
+    return found or ([] if user is not None and not getattr(user, "is_superuser", False) else list(known.values()))

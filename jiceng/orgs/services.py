@@ -45,7 +45,7 @@ def placement_errors(*, kind: str, parent: Org | None, profile: str) -> dict:
         elif parent.kind not in k.may_sit_under:
             errors["parent"] = [
                 _("%(k)s 不能设在 %(pk)s 之下（%(cite)s）")
-                % {"k": k.label, "pk": parent.kind_label, "cite": rules.cite("kinds", kind, "may_sit_under")}
+                % {"k": k.label, "pk": parent.kind_label, "cite": profiles.reference(rules.cite("kinds", kind, "may_sit_under"))}
             ]
     return errors
 
@@ -338,7 +338,8 @@ def triggered(rules: profiles.Profile, kind: str, members: dict[str, int], posts
                 "key": rule.key,
                 "message": profiles.pick(rule.message),
                 "evidence": "；".join(f"{words} {n} {c.op} {c.value}" for c, n, words in evidence),
-                "source": rules.cite("warnings", rule.key) + (f" — {rule.source}" if rule.source else ""),
+                "cite": rules.cite("warnings", rule.key, rule.source),
+                "source": profiles.reference(rules.cite("warnings", rule.key, rule.source)),
             })
     return found
 
@@ -355,10 +356,25 @@ def warnings_for(orgs) -> dict[int, list[dict]]:
     return out
 
 
-def leaders(org: Org) -> list[PostHolding]:
-    """Current post holders, in the profile's order of posts (书记 before 委员)."""
+def ancestors_as_of(line: OrgLine, day: date) -> list[OrgLine]:
+    """The lines of the organizations above `line` as they stood at the end of `day`, the root first: the
+    parent then, by the name it bore then (the breadcrumb of a page seen as of a past date)."""
+    chain, parent_id, seen = [], line.parent_id, set()
+    while parent_id and parent_id not in seen:
+        seen.add(parent_id)
+        above = OrgLine.objects.as_of(day).filter(org_id=parent_id).select_related("org").first()
+        if above is None:
+            break
+        chain.append(above)
+        parent_id = above.parent_id
+    return chain[::-1]
+
+
+def leaders(org: Org, day: date | None = None) -> list[PostHolding]:
+    """Post holders — today's, or those in office at the end of `day` — in the profile's order of posts
+    (书记 before 委员)."""
     order = [p.key for p in org.rules.posts_for(org.kind)]
-    holdings = org.post_holdings.current().select_related("member")
+    holdings = (org.post_holdings.as_of(day) if day else org.post_holdings.current()).select_related("member")
     return sorted(holdings, key=lambda h: (order.index(h.post) if h.post in order else len(order), h.start))
 
 
@@ -400,7 +416,7 @@ def record_election(user, org: Org, *, held_on: date, postponed_to: date | None 
         years = org.rules.terms.max_postponement_years
         limit = limit.replace(year=limit.year + years) if not (limit.month == 2 and limit.day == 29) else limit.replace(year=limit.year + years, day=28)
         if postponed_to > limit:
-            errors["postponed_to"] = [_("延期换届最多 %(y)d 年（不晚于 %(d)s，%(cite)s）") % {"y": years, "d": limit, "cite": org.rules.cite("terms", "max_postponement_years")}]
+            errors["postponed_to"] = [_("延期换届最多 %(y)d 年（不晚于 %(d)s，%(cite)s）") % {"y": years, "d": limit, "cite": profiles.reference(org.rules.cite("terms", "max_postponement_years"))}]
         e.postponed_to = postponed_to
     raise_if(errors)
     e.save()
@@ -428,7 +444,7 @@ def assign_post(user, org: Org, member, post: str, *, on: date | None = None) ->
     elif not org.rules.category(member.category) or not org.rules.category(member.category).full:
         errors["member"] = [_("%(m)s 是%(c)s，只有%(f)s可以担任职务（%(cite)s）") % {
             "m": member.name, "c": member.category_label,
-            "f": "、".join(c.label for c in org.rules.categories if c.full), "cite": org.rules.cite("categories", "full")}]
+            "f": "、".join(c.label for c in org.rules.categories if c.full), "cite": profiles.reference(org.rules.cite("categories", "full"))}]
     raise_if(errors)
     return PostHolding.objects.create(org=org, member=member, post=post, start=day)
 

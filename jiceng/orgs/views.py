@@ -1,4 +1,4 @@
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
@@ -24,8 +24,14 @@ def scope_roots(user):
 
 
 def with_child_flags(qs):
+    """The nodes of a level of the tree, each with has_children and member_count: the people of its whole
+    subtree (a committee holds none directly; its branches' people are its count), one query for the level."""
     active_children = Org.objects.filter(parent=OuterRef("pk"), dissolved_on__isnull=True)
-    return qs.annotate(has_children=Exists(active_children), member_count=Count("members", distinct=True))
+    nodes = list(qs.annotate(has_children=Exists(active_children)))
+    totals = registry.headcount().totals_in_subtrees([n.path for n in nodes])
+    for node in nodes:
+        node.member_count = totals.get(node.path, 0)
+    return nodes
 
 
 class OrgTreeView(ScopedView):
@@ -63,11 +69,14 @@ class OrgDetailView(ObjectView):
                 ctx["children_as_of"] = [l for l in lines if l.parent_id == org.pk]
                 ctx["subtree_orgs"] = len(lines)
                 ctx["category_counts"] = _labelled(org, _sum_counts(counts.values()))
+                ctx["ancestors_as_of"] = services.ancestors_as_of(root, as_of)
+                ctx["leaders"] = services.leaders(org, as_of)
             return ctx
         counts = registry.headcount()
         return {
             **ctx,
-            "ancestors": org.ancestors(),
+            # the way up: a link where the user may read, the name alone above their scope (never a 404)
+            "ancestors": [(a, scope_of(self.request.user).covers(a.path)) for a in org.ancestors()],
             "children": with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
             "direct_counts": _labelled(org, counts.by_org([org.pk]).get(org.pk, {})),
             "category_counts": _labelled(org, counts.in_subtree(org.path)),
@@ -103,6 +112,9 @@ class OrgCreateView(ObjectActionView):
         if not services.may_create_root(self.request.user):
             raise Http404  # no form that could never be sent: a new root is a superuser's
         return None
+
+    def form_kwargs(self, parent):
+        return {"parent": parent}
 
     def get_title(self, parent):
         return f"{self.title} · {_('上级')} {parent}" if parent else self.title

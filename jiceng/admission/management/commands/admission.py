@@ -7,6 +7,7 @@ from jiceng.admission.cli_dashboard import SUBCOMMANDS as DASHBOARD, DashboardCo
 from jiceng.admission.api import ApplicationDetailSerializer, ApplicationSerializer, StepSerializer
 from jiceng.admission.models import Application
 from jiceng.core.cli import INVALID, NOT_FOUND, Failed, ScopedCommand, day, find_org, t
+from jiceng.core import profiles
 from jiceng.core.i18n import pick
 from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, VIEW
@@ -132,7 +133,7 @@ class Command(DashboardCommands, ScopedCommand):
                               for f, v in item["fields"] if v not in (None, "", []))
             lines.append(f"  {r.on}  {r.definition.number or '·'} {r.step_label}"
                          f"{'' if r.passed else t('（未通过）', ' (not passed)')}  {fields}")
-            lines += [f"    ! {pick(w)}（{w['cite']}）" for w in r.warnings]
+            lines += [f"    ! {pick(w)}（{profiles.reference(w['cite'])}）" for w in r.warnings]
         lines.append(t("下一步：", "Next:"))
         for n in services.next_steps(self.user, app):
             if n.offer.open:
@@ -153,7 +154,7 @@ class Command(DashboardCommands, ScopedCommand):
         record = self.act(services.record, self.user, app, step, on=on, data=step_data(definition, data, set))
         lines = [t(f"已记录：{record.step_label} {record.on}", f"Recorded: {record.step_label} {record.on}")
                  + ("" if record.passed else t("（未通过）", " (not passed)"))]
-        lines += [f"! {pick(w)}（{w['cite']}）" for w in record.warnings]
+        lines += [f"! {pick(w)}（{profiles.reference(w['cite'])}）" for w in record.warnings]
         self.emit(StepSerializer(record).data, *lines)
 
     def do_stop(self, id, reason, on, **_):
