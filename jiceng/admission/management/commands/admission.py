@@ -43,7 +43,7 @@ class Command(DashboardCommands, ScopedCommand):
     help = ("发展程序：开始、查看、记录步骤、终止、看板与计划（按 --as 用户的权限）/ "
             "admission: start, show, record a step, stop, pipeline and plans (with the --as user's roles)")
     subcommands = {
-        "list": "列出发展对象档案 / list applications",
+        "list": "列出发展程序档案 / list applications",
         "start": "开始发展程序（新申请人或档案中的申请人）/ start an application",
         "show": "查看全程记实与下一步 / show the timeline and the next steps",
         "record": "记录一个步骤 / record a step",
@@ -67,10 +67,10 @@ class Command(DashboardCommands, ScopedCommand):
         p.add_argument("--birth-date", type=day, metavar=DATE)
 
     def args_show(self, p):
-        p.add_argument("id", type=int, help="发展对象档案编号 / application id")
+        p.add_argument("id", type=int, help="发展程序档案编号 / application id")
 
     def args_record(self, p):
-        p.add_argument("id", type=int, help="发展对象档案编号 / application id")
+        p.add_argument("id", type=int, help="发展程序档案编号 / application id")
         p.add_argument("step", help="步骤键（见 show）/ step key (see show)")
         p.add_argument("--on", type=day, required=True, metavar=DATE, help="办理日期 / date it happened")
         p.add_argument("--data", help="步骤内容 JSON / the step's fields as JSON")
@@ -85,7 +85,7 @@ class Command(DashboardCommands, ScopedCommand):
     def find(self, pk, action=VIEW) -> Application:
         app = Application.objects.filter(pk=pk).restrict(self.user, action).select_related("member", "org").first()
         if app is None:
-            raise Failed(t(f"找不到编号为 {pk} 的发展对象档案（或不在您的管理范围内）",
+            raise Failed(t(f"找不到编号为 {pk} 的发展程序档案（或不在您的管理范围内）",
                            f"No application {pk} was found (or it is outside your scope)."), returncode=NOT_FOUND)
         return app
 
