@@ -1,0 +1,80 @@
+"""A walk through the demo as each of its people, at desktop and phone size, the way issue 11 asks to judge
+the product: from the home page, every link a person sees (up to a page budget per role), checking what a
+person would — the page answers (no 404, no refusal), nothing scrolls sideways, and no internal code
+(`@2026`, `[firm]`, `org_id:`, `None`, `category:`) shows in the page's text."""
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # the demo is built from the test's thread while Playwright runs
+sync_api = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = os.environ.get("JICENG_CHROMIUM", "/usr/bin/chromium")
+PAGES_PER_ROLE = 25
+INTERNAL = re.compile(r"@20\d\d|\[(?:firm|local|verify)\]|org_id:|\bNone\b|category:")
+SKIP = ("/logout", "/api/", "/admin", "/export", "/imports/template", "/i18n", "/static")
+ROLES = ("heping_admin", "branch_officer", "inspector", "member")
+SIZES = {"desktop": (1280, 900), "phone": (390, 844)}
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        pytest.skip(f"chromium not found at {CHROMIUM} (set JICENG_CHROMIUM)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def demo(settings, tmp_path):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.DATA_DIR, settings.JICENG_JOBS_INLINE = tmp_path, True
+    call_command("demo", "--seed", "7", stdout=open(os.devnull, "w"))
+
+
+def walk(page, base) -> list[str]:
+    """Follow the links a person sees from home; what a person would object to, page by page."""
+    problems, seen, todo = [], set(), ["/"]
+    while todo and len(seen) < PAGES_PER_ROLE:
+        url = todo.pop(0)
+        if url in seen:
+            continue
+        seen.add(url)
+        response = page.goto(base + url)
+        if response is None or response.status >= 400:
+            problems.append(f"{url}: answers {response.status if response else 'nothing'}")
+            continue
+        text = page.inner_text("main")
+        problems += [f"{url}: shows {m.group(0)!r}" for m in INTERNAL.finditer(text)]
+        overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
+        if overflow > 2:
+            problems.append(f"{url}: scrolls sideways by {overflow}px")
+        for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
+            if not href.startswith(SKIP) and "dossier" not in href and "attachment" not in href and href not in seen:
+                todo.append(href)
+    return problems
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_every_role_walks_the_demo_without_a_dead_link_a_code_or_a_sideways_scroll(demo, browser, live_server, size):
+    width, height = SIZES[size]
+    found = []
+    for username in ROLES:
+        context = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN")
+        page = context.new_page()
+        page.goto(live_server.url + "/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", "jiceng-demo-2026")
+        page.click("button[type=submit]")
+        page.wait_for_url(live_server.url + "/")
+        found += [f"{username} ({size}) {p}" for p in walk(page, live_server.url)]
+        context.close()
+    assert found == []
