@@ -1,5 +1,8 @@
 """Shared fixtures: a small CCP tree with two branches and a user for every role."""
+import os
+import shutil
 from datetime import date
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -72,3 +75,20 @@ def sides(world, settings, tmp_path):
     Jobs run inline; files go to a temporary folder."""
     settings.JICENG_JOBS_INLINE, settings.DATA_DIR, settings.MEDIA_ROOT = True, tmp_path, tmp_path / "media"
     return {"a": Side(world.a, world.officer_a), "b": Side(world.b, make_user("officer_b", "branch_officer", world.b))}
+
+
+CHROMIUM = os.environ.get("JICENG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright (never downloaded), one per browser test module."""
+    sync_api = pytest.importorskip("playwright.sync_api")
+    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
+        pytest.skip(f"chromium not found at {CHROMIUM} (set JICENG_CHROMIUM)")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -8,7 +8,6 @@ another thread). No sleeps: Playwright's `expect` waits for what the page should
 """
 import os
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -25,22 +24,11 @@ try:  # tests/ is a rootdir-style test directory (no __init__.py)
 except ImportError:  # pragma: no cover
     from tests.conftest import PASSWORD  # noqa: E402
 
-CHROMIUM = os.environ.get("JICENG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 LOCALE_DIR = Path(__file__).resolve().parent.parent / "jiceng" / "locale"
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        pytest.skip(f"chromium not found at {CHROMIUM} (set JICENG_CHROMIUM)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture(autouse=True)

@@ -4,9 +4,7 @@ its toggler is tapped, nothing scrolls sideways, tables read as cards, forms bri
 Same set-up as test_browser.py: Debian's chromium driven by Playwright against pytest-django's live server."""
 import os
 import re
-import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
 
@@ -17,22 +15,11 @@ expect = sync_api.expect
 
 from conftest import PASSWORD, person_id  # noqa: E402
 
-CHROMIUM = os.environ.get("JICENG_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run", "--disable-quic"]
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture(scope="module")
-def browser():
-    if not (shutil.which(CHROMIUM) or Path(CHROMIUM).exists()):
-        pytest.skip(f"chromium not found at {CHROMIUM} (set JICENG_CHROMIUM)")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
