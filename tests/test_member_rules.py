@@ -129,6 +129,41 @@ def test_a_joining_date_is_required_from_the_joining_category_on(world, category
     assert ("joined_on" in errors) == (needs and joined is None)
 
 
+def test_a_change_to_full_needs_the_joining_category_first(world):
+    """An activist corrected straight to 正式党员 would have no 入党日期: refused, with the way round."""
+    m = services.create_member(None, org=world.a, category="activist", since=date(2015, 1, 1), **person(30))
+    errors = errors_of(services.change_category, None, m, "full", on=date(2020, 1, 1))
+    assert "预备党员" in " ".join(errors["category"]) and "入党日期" in " ".join(errors["category"])
+    m.refresh_from_db()
+    assert m.category == "activist" and m.category_lines.count() == 1  # nothing half-written
+    services.change_category(None, m, "probationary", on=date(2020, 1, 1))
+    errors = errors_of(services.change_category, None, m, "full", on=date(2020, 6, 1))
+    assert "预备期" in " ".join(errors["on"])  # half a year after joining: probation is one year
+    services.change_category(None, m, "full", on=date(2021, 1, 1))
+    m.refresh_from_db()
+    assert m.category == "full"
+
+
+def test_a_correction_keeps_the_history_possible_too(world):
+    m = services.create_member(None, org=world.a, category="activist", since=date(2015, 1, 1), **person(31))
+    errors = errors_of(services.correct_category, world.admin, m, "full", on=date(2020, 1, 1), reason="录入错误")
+    assert "category" in errors
+    assert Member.objects.get(pk=m.pk).category == "activist"
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(joined=st.dates(date(2000, 1, 1), date(2022, 12, 31)), confirmed=st.dates(date(2000, 1, 1), date(2023, 12, 31)))
+def test_a_change_to_full_is_accepted_exactly_when_probation_has_run(world, joined, confirmed):
+    m = services.create_member(None, org=world.a, category="probationary", joined_on=joined,
+                               **person(32 + Member.objects.count()))
+    possible = confirmed >= add_span(joined, years=1)
+    errors = errors_of(services.change_category, None, m, "full", on=confirmed) if not possible else None
+    if possible:
+        services.change_category(None, m, "full", on=confirmed)
+    m.refresh_from_db()
+    assert (m.category == "full") == possible, errors
+
+
 # --- 6. every problem of every row ----------------------------------------------------------------------
 
 def test_a_repeated_member_row_reports_its_unknown_organization_too(world, tmp_path):

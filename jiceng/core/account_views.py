@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from . import grants, registry
+from .dates import raise_if
 from .forms import Form
 from .models import RoleGrant
 from .scoping import STRUCTURE, org_model, scope_of
@@ -64,7 +65,9 @@ class RoleListView(StructureOnly, ScopedView):
         if q:
             qs = qs.filter(user__username__icontains=q) | qs.filter(org__name__contains=q) | qs.filter(org__code__startswith=q)
         qs = qs.restrict(request.user, STRUCTURE).order_by("org__path", "user__username", "role")
-        return render(request, "core/roles.html", {"page": paginate(request, qs), "q": q})
+        page = paginate(request, qs)
+        return render(request, "core/roles.html", {"page": page, "q": q, "resettable": grants.administered(
+            request.user, {g.user_id for g in page})})
 
 
 class GrantForm(Form):
@@ -99,7 +102,7 @@ class RoleGrantView(StructureOnly, ObjectActionView):
         if target is None:
             errors["org_code"] = [_("在您可管理的组织中找不到代码为“%(c)s”的组织") % {"c": data["org_code"]}]
         if account is None:
-            errors["username"] = [_("找不到该用户")]
+            errors["username"] = [grants.no_such_user()]
         if errors:
             raise ValidationError(errors)
         return grants.grant_role(self.request.user, target, account=account, role=data["role"])
@@ -138,3 +141,54 @@ class RoleRevokeView(ObjectActionView):
 
     def success_url(self, grant, text):
         return reverse("role_list")
+
+
+def show_password(request, account, password, back: str):
+    """The one time an initial password is shown: on this page, never in a message or a log."""
+    response = render(request, "core/account_password.html", {"account": account, "password": password, "back": back})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class AccountForm(GrantForm):
+    name = forms.CharField(label=_lazy("姓名"), max_length=150, required=False)
+    field_order = ["username", "name", "org_code", "role"]
+
+
+class AccountCreateView(RoleGrantView):
+    """A new login with its role at an organization of the user's STRUCTURE scope."""
+
+    form_class, title = AccountForm, _lazy("新建账号")
+
+    def perform(self, org, data):
+        target = org_model().objects.filter(code=data["org_code"].strip()).restrict(self.request.user, STRUCTURE).first()
+        if target is None:
+            raise_if({"org_code": [_("在您可管理的组织中找不到代码为“%(c)s”的组织") % {"c": data["org_code"]}]})
+        return grants.create_account(self.request.user, target, username=data["username"], role=data["role"],
+                                     name=data["name"])
+
+    def respond(self, org, result):
+        account, password = result
+        return show_password(self.request, account, password, reverse("role_list"))
+
+
+class PasswordResetView(StructureOnly, ObjectActionView):
+    """A new initial password for an account whose every role the user administers (others: not found)."""
+
+    form_class, action, title = ConfirmForm, STRUCTURE, _lazy("重置密码")
+    template_name = "core/password_reset.html"
+
+    def get_object(self):
+        account = get_user_model().objects.filter(pk=self.kwargs["pk"], is_active=True).first()
+        if account is None or not grants.administers(self.request.user, account):
+            raise Http404
+        return account
+
+    def get_title(self, account):
+        return self.title
+
+    def perform(self, account, data):
+        return grants.reset_password(self.request.user, account)
+
+    def respond(self, account, password):
+        return show_password(self.request, account, password, reverse("role_list"))

@@ -121,7 +121,7 @@ class ScopedCommand(BaseCommand):
                                      metavar="{" + ",".join(self.subcommands) + "}")
         common = common_options()
         for name, text in self.subcommands.items():
-            getattr(self, f"args_{name}")(subs.add_parser(name, help=text, description=text, parents=[common]))
+            getattr(self, f"args_{name.replace('-', '_')}")(subs.add_parser(name, help=text, description=text, parents=[common]))
 
     def execute(self, *args, **options):
         try:
@@ -136,7 +136,7 @@ class ScopedCommand(BaseCommand):
         self.as_json = options.pop("json")
         with translation.override("en" if lang == "en" else "zh-hans"):
             self.user = self.acting_user(as_user)
-            getattr(self, f"do_{subcommand}")(**options)
+            getattr(self, f"do_{subcommand.replace('-', '_')}")(**options)
 
     @staticmethod
     def acting_user(username):

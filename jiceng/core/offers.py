@@ -2,7 +2,8 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import import_jobs, registry
+from . import grants, import_jobs, registry
+from .models import RoleGrant
 from .scoping import CHANGE, STRUCTURE, scope_of
 
 
@@ -13,6 +14,8 @@ def register() -> None:
     registry.register_action("org", "role-add", _("授予角色"), lambda org: f"{reverse('role_add')}?org={org.pk}",
                              lambda request, org: org.active and scope_of(request.user).covers(org.path, STRUCTURE),
                              order=90)
+    registry.register_value_text(RoleGrant, grants.PASSWORD_RESET, lambda value, record: _("已重置") if value else "",
+                                 label=_("密码"))
     registry.register_panel("home", "imports", "core/_home_imports.html", _home_imports, order=40)
     registry.register_navigation("import_list", _("导入"), 70, action=CHANGE)  # an upload writes
     registry.register_navigation("change_list", _("变更记录"), 80)
@@ -23,6 +26,8 @@ def register() -> None:
         ("setup", "迁移数据库；库为空时载入演示数据 / migrate; load the demo when the database is empty", 10),
         ("serve", "启动网页服务（默认 127.0.0.1:8000）/ run the web app (default 127.0.0.1:8000)", 30),
         ("import", "从 xlsx/csv 导入组织或成员（全部成功或全部不写）/ import organizations or members (all or nothing)", 70),
+        ("account", "角色与账号：列出、授予、撤销、新建账号、重置密码（组织管理员）/ roles and accounts: list, grant, "
+                    "revoke, create, reset-password (organization administrators)", 85),
         ("export", "导出组织或成员列表（xlsx/csv，按权限脱敏）；export template 写空白模板 / export lists (masked by role); "
                    "export template writes a blank template", 80),
     ]:

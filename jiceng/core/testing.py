@@ -51,6 +51,9 @@ testkit.routes({
     "role_list": Route("structure"),  # not found for a user who may reshape nothing
     "role_add": Route("structure", target=query("org")),
     "role_revoke": Route(target=RoleGrant),
+    "account_add": Route("structure", target=query("org")),
+    # the account of a role granted in the side's organization
+    "password_reset": Route("structure", target=lambda side: ({"pk": side.get(RoleGrant).user_id}, "")),
     "admin": Route("superuser"),
     "api-root": Route("list", api=True),
     "api_schema": Route("list", api=True),
@@ -65,6 +68,12 @@ testkit.routes({
     "import_confirm": Route("read", target=Job, post_only=True),
     "import_cancel": Route("read", target=Job, post_only=True),
     "api-import-list": Route("list", api=True),
+    # roles: the STRUCTURE scope (an officer's list is empty, a grant of their branch not found); the two
+    # POST-only actions answer 403 to a role that may reshape nothing, before looking anything up
+    "api-role-list": Route("list", api=True),
+    "api-role-detail": Route("structure", target=RoleGrant, api=True),
+    "api-role-accounts": Route("write", api=True, post_only=True),
+    "api-role-reset-password": Route("write", target=RoleGrant, api=True, post_only=True),
     "api-import-detail": Route("read", target=Job, api=True),
     "api-import-confirm": Route("read", target=Job, api=True, post_only=True),
     "api-import-cancel": Route("read", target=Job, api=True, post_only=True),

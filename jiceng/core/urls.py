@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from . import import_views as imports
 from . import account_views as account
+from .account_api import RoleGrantViewSet
 from . import views
 from .search import SearchAPIView, SearchView
 from .import_api import ExportAPIView, ImportViewSet
@@ -22,6 +23,8 @@ urlpatterns = [
     path("account/roles/", account.RoleListView.as_view(), name="role_list"),
     path("account/roles/add/", account.RoleGrantView.as_view(), name="role_add"),
     path("account/roles/<int:pk>/revoke/", account.RoleRevokeView.as_view(), name="role_revoke"),
+    path("account/users/add/", account.AccountCreateView.as_view(), name="account_add"),
+    path("account/users/<int:pk>/reset-password/", account.PasswordResetView.as_view(), name="password_reset"),
     path("imports/", imports.ImportListView.as_view(), name="import_list"),
     path("imports/<int:pk>/", imports.ImportDetailView.as_view(), name="import_detail"),
     path("imports/<int:pk>/progress/", imports.ImportProgressView.as_view(), name="import_progress"),
@@ -33,7 +36,7 @@ urlpatterns = [
 ]
 
 # under /api/: the router's viewsets, then the views of their own
-api_routes = [("imports", ImportViewSet, "api-import")]
+api_routes = [("imports", ImportViewSet, "api-import"), ("roles", RoleGrantViewSet, "api-role")]
 api_urlpatterns = [
     path("token/", TokenView.as_view(), name="api_token"),
     path("export/<str:sheet>/", ExportAPIView.as_view(), name="api_export"),

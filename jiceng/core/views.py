@@ -151,9 +151,14 @@ class ObjectActionView(ScopedView):
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                self.announce(obj, result)
-                return redirect(self.success_url(obj, result))
+                return self.respond(obj, result)
         return self.render_form(obj, form)
+
+    def respond(self, obj, result):
+        """After the write: say what was done and go on (a page that must show a result once, such as an
+        initial password, renders it here instead)."""
+        self.announce(obj, result)
+        return redirect(self.success_url(obj, result))
 
     def perform(self, obj, data):
         raise NotImplementedError

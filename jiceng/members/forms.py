@@ -70,6 +70,11 @@ TransferForm = target_form("org", _("转入组织编码"))
 ParticipationForm = target_form("org", _("参加组织生活的组织编码"))
 
 
+class AccountForm(Form):
+    username = forms.CharField(label=_("用户名"), max_length=150,
+                               help_text=_("本人登录时使用；可改为其他便于记忆的字母或数字"))
+
+
 class PhoneForm(Form):
     """The personal center: a person's own phone number (the rule is members.services.person_errors')."""
 

@@ -23,7 +23,7 @@ def register() -> None:
     registry.register_search("people", _("人员"), search.find_people, order=10)
     # a member's own record: for an account linked to a person on file, whatever role it holds
     registry.register_navigation("my_record", _("我的档案"), 5, action=None, visible=services.own_member_exists)
-    registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别 / members: list, show, add, set, transfer, category", 60)
+    registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别、开通账号 / members: list, show, add, set, transfer, category, account", 60)
     registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree,
                                 totals_in_subtrees=counts.totals_in_subtrees)
     registry.register_merge_step(services.transfer_all)

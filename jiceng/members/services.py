@@ -14,9 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jiceng.core import bulk, idnumber, pinyin, profiles, spans
+from jiceng.core import bulk, grants, idnumber, pinyin, profiles, spans
 from jiceng.core.dates import not_future, raise_if, today
-from jiceng.core.models import ChangeRecord, ChangeRows
+from jiceng.core.models import ChangeRecord, ChangeRows, RoleGrant
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.services import service
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
@@ -166,6 +166,27 @@ def required_date_errors(rules: profiles.Profile, target: profiles.Category, *, 
     return errors
 
 
+def history_errors(member: Member, category: str, day: date) -> dict:
+    """A change of category must leave a possible history, the same rule as a new record's dates: the joining
+    date is the start of the person's first line from the joining category on, and a full category begins no
+    earlier than the end of probation after it."""
+    rules = member.rules
+    order = {c.key: i for i, c in enumerate(rules.categories)}
+    join_cat = next((c for c in rules.categories if c.join_date), None)
+    if join_cat is None:
+        return {}
+    joined = next((line.start for line in member.category_lines.filter(start__lt=day).order_by("start", "pk")
+                   if order.get(line.category, -1) >= order[join_cat.key]), None)
+    errors = required_date_errors(rules, rules.category(category), since=day, joined_on=joined)
+    found: dict = {}
+    if "joined_on" in errors:  # the change has no date to give it: the joining category comes first
+        found["category"] = [_("%(c)s 须有%(w)s：请先将人员类别改为%(j)s（以%(w)s为日期），再改为%(c)s")
+                             % {"c": rules.category(category).label, "w": rules.word("join_date"), "j": join_cat.label}]
+    for field in ("since", "confirmed_on"):  # the day of the change is the day the full category begins
+        found.setdefault("on", []).extend(errors.get(field, []))
+    return {field: messages for field, messages in found.items() if messages}
+
+
 def span_words(span: profiles.Span) -> str:
     parts = [(span.years, _("%d年")), (span.months, _("%d个月")), (span.days, _("%d天"))]
     return "".join(word % n for n, word in parts if n)
@@ -312,6 +333,8 @@ def change_category(user, member: Member, category: str, *, on: date | None = No
     errors = category_errors(member.rules, category, member.birth_date, day)
     if category == member.category:
         errors.setdefault("category", []).append(_("人员类别没有变化"))
+    elif not errors:
+        errors.update(history_errors(member, category, day))
     _close_and_open(member.category_lines.filter(end__isnull=True).first(), day, "on", errors,
                     lambda: CategoryLine.objects.create(member=member, category=category, start=day, note=note))
     member.category = category
@@ -419,6 +442,32 @@ def state_as_of(member: Member, day: date) -> dict:
 
 
 # ------------------------------------------------------------------------- a person's own record
+
+def suggested_username(member: Member) -> str:
+    """A free username a person can remember: the name's pinyin initials and the birth year (zgf1985),
+    numbered on when taken."""
+    from django.contrib.auth import get_user_model
+
+    base = f"{member.name_initials or 'user'}{member.birth_date.year if member.birth_date else ''}"
+    if len(base) < 3:
+        base = f"{base}{member.pk}"
+    taken = set(get_user_model().objects.filter(username__istartswith=base).values_list("username", flat=True))
+    taken = {name.lower() for name in taken}
+    return next(name for name in (base, *(f"{base}{n}" for n in range(2, len(taken) + 3))) if name.lower() not in taken)
+
+
+@service(STRUCTURE, on="member")
+def open_account(user, member: Member, *, username: str) -> tuple:
+    """A login for the person (role 成员（仅本人） at their organization), linked to their record so they see
+    我的档案; with its initial password, shown once."""
+    if member.account_id:
+        raise_if({"username": [_("%(n)s 已有账号：%(u)s") % {"n": member.name, "u": member.account.get_username()}]})
+    account, password = grants.create_account(user, member.org, username=username, role=RoleGrant.MEMBER,
+                                              name=member.name)
+    member.account = account
+    member.save()
+    return account, password
+
 
 def own_member(user) -> Member | None:
     """The person on file whose account `user` is, if the user may read that record (their own, as a member,

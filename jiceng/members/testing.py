@@ -33,6 +33,7 @@ testkit.routes({
     "member_add": Route("write", target=query("org")),
     "member_edit": Route(target=Member),
     "member_category": Route(target=Member),
+    "member_account": Route(target=Member),
     "member_transfer": Route(target=Member),
     "participation_add": Route(target=Member),
     "participation_end": Route(target=ParticipationLine),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.MemberDetailView.as_view(), name="member_detail"),
     path("members/<int:pk>/edit/", views.MemberEditView.as_view(), name="member_edit"),
     path("members/<int:pk>/category/", views.MemberCategoryView.as_view(), name="member_category"),
+    path("members/<int:pk>/account/", views.MemberAccountView.as_view(), name="member_account"),
     path("members/<int:pk>/transfer/", views.MemberTransferView.as_view(), name="member_transfer"),
     path("members/<int:pk>/participation/", views.ParticipationAddView.as_view(), name="participation_add"),
     path("participation/<int:pk>/end/", views.ParticipationEndView.as_view(), name="participation_end"),

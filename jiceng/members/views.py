@@ -2,6 +2,7 @@ from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.account_views import show_password
 from jiceng.core.exports import reveal_id_number
 from jiceng.core.params import id_param
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
@@ -75,6 +76,22 @@ class MemberCategoryView(ObjectActionView):
     def perform(self, member, data):
         return services.correct_category(self.request.user, member, data["category"], on=data["on"],
                                          reason=data["reason"])
+
+
+class MemberAccountView(ObjectActionView):
+    """开通账号: a login for the person, their initial password shown once (core.account_views)."""
+
+    model, form_class, action, title = Member, forms.AccountForm, STRUCTURE, _("开通账号")
+
+    def form_kwargs(self, member):
+        return {"initial": {"username": services.suggested_username(member)}}
+
+    def perform(self, member, data):
+        return services.open_account(self.request.user, member, username=data["username"])
+
+    def respond(self, member, result):
+        account, password = result
+        return show_password(self.request, account, password, member.get_absolute_url())
 
 
 class MemberTransferView(ObjectActionView):

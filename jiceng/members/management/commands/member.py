@@ -30,8 +30,8 @@ def person_arguments(p, *, name_required=False):
 
 
 class Command(ScopedCommand):
-    help = ("成员：列出、查看、新增、修改、转接组织关系、变更人员类别（按 --as 用户的权限）/ "
-            "members: list, show, add, set, transfer, change category (with the --as user's roles)")
+    help = ("成员：列出、查看、新增、修改、转接组织关系、变更人员类别、开通账号（按 --as 用户的权限）/ "
+            "members: list, show, add, set, transfer, change category, open an account (with the --as user's roles)")
     subcommands = {
         "list": "列出成员（可筛选）/ list members (filterable)",
         "show": "查看成员及其历史 / show a member with their dated history",
@@ -39,6 +39,7 @@ class Command(ScopedCommand):
         "set": "修改成员信息 / change a member's own fields",
         "transfer": "转接组织关系 / transfer a member to another organization",
         "category": "更正人员类别（组织管理员）/ correct a member's category (organization administrator)",
+        "account": "为成员开通账号，显示初始密码（组织管理员）/ open a login for a member; prints its initial password",
     }
     label_sources = (Member, MemberFilterSet)
 
@@ -171,6 +172,18 @@ class Command(ScopedCommand):
         with self.writing():
             services.transfer(self.user, m, target, on=on, note=note)
         self.emit(self.data(m), t(f"已转接组织关系：{m.name} 从 {old.name} 转入 {target.name}", f"Transferred {m.name} from {old.name} to {target.name}"))
+
+    def args_account(self, p):
+        p.add_argument("id", type=int, help="成员编号 / member id")
+        p.add_argument("--username", help="用户名（默认：姓名拼音首字母加出生年）/ username (default: initials and birth year)")
+
+    def do_account(self, id, username, **_):
+        m = self.find(id, CHANGE)
+        with self.writing():
+            account, password = services.open_account(self.user, m, username=username or services.suggested_username(m))
+        self.emit({"username": account.username, "password": password},
+                  t(f"已为 {m.name} 开通账号 {account.username}，初始密码：{password}",
+                    f"Opened {account.username} for {m.name}; initial password: {password}"))
 
     def do_category(self, id, category, on, reason, **_):
         m = self.find(id, CHANGE)
