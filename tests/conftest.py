@@ -24,6 +24,17 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in the default language: an English request or command earlier in the same process
+    leaves English active in the thread, and a test must not depend on the order it runs in."""
+    from django.utils import translation
+
+    translation.activate("zh-hans")
+    yield
+    translation.deactivate()
+
+
 def person_id(born: date, sex: str, n: int = 1) -> str:
     return idnumber.compose("120101", born, n * 2 + (1 if sex == "男" else 0))
 
