@@ -80,6 +80,14 @@ def test_pages_a_reader_sees_carry_no_internal_codes(world):
         assert not found, (url, found, text[max(0, text.find(found[0]) - 150):text.find(found[0]) + 80] if found else "")
     body = web.get(app.get_absolute_url()).content.decode()
     assert "依据：《中国共产党发展党员工作细则》第八条" in body and "<details" in body
+    # the talk's record names its talker, never a member's id
+    from jiceng.admission.models import StepRecord
+    from jiceng.core.changes import describe
+    from jiceng.core.models import ChangeRecord
+
+    talk = StepRecord.objects.get(application=app, step="talk")
+    texts = [new for c in ChangeRecord.objects.for_object(talk) for label, _old, new in describe(c) if label == "记录内容"]
+    assert texts and f"谈话人：{world.a_members[0].name}" in texts[0], texts
 
 
 def test_a_change_reads_in_labels_and_names(world):

@@ -42,6 +42,8 @@ def _register_change_texts() -> None:
     from jiceng.core.i18n import pick
     from jiceng.orgs.offers import rules_of_record
 
+    from jiceng.members.models import Member
+
     from .models import Application, StepRecord
 
     def adm(record):
@@ -61,8 +63,13 @@ def _register_change_texts() -> None:
         state = {**(record.before or {}), **(record.after or {})}
         found = adm(record) and adm(record).step(state.get("step", ""))
         labels = {f.key: pick(f.label) for f in found.fields} if found else {}
+        people = {f.key for f in found.fields if f.type == "people"} if found else set()
+        named = dict(Member.objects.filter(pk__in=[pk for key in people for pk in (value or {}).get(key) or []
+                                                  if isinstance(pk, int)]).values_list("pk", "name"))
         parts = []
         for key, v in (value or {}).items():
+            if key in people and isinstance(v, list):  # people are stored by id, read by name
+                v = [named.get(pk, _("（已删除）")) for pk in v]
             if isinstance(v, dict):
                 v = "，".join(f"{k} {n}" for k, n in v.items())
             elif isinstance(v, list):
