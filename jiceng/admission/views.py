@@ -182,23 +182,15 @@ class ApplicationStopView(ObjectActionView):
         return services.stop(self.request.user, app, reason=data["reason"], on=data["on"])
 
 
-class ApplicationPeopleView(ScopedView):
+class ApplicationPeopleView(picker.SearchView):
     """The people picker's search (JSON, core.people): the people a step's people field may name, a page at a time,
     from the same pool the services accept; the application read with the right to record on it."""
 
-    def found(self, request, pk, step, field):
+    def pool(self, request, pk, step, field):
         app = scoped_object(Application, request.user, pk, CHANGE)
         st = app.rules.admission.step(step)
         f = next((x for x in st.fields if x.key == field and x.type == "people"), None) if st else None
         if f is None:
             raise Http404(_("没有这个字段"))
         services.require_performer(request.user, app.org, st)  # as the record form: who does the step
-        return app, st, f
-
-    def get(self, request, pk, step, field):
-        app, st, f = self.found(request, pk, step, field)
-        return picker.answer(request, people_picker.pool(app, st, f))
-
-    def post(self, request, pk, step, field):
-        self.found(request, pk, step, field)  # out of scope: not found, as for reading
-        return self.http_method_not_allowed(request)
+        return people_picker.pool(app, st, f)

@@ -18,6 +18,7 @@ from django.http import JsonResponse
 
 from . import registry
 from .params import int_param
+from .views import ScopedView
 
 FIRST = 30  # the people the form lists before anything is typed
 PAGE = 20  # the people one page of a search answers with
@@ -67,9 +68,22 @@ def search(pool: Pool, q: str, page: int = 1) -> dict:
             "count": count, "page": max(page, 1), "more": start + len(found) < count}
 
 
-def answer(request, pool: Pool) -> JsonResponse:
-    """The search view's answer: ?q= what was typed, ?page= the page (a bad page is a 400, core.params)."""
-    return JsonResponse(search(pool, request.GET.get("q", ""), int_param(request, "page", default=1, minimum=1)))
+class SearchView(ScopedView):
+    """A field's people search (JSON): ?q= what was typed, ?page= the page (a bad page is a 400, core.params).
+    A subclass writes `pool(request, **kwargs)`: the field's pool, its object read through the scope with the
+    right the form needs (out of scope: 404). Other methods look the object up first, so they too answer 404
+    outside the scope and 405 within it."""
+
+    def pool(self, request, **kwargs) -> Pool:
+        raise NotImplementedError
+
+    def get(self, request, **kwargs):
+        pool = self.pool(request, **kwargs)
+        return JsonResponse(search(pool, request.GET.get("q", ""), int_param(request, "page", default=1, minimum=1)))
+
+    def post(self, request, **kwargs):
+        self.pool(request, **kwargs)
+        return self.http_method_not_allowed(request)
 
 
 class _Picker:

@@ -31,6 +31,7 @@ testkit.routes({
     "org_dissolve": Route(target=Org),
     "election_add": Route(target=Org),
     "post_add": Route(target=Org),
+    "post_people": Route("write", target=Org),  # the post form's people search: who may assign there
     "post_end": Route(target=PostHolding),
     "api-org-list": Route("list", api=True),
     "api-org-detail": Route("read", target=Org, api=True),

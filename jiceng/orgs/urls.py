@@ -17,6 +17,7 @@ urlpatterns = [
     path("orgs/<int:pk>/dissolve/", views.OrgDissolveView.as_view(), name="org_dissolve"),
     path("orgs/<int:pk>/elections/add/", views.ElectionAddView.as_view(), name="election_add"),
     path("orgs/<int:pk>/posts/add/", views.PostAssignView.as_view(), name="post_add"),
+    path("orgs/<int:pk>/posts/people/", views.PostPeopleView.as_view(), name="post_people"),
     path("posts/<int:pk>/end/", views.PostEndView.as_view(), name="post_end"),
 ]
 

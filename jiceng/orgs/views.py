@@ -1,12 +1,12 @@
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import registry
+from jiceng.core import people, registry
 from jiceng.core.models import ChangeRecord
 from jiceng.core.params import choice_param, id_param
-from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.views import ObjectActionView, ObjectView, ScopedView, paginate, scoped, scoped_object
 
@@ -172,13 +172,23 @@ class PostAssignView(ObjectActionView):
     model, form_class, action, title = Org, forms.PostAssignForm, CHANGE, _("任命职务")
 
     def form_kwargs(self, org):
-        people = PostHolding.member.field.related_model  # the app that keeps people, not imported here
-        members = scoped(people, self.request.user, CHANGE).filter(within("org_path", org.path))
-        return {"org": org, "members": members}
+        return {"org": org, "pool": post_pool(self.request.user, org), "search": reverse("post_people", args=[org.pk])}
 
     def perform(self, org, data):
         services.assign_post(self.request.user, org, data["member"], data["post"], on=data["on"])
         return org
+
+
+def post_pool(user, org) -> people.Pool:
+    """Who the post form offers: who assign_post accepts (services.post_pool), in the user's scope."""
+    return people.Pool(services.post_pool(org).restrict(user, CHANGE), services.post_eligible(org))
+
+
+class PostPeopleView(people.SearchView):
+    """The post form's people search (JSON, core.people), with the right to assign posts in the organization."""
+
+    def pool(self, request, pk):
+        return post_pool(request.user, scoped_object(Org, request.user, pk, CHANGE))
 
 
 class PostEndView(ObjectActionView):
