@@ -11,6 +11,7 @@ from jiceng.core import idnumber, pinyin
 from jiceng.core.dates import today
 from jiceng.core.paths import within
 from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES
+from jiceng.orgs.filtersets import OrgByNameFilter
 from jiceng.orgs.models import Org, rules_in_scope
 
 from .models import Member
@@ -72,7 +73,8 @@ def matching(qs, value: str):
 class MemberFilterSet(ScopedFilterSet):
     q = df.CharFilter(method="search", label=_("搜索（姓名、拼音首字母、手机号、身份证号或其后4–6位）"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
-    org_code = df.CharFilter(method="subtree_by_code", label=_("组织编码（含下级）"))
+    org_name = OrgByNameFilter(label=_("组织（名称或编码，含下级）"))
+    org_code = OrgByNameFilter(by_name=False, label=_("组织编码（含下级）"))
     category = df.MultipleChoiceFilter(label=_("人员类别"))
     sex = df.ChoiceFilter(choices=_choices(SEXES), label=_("性别"))
     age_band = df.ChoiceFilter(choices=[(b[0], b[0]) for b in AGE_BANDS], method="by_age_band", label=_("年龄段"))
@@ -81,7 +83,7 @@ class MemberFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "org", "org_code", "category", "sex", "age_band", "education", "employment"]
+        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,11 +96,6 @@ class MemberFilterSet(ScopedFilterSet):
 
     def subtree(self, qs, name, org):
         return qs.filter(within("org_path", org.path)) if org else qs
-
-    def subtree_by_code(self, qs, name, code):
-        user = getattr(self.request, "user", None)
-        path = Org.objects.restrict(user).filter(code=code.strip()).values_list("path", flat=True).first()
-        return qs.filter(within("org_path", path)) if path else qs.none()
 
     def by_age_band(self, qs, name, value):
         band = next((b for b in AGE_BANDS if b[0] == value), None)

@@ -22,6 +22,7 @@ testkit.routes({
     "org_tree": Route("list"),
     "org_elections": Route("list"),
     "org_warnings": Route("list"),
+    "org_pick": Route("list"),  # the filters' organization autocomplete
     "org_detail": Route("read", target=Org),
     "org_children": Route("read", target=Org),
     "org_add": Route("structure", target=query("parent")),  # the view checks STRUCTURE on the parent

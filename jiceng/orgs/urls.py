@@ -6,6 +6,7 @@ from .api import OrgViewSet
 
 urlpatterns = [
     path("orgs/", views.OrgTreeView.as_view(), name="org_tree"),
+    path("orgs/pick/", views.OrgPickView.as_view(), name="org_pick"),
     path("orgs/add/", views.OrgCreateView.as_view(), name="org_add"),
     path("orgs/elections/", views.ElectionListView.as_view(), name="org_elections"),
     path("orgs/warnings/", views.WarningListView.as_view(), name="org_warnings"),
