@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from jiceng.core import people as picker
 from jiceng.orgs import services as orgs
@@ -170,5 +171,8 @@ def test_a_filter_that_names_nothing_says_so(world):
     orgs.create_org(None, code="D001", name="第一党支部", kind="branch", parent=other, founded_on=date(2001, 1, 1))
     page = web(make_user("boss", superuser=True)).get("/members/", {"org_name": "第一党支部"}).content.decode()
     assert "“第一党支部”对应 2 个组织" in page
-    english = web(world.officer_a, "en").get("/members/", {"org_name": "不存在的支部"}).content.decode()
-    assert "No organization is named or coded" in english
+    try:
+        english = web(world.officer_a, "en").get("/members/", {"org_name": "不存在的支部"}).content.decode()
+    finally:
+        translation.deactivate()  # the request left English active in this thread: later tests write in Chinese
+    assert "No organization is named or coded" in english and 'data-more="Show more"' in english
