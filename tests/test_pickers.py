@@ -13,7 +13,7 @@ from jiceng.core import people as picker
 from jiceng.orgs import services as orgs
 from jiceng.orgs.models import PostHolding
 
-from conftest import add_member, make_user, person_id
+from conftest import add_member, make_user
 from test_people_picker import many
 
 pytestmark = pytest.mark.django_db
