@@ -193,7 +193,9 @@ def test_filter_by_org_subtree_id(admin, world):
 def test_filter_by_org_code_subtree(admin, world):
     assert names(admin.get(MEMBERS, {"org_code": "C002"})) == ["乙1", "乙2", "乙3"]
     assert names(admin.get(MEMBERS, {"org_code": "C"})) == ["乙1", "乙2", "乙3", "甲1", "甲2", "甲3"]
-    assert names(admin.get(MEMBERS, {"org_code": "NOPE"})) == []
+    # a code that names no organization is said, as an unknown id is, never an empty list (issue 11)
+    unknown = admin.get(MEMBERS, {"org_code": "NOPE"})
+    assert unknown.status_code == 400 and "NOPE" in unknown.json()["org_code"][0]
 
 
 def test_filter_by_age_band(admin, varied):
@@ -232,9 +234,10 @@ def test_officer_lists_only_own_branch(officer, world):
     resp = officer.get(MEMBERS)
     assert names(resp) == ["甲1", "甲2", "甲3"]
     assert resp.data["count"] == 3
-    # even when asking for the other branch by code
-    assert names(officer.get(MEMBERS, {"org_code": "C002"})) == []
-    assert names(officer.get(MEMBERS, {"org_code": "C"})) == []
+    # even when asking for the other branch by code: refused in the words of a code that names nothing
+    for code in ("C002", "C"):
+        resp = officer.get(MEMBERS, {"org_code": code})
+        assert resp.status_code == 400 and resp.json()["org_code"] == [f"没有编码为“{code}”的组织"]
 
 
 def test_officer_cannot_probe_out_of_scope_org_by_id(officer, world):

@@ -135,7 +135,7 @@ def test_a_branch_officer_lists_applications_and_records_a_step_on_a_phone(page,
     # the people picker: type part of a name, the pool answers (eligible first, namesakes told apart), tap one
     picker = page.get_by_role("combobox", name=re.compile("谈话人"))
     picker.fill("甲1")
-    option = page.get_by_role("option", name=re.compile("甲1（第一党支部 · 1985年生 · 正式党员）"))
+    option = page.get_by_role("option", name=re.compile(r"甲1（第一党支部 · 1985年生 · 正式党员 · 1201\*+[0-9]{3}[0-9X]）"))
     option.click()
     expect(page.locator("#id_talkers option:checked")).to_have_text([re.compile("^甲1（")])
     no_sideways_scroll(page)

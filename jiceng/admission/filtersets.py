@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core.i18n import pick
 from jiceng.core.paths import within
+from jiceng.orgs.filtersets import OrgByNameFilter
 from jiceng.orgs.models import Org, rules_in_scope
 
 from .models import Application
@@ -21,12 +22,13 @@ def stage_choices(user=None) -> list:
 class ApplicationFilterSet(ScopedFilterSet):
     q = df.CharFilter(field_name="member__name", lookup_expr="contains", label=_("姓名"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
+    org_name = OrgByNameFilter(label=_("组织（名称或编码，含下级）"))
     stage = df.ChoiceFilter(label=_("所处阶段"))
     status = df.ChoiceFilter(choices=Application.STATUSES, label=_("状态"))
 
     class Meta:
         model = Application
-        fields = ["q", "org", "stage", "status"]
+        fields = ["q", "org", "org_name", "stage", "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,7 +7,9 @@ from jiceng.core.attachments import attachment_accept, attachment_help, validate
 from jiceng.core.dates import today
 from jiceng.core.forms import Form
 from jiceng.core.i18n import pick
+from jiceng.core.people import PeopleField, Pool
 from jiceng.members.forms import PersonForm
+from jiceng.members.models import Member
 from jiceng.orgs.forms import DATE
 
 from .engine import VOTE_KEYS
@@ -30,13 +32,12 @@ def _field(f, people, search=lambda field: None) -> dict:
         fields = {f.key: forms.DecimalField(label=label)}
     elif f.type == "choice":
         fields = {f.key: forms.ChoiceField(label=label, choices=[("", "—")] + [(c, c) for c in f.choices])}
-    elif f.type == "people":
+    elif f.type == "people":  # the shared picker (core.people) over the field's pool
         size = f"{f.min}" if f.min == f.max else f"{f.min or 0}–{f.max or '…'}"
         url = search(f)
-        attrs = {"size": 6, **({"data-people-search": url} if url else {})}
-        fields = {f.key: forms.TypedMultipleChoiceField(
-            label=label, coerce=int, choices=people(f), widget=forms.SelectMultiple(attrs=attrs),
-            help_text=(_("选 %(n)s 人：输入姓名或所在组织搜索，符合条件的排在前面") if url else
+        fields = {f.key: PeopleField(
+            people(f), url=url, label=label, attrs={"size": 6},
+            help_text=(_("选 %(n)s 人：输入姓名、拼音首字母、身份证号后4–6位或所在组织搜索，符合条件的排在前面") if url else
                        _("选 %(n)s 人（按住 Ctrl 可多选）")) % {"n": size})}
     elif f.type == "file":
         fields = {f.key: forms.FileField(label=label, validators=[validate_attachment], help_text=attachment_help(),
@@ -70,10 +71,14 @@ class StepData:
         return data, attachment
 
 
-def step_form(step, *, people=lambda field: [], search=lambda field: None, base=Form, on_label=_("办理日期")) -> type[Form]:
+def nobody(field) -> Pool:
+    return Pool(Member.objects.none())
+
+
+def step_form(step, *, people=nobody, search=lambda field: None, base=Form, on_label=_("办理日期")) -> type[Form]:
     """A form class for recording `step`: its date, then one field per field of the step.
 
-    `people(field)` gives the choices of a people field; `search(field)` the URL its picker searches."""
+    `people(field)` gives the pool of a people field (core.people.Pool); `search(field)` the URL its picker searches."""
     fields = {"on": forms.DateField(label=on_label, widget=DATE, initial=today)}
     for f in step.fields:
         fields.update(_field(f, people, search))

@@ -4,7 +4,7 @@ is done at (branch or upper committee) is the service's to check (403 with the r
 before anyone tries."""
 from django.contrib import messages
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from jiceng.core.dates import today
 from jiceng.core.exports import log_personal_data
 from jiceng.core.i18n import pick
+from jiceng.core import people as picker
 from jiceng.core.params import id_param
 from jiceng.core.scoping import CHANGE, may, scope_of
 from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped_object
@@ -126,10 +127,9 @@ class ApplicationRecordView(ObjectActionView):
 
     def get_form(self, app, *args):
         step = self.step(app)
-        sent = args[0] if args else None  # the POSTed data: what was chosen through the search is a choice too
 
         def people(field):  # the field's pool, the same the services accept; eligible first, no cap (people.py)
-            return people_picker.options(app, step, field, sent.getlist(field.key) if sent is not None else ())
+            return people_picker.pool(app, step, field)
 
         def search(field):
             return reverse("application_people", args=[app.pk, step.key, field.key])
@@ -182,23 +182,15 @@ class ApplicationStopView(ObjectActionView):
         return services.stop(self.request.user, app, reason=data["reason"], on=data["on"])
 
 
-class ApplicationPeopleView(ScopedView):
-    """The people picker's search (JSON): the people a step's people field may name, found by name or branch,
+class ApplicationPeopleView(picker.SearchView):
+    """The people picker's search (JSON, core.people): the people a step's people field may name, a page at a time,
     from the same pool the services accept; the application read with the right to record on it."""
 
-    def found(self, request, pk, step, field):
+    def pool(self, request, pk, step, field):
         app = scoped_object(Application, request.user, pk, CHANGE)
         st = app.rules.admission.step(step)
         f = next((x for x in st.fields if x.key == field and x.type == "people"), None) if st else None
         if f is None:
             raise Http404(_("没有这个字段"))
         services.require_performer(request.user, app.org, st)  # as the record form: who does the step
-        return app, st, f
-
-    def get(self, request, pk, step, field):
-        app, st, f = self.found(request, pk, step, field)
-        return JsonResponse(people_picker.search(app, st, f, request.GET.get("q", "")))
-
-    def post(self, request, pk, step, field):
-        self.found(request, pk, step, field)  # out of scope: not found, as for reading
-        return self.http_method_not_allowed(request)
+        return people_picker.pool(app, st, f)

@@ -92,6 +92,15 @@ def blind_index(number: str) -> str:
     return hmac.digest(_keys()[1], normalize(number).encode(), "sha256").hex()  # one-shot: the C fast path
 
 
+TAIL = 4  # the characters the tail index keys on: no more than a masked number shows anyway (mask())
+
+
+def tail_index(number: str) -> str:
+    """Keyed hash of a number's last four characters: the picker finds a person by an ID tail through an
+    index, without the digits stored in clear (a longer tail typed is checked on the few rows found)."""
+    return hmac.digest(_keys()[1], ("tail:" + normalize(number)[-TAIL:]).encode(), "sha256").hex()[:16]
+
+
 def compose(region: str, born: date, sequence: int) -> str:
     """A well-formed number for `born`; an odd sequence means male (used for demo and test data)."""
     first17 = f"{region}{born:%Y%m%d}{sequence % 1000:03d}"

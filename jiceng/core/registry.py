@@ -12,7 +12,7 @@ category theirs to move (an open admission application): while one answers, no c
 `job_kinds`: the long tasks the job queue (`core.jobs`) runs, each in a process of its own; core registers the import.
 `navigation`: the navbar's links. `panels`: parts of a page offered by apps its own app does not know
 (the home, organization and member pages). `headcount`, `merge_steps`: what the tree asks of the app that
-keeps the people. `url_modules`: the apps whose `urls.py` the project's routes include.
+keeps the people; `people`: how the people pickers find and show a person. `url_modules`: the apps whose `urls.py` the project's routes include.
 `cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database.
 `export_subjects`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
 `search_sources`: what the site-wide search finds (people, organizations), each within the user's scope.
@@ -238,6 +238,28 @@ def register_headcount(**functions) -> None:
 def headcount() -> Headcount:
     """The registered counts, or zeros when no app keeps people (core and orgs alone)."""
     return headcounts[0] if headcounts else Headcount(lambda ids: {}, lambda ids, day: {}, lambda path: {})
+
+
+@dataclass(frozen=True)
+class People:
+    """How the people pickers (`core.people`) find and show a person, from the app that keeps people:
+    `match(qs, q)` narrows a queryset to those matching what was typed, `label(person)` tells a person
+    apart from a namesake, `prepare(qs)` loads what `label` reads (one query per page, not per row)."""
+
+    match: Callable
+    label: Callable
+    prepare: Callable = lambda qs: qs
+
+
+people_sources: list[People] = []
+
+
+def register_people(**functions) -> None:
+    people_sources[:] = [People(**functions)]  # one app keeps the people
+
+
+def people() -> People:
+    return people_sources[0] if people_sources else People(lambda qs, q: qs.none() if q else qs, str)
 
 
 # functions (user, org, into, on, note) run by a merge before the merged organization is dissolved: each app

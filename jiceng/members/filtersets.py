@@ -1,4 +1,5 @@
 """One FilterSet serves the member list in the UI, the API and the benchmark."""
+import re
 from datetime import date
 
 import django_filters as df
@@ -10,6 +11,7 @@ from jiceng.core import idnumber, pinyin
 from jiceng.core.dates import today
 from jiceng.core.paths import within
 from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES
+from jiceng.orgs.filtersets import OrgByNameFilter
 from jiceng.orgs.models import Org, rules_in_scope
 
 from .models import Member
@@ -35,26 +37,44 @@ def _years_ago(years: int) -> date:
         return t.replace(year=t.year - years, day=28)
 
 
+ID_TAIL = re.compile(r"^[0-9]{3,5}[0-9X]$")  # the last 4–6 characters of an ID number
+
+
+def by_id_tail(qs, tail: str) -> Q:
+    """Those of `qs` whose ID number ends with `tail` (4–6 characters): the keyed index of the last four
+    (idnumber.tail_index), then, for a longer tail, the few numbers found checked in full."""
+    hits = qs.filter(id_tail=idnumber.tail_index(tail))
+    if len(tail) == idnumber.TAIL:
+        return Q(pk__in=hits.values("pk"))
+    return Q(pk__in=[pk for pk, cipher in hits.values_list("pk", "id_number_cipher")
+                     if idnumber.decrypt(cipher).endswith(tail)])
+
+
 def matching(qs, value: str):
-    """People matching what was typed: an exact ID number (its blind index), a phone number's first digits,
-    a name's pinyin initials (zs → 张三), or a part of the name. The list's box and the site-wide search."""
+    """People matching what was typed: an exact ID number (its blind index), the last 4–6 characters of an
+    ID number or a phone number's first digits, a name's pinyin initials (zs → 张三), or a part of the name.
+    The list's box, the site-wide search and the people pickers."""
     value = (value or "").strip()
     if not value:
         return qs
     number = idnumber.normalize(value)
     if len(number) == 18 and idnumber.problem(number) is None:
         return qs.filter(id_number_index=idnumber.blind_index(number))
-    if value.isascii() and value.isdigit():
-        return qs.filter(phone__startswith=value)
+    tail = by_id_tail(qs, number) if ID_TAIL.match(number) else Q(pk__in=[])
+    if number.isascii() and number.isdigit():
+        return qs.filter(tail | Q(phone__startswith=number))
+    if ID_TAIL.match(number):
+        return qs.filter(tail)
     if pinyin.looks_like_initials(value):
         return qs.filter(Q(name_initials__startswith=value.lower()) | Q(name__contains=value))
     return qs.filter(name__contains=value)
 
 
 class MemberFilterSet(ScopedFilterSet):
-    q = df.CharFilter(method="search", label=_("搜索（姓名、拼音首字母、手机号或完整身份证号）"))
+    q = df.CharFilter(method="search", label=_("搜索（姓名、拼音首字母、手机号、身份证号或其后4–6位）"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
-    org_code = df.CharFilter(method="subtree_by_code", label=_("组织编码（含下级）"))
+    org_name = OrgByNameFilter(label=_("组织（名称或编码，含下级）"))
+    org_code = OrgByNameFilter(by_name=False, label=_("组织编码（含下级）"))
     category = df.MultipleChoiceFilter(label=_("人员类别"))
     sex = df.ChoiceFilter(choices=_choices(SEXES), label=_("性别"))
     age_band = df.ChoiceFilter(choices=[(b[0], b[0]) for b in AGE_BANDS], method="by_age_band", label=_("年龄段"))
@@ -63,7 +83,7 @@ class MemberFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "org", "org_code", "category", "sex", "age_band", "education", "employment"]
+        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,11 +96,6 @@ class MemberFilterSet(ScopedFilterSet):
 
     def subtree(self, qs, name, org):
         return qs.filter(within("org_path", org.path)) if org else qs
-
-    def subtree_by_code(self, qs, name, code):
-        user = getattr(self.request, "user", None)
-        path = Org.objects.restrict(user).filter(code=code.strip()).values_list("path", flat=True).first()
-        return qs.filter(within("org_path", path)) if path else qs.none()
 
     def by_age_band(self, qs, name, value):
         band = next((b for b in AGE_BANDS if b[0] == value), None)

@@ -28,6 +28,7 @@ class Member(OrgScopedModel):
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     id_number_cipher = models.TextField(blank=True, editable=False)
     id_number_index = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    id_tail = models.CharField(max_length=16, blank=True, default="", editable=False)  # idnumber.tail_index
     phone = models.CharField(_("手机号"), max_length=20, blank=True, db_index=True)
     education = models.CharField(_("学历"), max_length=10, blank=True, choices=_choices(EDUCATIONS))
     degree = models.CharField(_("学位"), max_length=10, blank=True, choices=_choices(DEGREES))
@@ -44,7 +45,7 @@ class Member(OrgScopedModel):
     )
 
     scope_self = "account"
-    log_exclude = ("id_number_cipher", "name_initials")
+    log_exclude = ("id_number_cipher", "name_initials", "id_tail")
 
     class Meta:
         ordering = ["org_path", "name", "id"]
@@ -53,6 +54,7 @@ class Member(OrgScopedModel):
             models.Index(fields=["org", "category"], name="member_org_category"),
             models.Index(fields=["name"], name="member_name"),
             models.Index(fields=["name_initials"], name="member_initials"),
+            models.Index(fields=["id_tail", "org_path"], name="member_id_tail"),
         ]
         verbose_name = _("成员")
         verbose_name_plural = _("成员")
@@ -78,6 +80,7 @@ class Member(OrgScopedModel):
         value = idnumber.normalize(value)
         self.id_number_cipher = idnumber.encrypt(value) if value else ""
         self.id_number_index = idnumber.blind_index(value) if value else None
+        self.id_tail = idnumber.tail_index(value) if value else ""
 
     def id_number_for(self, user) -> str:
         """The number as `user` may see it: whole for roles allowed to, masked otherwise."""

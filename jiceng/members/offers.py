@@ -21,6 +21,8 @@ def register() -> None:
     registry.register_panel("home", "me", "members/_home_me.html", _own_record, order=10)
     registry.register_panel("account", "me", "members/_account_me.html", _own_record, order=10)
     registry.register_search("people", _("人员"), search.find_people, order=10)
+    registry.register_people(match=search.match_people, label=search.person_label,
+                             prepare=lambda qs: qs.select_related("org"))
     # a member's own record: for an account linked to a person on file, whatever role it holds
     registry.register_navigation("my_record", _("我的档案"), 5, action=None, visible=services.own_member_exists)
     registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别、开通账号 / members: list, show, add, set, transfer, category, account", 60)

@@ -245,7 +245,8 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
     values["name_initials"] = pinyin.initials(values.get("name") or "")
     number = idnumber.normalize(id_number)
     if number:
-        values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number))
+        values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number),
+                      id_tail=idnumber.tail_index(number))
     values.update(org_id=org.pk, org_path=org.path, category=history[-1][0], account_id=getattr(account, "pk", account))
     return NewMember(values, history, belonging_start), {}
 

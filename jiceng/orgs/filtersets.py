@@ -1,4 +1,5 @@
 import django_filters as df
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -25,10 +26,59 @@ class OrgFilterSet(ScopedFilterSet):
         fields = ["q", "within", "kind", "sector", "profile", "active"]
 
     def search(self, qs, name, value):
-        value = value.strip()
-        return qs.filter(Q(name__contains=value) | Q(code__startswith=value)) if value else qs
+        return matching(qs, value)
 
     def subtree(self, qs, name, code):
         user = getattr(self.request, "user", None)
         path = Org.objects.restrict(user).filter(code=code.strip()).values_list("path", flat=True).first()
         return qs.filter(within("path", path)) if path else qs.none()
+
+
+def matching(qs, q: str):
+    """Organizations by a part of the name or the start of the code (the pickers and the site-wide search)."""
+    q = (q or "").strip()
+    return qs.filter(Q(name__contains=q) | Q(code__istartswith=q)) if q else qs
+
+
+class OrgByNameField(forms.ModelChoiceField):
+    """An organization typed as its code or name (the autocomplete, orgs/pick/, offers both), resolved within
+    the queryset the FilterSet gives (the user's scope: ScopedFilterSet). What names no organization, or
+    several, is an error in words on the page (an API 400), never a silently empty list."""
+
+    widget = forms.TextInput
+
+    def __init__(self, *args, by_name: bool = True, **kwargs):
+        self.by_name = by_name
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        qs = self.queryset
+        found = list(qs.filter(code__iexact=value)[:2])
+        if not found and self.by_name:
+            found = list(qs.filter(name=value)[:21]) or list(matching(qs, value).order_by("path")[:21])
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise forms.ValidationError(
+                _("没有名称或编码为“%(v)s”的组织") if self.by_name else _("没有编码为“%(v)s”的组织"),
+                code="invalid_choice", params={"v": value})
+        n = matching(qs, value).count() if len(found) > 20 else len(found)
+        raise forms.ValidationError(_("“%(v)s”对应 %(n)d 个组织，请从列表中选择一个，或输入组织编码"),
+                                    code="ambiguous", params={"v": value, "n": n})
+
+    def prepare_value(self, value):
+        return value.code if hasattr(value, "code") else value
+
+
+class OrgByNameFilter(df.ModelChoiceFilter):
+    """A subtree filter whose organization is typed by name or code (OrgByNameField)."""
+
+    field_class = OrgByNameField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("queryset", Org.objects.all())  # restricted to the scope by ScopedFilterSet
+        kwargs.setdefault("method", lambda qs, name, org: qs.filter(within("org_path", org.path)) if org else qs)
+        super().__init__(*args, **kwargs)

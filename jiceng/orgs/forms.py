@@ -1,6 +1,7 @@
 from django import forms
 
 from jiceng.core.forms import Form
+from jiceng.core.people import PersonField
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import profiles
@@ -112,13 +113,16 @@ class ElectionForm(Form):
 
 class PostAssignForm(Form):
     post = forms.ChoiceField(label=_("职务"))
-    member = forms.ModelChoiceField(label=_("成员"), queryset=None)
     on = forms.DateField(label=_("任职日期"), initial=today, widget=DATE)
 
-    def __init__(self, *args, org=None, members=None, **kwargs):
+    def __init__(self, *args, org=None, pool=None, search=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["post"].choices = [(p.key, p.label) for p in org.rules.posts_for(org.kind)]
-        self.fields["member"].queryset = members
+        # the shared people picker (core.people) over who the service accepts; the full members first
+        self.fields["member"] = PersonField(pool, url=search, label=_("成员"), help_text=_(
+            "输入姓名、拼音首字母、身份证号后4–6位或所在组织搜索，正式成员排在前面"))
+        self.order_fields(["post", "member", "on"])
+        self.style_fields()
 
 
 class EndForm(Form):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count, F, Max, Value
+from django.db.models import Count, F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
@@ -423,14 +423,27 @@ def record_election(user, org: Org, *, held_on: date, postponed_to: date | None 
     return e
 
 
+def post_pool(org: Org):
+    """The people a post of `org` may name: those belonging to it or below (a group's people belong to its
+    branch: those of the branch), and those taking part in its life (ParticipationLine). The post form offers
+    these (in the user's scope) and assign_post accepts no one else; only the full members are eligible."""
+    people = PostHolding.member.field.related_model  # the app that keeps people, not imported here
+    home = org if org.holds_members or org.parent is None else org.parent
+    taking_part = org.participation_lines.current().values("member_id")
+    return people.objects.filter(within("org_path", home.path) | Q(pk__in=taking_part))
+
+
+def post_eligible(org: Org) -> Q:
+    """Who may hold a post: a full member (the profile's full categories)."""
+    return Q(category__in=[c.key for c in org.rules.categories if c.full])
+
+
 @service(CHANGE, on=("org", "member"))
 def assign_post(user, org: Org, member, post: str, *, on: date | None = None) -> PostHolding:
     errors: dict = {}
     day = on or today()
     not_future("start", day, errors)
     spec = next((p for p in org.rules.posts_for(org.kind) if p.key == post), None)
-    # a group's people belong to its branch: look for them where members are held
-    home = org if org.holds_members or org.parent is None else org.parent
     if spec is None:
         errors["post"] = [_("%(k)s 没有 “%(p)s” 这一职务") % {"k": org.kind_label, "p": post}]
     elif spec.max is not None:
@@ -439,7 +452,7 @@ def assign_post(user, org: Org, member, post: str, *, on: date | None = None) ->
             errors["post"] = [_("%(p)s 最多 %(n)d 人，已满") % {"p": spec.label, "n": spec.max}]
     if PostHolding.objects.current().filter(org=org, post=post, member=member).exists():
         errors["member"] = [_("%(m)s 已担任该职务") % {"m": member.name}]
-    elif not (member.org_path.startswith(home.path) or member.participation_lines.current().filter(org=org).exists()):
+    elif not post_pool(org).filter(pk=member.pk).exists():
         errors["member"] = [_("%(m)s 不在 %(o)s 或其下级组织，也未在此参加组织生活") % {"m": member.name, "o": org.name}]
     elif not org.rules.category(member.category) or not org.rules.category(member.category).full:
         errors["member"] = [_("%(m)s 是%(c)s，只有%(f)s可以担任职务（%(cite)s）") % {

@@ -22,6 +22,7 @@ testkit.routes({
     "org_tree": Route("list"),
     "org_elections": Route("list"),
     "org_warnings": Route("list"),
+    "org_pick": Route("list"),  # the filters' organization autocomplete
     "org_detail": Route("read", target=Org),
     "org_children": Route("read", target=Org),
     "org_add": Route("structure", target=query("parent")),  # the view checks STRUCTURE on the parent
@@ -31,6 +32,7 @@ testkit.routes({
     "org_dissolve": Route(target=Org),
     "election_add": Route(target=Org),
     "post_add": Route(target=Org),
+    "post_people": Route("write", target=Org),  # the post form's people search: who may assign there
     "post_end": Route(target=PostHolding),
     "api-org-list": Route("list", api=True),
     "api-org-detail": Route("read", target=Org, api=True),

@@ -6,6 +6,7 @@ from .api import OrgViewSet
 
 urlpatterns = [
     path("orgs/", views.OrgTreeView.as_view(), name="org_tree"),
+    path("orgs/pick/", views.OrgPickView.as_view(), name="org_pick"),
     path("orgs/add/", views.OrgCreateView.as_view(), name="org_add"),
     path("orgs/elections/", views.ElectionListView.as_view(), name="org_elections"),
     path("orgs/warnings/", views.WarningListView.as_view(), name="org_warnings"),
@@ -17,6 +18,7 @@ urlpatterns = [
     path("orgs/<int:pk>/dissolve/", views.OrgDissolveView.as_view(), name="org_dissolve"),
     path("orgs/<int:pk>/elections/add/", views.ElectionAddView.as_view(), name="election_add"),
     path("orgs/<int:pk>/posts/add/", views.PostAssignView.as_view(), name="post_add"),
+    path("orgs/<int:pk>/posts/people/", views.PostPeopleView.as_view(), name="post_people"),
     path("posts/<int:pk>/end/", views.PostEndView.as_view(), name="post_end"),
 ]
 

@@ -1,16 +1,18 @@
-from django.db.models import Exists, OuterRef
-from django.http import Http404
+from collections import Counter
+
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Value, When
+from django.http import Http404, JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import registry
+from jiceng.core import people, registry
 from jiceng.core.models import ChangeRecord
-from jiceng.core.params import choice_param, id_param
-from jiceng.core.paths import within
+from jiceng.core.params import choice_param, id_param, int_param
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.views import ObjectActionView, ObjectView, ScopedView, paginate, scoped, scoped_object
 
-from . import forms, services
+from . import filtersets, forms, services
 from .models import Org, PostHolding
 
 
@@ -172,13 +174,48 @@ class PostAssignView(ObjectActionView):
     model, form_class, action, title = Org, forms.PostAssignForm, CHANGE, _("任命职务")
 
     def form_kwargs(self, org):
-        people = PostHolding.member.field.related_model  # the app that keeps people, not imported here
-        members = scoped(people, self.request.user, CHANGE).filter(within("org_path", org.path))
-        return {"org": org, "members": members}
+        return {"org": org, "pool": post_pool(self.request.user, org), "search": reverse("post_people", args=[org.pk])}
 
     def perform(self, org, data):
         services.assign_post(self.request.user, org, data["member"], data["post"], on=data["on"])
         return org
+
+
+def post_pool(user, org) -> people.Pool:
+    """Who the post form offers: who assign_post accepts (services.post_pool), in the user's scope."""
+    return people.Pool(services.post_pool(org).restrict(user, CHANGE), services.post_eligible(org))
+
+
+class PostPeopleView(people.SearchView):
+    """The post form's people search (JSON, core.people), with the right to assign posts in the organization."""
+
+    def pool(self, request, pk):
+        return post_pool(request.user, scoped_object(Org, request.user, pk, CHANGE))
+
+
+class OrgPickView(ScopedView):
+    """The organization autocomplete of the lists' filters (JSON): organizations of the user's scope by a part
+    of the name or the start of the code, exact matches and upper levels first, a page at a time with the
+    count. `value` is what the filter box takes: the name where it names one organization of the scope,
+    else the code."""
+
+    def get(self, request):
+        q = request.GET.get("q", "").strip()
+        scope = Org.objects.restrict(request.user)
+        qs = filtersets.matching(scope, q)
+        exact = Case(When(Q(name=q) | Q(code__iexact=q), then=Value(0)), default=Value(1), output_field=IntegerField())
+        found, paging = people.one_page(qs.annotate(exact=exact).select_related("parent").order_by("exact", "depth", "path"),
+                                        int_param(request, "page", default=1, minimum=1), count=qs)
+        shared = {n for n, c in Counter(scope.filter(name__in=[o.name for o in found]).values_list("name", flat=True)).items()
+                  if c > 1}
+        return JsonResponse({"results": [{"id": o.pk, "code": o.code, "name": o.name, "label": pick_label(o),
+                                          "value": o.code if o.name in shared else o.name} for o in found], **paging})
+
+
+def pick_label(o: Org) -> str:
+    """An organization told apart from a namesake: its kind, its parent and its code."""
+    facts = [o.kind_label, o.parent.name if o.parent else "", o.code, "" if o.active else str(_("已撤销"))]
+    return f"{o.name}（{' · '.join(filter(None, facts))}）"
 
 
 class PostEndView(ObjectActionView):

@@ -64,8 +64,93 @@
   document.addEventListener("DOMContentLoaded", function () { labelCells(document); });
   document.addEventListener("htmx:load", function () { labelCells(document); });
 
-  // <select multiple data-people-search="URL">: a people picker. A search box above the list asks the URL
-  // (the same pool the services accept) as one types; a person chosen from the answers joins the list,
+  // The words the pickers show, rendered in the page's language by base.html (#js-words): none are written here.
+  function word(key, values) {
+    var el = document.getElementById("js-words"), text = (el && el.dataset[key]) || "";
+    Object.keys(values || {}).forEach(function (k) { text = text.replace("{" + k + "}", values[k]); });
+    return text;
+  }
+
+  // A search box with a list of answers under it, shared by the people and the organization pickers. `url`
+  // answers {results, count, page, more} a page at a time (core.people); `show(result)` is an answer's text,
+  // `choose(result)` what picking it does. "More" asks for the next page: nothing is cut off unsaid.
+  function searchBox(box, url, words) {
+    box.setAttribute("role", "combobox");
+    box.setAttribute("aria-autocomplete", "list");
+    box.setAttribute("aria-expanded", "false");
+    box.autocomplete = "off";
+    var list = document.createElement("ul");
+    list.className = "list-group picker-results mb-1";
+    list.setAttribute("role", "listbox");
+    list.id = (box.id || ("picker-" + Math.random().toString(36).slice(2))) + "-results";
+    box.setAttribute("aria-controls", list.id);
+    box.parentNode.insertBefore(list, box.nextSibling);
+    var timer = null, asked = 0, query = "", shown = 0;
+    function close() { list.innerHTML = ""; box.setAttribute("aria-expanded", "false"); }
+    function item(result) {
+      var li = document.createElement("li");
+      li.className = "list-group-item list-group-item-action small" + (result.eligible === false ? " text-muted" : "");
+      li.setAttribute("role", "option");
+      li.tabIndex = -1;
+      li.textContent = words.text(result);
+      function pick() { words.choose(result); close(); }
+      li.addEventListener("click", pick);
+      li.addEventListener("keydown", function (e) {
+        if (e.key === "Enter") { e.preventDefault(); pick(); }
+        if (e.key === "ArrowDown" && li.nextElementSibling) { e.preventDefault(); li.nextElementSibling.focus(); }
+        if (e.key === "ArrowUp") { e.preventDefault(); (li.previousElementSibling || box).focus(); }
+      });
+      return li;
+    }
+    function note(text) {
+      var li = document.createElement("li");
+      li.className = "list-group-item small text-muted picker-note";
+      li.textContent = text;
+      return li;
+    }
+    function ask(page) {
+      var mine = ++asked;
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query) + "&page=" + page,
+            { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : { results: [], count: 0, page: page, more: false }; })
+        .then(function (answer) {
+          if (mine !== asked) { return; }
+          if (page === 1) { list.innerHTML = ""; shown = 0; }
+          list.querySelectorAll(".picker-note, .picker-more").forEach(function (el) { el.remove(); });
+          if (!answer.results.length && page === 1) { list.appendChild(note(words.none)); }
+          answer.results.forEach(function (result) { list.appendChild(item(result)); });
+          shown += answer.results.length;
+          if (answer.count) { list.appendChild(note(word("count", { count: answer.count, shown: shown }))); }
+          if (answer.more) {
+            var more = document.createElement("li");
+            more.className = "list-group-item list-group-item-action small text-primary picker-more";
+            more.setAttribute("role", "option");
+            more.tabIndex = -1;
+            more.textContent = word("more");
+            more.addEventListener("click", function () { ask(page + 1); });
+            more.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); ask(page + 1); } });
+            list.appendChild(more);
+          }
+          box.setAttribute("aria-expanded", "true");
+        });
+    }
+    box.addEventListener("input", function () {
+      clearTimeout(timer);
+      query = box.value.trim();
+      if (!query) { close(); return; }
+      timer = setTimeout(function () { ask(1); }, 200);
+    });
+    box.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && list.querySelector("[role=option]")) {
+        e.preventDefault(); list.querySelector("[role=option]").click();
+      }
+      if (e.key === "ArrowDown") { var opt = list.querySelector("[role=option]"); if (opt) { e.preventDefault(); opt.focus(); } }
+      if (e.key === "Escape") { close(); }
+    });
+  }
+
+  // <select data-people-search="URL">: a people picker (core.people). A search box above the list asks the
+  // URL (the same pool the services accept) as one types; a person chosen from the answers joins the list,
   // selected. The list itself stays the form's field, so the form works without this script too.
   function peoplePicker(select) {
     if (select.dataset.pickerReady) { return; }
@@ -73,77 +158,44 @@
     var label = select.labels && select.labels[0] ? select.labels[0].textContent.trim() : "";
     var box = document.createElement("input");
     box.type = "search";
+    box.id = select.id + "-search";
     box.className = "form-control form-control-sm mb-1";
-    box.setAttribute("role", "combobox");
-    box.setAttribute("aria-autocomplete", "list");
-    box.setAttribute("aria-expanded", "false");
-    box.setAttribute("aria-label", "搜索" + label);
-    box.placeholder = "输入姓名或所在组织搜索";
-    box.autocomplete = "off";
-    var list = document.createElement("ul");
-    list.className = "list-group people-results mb-1";
-    list.setAttribute("role", "listbox");
-    list.id = select.id + "-results";
-    box.setAttribute("aria-controls", list.id);
+    box.setAttribute("aria-label", word("search") + " " + label);
+    box.placeholder = word("peoplePlaceholder");
     select.parentNode.insertBefore(box, select);
-    select.parentNode.insertBefore(list, select);
-    var timer = null, asked = 0;
-    function choose(person) {
-      var option = Array.prototype.find.call(select.options, function (o) { return o.value === String(person.id); });
-      if (!option) {
-        option = new Option(person.label, person.id);
-        select.insertBefore(option, select.firstChild);
+    searchBox(box, select.dataset.peopleSearch, {
+      none: word("noPeople"),
+      text: function (person) { return person.label + (person.eligible ? "" : " · " + word("ineligible")); },
+      choose: function (person) {
+        var option = Array.prototype.find.call(select.options, function (o) { return o.value === String(person.id); });
+        if (!option) {
+          option = new Option(person.label, person.id);
+          select.insertBefore(option, select.options[select.multiple ? 0 : Math.min(1, select.options.length)] || null);
+        }
+        option.selected = true;
+        select.dispatchEvent(new Event("change", { bubbles: true }));
+        box.value = "";
       }
-      option.selected = true;
-      select.dispatchEvent(new Event("change", { bubbles: true }));
-      list.innerHTML = "";
-      box.value = "";
-      box.setAttribute("aria-expanded", "false");
-    }
-    function show(answer) {
-      list.innerHTML = "";
-      if (!answer.results.length) {
-        var none = document.createElement("li");
-        none.className = "list-group-item small text-muted";
-        none.textContent = "没有找到符合的人员";
-        list.appendChild(none);
-      }
-      answer.results.forEach(function (person) {
-        var item = document.createElement("li");
-        item.className = "list-group-item list-group-item-action small" + (person.eligible ? "" : " text-muted");
-        item.setAttribute("role", "option");
-        item.tabIndex = -1;
-        item.textContent = person.label + (person.eligible ? "" : " · 不符合条件");
-        item.addEventListener("click", function () { choose(person); });
-        item.addEventListener("keydown", function (e) { if (e.key === "Enter") { e.preventDefault(); choose(person); } });
-        list.appendChild(item);
-      });
-      if (answer.more) {
-        var more = document.createElement("li");
-        more.className = "list-group-item small text-muted";
-        more.textContent = "还有更多，请输入更完整的姓名";
-        list.appendChild(more);
-      }
-      box.setAttribute("aria-expanded", "true");
-    }
-    box.addEventListener("input", function () {
-      clearTimeout(timer);
-      var q = box.value.trim();
-      if (!q) { list.innerHTML = ""; box.setAttribute("aria-expanded", "false"); return; }
-      timer = setTimeout(function () {
-        var mine = ++asked;
-        fetch(select.dataset.peopleSearch + "?q=" + encodeURIComponent(q), { headers: { "Accept": "application/json" }, credentials: "same-origin" })
-          .then(function (r) { return r.ok ? r.json() : { results: [], more: false }; })
-          .then(function (answer) { if (mine === asked) { show(answer); } });
-      }, 200);
-    });
-    box.addEventListener("keydown", function (e) {
-      if (e.key === "Enter") { e.preventDefault(); var first = list.querySelector("[role=option]"); if (first) { first.click(); } }
-      if (e.key === "ArrowDown") { var opt = list.querySelector("[role=option]"); if (opt) { e.preventDefault(); opt.focus(); } }
     });
   }
+
+  // <input data-org-search="URL">: a filter's organization, typed as its name or code; the answers are the
+  // organizations of the scope, and picking one puts what names it alone (its name, or its code) in the box.
+  function orgPicker(input) {
+    if (input.dataset.pickerReady) { return; }
+    input.dataset.pickerReady = "1";
+    if (!input.placeholder) { input.placeholder = word("orgPlaceholder"); }
+    searchBox(input, input.dataset.orgSearch, {
+      none: word("noOrgs"),
+      text: function (org) { return org.label; },
+      choose: function (org) { input.value = org.value; input.dispatchEvent(new Event("change", { bubbles: true })); }
+    });
+  }
+
   function pickers(root) {
-    (root.querySelectorAll ? root : document).querySelectorAll("select[data-people-search]").forEach(peoplePicker);
+    var base = root.querySelectorAll ? root : document;
+    base.querySelectorAll("select[data-people-search]").forEach(peoplePicker);
+    base.querySelectorAll("input[data-org-search]").forEach(orgPicker);
   }
   document.addEventListener("DOMContentLoaded", function () { pickers(document); });
   document.addEventListener("htmx:load", function (event) { pickers(event.target); });
