@@ -222,6 +222,7 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
     values = _blank_member().copy()
     values.update((k, v) for k, v in person.items() if k in PERSON_FIELDS and v is not None)
     values["name_initials"] = pinyin.initials(values.get("name") or "")
+    values["name_pinyin"] = pinyin.sort_key(values.get("name") or "")
     number = idnumber.normalize(id_number)
     if number:
         values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number))

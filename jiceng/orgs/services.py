@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from jiceng.core import bulk, profiles, registry
+from jiceng.core import bulk, pinyin, profiles, registry
 from jiceng.core.dates import not_future, raise_if, today
 from jiceng.core.models import ChangeRecord, ChangeRows
 from jiceng.core.scoping import CHANGE, STRUCTURE
@@ -138,7 +138,8 @@ def write_new_orgs(plans: list[dict], known: dict[str, tuple[int, str]]) -> list
         parent_id, parent_path = known[p["parent_code"]] if p["parent_code"] else (None, "")
         path = parent_path + segment(pk)
         known[p["code"]] = (pk, path)
-        orgs.append({"id": pk, "code": p["code"], "name": p["name"], "kind": p["kind"], "sector": p["sector"],
+        orgs.append({"id": pk, "code": p["code"], "name": p["name"], "name_pinyin": pinyin.sort_key(p["name"], person=False),
+                     "kind": p["kind"], "sector": p["sector"],
                      "profile": p["profile"], "parent_id": parent_id, "path": path, "depth": len(path) // SEGMENT - 1,
                      "founded_on": p["founded_on"], "dissolved_on": None})
         lines.append({"id": line_pk, "org_id": pk, "start": p["day"], "end": None, "name": p["name"], "kind": p["kind"],
