@@ -98,4 +98,4 @@ def test_export_keeps_the_order_asked(world, branch):
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     column = rows[0].index("姓名")
     assert [r[column] for r in rows[1:]] == BY_NAME[::-1]
-    assert signed_in(world.org_admin).get(f"/export/members/?sort=salary&format=csv").status_code == 400
+    assert signed_in(world.org_admin).get("/export/members/?sort=salary&format=csv").status_code == 400

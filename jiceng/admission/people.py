@@ -19,12 +19,12 @@ def pool(app: Application, step, field):
 
 
 def ordered(qs, field):
-    """The eligible first (the field's categories), then by name."""
+    """The eligible first (the field's categories), then by name in pinyin order."""
     if field.categories:
         qs = qs.annotate(ineligible=Case(When(category__in=field.categories, then=Value(0)), default=Value(1),
                                          output_field=IntegerField()))
-        return qs.order_by("ineligible", "name", "pk")
-    return qs.order_by("name", "pk")
+        return qs.order_by("ineligible", "name_pinyin", "name", "pk")
+    return qs.order_by("name_pinyin", "name", "pk")
 
 
 def label(m) -> str:

@@ -1,5 +1,5 @@
 import time
-from datetime import date
+from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -19,9 +19,22 @@ def today() -> date:
     return _today[1]
 
 
+def shown(value: date | datetime | None) -> str:
+    """A day or a moment as pages write it in the reader's language (jiceng/formats: 2026-11-29, 29 Nov 2026;
+    a moment with its hour and minute, local time) — for a message or a label built in Python. Files and the
+    API keep ISO."""
+    from django.utils.formats import date_format
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
+    return date_format(value, "DATE_FORMAT")
+
+
 def not_future(field: str, day: date | None, errors: dict) -> None:
     if day and day > today():
-        errors.setdefault(field, []).append(_("日期 %(d)s 晚于今天") % {"d": day.isoformat()})
+        errors.setdefault(field, []).append(_("日期 %(d)s 晚于今天") % {"d": shown(day)})
 
 
 def raise_if(errors: dict) -> None:
