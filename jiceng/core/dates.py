@@ -1,3 +1,4 @@
+import re
 import time
 from datetime import date, datetime
 
@@ -30,6 +31,21 @@ def shown(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         return date_format(timezone.localtime(value) if timezone.is_aware(value) else value, "DATETIME_FORMAT")
     return date_format(value, "DATE_FORMAT")
+
+
+_ISO_DAY = re.compile(r"(?<![\d-])(\d{4})-(\d{2})-(\d{2})(?![\d-])")
+
+
+def shown_in(text: str) -> str:
+    """The ISO days inside a stored text (a change record's name of its object, a logged value) written the
+    reader's way: texts are stored with ISO days, in no reader's language, and shown in each reader's."""
+    def day(m):
+        try:
+            return shown(date(int(m[1]), int(m[2]), int(m[3])))
+        except ValueError:
+            return m[0]
+
+    return _ISO_DAY.sub(day, str(text)) if text else text
 
 
 def not_future(field: str, day: date | None, errors: dict) -> None:
