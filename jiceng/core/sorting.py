@@ -14,6 +14,7 @@ import django_filters as df
 from django import forms
 from django.db.models import F, OrderBy
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from .params import BadParameter
 
@@ -49,6 +50,9 @@ class Sort(df.Filter):
         self.default = default
         kwargs.setdefault("label", _("排序"))
         super().__init__(keys=tuple(self.columns), **kwargs)
+        # the API's schema: the keys this list sorts by, each either way (not a model field to look up)
+        extend_schema_field({"type": "string", "enum": [k for c in self.columns for k in (c, f"-{c}")],
+                             "description": "排序列，前加 - 为倒序 / column to sort by, - in front for descending"})(self)
 
     def current(self, value) -> str | None:
         return value or self.default
