@@ -99,3 +99,16 @@ def test_export_keeps_the_order_asked(world, branch):
     column = rows[0].index("姓名")
     assert [r[column] for r in rows[1:]] == BY_NAME[::-1]
     assert signed_in(world.org_admin).get("/export/members/?sort=salary&format=csv").status_code == 400
+
+
+def test_command_line_lists_sort_the_same_way(world, branch):
+    import json
+
+    from test_cli import refused, run
+
+    out = run("member", "list", "--as", "org_admin", "--org", "C003", "--sort=-name", "--json")[0]
+    assert [r["name"] for r in json.loads(out)["results"]] == BY_NAME[::-1]
+    out = run("org", "list", "--as", "org_admin", "--sort", "name", "--json")[0]
+    assert [r["code"] for r in json.loads(out)["results"]] == ["C", "C002", "C003", "C001"]
+    exc = refused("member", "list", "--as", "org_admin", "--sort", "salary")
+    assert exc.returncode == 2 and "salary" in str(exc)
