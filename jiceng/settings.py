@@ -155,6 +155,7 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+FORMAT_MODULE_PATH = ["jiceng.formats"]  # one way of writing dates per language (jiceng/formats/<lang>/formats.py)
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

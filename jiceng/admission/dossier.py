@@ -14,7 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from jiceng.core.dates import today
+from jiceng.core.dates import shown, today
 from jiceng.core.exports import log_personal_data
 from jiceng.core import profiles
 from jiceng.core.i18n import pick
@@ -107,9 +107,9 @@ def _record(doc, app: Application, item: dict, lines: dict) -> None:
     """One recorded step: its date and result, each field it recorded, the category it gave, its warnings."""
     record, step = item["record"], item["record"].definition
     actor = services.acting_org(app.org, step)
-    rows = [(_("日期"), str(record.on)), (_("办理组织"), actor.name if actor else "")]
+    rows = [(_("日期"), shown(record.on)), (_("办理组织"), actor.name if actor else "")]
     if item["notice_ends"]:
-        rows.append((_("公示期"), _("%(a)s 至 %(b)s") % {"a": record.on, "b": item["notice_ends"]}))
+        rows.append((_("公示期"), _("%(a)s 至 %(b)s") % {"a": shown(record.on), "b": shown(item["notice_ends"])}))
     votes = []
     for f, value in item["fields"]:
         if f.type == "file":
@@ -124,7 +124,7 @@ def _record(doc, app: Application, item: dict, lines: dict) -> None:
         rows.append((_("结果"), _("未通过")))
     if record.passed and step.effect and step.effect.category in lines:
         rows.append((_("人员类别"), _("%(c)s，自 %(d)s 起") % {
-            "c": app.rules.category_label(step.effect.category), "d": lines[step.effect.category]}))
+            "c": app.rules.category_label(step.effect.category), "d": shown(lines[step.effect.category])}))
     _rows(doc, rows)
     for f, tally in votes:
         doc.add_paragraph(pick(f.label))
@@ -148,12 +148,12 @@ def build(app: Application) -> bytes:
     title = doc.add_paragraph(_("发展%(m)s档案") % {"m": rules.word("member")}, style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     upper = services.upper_org(app.org)
-    cover = [(_("姓名"), member.name), (_("性别"), member.sex or ""), (_("出生日期"), str(member.birth_date or "")),
+    cover = [(_("姓名"), member.name), (_("性别"), member.sex or ""), (_("出生日期"), shown(member.birth_date)),
              (_("所在组织"), app.org.name)]
     cover += [(_("上级组织"), upper.name)] if upper else []
-    cover += [(_("所属体系"), rules.name), (rules.word("applied_date"), str(app.applied_on)),
+    cover += [(_("所属体系"), rules.name), (rules.word("applied_date"), shown(app.applied_on)),
               (_("所处阶段"), app.stage_label), (_("状态"), app.get_status_display())]
-    cover += [(rules.category_label(cat), _("自 %(d)s 起") % {"d": day}) for cat, day in lines.items()]
+    cover += [(rules.category_label(cat), _("自 %(d)s 起") % {"d": shown(day)}) for cat, day in lines.items()]
     _rows(doc, cover)
 
     for i, stage in enumerate(rules.admission.stages):
@@ -168,10 +168,10 @@ def build(app: Application) -> bytes:
 
     doc.add_heading(_("全程记实"), level=1)
     _grid(doc, [_("日期"), _("步骤"), _("结果"), _("记录人"), _("记录时间")], [
-        [str(t["record"].on), t["record"].step_label, _("通过") if t["record"].passed else _("未通过"),
+        [shown(t["record"].on), t["record"].step_label, _("通过") if t["record"].passed else _("未通过"),
          _who(t["record"].recorded_by),
-         t["record"].recorded_at.strftime("%Y-%m-%d %H:%M")] for t in timeline])
-    doc.add_paragraph(_("本档案根据全程记实生成，生成日期 %(d)s。") % {"d": today()})
+         shown(t["record"].recorded_at)] for t in timeline])
+    doc.add_paragraph(_("本档案根据全程记实生成，生成日期 %(d)s。") % {"d": shown(today())})
     out = io.BytesIO()
     doc.save(out)
     return out.getvalue()

@@ -13,6 +13,7 @@ from typing import Callable
 from django.utils.translation import gettext as _
 
 from jiceng.core import spans
+from jiceng.core.dates import shown
 from jiceng.core.i18n import pick
 from jiceng.core.profiles import Admission, Interval, Profile, Span, Step, StepField, reference
 
@@ -186,9 +187,9 @@ def check(ctx: Context, step: Step, on: date, data: dict, history: list[Done]) -
     _win, bounds = window(ctx, step, history)
     for kind, day, cite, hard in bounds:
         if kind == "min" and on < day:
-            findings.append(Finding("on", _("日期 %(on)s 早于允许的最早日期 %(d)s") % {"on": on, "d": day}, cite, hard))
+            findings.append(Finding("on", _("日期 %(on)s 早于允许的最早日期 %(d)s") % {"on": shown(on), "d": shown(day)}, cite, hard))
         elif kind == "max" and on > day:
-            findings.append(Finding("on", _("日期 %(on)s 晚于规定期限 %(d)s") % {"on": on, "d": day}, cite, hard))
+            findings.append(Finding("on", _("日期 %(on)s 晚于规定期限 %(d)s") % {"on": shown(on), "d": shown(day)}, cite, hard))
     ok = True
     for f in step.fields:
         value = data.get(f.key)
@@ -273,7 +274,7 @@ def people_problem(ctx: Context, step: Step, f: StepField, ids, on: date, cite: 
             cat = ctx.category_on(pk, on)
             if cat not in f.categories:
                 out.append(Finding(f.key, _("%(p)s 在 %(d)s 不是%(a)s（当时为%(c)s）") % {
-                    "p": ctx.name_of(pk), "d": on, "a": allowed, "c": ctx.rules.category_label(cat) if cat else _("不在档案中")}, cite))
+                    "p": ctx.name_of(pk), "d": shown(on), "a": allowed, "c": ctx.rules.category_label(cat) if cat else _("不在档案中")}, cite))
     return out
 
 

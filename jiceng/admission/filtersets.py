@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core.i18n import pick
 from jiceng.core.paths import within
+from jiceng.core.sorting import Sort
 from jiceng.orgs.filtersets import OrgByNameFilter
 from jiceng.orgs.models import Org, rules_in_scope
 
@@ -25,10 +26,13 @@ class ApplicationFilterSet(ScopedFilterSet):
     org_name = OrgByNameFilter(label=_("组织（名称或编码，含下级）"))
     stage = df.ChoiceFilter(label=_("所处阶段"))
     status = df.ChoiceFilter(choices=Application.STATUSES, label=_("状态"))
+    # none by default: by organization, the latest applications first (the model's order)
+    sort = Sort({"name": ("member__name_pinyin", "member__name"), "org": ("org_path", "-applied_on"),
+                 "applied_on": "applied_on"})
 
     class Meta:
         model = Application
-        fields = ["q", "org", "org_name", "stage", "status"]
+        fields = ["q", "org", "org_name", "stage", "status", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

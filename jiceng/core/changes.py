@@ -11,10 +11,10 @@ from datetime import date, datetime
 
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from . import registry
+from .dates import shown
 
 EMPTY = "—"
 
@@ -70,12 +70,12 @@ def value_text(model, f, value, record=None) -> str:
         return _("是") if value else _("否")
     if isinstance(f, models.DateTimeField) and isinstance(value, str):
         day = parse_datetime(value)
-        return date_format(day, "Y-m-d H:i") if day else value
+        return shown(day) if day else value
     if isinstance(f, models.DateField) and isinstance(value, str):
         day = parse_date(value)
-        return date_format(day, "Y-m-d") if day else value
+        return shown(day) if day else value
     if isinstance(value, (date, datetime)):
-        return date_format(value, "Y-m-d")
+        return shown(value)
     return _plain(value)
 
 

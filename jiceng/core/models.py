@@ -254,13 +254,13 @@ class DatedLine(LoggedModel):
 
     def close(self, on: dt.date | None = None, field: str = "on"):
         """End the line on `on` (default today): not in the future, not before it began."""
-        from .dates import not_future, raise_if, today
+        from .dates import not_future, raise_if, shown, today
 
         day = on or today()
         errors: dict = {}
         not_future(field, day, errors)
         if day < self.start:
-            errors.setdefault(field, []).append(_("终止日期不能早于起始日期 %(d)s") % {"d": self.start})
+            errors.setdefault(field, []).append(_("终止日期不能早于起始日期 %(d)s") % {"d": shown(self.start)})
         raise_if(errors)
         self.end = day
         self.save()

@@ -35,7 +35,7 @@ class Pool:
         flag = (Value(0, output_field=IntegerField()) if self.eligible is None else
                 Case(When(self.eligible, then=Value(0)), default=Value(1), output_field=IntegerField()))
         qs = qs.annotate(picker_ineligible=flag)
-        return registry.people().prepare(qs.order_by("picker_ineligible", "name", "pk"))
+        return registry.people().prepare(qs.order_by("picker_ineligible", "name_pinyin", "name", "pk"))
 
     def known(self, ids) -> set[int]:
         """Those of `ids` the pool holds (one query)."""

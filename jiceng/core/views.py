@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import registry
+from . import registry, sorting
 from .models import ChangeRecord
 from .params import date_param, id_param, uuid_param
 from .paths import within
@@ -43,7 +43,7 @@ class ScopedView(LoginRequiredMixin, View):
 
 class ObjectListView(ScopedView):
     """A list page: the FilterSet on the whole table, then the user's scope (`filter_then_restrict`), one page
-    of it. Subclasses set `filterset`, `template_name`; `get_queryset(qs)` adds joins or annotations and
+    of it, in the order the FilterSet's `core.sorting.Sort` gives. Subclasses set `filterset`, `template_name`; `get_queryset(qs)` adds joins or annotations and
     `get_extra_context(page)` what else the page shows."""
 
     filterset = None
@@ -61,6 +61,7 @@ class ObjectListView(ScopedView):
 
     def get(self, request, **kwargs):
         filterset, qs = filter_then_restrict(self.filterset, request, self.action, data=self.filter_data())
+        sorting.refuse_unknown(filterset)
         self.filterset_used = filterset
         page = paginate(request, self.get_queryset(qs))
         return render(request, self.template_name, {"filter": filterset, "page": page, **self.get_extra_context(page)})

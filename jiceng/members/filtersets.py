@@ -3,13 +3,14 @@ import re
 from datetime import date
 
 import django_filters as df
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core import idnumber, pinyin
 from jiceng.core.dates import today
 from jiceng.core.paths import within
+from jiceng.core.sorting import Sort
 from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES
 from jiceng.orgs.filtersets import OrgByNameFilter
 from jiceng.orgs.models import Org, rules_in_scope
@@ -80,10 +81,18 @@ class MemberFilterSet(ScopedFilterSet):
     age_band = df.ChoiceFilter(choices=[(b[0], b[0]) for b in AGE_BANDS], method="by_age_band", label=_("年龄段"))
     education = df.MultipleChoiceFilter(choices=_choices(EDUCATIONS), label=_("学历"))
     employment = df.ChoiceFilter(choices=_choices(EMPLOYMENTS), label=_("人员状态"))
+    sort = Sort({
+        "name": ("name_pinyin", "name"),  # pinyin order (安 白 曾 张), then namesakes by character
+        "sex": ("sex", "name_pinyin"),
+        "birth_date": "birth_date",
+        "education": (Case(*(When(education=e, then=Value(i)) for i, e in enumerate(EDUCATIONS)), default=Value(99)),
+                      "name_pinyin"),  # highest first, as the list of levels reads
+        "org": ("org_path", "name_pinyin"),  # the tree's order, each organization's people by name
+    }, default="org")
 
     class Meta:
         model = Member
-        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment"]
+        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -23,6 +23,8 @@ class Member(OrgScopedModel):
     name = models.CharField(_("姓名"), max_length=50)
     # the name's pinyin initials (张三 → zs) for the search; set from the name on every write (core.pinyin)
     name_initials = models.CharField(max_length=20, blank=True, default="", editable=False)
+    # the name's pinyin (曾国藩 → zeng guo fan, the surname read as one): the order of names in lists
+    name_pinyin = models.CharField(max_length=pinyin.SORT_KEY_LENGTH, blank=True, default="", editable=False)
     sex = models.CharField(_("性别"), max_length=2, blank=True, choices=_choices(SEXES))
     ethnicity = models.CharField(_("民族"), max_length=10, blank=True, choices=_choices(ETHNICITIES))
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
@@ -45,12 +47,12 @@ class Member(OrgScopedModel):
     )
 
     scope_self = "account"
-    log_exclude = ("id_number_cipher", "name_initials", "id_tail")
+    log_exclude = ("id_number_cipher", "name_initials", "name_pinyin", "id_tail")
 
     class Meta:
-        ordering = ["org_path", "name", "id"]
+        ordering = ["org_path", "name_pinyin", "id"]  # by organization, then by name as a reader looks it up
         indexes = [
-            models.Index(fields=["org_path", "name", "id"], name="member_subtree"),
+            models.Index(fields=["org_path", "name_pinyin", "id"], name="member_subtree"),
             models.Index(fields=["org", "category"], name="member_org_category"),
             models.Index(fields=["name"], name="member_name"),
             models.Index(fields=["name_initials"], name="member_initials"),
@@ -63,9 +65,9 @@ class Member(OrgScopedModel):
         return self.name
 
     def save(self, *args, **kwargs):
-        self.name_initials = pinyin.initials(self.name)
+        self.name_initials, self.name_pinyin = pinyin.initials(self.name), pinyin.sort_key(self.name)
         if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
-            kwargs["update_fields"] = [*kwargs["update_fields"], "name_initials"]
+            kwargs["update_fields"] = [*kwargs["update_fields"], "name_initials", "name_pinyin"]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -3,6 +3,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import registry
+from jiceng.core.dates import shown_in
 from jiceng.core.scoping import CHANGE, scope_of
 
 
@@ -49,13 +50,13 @@ def _register_change_texts() -> None:
         return rules.category_label(value) if rules else None
 
     def history(value, record):
-        return " → ".join(f"{category(c, record) or c}（{day}）" for c, day in value)
+        return " → ".join(f"{category(c, record) or c}（{shown_in(day)}）" for c, day in value)
 
     registry.register_value_text(Member, "category", category)
     registry.register_value_text(CategoryLine, "category", category)
     registry.register_value_text(Member, "id_number_cipher", lambda value, record: _("（已加密，不显示）"), label=_("身份证号"))
     registry.register_value_text(Member, "categories", history, label=_("类别经历"))
-    registry.register_value_text(Member, "belonging_since", lambda value, record: value, label=_("组织关系转入日期"))
+    registry.register_value_text(Member, "belonging_since", lambda value, record: shown_in(value), label=_("组织关系转入日期"))
 
 
 def _own_record(request, obj=None) -> dict | None:

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from jiceng.core import bulk, grants, idnumber, pinyin, profiles, spans
-from jiceng.core.dates import not_future, raise_if, today
+from jiceng.core.dates import not_future, raise_if, shown, today
 from jiceng.core.models import ChangeRecord, ChangeRows, RoleGrant
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.services import service
@@ -90,7 +90,7 @@ def category_errors(rules: profiles.Profile, category: str, birth: date | None, 
     if birth and birth <= today() and cat.min_age and profiles.age_on(birth, on) < cat.min_age:
         return {"birth_date": [
             _("%(d)s 时年龄为 %(a)d 岁，不满 %(c)s 的最低年龄 %(m)d 岁（%(cite)s）")
-            % {"d": on, "a": profiles.age_on(birth, on), "c": cat.label, "m": cat.min_age,
+            % {"d": shown(on), "a": profiles.age_on(birth, on), "c": cat.label, "m": cat.min_age,
                "cite": profiles.reference(rules.cite("categories", cat.key, "min_age", cat.source))}
         ]}
     return {}
@@ -122,7 +122,7 @@ def category_history(rules: profiles.Profile, category: str, *, since: date | No
         not_future(field, day, errors)
     for (_c1, d1, _f1), (_c2, d2, f2) in zip(steps, steps[1:]):
         if d2 < d1:
-            errors.setdefault(f2, []).append(_("日期 %(d2)s 不能早于 %(d1)s") % {"d2": d2, "d1": d1})
+            errors.setdefault(f2, []).append(_("日期 %(d2)s 不能早于 %(d1)s") % {"d2": shown(d2), "d1": shown(d1)})
     return [(c, d) for c, d, _f in steps], errors
 
 
@@ -237,12 +237,13 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
     belonging_start = belonging_since or (max(history[0][1], org.founded_on or history[0][1]) if history else None)
     if belonging_start and org.founded_on and belonging_start < org.founded_on:
         errors.setdefault("belonging_since", []).append(
-            _("组织关系起始日期 %(d)s 早于 %(o)s 的成立日期 %(f)s") % {"d": belonging_start, "o": org.name, "f": org.founded_on})
+            _("组织关系起始日期 %(d)s 早于 %(o)s 的成立日期 %(f)s") % {"d": shown(belonging_start), "o": org.name, "f": shown(org.founded_on)})
     if errors:
         return None, errors
     values = _blank_member().copy()
     values.update((k, v) for k, v in person.items() if k in PERSON_FIELDS and v is not None)
     values["name_initials"] = pinyin.initials(values.get("name") or "")
+    values["name_pinyin"] = pinyin.sort_key(values.get("name") or "")
     number = idnumber.normalize(id_number)
     if number:
         values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number),
@@ -318,7 +319,7 @@ def update_member(user, member: Member, *, id_number: str | None = None, **perso
 def _close_and_open(open_line, day: date, field: str, errors: dict, create) -> None:
     not_future(field, day, errors)
     if open_line and day < open_line.start:
-        errors.setdefault(field, []).append(_("日期不能早于当前记录的起始日期 %(d)s") % {"d": open_line.start})
+        errors.setdefault(field, []).append(_("日期不能早于当前记录的起始日期 %(d)s") % {"d": shown(open_line.start)})
     raise_if(errors)
     if open_line and open_line.start == day:
         open_line.delete()

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core import profiles
 from jiceng.core.paths import within
+from jiceng.core.sorting import Sort
 from jiceng.core.vocab import SECTORS
 
 from .models import Org
@@ -20,10 +21,12 @@ class OrgFilterSet(ScopedFilterSet):
     sector = df.ChoiceFilter(choices=[(s, s) for s in SECTORS], label=_("组织类别"))
     profile = df.ChoiceFilter(choices=profiles.choices, label=_("所属体系"))
     active = df.BooleanFilter(field_name="dissolved_on", lookup_expr="isnull", label=_("未撤销"))
+    # the tree's order by default (each organization under its parent); a name by its pinyin
+    sort = Sort({"tree": "path", "code": "code", "name": ("name_pinyin", "name")}, default="tree")
 
     class Meta:
         model = Org
-        fields = ["q", "within", "kind", "sector", "profile", "active"]
+        fields = ["q", "within", "kind", "sector", "profile", "active", "sort"]
 
     def search(self, qs, name, value):
         return matching(qs, value)

@@ -6,7 +6,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import profiles
+from jiceng.core import pinyin, profiles
 from jiceng.core.models import DatedLine, LoggedModel
 from jiceng.core.paths import PathField, segment
 from jiceng.core.vocab import SECTORS
@@ -17,6 +17,8 @@ class Org(LoggedModel):
 
     code = models.CharField(_("组织编码"), max_length=64, unique=True)
     name = models.CharField(_("组织名称"), max_length=200, db_index=True)
+    # the name's pinyin: the order of a list sorted by name (core.pinyin; never a surname reading)
+    name_pinyin = models.CharField(max_length=pinyin.SORT_KEY_LENGTH, blank=True, default="", editable=False)
     kind = models.CharField(_("组织类型"), max_length=40)
     sector = models.CharField(_("组织类别"), max_length=20, blank=True, choices=[(s, s) for s in SECTORS])
     profile = models.CharField(_("所属体系"), max_length=20)
@@ -29,6 +31,7 @@ class Org(LoggedModel):
     dissolved_on = models.DateField(_("撤销日期"), null=True, blank=True)
 
     scope_path = "path"
+    log_exclude = ("name_pinyin",)
 
     class Meta:
         ordering = ["path"]
@@ -40,6 +43,12 @@ class Org(LoggedModel):
 
     def change_path(self):
         return self.path
+
+    def save(self, *args, **kwargs):
+        self.name_pinyin = pinyin.sort_key(self.name, person=False)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = [*kwargs["update_fields"], "name_pinyin"]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("org_detail", args=[self.pk])

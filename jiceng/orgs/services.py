@@ -11,8 +11,8 @@ from django.db.models import Count, F, Max, Q, Value
 from django.db.models.functions import Concat, Substr
 from django.utils.translation import gettext as _
 
-from jiceng.core import bulk, profiles, registry
-from jiceng.core.dates import not_future, raise_if, today
+from jiceng.core import bulk, pinyin, profiles, registry
+from jiceng.core.dates import not_future, raise_if, shown, today
 from jiceng.core.models import ChangeRecord, ChangeRows
 from jiceng.core.scoping import CHANGE, STRUCTURE
 from jiceng.core.services import is_system_or_superuser, service
@@ -54,7 +54,7 @@ def _event_day(on: date | None, field: str, errors: dict, since: date | None = N
     day = on or today()
     not_future(field, day, errors)
     if since and day < since:
-        errors.setdefault(field, []).append(_("生效日期不能早于 %(d)s（上一次变更）") % {"d": since.isoformat()})
+        errors.setdefault(field, []).append(_("生效日期不能早于 %(d)s（上一次变更）") % {"d": shown(since)})
     return day
 
 
@@ -104,7 +104,7 @@ def check_new_org(user, *, code: str, name: str, kind: str, parent: Org | None =
     day = _event_day(founded_on, "founded_on", errors)
     if founded_on and parent and parent.founded_on and founded_on < parent.founded_on:
         errors.setdefault("founded_on", []).append(
-            _("成立日期不能早于上级组织 %(p)s 的成立日期 %(d)s") % {"p": parent.name, "d": parent.founded_on})
+            _("成立日期不能早于上级组织 %(p)s 的成立日期 %(d)s") % {"p": parent.name, "d": shown(parent.founded_on)})
     if errors:
         return None, errors
     return dict(code=code, name=name, kind=kind, sector=sector, profile=profile, founded_on=founded_on, day=day), {}
@@ -138,7 +138,8 @@ def write_new_orgs(plans: list[dict], known: dict[str, tuple[int, str]]) -> list
         parent_id, parent_path = known[p["parent_code"]] if p["parent_code"] else (None, "")
         path = parent_path + segment(pk)
         known[p["code"]] = (pk, path)
-        orgs.append({"id": pk, "code": p["code"], "name": p["name"], "kind": p["kind"], "sector": p["sector"],
+        orgs.append({"id": pk, "code": p["code"], "name": p["name"], "name_pinyin": pinyin.sort_key(p["name"], person=False),
+                     "kind": p["kind"], "sector": p["sector"],
                      "profile": p["profile"], "parent_id": parent_id, "path": path, "depth": len(path) // SEGMENT - 1,
                      "founded_on": p["founded_on"], "dissolved_on": None})
         lines.append({"id": line_pk, "org_id": pk, "start": p["day"], "end": None, "name": p["name"], "kind": p["kind"],
@@ -163,7 +164,7 @@ def update_org(user, org: Org, *, on: date | None = None, note: str = "", **valu
         not_future("founded_on", founded, errors)
         if org.parent and org.parent.founded_on and founded < org.parent.founded_on:
             errors.setdefault("founded_on", []).append(
-                _("成立日期不能早于上级组织 %(p)s 的成立日期 %(d)s") % {"p": org.parent.name, "d": org.parent.founded_on})
+                _("成立日期不能早于上级组织 %(p)s 的成立日期 %(d)s") % {"p": org.parent.name, "d": shown(org.parent.founded_on)})
     code = values.get("code", org.code).strip()
     if code != org.code and Org.objects.filter(code=code).exclude(pk=org.pk).exists():
         errors["code"] = [_("组织编码 %(c)s 已存在") % {"c": code}]
@@ -254,7 +255,7 @@ def dissolve_org(user, org: Org, *, on: date | None = None, note: str = "", reas
     children = org.children.filter(dissolved_on__isnull=True).count()
     members = org.members.count()
     if not org.active:
-        errors["on"] = [_("该组织已于 %(d)s 撤销") % {"d": org.dissolved_on}]
+        errors["on"] = [_("该组织已于 %(d)s 撤销") % {"d": shown(org.dissolved_on)}]
     elif children or members:
         errors["on"] = [_("该组织还有 %(c)d 个下级组织和 %(m)d 名成员，请先调整隶属或转出组织关系") % {"c": children, "m": members}]
     raise_if(errors)
@@ -416,7 +417,7 @@ def record_election(user, org: Org, *, held_on: date, postponed_to: date | None 
         years = org.rules.terms.max_postponement_years
         limit = limit.replace(year=limit.year + years) if not (limit.month == 2 and limit.day == 29) else limit.replace(year=limit.year + years, day=28)
         if postponed_to > limit:
-            errors["postponed_to"] = [_("延期换届最多 %(y)d 年（不晚于 %(d)s，%(cite)s）") % {"y": years, "d": limit, "cite": profiles.reference(org.rules.cite("terms", "max_postponement_years"))}]
+            errors["postponed_to"] = [_("延期换届最多 %(y)d 年（不晚于 %(d)s，%(cite)s）") % {"y": years, "d": shown(limit), "cite": profiles.reference(org.rules.cite("terms", "max_postponement_years"))}]
         e.postponed_to = postponed_to
     raise_if(errors)
     e.save()

@@ -6,13 +6,14 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import people, registry
+from jiceng.core import people, registry, sorting
 from jiceng.core.models import ChangeRecord
 from jiceng.core.params import choice_param, id_param, int_param
-from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
+from jiceng.core.scoping import CHANGE, STRUCTURE, filter_then_restrict, scope_of
 from jiceng.core.views import ObjectActionView, ObjectView, ScopedView, paginate, scoped, scoped_object
 
 from . import filtersets, forms, services
+from .filtersets import OrgFilterSet
 from .models import Org, PostHolding
 
 
@@ -39,10 +40,10 @@ def with_child_flags(qs):
 class OrgTreeView(ScopedView):
     def get(self, request):
         q = request.GET.get("q", "").strip()
-        qs = scoped(Org, request.user)
-        if q:
-            results = qs.filter(name__contains=q) | qs.filter(code__startswith=q)
-            return render(request, "orgs/tree.html", {"q": q, "page": paginate(request, results.order_by("path"))})
+        if q:  # the search: the organization list's own FilterSet (name or code; sortable by column)
+            filterset, results = filter_then_restrict(OrgFilterSet, request)
+            sorting.refuse_unknown(filterset)
+            return render(request, "orgs/tree.html", {"q": q, "filter": filterset, "page": paginate(request, results)})
         return render(request, "orgs/tree.html", {"roots": with_child_flags(scope_roots(request.user))})
 
 

@@ -48,6 +48,7 @@ class Command(ScopedCommand):
         p.add_argument("--org", metavar="CODE", help="组织编码（含下级）/ organization code, with its subtree")
         p.add_argument("--category", action="append", help="人员类别（键或名称，可重复）/ category, key or label (repeatable)")
         p.add_argument("--q", help="姓名、手机号或完整身份证号 / name, phone or the whole ID number")
+        p.add_argument("--sort", help="排序列（name、birth_date、org …，倒序如 --sort=-name）/ column to sort by; descending: --sort=-name")
         p.add_argument("--limit", type=int, default=200, help="最多列出条数（默认 200）/ at most this many rows")
 
     def args_show(self, p):
@@ -105,8 +106,8 @@ class Command(ScopedCommand):
         return f"{m.pk}\t{m.name}\t{m.sex or '—'}\t{number or '—'}\t{m.org.code} {m.org.name}\t{m.category_label}"
 
     # --- reading -------------------------------------------------------------------------
-    def do_list(self, org, category, q, limit, **_):
-        query = {"q": q or "", "category": [category_key(c) for c in category or []]}
+    def do_list(self, org, category, q, limit, sort=None, **_):
+        query = {"q": q or "", "category": [category_key(c) for c in category or []], "sort": sort or ""}
         if org:
             query["org_code"] = find_org(self.user, org).code  # out of scope: "not found", not an empty list
         qs = self.filtered(MemberFilterSet, query).select_related("org")

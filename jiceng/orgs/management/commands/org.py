@@ -44,6 +44,7 @@ class Command(ScopedCommand):
         p.add_argument("--within", metavar="CODE", help="上级组织编码（含下级）/ within this organization's subtree")
         p.add_argument("--kind", help="组织类型（键或名称，如 branch 或 党支部）/ kind, key or label")
         p.add_argument("--q", help="名称或编码 / name or code")
+        p.add_argument("--sort", help="排序列（tree、code、name，倒序如 --sort=-name）/ column to sort by; descending: --sort=-name")
         p.add_argument("--limit", type=int, default=200, help="最多列出条数（默认 200）/ at most this many rows")
 
     def args_add(self, p):
@@ -140,11 +141,11 @@ class Command(ScopedCommand):
                   f"  {t('下级组织', 'Children')}: " + ("、".join(c["name"] for c in children) or "—"),
                   f"  {t('人员（含下级）', 'Members (with subtree)')}: " + "，".join(f"{c['label']} {c['subtree']}" for c in counts))
 
-    def do_list(self, within, kind, q, limit, **_):
-        query = {"q": q or "", "kind": kind_key(kind) if kind else ""}
+    def do_list(self, within, kind, q, limit, sort=None, **_):
+        query = {"q": q or "", "kind": kind_key(kind) if kind else "", "sort": sort or ""}
         if within:
             query["within"] = find_org(self.user, within).code  # out of scope: "not found", not an empty list
-        qs = self.filtered(OrgFilterSet, query).select_related("parent").order_by("path")
+        qs = self.filtered(OrgFilterSet, query).select_related("parent")  # in the tree's order unless --sort
         total, page = qs.count(), list(qs[:max(limit, 0)])
         self.emit({"count": total, "results": OrgSerializer(page, many=True, context={"request": self.request}).data},
                   *[f"{o.code}\t{o.name}\t{o.kind_label}" + (f"\t{t('已撤销', 'dissolved')} {o.dissolved_on}" if o.dissolved_on else "")

@@ -23,7 +23,7 @@ def fill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_name_initials'),
+        ('members', '0004_name_pinyin'),
         ('orgs', '0001_initial'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
