@@ -131,7 +131,7 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from jiceng.core import profiles
+    from jiceng.core import pinyin, profiles
     from jiceng.core.models import RoleGrant
     from jiceng.core.vocab import EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SECTORS
 
@@ -153,9 +153,9 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
 
     with transaction.atomic():
         raw.executemany(
-            "INSERT INTO orgs_org (id, code, name, kind, sector, profile, parent_id, path, depth, founded_on)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            org_rows(),
+            "INSERT INTO orgs_org (id, code, name, kind, sector, profile, parent_id, path, depth, founded_on, name_pinyin)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (row + (pinyin.sort_key(row[2], person=False),) for row in org_rows()),
         )
     print(f"  orgs: {n_orgs:,} in {time.perf_counter() - t0:.1f} s (max depth {max(len(p) for p in paths) // 6 - 1})", flush=True)
 
@@ -176,16 +176,23 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
     categories = {"full": 90, "probationary": 4, "development_target": 2, "activist": 2, "applicant": 2}
     sql = (
         "INSERT INTO members_member (name, sex, ethnicity, birth_date, education, employment, occupation, org_id,"
-        " org_path, category, id_number_cipher, phone, degree, title_level, employer, post)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', '')"
+        " org_path, category, name_initials, name_pinyin, id_number_cipher, id_tail, phone, degree, title_level,"
+        " employer, post) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', '', '')"
     )
+    spelled: dict[str, tuple[str, str]] = {}  # a name's initials and sort key, worked out once per name
+
+    def spelling(name: str) -> tuple[str, str]:
+        if name not in spelled:
+            spelled[name] = (pinyin.initials(name), pinyin.sort_key(name))
+        return spelled[name]
     for start in range(0, n_members, CHUNK):
         k = min(CHUNK, n_members - start)
         # whole columns per chunk: one choices() call each is far cheaper than per-row calls
         names = [s + g + h for s, g, h in zip(rng.choices(SURNAMES, k=k), rng.choices(GIVEN, k=k),
                                               rng.choices(GIVEN + " " * 40, k=k))]
-        rows = zip(
-            (n.strip() for n in names),
+        names = [n.strip() for n in names]
+        rows = (row + spelling(row[0]) for row in zip(
+            names,
             rng.choices(["男", "女"], [70, 30], k=k),
             rng.choices(ETHNICITIES, [930] + [1] * (len(ETHNICITIES) - 1), k=k),
             rng.choices(births, k=k),
@@ -195,7 +202,7 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
             (b + 1 for b in order[start : start + k]),
             (paths[b] for b in order[start : start + k]),
             rng.choices(list(categories), list(categories.values()), k=k),
-        )
+        ))
         with transaction.atomic():
             raw.executemany(sql, rows)
         print(f"  members: {start + k:,}/{n_members:,} ({time.perf_counter() - t0:.1f} s)", flush=True)
@@ -285,7 +292,7 @@ def measure(args):
     request = _Request(user)
     columns = ", ".join(f"{connection.ops.quote_name(f.column)}" for f in Member._meta.concrete_fields)
     raw_sql = (f"SELECT {columns} FROM members_member WHERE org_path >= %s AND org_path < %s"
-               f" ORDER BY org_path, name, id LIMIT {LIMIT}")
+               f" ORDER BY org_path, name_pinyin, id LIMIT {LIMIT}")
 
     def app_qs(pk):  # exactly what the member list view and the API do
         return filter_then_restrict(MemberFilterSet, request, data={"org": pk})[1][:LIMIT]
@@ -440,7 +447,7 @@ def main(argv=None) -> int:
         f"peak RSS {rss_mb():,.0f} MB.",
         f"Per sample: app = `filter_then_restrict(MemberFilterSet, request, data={{'org': pk}})[1][:{LIMIT}]` (the member list's own path) "
         f"as a list, filterset included ({queries} SQL queries), user = org_admin at the root; "
-        f"raw = the same columns by hand, `WHERE org_path >= ? AND org_path < ? ORDER BY org_path, name, id LIMIT {LIMIT}`, "
+        f"raw = the same columns by hand, `WHERE org_path >= ? AND org_path < ? ORDER BY org_path, name_pinyin, id LIMIT {LIMIT}`, "
         f"same connection, order rotated. \"App's SQL alone\" runs the member query the app built, by hand: "
         f"the database's share of the app's time.",
     ]
