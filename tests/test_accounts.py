@@ -57,6 +57,10 @@ def test_an_administrator_opens_an_account_for_a_person_who_then_sees_their_reco
     records = ChangeRecord.objects.filter(user=world.org_admin, org_path__startswith=world.a.path)
     assert records.filter(content_type__model="rolegrant", action="create").exists()
     assert password not in str(list(ChangeRecord.objects.values_list("before", "after")))
+    rows = [row for c in ChangeRecord.objects.for_object(person) for row in c.rows]
+    assert ("登录账号", "—", "jia2") in rows  # in words: the field's label and the username
+    grant_rows = [row for c in ChangeRecord.objects.for_object(RoleGrant.objects.get(user=account)) for row in c.rows]
+    assert ("用户", "", "jia2") in grant_rows
 
 
 def test_a_branch_officer_cannot_open_accounts(world):

@@ -277,7 +277,8 @@ class RoleGrant(LoggedModel):
         (INSPECTOR, _("巡查员（只读）")),
         (MEMBER, _("成员（仅本人）")),
     ]
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants",
+                             verbose_name=_("用户"))
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="grants", verbose_name=_("组织"))
     role = models.CharField(_("角色"), max_length=20, choices=ROLES)
 

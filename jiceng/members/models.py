@@ -43,7 +43,8 @@ class Member(OrgScopedModel):
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name=_("所在组织"))
     category = models.CharField(_("人员类别"), max_length=30)
     account = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="member",
+        verbose_name=_("登录账号"),
     )
 
     scope_self = "account"
