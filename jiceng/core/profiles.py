@@ -254,6 +254,7 @@ class Training(_Strict):
     hours_per_day: float = Field(default=8, gt=0)
     hours_per_half_day: float = Field(default=4, gt=0)
     conversion_source: str = ""
+    online_form: str = "online"  # the form of courses whose hours come from a learning platform's spreadsheet
     # documents cited by training's sources, kept in this block (merged into the profile's `sources`)
     sources: dict[str, Text] = {}
     note: str = ""
@@ -345,6 +346,8 @@ class Profile(_Strict):
             problems += [f"{where}.posts: unknown post '{p}'" for p in a.posts if p not in posts]
             problems += [f"{where}.kinds: unknown kind '{k}'" for k in a.kinds if k not in kinds]
             problems += [f"{where}.counts: unknown audience '{c}'" for c in a.counts if c not in audiences]
+        if tr.form(tr.online_form) is None:
+            problems.append(f"training.online_form: unknown form '{tr.online_form}'")
         problems += [f"training.requirements: unknown audience '{r.audience}'" for r in tr.requirements
                      if r.audience not in audiences]
         if tr.new_leaders:

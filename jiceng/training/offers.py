@@ -6,7 +6,14 @@ from jiceng.core import registry
 
 def register() -> None:
     from . import views
+    from .filtersets import EnrolmentFilterSet
+    from .imports import TrainingHoursImporter, hours_columns, hours_example, hours_rows
 
+    registry.register_sheet(
+        "training_hours", label=_("网络学习学时"), template_title=_("网络学习学时导入模板"), name_en="online learning hours",
+        filterset=EnrolmentFilterSet, columns=hours_columns, example=hours_example, rows=hours_rows,
+        importer=lambda user, rules=None: TrainingHoursImporter(user, rules), id_numbers=True, order=50)
+    registry.register_export_subject("training_hours", _("参训记录"))
     registry.register_navigation("course_list", _("培训"), 45)
     # a person on file reads their own hours on their record's page (the member panel), which links their page
     registry.register_cli_command("training", "培训：培训班、覆盖情况、数字、学时导入 / training: courses, coverage, figures, hours import", 95)
