@@ -236,3 +236,96 @@ def test_figures_count_a_person_where_they_belonged_on_the_day(world):
     assert reports.figures(world.a, *reports.year_span(YEAR)).person_times == 1
     assert reports.figures(world.b, *reports.year_span(YEAR)).person_times == 0
     assert reports.figures(world.root, *reports.year_span(YEAR)).person_times == 1  # two lines, counted once
+
+
+# --- pages and API ----------------------------------------------------------------------------------------
+
+def signed_in(user):
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_an_officer_adds_a_course_and_enrols_people_through_the_pages(world):
+    from django.urls import reverse
+
+    client = signed_in(world.officer_a)
+    response = client.post(reverse("course_add") + f"?org={world.a.pk}", {
+        "name": "支部书记轮训", "form": "offline", "audience": "members", "starts_on": D.isoformat(), "days": "1"})
+    c = Course.objects.get()
+    assert response.status_code == 302 and c.hours == 8 and response["Location"] == reverse("course_enrol", args=[c.pk])
+    page = client.get(reverse("course_enrol", args=[c.pk])).content.decode()
+    assert "甲1" in page and "乙1" not in page  # the organizer's people only
+    found = client.get(reverse("course_people", args=[c.pk]) + "?q=乙").json()
+    assert found["results"] == []
+    response = client.post(reverse("course_enrol", args=[c.pk]), {"members": [world.a_members[0].pk], "attended": "on"})
+    assert response.status_code == 302 and Enrolment.objects.get().hours == 8
+    response = client.post(reverse("course_enrol", args=[c.pk]), {"everyone": "on", "attended": "on"})
+    assert response.status_code == 302 and Enrolment.objects.count() == 3
+    line = Enrolment.objects.get(member=world.a_members[2])
+    response = client.post(reverse("enrolment_edit", args=[line.pk]), {"hours": "99", "attended": "on"})
+    assert response.status_code == 200 and "本班学时" in response.content.decode()  # refused on the field
+    assert client.post(reverse("enrolment_edit", args=[line.pk]), {"remove": "on"}).status_code == 302
+    assert Enrolment.objects.count() == 2
+    detail = client.get(c.get_absolute_url()).content.decode()
+    assert "学员名单" in detail and "登记学员" in detail
+
+
+def test_the_inspector_reads_coverage_without_write_buttons(world):
+    from django.urls import reverse
+
+    services.enrol(None, course(world.root), world.a_members[:1])
+    page = signed_in(world.inspector).get(reverse("training_coverage") + f"?org={world.root.pk}&year={YEAR}")
+    html = page.content.decode()
+    assert page.status_code == 200 and "甲2" in html and "乙3" in html and "新增培训" not in html
+    org_page = signed_in(world.inspector).get(world.root.get_absolute_url()).content.decode()
+    assert "training-org" in org_page and "新增培训" not in org_page
+    listing = signed_in(world.inspector).get(reverse("course_list")).content.decode()
+    assert "course-add" not in listing and "党的理论教育培训班" in listing
+
+
+def test_a_member_sees_their_own_hours(world):
+    from django.urls import reverse
+
+    this_year = today().replace(month=1, day=2)
+    c = course(world.a, starts_on=this_year, ends_on=this_year, hours=10)
+    services.enrol(None, c, world.a_members[:2])
+    client = signed_in(world.member_user)
+    own = client.get(world.a_members[0].get_absolute_url()).content.decode()
+    assert "training-hours" in own and "10 / 32 学时" in own
+    mine = client.get(reverse("my_training")).content.decode()
+    assert "党的理论教育培训班" in mine
+    assert client.get(world.a_members[1].get_absolute_url()).status_code == 404
+    assert client.get(reverse("course_list")).status_code == 200  # a list of nothing: no course is theirs
+    api = client.get(reverse("api-training-progress") + f"?member={world.a_members[0].pk}")
+    assert api.json()["counted"] == 10 and api.json()["required"] == 32
+    assert client.get(reverse("api-training-progress") + f"?member={world.a_members[1].pk}").status_code == 404
+
+
+def test_the_api_creates_a_course_enrols_and_refuses_with_field_errors(world):
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(world.officer_a)
+    bad = api.post(reverse("api-course-list"), {"org_code": "C001", "name": "课", "form": "x", "audience": "all",
+                                                "starts_on": D.isoformat(), "hours": 4}, format="json")
+    assert bad.status_code == 400 and set(bad.json()) == {"form", "audience"}
+    assert api.post(reverse("api-course-list"), {"org_code": "C002", "name": "x", "form": "offline", "audience": "members",
+                                                 "starts_on": D.isoformat(), "hours": 4}, format="json").status_code == 400
+    made = api.post(reverse("api-course-list"), {"org_code": "C001", "name": "网上党课", "form": "online",
+                                                 "audience": "members", "starts_on": D.isoformat(), "days": "0.5"},
+                    format="json")
+    assert made.status_code == 201 and made.json()["hours"] == 4
+    pk = made.json()["id"]
+    enrolled = api.post(reverse("api-course-enrol", args=[pk]), {"members": [m.pk for m in world.a_members]}, format="json")
+    assert enrolled.status_code == 201 and len(enrolled.json()) == 3
+    other = api.post(reverse("api-course-enrol", args=[pk]), {"members": [world.b_members[0].pk]}, format="json")
+    assert other.status_code == 400 and "members" in other.json()
+    cov = api.get(reverse("api-training-coverage") + f"?org={world.a.pk}&year={YEAR}").json()
+    assert (cov["total"], cov["trained"]) == (3, 3)
+    figures = api.get(reverse("api-training-figures") + f"?org={world.a.pk}&year={YEAR}").json()
+    assert figures["person_times"] == 3 and figures["sessions"] == 1
+    assert api.get(reverse("api-training-coverage") + "?org=abc").status_code == 400
