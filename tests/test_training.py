@@ -329,3 +329,20 @@ def test_the_api_creates_a_course_enrols_and_refuses_with_field_errors(world):
     figures = api.get(reverse("api-training-figures") + f"?org={world.a.pk}&year={YEAR}").json()
     assert figures["person_times"] == 3 and figures["sessions"] == 1
     assert api.get(reverse("api-training-coverage") + "?org=abc").status_code == 400
+
+
+def test_the_demo_builder_adds_a_year_of_trainings_with_people_missing(world, capsys):
+    from jiceng.core import registry
+    from jiceng.training import demo
+
+    orgs.assign_post(None, world.a, world.a_members[0], "secretary", on=date(2020, 1, 1))
+    builders = [b.name for b in registry.demo_builder_list()]
+    assert builders.index("training") > builders.index("demo")  # after the organizations and people
+    demo.build()
+    assert demo.present() and "training demo built" in capsys.readouterr().out
+    start, end = demo.period()
+    cov = reports.coverage(world.root, "members", start, end)
+    assert cov.total == 6 and 0 < cov.trained
+    assert reports.figures(world.root, start, end).sessions >= 5  # the city's class, the branches' study, online
+    demo.build()  # present: nothing more
+    assert Course.objects.filter(name__contains="示范培训班").count() == 1

@@ -5,7 +5,7 @@ from jiceng.core import registry
 
 
 def register() -> None:
-    from . import views
+    from . import demo, views
     from .filtersets import EnrolmentFilterSet
     from .imports import TrainingHoursImporter, hours_columns, hours_example, hours_rows
 
@@ -19,6 +19,8 @@ def register() -> None:
     registry.register_cli_command("training", "培训：培训班、覆盖情况、数字、学时导入 / training: courses, coverage, figures, hours import", 95)
     registry.register_panel("member", "training", "training/_member_panel.html", views.member_panel, order=60)
     registry.register_panel("org", "training", "training/_org_panel.html", views.org_panel, order=60)
+    # after the demo's organizations and people (its builder's default order, 100)
+    registry.register_demo_builder("training", present=demo.present, build=demo.build, order=200)
     _register_change_texts()
 
 
