@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.admission",
+    # --- training (jiceng/training): courses, attendance, hours, coverage
+    "jiceng.training",
+    # --- end training
     "jiceng.demo",
     "jiceng.bench",
 ]

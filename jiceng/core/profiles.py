@@ -202,6 +202,85 @@ class Admission(_Strict):
         return next((st for st in self.stages if any(s.key == key for s in st.steps)), None)
 
 
+class TrainingForm(_Strict):
+    """A form of training (集中面授, 网络培训 …); `cap`: the most hours of it counted towards a person's
+    annual requirement (None: no cap)."""
+
+    key: str
+    label: Text
+    cap: float | None = Field(default=None, gt=0)
+    source: str = ""
+
+
+class Audience(_Strict):
+    """A group of people a course aims at and an hour requirement applies to, defined on the archive: the
+    members of these categories, or the holders of these posts at organizations of these kinds (both
+    given: either). `counts`: the audiences whose courses count as this one's training (itself always)."""
+
+    key: str
+    label: Text
+    categories: list[str] = []
+    posts: list[str] = []
+    kinds: list[str] = []  # where the posts are held; empty: any kind
+    counts: list[str] = []
+    source: str = ""
+
+
+class Requirement(_Strict):
+    """Hours of training a year for the people of an audience; a person in several takes the highest."""
+
+    audience: str
+    hours: float = Field(gt=0)
+    source: str = ""
+
+
+class NewLeaders(_Strict):
+    """The holders of a post new in it must be trained within `within` of taking it up, by a course of
+    one of `audiences` (the audience of the new holders themselves always counts)."""
+
+    audience: str
+    within: Span
+    audiences: list[str] = []
+    source: str = ""
+
+
+class Training(_Strict):
+    """Training (培训 / 轮训): forms, audiences, annual hours, the new leaders' rule, hour conversion."""
+
+    forms: list[TrainingForm]
+    audiences: list[Audience]
+    requirements: list[Requirement] = []
+    new_leaders: NewLeaders | None = None
+    hours_per_day: float = Field(default=8, gt=0)
+    hours_per_half_day: float = Field(default=4, gt=0)
+    conversion_source: str = ""
+    online_form: str = "online"  # the form of courses whose hours come from a learning platform's spreadsheet
+    # documents cited by training's sources, kept in this block (merged into the profile's `sources`)
+    sources: dict[str, Text] = {}
+    note: str = ""
+
+    def form(self, key: str) -> TrainingForm | None:
+        return next((f for f in self.forms if f.key == key), None)
+
+    def audience(self, key: str) -> Audience | None:
+        return next((a for a in self.audiences if a.key == key), None)
+
+    def form_label(self, key: str) -> str:
+        f = self.form(key)
+        return pick(f.label) if f else key
+
+    def audience_label(self, key: str) -> str:
+        a = self.audience(key)
+        return pick(a.label) if a else key
+
+    def caps(self) -> dict[str, float]:
+        return {f.key: f.cap for f in self.forms if f.cap is not None}
+
+    def requirement_of(self, audiences) -> float:
+        """The hours a year asked of a person in these audiences: the highest (0: none asked)."""
+        return max((r.hours for r in self.requirements if r.audience in audiences), default=0)
+
+
 class Profile(_Strict):
     key: str
     name: str
@@ -216,6 +295,7 @@ class Profile(_Strict):
     terms: Terms
     warnings: list[WarningRule] = []
     admission: Admission | None = None
+    training: Training | None = None
 
     @model_validator(mode="after")
     def _references(self):
@@ -246,9 +326,34 @@ class Profile(_Strict):
                 problems.append(f"{name}: duplicate key")
         if self.admission:
             problems += self._admission_problems(kinds, cats)
+        if self.training:
+            problems += self._training_problems(kinds, cats, all_posts)
         if problems:
             raise ValueError("; ".join(problems))
         return self
+
+    def _training_problems(self, kinds: set, cats: set, posts: set) -> list[str]:
+        tr, problems = self.training, []
+        audiences = [a.key for a in tr.audiences]
+        for name, values in (("forms", [f.key for f in tr.forms]), ("audiences", audiences)):
+            if len(values) != len(set(values)):
+                problems.append(f"training.{name}: duplicate key")
+        for a in tr.audiences:
+            where = f"training.audiences.{a.key}"
+            if not (a.categories or a.posts):
+                problems.append(f"{where}: give categories or posts")
+            problems += [f"{where}.categories: unknown category '{c}'" for c in a.categories if c not in cats]
+            problems += [f"{where}.posts: unknown post '{p}'" for p in a.posts if p not in posts]
+            problems += [f"{where}.kinds: unknown kind '{k}'" for k in a.kinds if k not in kinds]
+            problems += [f"{where}.counts: unknown audience '{c}'" for c in a.counts if c not in audiences]
+        if tr.form(tr.online_form) is None:
+            problems.append(f"training.online_form: unknown form '{tr.online_form}'")
+        problems += [f"training.requirements: unknown audience '{r.audience}'" for r in tr.requirements
+                     if r.audience not in audiences]
+        if tr.new_leaders:
+            problems += [f"training.new_leaders: unknown audience '{a}'"
+                         for a in [tr.new_leaders.audience, *tr.new_leaders.audiences] if a not in audiences]
+        return problems
 
     def _admission_problems(self, kinds: set, cats: set) -> list[str]:
         adm, problems, seen = self.admission, [], set()
@@ -313,6 +418,11 @@ class Profile(_Strict):
             return self.terms.by_sector[sector]
         return self.terms.by_kind.get(kind, self.terms.default_years)
 
+    @property
+    def all_sources(self) -> dict:
+        """The documents a source may name: the profile's and those its blocks bring (training)."""
+        return {**self.sources, **(self.training.sources if self.training else {})}
+
     def word(self, key: str) -> str:
         return self.words.get(key, key)
 
@@ -328,14 +438,15 @@ class Profile(_Strict):
 
         plain = _MARK.sub("", text)
         found = None
-        for short in sorted(self.sources, key=len, reverse=True):
+        sources = self.all_sources
+        for short in sorted(sources, key=len, reverse=True):
             at = plain.rfind(short)
             if at >= 0 and (found is None or at > found[0]):
                 found = (at, short)
         if found is None:
             return _("%(p)s的有关规定") % {"p": self.name}
         at, short = found
-        title = pick(self.sources[short])
+        title = pick(sources[short])
         article = _article(plain[at + len(short):])
         if not article:
             return _("《%(t)s》") % {"t": title}

@@ -295,8 +295,11 @@ class DemoBuilder:
     name: str
     present: Callable  # () -> bool: the database holds data already, so setup leaves it as it is
     build: Callable  # () -> None: build the demo and print what was built with the logins
-    logins: Callable  # () -> str: the table of demo accounts
-    hint: Callable  # () -> str: one line on how to sign in
+    logins: Callable = staticmethod(lambda: "")  # () -> str: the table of demo accounts ("" for none)
+    hint: Callable = staticmethod(lambda: "")  # () -> str: one line on how to sign in ("" for none)
+    # builders run in this order: one that adds to another's data (a year of trainings for the demo's
+    # organizations) comes after it, whatever the order the apps are installed in
+    order: int = 100
 
 
 demo_builders: dict[str, DemoBuilder] = {}
@@ -304,6 +307,10 @@ demo_builders: dict[str, DemoBuilder] = {}
 
 def register_demo_builder(name: str, **options) -> None:
     demo_builders[name] = DemoBuilder(name, **options)
+
+
+def demo_builder_list() -> list[DemoBuilder]:
+    return sorted(demo_builders.values(), key=lambda d: d.order)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,6 @@ class Command(BaseCommand):
         self.stdout.write(f"Jiceng 已启动 / running at http://{addr}/")
         self.stdout.write("调试模式已打开 / debug on (JICENG_DEBUG=1)" if settings.DEBUG else
                           "调试模式关闭（需要时设 JICENG_DEBUG=1）/ debug off (set JICENG_DEBUG=1 to turn it on)")
-        for demo in registry.demo_builders.values():
-            self.stdout.write(demo.hint())
+        for text in filter(None, (demo.hint() for demo in registry.demo_builder_list())):
+            self.stdout.write(text)
         call_command("runserver", addr, use_reloader=False)

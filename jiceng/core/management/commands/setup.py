@@ -17,11 +17,11 @@ class Command(BaseCommand):
         call_command("migrate", verbosity=0, interactive=False)
         self.stdout.write("数据库已迁移 / database migrated")
         self.stdout.write(f"翻译目录已编译 / translation catalogs compiled: {compile_catalogs()}")
-        demos = registry.demo_builders.values()
+        demos = registry.demo_builder_list()
         if any(demo.present() for demo in demos):
             self.stdout.write("已有组织数据，演示数据保持不变 / organizations exist: demo data left as it is")
-            for demo in demos:
-                self.stdout.write(demo.logins())
+            for text in filter(None, (demo.logins() for demo in demos)):
+                self.stdout.write(text)
         else:
             for demo in demos:
                 demo.build()
