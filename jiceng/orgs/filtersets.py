@@ -1,4 +1,6 @@
 import django_filters as df
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -76,6 +78,7 @@ class OrgByNameField(forms.ModelChoiceField):
         return value.code if hasattr(value, "code") else value
 
 
+@extend_schema_field(OpenApiTypes.STR)  # the API takes the name or code as text
 class OrgByNameFilter(df.ModelChoiceFilter):
     """A subtree filter whose organization is typed by name or code (OrgByNameField)."""
 
