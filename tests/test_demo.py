@@ -59,3 +59,11 @@ def test_every_role_has_a_demo_login(demo):
     roles = {g.role for u in users.values() for g in u.grants.all()}
     assert roles == {"org_admin", "branch_officer", "inspector", "member"}
     assert users["member"].member is not None
+
+
+def test_force_wipes_what_every_app_keeps_of_the_demo(demo):
+    """`jiceng demo --force` starts over even when applications, trainings and meetings hold the people."""
+    from jiceng.demo.build import wipe
+
+    assert wipe()["orgs"] > 0
+    assert (Org.objects.count(), Member.objects.count()) == (0, 0)

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import yaml
 from django.db import connection, transaction
+from django.db.models import ProtectedError
 from faker import Faker
 
 from jiceng.core.context import acting
@@ -85,11 +86,26 @@ def wipe() -> dict:
     and the demo accounts. The change log keeps its records: it is append-only."""
     counts = {"orgs": Org.objects.count(), "members": Member.objects.count()}
     accounts.demo_users().delete()
-    Member.objects.all().delete()
+    delete_with_dependents(Member.objects.all())
     OrgLine.objects.all().delete()
     for depth in Org.objects.order_by("-depth").values_list("depth", flat=True).distinct():
-        Org.objects.filter(depth=depth).delete()  # children first: parent is a protected key
+        delete_with_dependents(Org.objects.filter(depth=depth))  # children first: parent is a protected key
     return counts
+
+
+def delete_with_dependents(qs) -> None:
+    """Delete `qs`, first deleting whatever other apps keep that protects its rows (applications, meetings,
+    courses …): the demo knows no app beyond the archive, the database says what depends on what."""
+    while True:
+        try:
+            qs.delete()
+            return
+        except ProtectedError as exc:
+            by_model: dict = {}
+            for obj in exc.protected_objects:
+                by_model.setdefault(type(obj), []).append(obj.pk)
+            for model, pks in by_model.items():
+                delete_with_dependents(model._base_manager.filter(pk__in=pks))
 
 
 def summary(spec: list[dict]) -> list[dict]:
