@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "jiceng.orgs",
     "jiceng.members",
     "jiceng.admission",
+    # --- organizational life (orglife) ---
+    "jiceng.orglife",
+    # --- end orglife ---
     "jiceng.demo",
     "jiceng.bench",
 ]
