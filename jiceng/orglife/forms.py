@@ -16,8 +16,8 @@ from . import services
 
 class MeetingForm(Form):
     type = forms.ChoiceField(label=_("会议类型"))
-    held_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("开始时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    held_on = forms.DateField(label=_("会议日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_time = forms.TimeField(label=_("开始时间"), required=False, widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"))
     place = forms.CharField(label=_("地点"), max_length=200, required=False)
     topic = forms.CharField(label=_("主题"), max_length=200)
     host = forms.TypedChoiceField(label=_("主持人"), required=False, coerce=int, empty_value=None)
