@@ -38,7 +38,7 @@ def record(org, type="general_meeting", day=DAY, topic=None, **kw):
 
 def test_expected_list_comes_from_the_dated_lines_of_the_day(world):
     a = world.a
-    probationary = add_member(a, "预备甲", category="probationary", n=31)
+    add_member(a, "预备甲", category="probationary", n=31)
     guest = add_member(world.b, "乙来宾", n=32, sex="女")
     members.add_participation(None, guest, a, on=date(2023, 1, 1))
     people = {e.member.name: e for e in services.expected(a, a.rules.orglife.meeting("general_meeting"), DAY)}
@@ -161,7 +161,7 @@ def test_the_compliance_document_has_the_contract_shape(world):
 
 
 def test_periods_before_founding_and_after_dissolution_are_not_applicable(world):
-    late = orgs.create_org(None, code="C003", name="新支部", kind="branch", parent=world.root, founded_on=date(2024, 5, 15))
+    orgs.create_org(None, code="C003", name="新支部", kind="branch", parent=world.root, founded_on=date(2024, 5, 15))
     gone = orgs.create_org(None, code="C004", name="旧支部", kind="branch", parent=world.root, founded_on=date(2001, 1, 1))
     orgs.dissolve_org(None, gone, on=date(2024, 8, 20))
     doc = compliance.compliance(None, world.root, 2024, as_of=date(2024, 12, 31))

@@ -45,8 +45,8 @@ class MeetingSerializer(serializers.ModelSerializer):
     recorder = serializers.IntegerField(required=False, allow_null=True, help_text="记录人 / recorder: an expected person's id",
                                         **PERSON_ID)
     present = serializers.ListField(child=serializers.IntegerField(**PERSON_ID), required=False, write_only=True,
-                                    max_length=5000, help_text="出席人员编号 / ids of those present")
-    on_leave = LeaveSerializer(many=True, required=False, write_only=True, help_text="请假人员及事由 / on leave, with reasons")
+                                    max_length=500, help_text="出席人员编号 / ids of those present")
+    on_leave = LeaveSerializer(many=True, required=False, write_only=True, max_length=500, help_text="请假人员及事由 / on leave, with reasons")
     attendance = AttendanceSerializer(many=True, read_only=True)
     late = serializers.BooleanField(read_only=True, help_text="会后较长时间才录入 / entered long after it was held")
     counts = serializers.BooleanField(read_only=True, help_text="计入落实情况（达到法定人数或无须法定人数）/ counts for compliance")

@@ -12,6 +12,9 @@ def register() -> None:
         "orglife", "组织生活：会议列表、记录会议、落实情况 / organizational life: meetings, record, compliance", 70)
     registry.register_export_subject("meetings", _("会议记录"))
     _register_sheet()
+    from . import demo
+
+    registry.register_demo_step("meetings", demo.build, order=50)
     _register_change_texts()
     # the organization page: record a meeting there, and its compliance calendar
     registry.register_action("org", "meeting-add", _("记录会议"), lambda org: f"{reverse('meeting_add')}?org={org.pk}",
