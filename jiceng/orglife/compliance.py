@@ -29,6 +29,7 @@ from .models import Meeting
 
 MET, MISSED, UPCOMING, NOT_APPLICABLE = "met", "missed", "upcoming", "not_applicable"
 STATUSES = (MET, MISSED, UPCOMING, NOT_APPLICABLE)
+MONTHS = [date(2000, m, 1) for m in range(1, 13)]  # the calendar's column heads, as the language writes months
 
 
 class IdList(Aggregate):

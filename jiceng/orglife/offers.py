@@ -40,7 +40,7 @@ def _org_panel(request, org):
     own = next((o for o in doc["organizations"] if o["code"] == org.code), None)
     return {"org": org, "year": year, "summary": doc["summary"], "own": own,
             "rows": compliance.calendar(own, org.rules) if own else [], "has_children": org.children.exists(),
-            "months": range(1, 13)}
+            "months": compliance.MONTHS}
 
 
 def _member_attendance(request, member):

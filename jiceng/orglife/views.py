@@ -114,7 +114,7 @@ class CalendarView(ScopedView):
             raise Http404
         return render(request, "orglife/calendar.html", {
             "org": org, "year": year, "as_of": doc["as_of"], "rows": compliance.calendar(own, org.rules) if own else [],
-            "months": range(1, 13), "has_children": org.children.exists(), "summary": doc["summary"],
+            "months": compliance.MONTHS, "has_children": org.children.exists(), "summary": doc["summary"],
             "can_record": services.meeting_types(org) and org.active and _covers(request.user, org),
             "years": range(today().year, today().year - 6, -1)})
 
