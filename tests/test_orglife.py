@@ -289,3 +289,19 @@ def test_pages_show_the_calendar_and_the_subtree(world):
     assert web.get(f"/orglife/add/?org={world.a.pk}").status_code == 200
     web.force_login(world.inspector)
     assert "calendar-record" not in web.get(f"/orglife/compliance/{world.a.pk}/?year=2024").content.decode()
+
+
+def test_a_member_sees_their_own_attendance_and_the_org_page_shows_the_year(world):
+    a1 = world.a_members[0]  # the member_user's own record
+    record(world.a, "themed_day", date(2024, 5, 6), topic="五月主题党日", present=[a1.pk])
+    web = Client()
+    web.force_login(world.member_user)
+    page = web.get(f"/members/{a1.pk}/").content.decode()
+    assert "member-attendance" in page and "五月主题党日" in page
+    assert "/orglife/" not in page.split('id="member-attendance"')[1].split("</table>")[0]  # no link they cannot open
+    web.force_login(world.officer_a)
+    page = web.get(f"/orgs/{world.a.pk}/").content.decode()
+    assert 'id="orglife-panel"' in page and 'id="meeting-add"' in page
+    web.force_login(world.inspector)
+    page = web.get(f"/orgs/{world.a.pk}/").content.decode()
+    assert 'id="orglife-panel"' in page and 'id="meeting-add"' not in page
