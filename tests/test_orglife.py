@@ -305,3 +305,27 @@ def test_a_member_sees_their_own_attendance_and_the_org_page_shows_the_year(worl
     web.force_login(world.inspector)
     page = web.get(f"/orgs/{world.a.pk}/").content.decode()
     assert 'id="orglife-panel"' in page and 'id="meeting-add"' not in page
+
+
+def test_a_meeting_keeps_files_that_only_its_readers_download(world, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from jiceng.core.models import ExportRecord
+
+    settings.MEDIA_ROOT = tmp_path
+    m = record(world.a, topic="有签到表的会")
+    web = Client()
+    web.force_login(world.officer_a)
+    form = web.get(f"/orglife/{m.pk}/attach/").content.decode()
+    assert 'enctype="multipart/form-data"' in form
+    bad = SimpleUploadedFile("sheet.pdf", b"MZ not a pdf", content_type="application/pdf")
+    assert web.post(f"/orglife/{m.pk}/attach/", {"file": bad}).status_code == 200 and not m.attachments.exists()
+    sheet = SimpleUploadedFile("sheet.pdf", b"%PDF-1.4 signed", content_type="application/pdf")
+    assert web.post(f"/orglife/{m.pk}/attach/", {"file": sheet, "note": "签到表"}).status_code == 302
+    kept = m.attachments.get()
+    url = f"/orglife/{m.pk}/attachment/{kept.pk}/"
+    assert b"".join(web.get(url).streaming_content).startswith(b"%PDF")
+    assert ExportRecord.objects.filter(subject="meeting_attachment").count() == 1
+    other = Client()
+    other.force_login(world.member_user)
+    assert other.get(url).status_code == 404

@@ -74,3 +74,16 @@ def _day(value) -> date | None:
         return date.fromisoformat(str(value)) if value else None
     except ValueError:
         return None
+
+
+class AttachmentForm(Form):
+    file = forms.FileField(label=_("附件"))
+    note = forms.CharField(label=_("说明"), max_length=100, required=False,
+                           help_text=_("如：签到表、会议照片"))
+
+    def __init__(self, *args, **kwargs):
+        from jiceng.core.attachments import attachment_accept, attachment_help
+
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = attachment_help()
+        self.fields["file"].widget.attrs["accept"] = attachment_accept()

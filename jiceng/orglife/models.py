@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import profiles
+from jiceng.core.attachments import validate_attachment
 from jiceng.core.i18n import pick
 from jiceng.core.models import LoggedModel
 from jiceng.core.orgscoped import OrgScopedModel
@@ -127,3 +128,31 @@ class Attendance(LoggedModel):
 
     def get_absolute_url(self):
         return self.meeting.get_absolute_url()
+
+
+class MeetingAttachment(LoggedModel):
+    """A file kept with a meeting (photos, a scanned sign-in sheet): served only through the scoped route."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("会议"))
+    file = models.FileField(_("附件"), upload_to="orglife/%Y/", validators=[validate_attachment])
+    note = models.CharField(_("说明"), max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now, editable=False)
+
+    scope_path = "meeting__org_path"
+
+    class Meta:
+        ordering = ["meeting_id", "id"]
+        verbose_name = verbose_name_plural = _("会议附件")
+
+    def __str__(self):
+        return self.note or self.file.name.rsplit("/", 1)[-1]
+
+    def change_path(self):
+        return self.meeting.org_path
+
+    def get_absolute_url(self):
+        return self.meeting.get_absolute_url()
+
+    @property
+    def filename(self) -> str:
+        return self.file.name.rsplit("/", 1)[-1]

@@ -11,6 +11,7 @@ def register() -> None:
     registry.register_cli_command(
         "orglife", "组织生活：会议列表、记录会议、落实情况 / organizational life: meetings, record, compliance", 70)
     registry.register_export_subject("meetings", _("会议记录"))
+    registry.register_export_subject("meeting_attachment", _("下载会议附件"))
     _register_sheet()
     from . import demo
 

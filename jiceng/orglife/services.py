@@ -21,7 +21,9 @@ from jiceng.core.services import service
 from jiceng.members.models import BelongingLine, CategoryLine, Member, ParticipationLine
 from jiceng.orgs.models import Org, PostHolding
 
-from .models import Attendance, Meeting
+from jiceng.core.attachments import validate_attachment
+
+from .models import Attendance, Meeting, MeetingAttachment
 
 
 @dataclass(frozen=True)
@@ -247,3 +249,21 @@ def correct_meeting(user, meeting: Meeting, *, present=None, on_leave=None, mark
     keep = present is None and on_leave is None
     _apply_attendance(meeting, mtype, people, present or (), on_leave or {}, marked, keep=keep)
     return meeting
+
+
+@service(CHANGE, on="meeting")
+def attach(user, meeting: Meeting, *, file, note: str = "") -> MeetingAttachment:
+    """Keep a file with the meeting (checked by core.attachments: size, type, content agrees with its type)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        validate_attachment(file)
+    except ValidationError as exc:
+        raise_if({"file": exc.messages})
+    return MeetingAttachment.objects.create(meeting=meeting, file=file, note=(note or "").strip()[:100])
+
+
+@service(CHANGE, on="attachment")
+def detach(user, attachment: MeetingAttachment) -> None:
+    attachment.file.delete(save=False)
+    attachment.delete()

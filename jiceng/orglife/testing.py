@@ -1,6 +1,8 @@
 """The organizational-life app's test declarations (`core.testkit`): its factories, routes and scoped models."""
 from datetime import date
 
+from django.core.files.base import ContentFile
+
 from jiceng.core import testkit
 from jiceng.core.testkit import Route, query
 
@@ -20,6 +22,14 @@ def meeting(org, *, actor):
                                    present=people)
 
 
+def attachment(side):
+    """A sign-in sheet kept with the side's meeting: served only through the scoped route."""
+    meeting = side.get(Meeting)
+    kept = services.attach(side.actor, meeting, file=ContentFile(b"%PDF-1.4 sign-in sheet", name="signin.pdf"),
+                           note="签到表")
+    return {"pk": meeting.pk, "attachment": kept.pk}, ""
+
+
 def calendar(side):
     return {"pk": side.org.pk}, "?year=2024"
 
@@ -29,6 +39,8 @@ testkit.routes({
     "meeting_detail": Route("read", target=Meeting),
     "meeting_add": Route("write", target=query("org")),
     "meeting_edit": Route(target=Meeting),
+    "meeting_attach": Route(target=Meeting),
+    "meeting_attachment": Route("read", target=attachment),
     "orglife_calendar": Route("read", target=calendar),
     "orglife_subtree": Route("read", target=calendar),
     "api-meeting-list": Route("list", api=True),

@@ -10,6 +10,8 @@ urlpatterns = [path("orglife/", include([
     path("add/", views.MeetingAddView.as_view(), name="meeting_add"),
     path("<int:pk>/", views.MeetingDetailView.as_view(), name="meeting_detail"),
     path("<int:pk>/edit/", views.MeetingEditView.as_view(), name="meeting_edit"),
+    path("<int:pk>/attach/", views.MeetingAttachView.as_view(), name="meeting_attach"),
+    path("<int:pk>/attachment/<int:attachment>/", views.MeetingAttachmentView.as_view(), name="meeting_attachment"),
     path("compliance/<int:pk>/", views.CalendarView.as_view(), name="orglife_calendar"),
     path("compliance/<int:pk>/subtree/", views.SubtreeView.as_view(), name="orglife_subtree"),
 ]))]

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from django.http import Http404
-from django.shortcuts import render
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import profiles
+from jiceng.core.exports import log_personal_data
 from jiceng.core.dates import today
 from jiceng.core.i18n import pick
 from jiceng.core.params import choice_param, id_param, int_param
@@ -41,7 +42,7 @@ class MeetingDetailView(ObjectView):
         lines = list(meeting.attendance.select_related("member").order_by("status", "member__name"))
         mtype = meeting.meeting_type
         cite = meeting.rules.cite("orglife", mtype.source) if mtype and mtype.source else ""
-        return {"lines": lines, "mtype": mtype, "cite": cite}
+        return {"lines": lines, "mtype": mtype, "cite": cite, "attachments": list(meeting.attachments.all())}
 
 
 class MeetingFormMixin:
@@ -145,3 +146,22 @@ def _covers(user, org) -> bool:
     from jiceng.core.scoping import scope_of
 
     return scope_of(user).covers(org.path, CHANGE)
+
+
+class MeetingAttachView(ObjectActionView):
+    model, form_class, title = Meeting, forms.AttachmentForm, _("上传会议附件")
+
+    def perform(self, meeting, data):
+        return services.attach(self.request.user, meeting, file=data["file"], note=data.get("note", ""))
+
+
+class MeetingAttachmentView(ScopedView):
+    """A meeting's file, to those who may read the meeting: uploads are never public files; each download logged."""
+
+    def get(self, request, pk, attachment):
+        meeting = scoped_object(Meeting, request.user, pk)
+        kept = get_object_or_404(meeting.attachments, pk=attachment)
+        name = kept.file.name
+        log_personal_data(request.user, "meeting_attachment", fmt=name.rpartition(".")[2][:10] if "." in name else "",
+                          what={"meeting": meeting.pk, "attachment": kept.pk, "file": name})
+        return FileResponse(kept.file.open("rb"), as_attachment=True, filename=kept.filename)
