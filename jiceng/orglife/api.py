@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -118,7 +119,7 @@ class ComplianceAPIView(APIView):
     def get(self, request):
         code = request.GET.get("org") or ""
         if not code:
-            raise BadParameter({"org": ["请指定组织编码 / give the organization code"]})
+            raise BadParameter({"org": [_("请指定组织编码")]})
         org = Org.objects.filter(code=code).restrict(request.user).first()
         if org is None:
             raise Http404
