@@ -329,3 +329,46 @@ def test_a_meeting_keeps_files_that_only_its_readers_download(world, settings, t
     other = Client()
     other.force_login(world.member_user)
     assert other.get(url).status_code == 404
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_quorum_and_several_organizations_agree_with_an_independent_count(world, data):
+    """Two branches with committees, committee and general meetings on random days with random attendance:
+    each period and the summary as a plain count says (a committee meeting counts with 2 of 3 present)."""
+    Meeting.objects.all().delete()
+    if not world.a.post_holdings.exists():
+        committee(world.a, world.a_members)
+        committee(world.b, world.b_members)
+    as_of = data.draw(st.dates(date(2024, 1, 1), date(2024, 12, 31)), label="as_of")
+    held = {}
+    for branch, people in ((world.a, world.a_members), (world.b, world.b_members)):
+        drawn = data.draw(st.lists(st.tuples(st.sampled_from(["committee_meeting", "general_meeting"]),
+                                             st.dates(date(2024, 1, 1), date(2024, 12, 31)), st.integers(0, 3)),
+                                   max_size=10, unique_by=lambda x: (x[0], x[1])), label=branch.code)
+        held[branch.code] = drawn
+        for i, (t, d, n) in enumerate(drawn):
+            record(branch, t, d, topic=f"{branch.code}-{i}", present=[p.pk for p in people[:n]])
+    doc = compliance.compliance(None, world.root, 2024, as_of=as_of)
+    fully = 0
+    for o in doc["organizations"]:
+        if o["code"] == "C":
+            continue
+        missed_any = False
+        for ob in o["obligations"]:
+            if ob["key"] not in ("committee_meeting", "general_meeting"):
+                missed_any = missed_any or ob["missed"] > 0
+                continue
+            months = 1 if ob["key"] == "committee_meeting" else 3
+            want = []
+            for first in range(1, 13, months):
+                start = date(2024, first, 1)
+                end = (date(2024, first + months, 1) if first + months <= 12 else date(2025, 1, 1)) - timedelta(days=1)
+                ok = any(t == ob["key"] and start <= d <= end and d <= as_of and (t != "committee_meeting" or n >= 2)
+                         for t, d, n in held[o["code"]])
+                want.append("met" if ok else "upcoming" if end > as_of else "missed")
+            assert [p["status"] for p in ob["periods"]] == want, (o["code"], ob["key"])
+            missed_any = missed_any or "missed" in want
+        fully += not missed_any
+    assert doc["summary"]["organizations"] == 2 and doc["summary"]["fully_compliant"] == fully
+    assert doc["summary"]["rate"] == round(fully / 2, 3)
