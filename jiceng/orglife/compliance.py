@@ -29,7 +29,7 @@ from .models import Meeting
 
 MET, MISSED, UPCOMING, NOT_APPLICABLE = "met", "missed", "upcoming", "not_applicable"
 STATUSES = (MET, MISSED, UPCOMING, NOT_APPLICABLE)
-MONTHS = [date(2000, m, 1) for m in range(1, 13)]  # the calendar's column heads, as the language writes months
+MONTHS = [date(2000, m, 1) for m in range(1, 13)]  # the calendar's column heads (shown as month numbers)
 
 
 class IdList(Aggregate):
@@ -235,6 +235,8 @@ def by_child(document: dict, root: Org) -> list[dict]:
             row["missed_items"] += [(o["name"], ob["type"], p["period"]) for p in ob["periods"] if p["status"] == MISSED]
     out = []
     for row in rows.values():
+        if row["org"] == root and not row["organizations"]:
+            continue  # the organization itself, when it owes nothing of its own
         done = row["met"] + row["missed"]
         row["rate"] = round(row["fully_compliant"] / row["organizations"], 3) if row["organizations"] else None
         row["period_rate"] = round(row["met"] / done, 3) if done else None

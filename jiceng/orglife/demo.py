@@ -16,7 +16,7 @@ from jiceng.orgs.models import Org
 from . import compliance, services
 from .models import Meeting
 
-PER_PROFILE = 16  # branches per profile that get a ledger; the rest show what an empty ledger looks like
+PER_PROFILE = 30  # branches per profile that get a ledger; the rest show what an empty ledger looks like
 FIRST = "CPTJ001007001001"  # the demo branch officer's branch
 TOPICS = {
     "general_meeting": ["学习贯彻党的二十大精神", "通报上半年工作", "讨论年度工作计划", "党员发展对象表决"],
@@ -32,7 +32,11 @@ REASONS = ["出差", "病假", "工作冲突", "外出学习"]
 
 def _orgs() -> list[Org]:
     chosen, per = [], {}
-    for org in Org.objects.filter(dissolved_on__isnull=True).order_by("path"):
+    first = Org.objects.filter(code=FIRST).first()
+    near = first.parent.parent.path if first and first.parent and first.parent.parent else "~"
+    # the demo officer's neighbourhood first (its committee's page then shows every branch's ledger), then the rest
+    candidates = sorted(Org.objects.filter(dissolved_on__isnull=True), key=lambda o: (not o.path.startswith(near), o.path))
+    for org in candidates:
         if not services.meeting_types(org) or not org.rules.orglife.obligations:
             continue
         if not any(org.kind in ob.kinds for ob in org.rules.orglife.obligations):
@@ -47,7 +51,7 @@ def build(rng: random.Random) -> dict:
     year, end = today().year, today()
     made = late = short = 0
     for org in _orgs():
-        careless = rng.random() < 0.25  # a branch whose ledger has more gaps
+        careless = rng.random() < 0.3  # a branch whose ledger has gaps; the others rarely miss
         types = {m.key: m for m in services.meeting_types(org)}
         for ob in org.rules.orglife.obligations:
             if org.kind not in ob.kinds or ob.meeting not in types:
@@ -56,7 +60,7 @@ def build(rng: random.Random) -> dict:
             for period in compliance.periods(year, ob.frequency):
                 start = max(period.start, org.founded_on or period.start)
                 last = min(period.end, end)
-                if start > last or rng.random() < (0.3 if careless else 0.08):
+                if start > last or rng.random() < (0.25 if careless else 0.01):
                     continue  # not yet, or skipped: a missed obligation
                 day = start + timedelta(days=rng.randrange((last - start).days + 1))
                 if mtype.attendees == "committee" and services.committee_size(org, day) < mtype.min_committee:
