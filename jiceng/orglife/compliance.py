@@ -71,9 +71,9 @@ def default_as_of(year: int) -> date:
 
 # ------------------------------------------------------------------------------- the set-based reads
 
-def _orgs(root: Org, user, year: int) -> list[dict]:
+def _orgs(root: Org, user, year: int, subtree: bool = True) -> list[dict]:
     first, last = date(year, 1, 1), date(year, 12, 31)
-    qs = (Org.objects.filter(within("path", root.path))
+    qs = (Org.objects.filter(within("path", root.path) if subtree else Q(pk=root.pk))
           .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=last))
           .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first)))
     if user is not None:
@@ -81,31 +81,32 @@ def _orgs(root: Org, user, year: int) -> list[dict]:
     return list(qs.order_by("path").values("id", "code", "name", "kind", "profile", "path", "founded_on", "dissolved_on"))
 
 
-def _kind_lines(root: Org, year: int) -> dict[int, list[tuple[date, date | None, str]]]:
+def _kind_lines(root: Org, year: int, subtree: bool = True) -> dict[int, list[tuple[date, date | None, str]]]:
     """Each organization's kinds through the year, from its dated lines (the first one reaches back)."""
     lines: dict[int, list] = defaultdict(list)
-    qs = (OrgLine.objects.filter(within("org__path", root.path), start__lte=date(year, 12, 31))
+    qs = (OrgLine.objects.filter(within("org__path", root.path) if subtree else Q(org=root), start__lte=date(year, 12, 31))
           .filter(Q(end__isnull=True) | Q(end__gt=date(year, 1, 1))).order_by("org_id", "start"))
     for org_id, start, end, kind in qs.values_list("org_id", "start", "end", "kind"):
         lines[org_id].append((start, end, kind))
     return lines
 
 
-def _committees(root: Org, days: set[date]) -> dict[date, dict[int, set[tuple[str, int]]]]:
+def _committees(root: Org, days: set[date], subtree: bool = True) -> dict[date, dict[int, set[tuple[str, int]]]]:
     """(post, person) held at each organization of the subtree at the end of each day asked."""
     out: dict[date, dict[int, set]] = {}
     for day in days:
         found: dict[int, set] = defaultdict(set)
-        rows = PostHolding.objects.as_of(day).filter(within("org__path", root.path)).values_list("org_id", "post", "member_id")
+        rows = (PostHolding.objects.as_of(day).filter(within("org__path", root.path) if subtree else Q(org=root))
+                .values_list("org_id", "post", "member_id"))
         for org_id, post, member_id in rows:
             found[org_id].add((post, member_id))
         out[day] = found
     return out
 
 
-def _meeting_groups(root: Org, user, year: int, as_of: date) -> dict[tuple[int, str, int], dict[bool, list[int]]]:
+def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = True) -> dict[tuple[int, str, int], dict[bool, list[int]]]:
     """(org, type, month) -> {counts: [meeting ids]}: one GROUP BY over the subtree's meetings of the year."""
-    qs = Meeting.objects.filter(within("org_path", root.path), held_on__gte=date(year, 1, 1),
+    qs = Meeting.objects.filter(within("org_path", root.path) if subtree else Q(org=root), held_on__gte=date(year, 1, 1),
                                 held_on__lte=min(as_of, date(year, 12, 31)))
     if user is not None:
         qs = qs.restrict(user)
@@ -141,11 +142,12 @@ def _check_day(period: Period, as_of: date) -> date:
     return min(period.end, as_of)
 
 
-def compliance(user, root: Org, year: int, as_of: date | None = None) -> dict:
-    """The compliance document of contracts/orglife.md for `root`'s subtree (within `user`'s scope; None: all)."""
+def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: bool = True) -> dict:
+    """The compliance document of contracts/orglife.md for `root`'s subtree (within `user`'s scope; None: all);
+    `subtree=False`: the organization alone (a page's panel, which must not read a province)."""
     as_of = as_of or default_as_of(year)
-    orgs = _orgs(root, user, year)
-    lines = _kind_lines(root, year)
+    orgs = _orgs(root, user, year, subtree)
+    lines = _kind_lines(root, year, subtree)
     registry = profiles.registry()
     days = set()
     for key in {o["profile"] for o in orgs}:
@@ -153,8 +155,8 @@ def compliance(user, root: Org, year: int, as_of: date | None = None) -> dict:
         for ob in (life.obligations if life else ()):
             if ob.needs_committee:
                 days |= {_check_day(p, as_of) for p in periods(year, ob.frequency)}
-    committees = _committees(root, days)
-    groups = _meeting_groups(root, user, year, as_of)
+    committees = _committees(root, days, subtree)
+    groups = _meeting_groups(root, user, year, as_of, subtree)
 
     entries, missed_all = [], []
     counted_orgs = fully = 0

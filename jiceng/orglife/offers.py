@@ -34,13 +34,14 @@ def _org_panel(request, org):
     """The organization page: this year's compliance at a glance, linking to the calendar and the subtree."""
     from . import compliance
 
-    if not _holds_meetings(org) and not org.children.exists():
+    has_children = org.children.exists()
+    if not _holds_meetings(org) and not has_children:
         return None
     year = compliance.default_as_of(9999).year
-    doc = compliance.compliance(request.user, org, year)
+    doc = compliance.compliance(request.user, org, year, subtree=False)  # the subtree has its own page
     own = next((o for o in doc["organizations"] if o["code"] == org.code), None)
     return {"org": org, "year": year, "summary": doc["summary"], "own": own,
-            "rows": compliance.calendar(own, org.rules) if own else [], "has_children": org.children.exists(),
+            "rows": compliance.calendar(own, org.rules) if own else [], "has_children": has_children,
             "months": compliance.MONTHS}
 
 

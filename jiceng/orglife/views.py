@@ -109,7 +109,7 @@ class CalendarView(ScopedView):
     def get(self, request, pk):
         org = scoped_object(Org, request.user, pk)
         year = _year(request)
-        doc = compliance.compliance(request.user, org, year)
+        doc = compliance.compliance(request.user, org, year, subtree=False)
         own = next((o for o in doc["organizations"] if o["code"] == org.code), None)
         if own is None and not org.children.exists():
             raise Http404
@@ -139,6 +139,8 @@ class SubtreeView(ScopedView):
             rows.sort(key=lambda r: (r[field] is None, r[field] or 0), reverse=sort.startswith("-"))
         return render(request, "orglife/subtree.html", {
             "org": org, "year": year, "as_of": doc["as_of"], "rows": rows, "sort": sort, "summary": doc["summary"],
+            "sorts": [("rate", _("落实率从低到高")), ("-rate", _("落实率从高到低")), ("-missed", _("未落实从多到少")),
+                      ("name", _("按名称"))],
             "years": range(today().year, today().year - 6, -1)})
 
 
