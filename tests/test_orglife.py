@@ -372,3 +372,15 @@ def test_quorum_and_several_organizations_agree_with_an_independent_count(world,
         fully += not missed_any
     assert doc["summary"]["organizations"] == 2 and doc["summary"]["fully_compliant"] == fully
     assert doc["summary"]["rate"] == round(fully / 2, 3)
+
+
+def test_a_change_of_kind_mid_year_makes_the_later_periods_not_applicable(world):
+    orgs.update_org(None, world.a, kind="general_branch", on=date(2024, 7, 10))
+    doc = compliance.compliance(None, world.a, 2024, as_of=date(2024, 12, 31))
+    themed = next(o for o in doc["organizations"][0]["obligations"] if o["key"] == "themed_day")
+    statuses = [p["status"] for p in themed["periods"]]
+    assert statuses[:6] == ["missed"] * 6 and statuses[6:] == ["not_applicable"] * 6
+    # and a general branch holds no themed day from then on
+    assert "type" in errors_of(services.record_meeting, None, world.a, type="themed_day", held_on=date(2024, 8, 1), topic="x")
+    # the months it was a branch stay a branch's: a themed day of March may still be entered
+    record(world.a, "themed_day", date(2024, 3, 5))

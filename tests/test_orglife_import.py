@@ -65,3 +65,34 @@ def test_the_command_imports_meetings(world, tmp_path):
     out = StringIO()
     call_command("import", "meetings", str(path), "--as", "officer_a", stdout=out)
     assert Meeting.objects.count() == 2 and "2" in out.getvalue()
+
+
+def test_the_import_wizard_and_the_api_take_a_meeting_ledger(world, settings, tmp_path):
+    """The shared import pages and API (jobs run inline): checked, previewed, written on confirmation."""
+    import io
+
+    from django.test import Client
+    from django.urls import reverse
+    from rest_framework.test import APIClient
+
+    from jiceng.core.models import Job
+
+    settings.JICENG_JOBS_INLINE, settings.DATA_DIR = True, tmp_path
+    text = ",".join(HEADER) + "\n" + "\n".join(",".join(r).replace("、", "；") for r in [rows(world)[1]]) + "\n"
+    web = Client()
+    web.force_login(world.officer_a)
+    f = io.BytesIO(text.encode("utf-8-sig"))
+    f.name = "ledger.csv"
+    assert web.post(reverse("import_list"), {"sheet": "meetings", "profile": "ccp", "file": f}).status_code == 302
+    job = Job.objects.latest("created")
+    assert job.status == "checked", job.result
+    web.post(reverse("import_confirm", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == "done" and Meeting.objects.get().topic == "四月主题党日"
+    api = APIClient()
+    api.force_login(world.officer_a)
+    f = io.BytesIO(text.encode("utf-8-sig"))
+    f.name = "again.csv"
+    again = api.post("/api/imports/", {"sheet": "meetings", "file": f}, format="multipart").json()
+    done = api.post(f"/api/imports/{again['id']}/confirm/").json()
+    assert done["status"] == "done" and done["result"]["counts"]["unchanged"] == 1 and Meeting.objects.count() == 1

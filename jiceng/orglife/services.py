@@ -19,7 +19,7 @@ from jiceng.core.i18n import pick
 from jiceng.core.scoping import CHANGE
 from jiceng.core.services import service
 from jiceng.members.models import BelongingLine, CategoryLine, Member, ParticipationLine
-from jiceng.orgs.models import Org, PostHolding
+from jiceng.orgs.models import Org, OrgLine, PostHolding
 
 from jiceng.core.attachments import validate_attachment
 
@@ -39,6 +39,14 @@ def meeting_types(org: Org) -> list[profiles.MeetingType]:
     """The meeting types an organization of this kind holds, in the profile's order."""
     life = org.rules.orglife
     return [m for m in life.meetings if org.kind in m.kinds] if life else []
+
+
+def kind_on(org: Org, day: date | None) -> str:
+    """The organization's kind on `day`, from its dated lines (before the first line: that line's)."""
+    if day is None:
+        return org.kind
+    line = OrgLine.objects.as_of(day).filter(org=org).first() or org.lines.order_by("start").first()
+    return line.kind if line else org.kind
 
 
 def committee_posts(org: Org) -> list[str]:
@@ -84,8 +92,9 @@ def _type_errors(org: Org, type_key: str, day: date | None, errors: dict) -> pro
     if mtype is None:
         errors["type"] = [_("%(p)s的组织生活规则中没有“%(t)s”这一会议类型") % {"p": org.rules.name, "t": type_key}]
         return None
-    if org.kind not in mtype.kinds:
-        errors["type"] = [_("%(k)s不召开“%(t)s”") % {"k": org.kind_label, "t": pick(mtype.label)}]
+    kind = kind_on(org, day)
+    if kind not in mtype.kinds:  # as the organization was on the day: a branch's meetings stay its history
+        errors["type"] = [_("%(k)s不召开“%(t)s”") % {"k": org.rules.kind_label(kind), "t": pick(mtype.label)}]
         return None
     if mtype.attendees == "committee" and day is not None:
         size = committee_size(org, day)
