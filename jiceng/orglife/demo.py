@@ -5,7 +5,7 @@ record entered long after — so the calendar and the subtree rates show somethi
 from __future__ import annotations
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
@@ -47,10 +47,30 @@ def _orgs() -> list[Org]:
     return chosen
 
 
+def _group_people(groups: list[Org], since) -> int:
+    """A party group holds no membership of its own: the demo's branch members take part in its groups'
+    life (dated participation lines), split evenly, so a group meeting has people to expect."""
+    from jiceng.members import services as members
+    from jiceng.members.models import Member
+
+    added = 0
+    for branch_id in {g.parent_id for g in groups if g.parent_id}:
+        mine = [g for g in groups if g.parent_id == branch_id]
+        people = Member.objects.filter(org_id=branch_id).order_by("id")
+        for i, person in enumerate(people):
+            group = mine[i % len(mine)]
+            if not person.participation_lines.filter(org=group).exists():
+                members.add_participation(SYSTEM, person, group, on=since, note="党小组")
+                added += 1
+    return added
+
+
 def build(rng: random.Random) -> dict:
     year, end = today().year, today()
     made = late = short = 0
-    for org in _orgs():
+    chosen = _orgs()
+    grouped = _group_people([o for o in chosen if not o.holds_members], date(year, 1, 1))
+    for org in chosen:
         careless = rng.random() < 0.3  # a branch whose ledger has gaps; the others rarely miss
         types = {m.key: m for m in services.meeting_types(org)}
         for ob in org.rules.orglife.obligations:
@@ -87,4 +107,4 @@ def build(rng: random.Random) -> dict:
                 made += 1
                 late += delay > 30
                 short += meeting.quorum_met is False
-    return {"meetings": made, "late": late, "short_of_quorum": short}
+    return {"meetings": made, "late": late, "short_of_quorum": short, "group_participants": grouped}

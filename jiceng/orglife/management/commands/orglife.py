@@ -40,9 +40,15 @@ class Command(ScopedCommand):
                    f"Compliance of {org.name} ({org.code}), {year}, as of {doc['as_of']}"),
                  t(f"须按期召开会议的组织 {s['organizations']} 个，全部落实 {s['fully_compliant']} 个，落实率 {s['rate']:.1%}",
                    f"{s['organizations']} organizations with obligations, {s['fully_compliant']} fully compliant, rate {s['rate']:.1%}")]
+        life = org.rules.orglife
+
+        def word(ob):  # the type in the reader's language (the JSON keeps the profile's word)
+            found = life.meeting(ob["key"]) if life else None
+            return pick(found.label) if found else ob["type"]
+
         for o in doc["organizations"]:
             for ob in o["obligations"]:
-                lines.append(f"  {o['code']}\t{o['name']}\t{ob['type']}\t" + " ".join(
+                lines.append(f"  {o['code']}\t{o['name']}\t{word(ob)}\t" + " ".join(
                     f"{t(*STATUS_WORDS[k])} {ob[k]}" for k in ("met", "missed", "upcoming", "not_applicable")))
         if s["missed"]:
             lines.append(t("未落实：", "Missed:"))
@@ -59,8 +65,9 @@ class Command(ScopedCommand):
             data["type"] = type
         meetings = self.filtered(MeetingFilterSet, data).select_related("org")
         rows = [{"id": m.pk, "org_code": m.org.code, "type": m.meeting_type.word if m.meeting_type else m.type,
+                 "type_label": m.type_label,
                  "held_on": m.held_on.isoformat(), "topic": m.topic, "expected": m.expected_count,
                  "present": m.present_count, "leave": m.leave_count, "counts": m.counts, "late": m.late}
                 for m in meetings[:1000]]
-        self.emit(rows, *(f"{r['id']}\t{r['held_on']}\t{r['org_code']}\t{pick(r['type'])}\t{r['present']}/{r['expected']}\t{r['topic']}"
+        self.emit(rows, *(f"{r['id']}\t{r['held_on']}\t{r['org_code']}\t{r['type_label']}\t{r['present']}/{r['expected']}\t{r['topic']}"
                           for r in rows))
