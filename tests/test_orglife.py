@@ -384,3 +384,13 @@ def test_a_change_of_kind_mid_year_makes_the_later_periods_not_applicable(world)
     assert "type" in errors_of(services.record_meeting, None, world.a, type="themed_day", held_on=date(2024, 8, 1), topic="x")
     # the months it was a branch stay a branch's: a themed day of March may still be entered
     record(world.a, "themed_day", date(2024, 3, 5))
+
+
+def test_a_party_groups_people_are_those_taking_part_in_it(world):
+    group = orgs.create_org(None, code="C001G1", name="第一党小组", kind="group", parent=world.a, founded_on=date(2010, 1, 1))
+    for person in world.a_members[:2]:
+        members.add_participation(None, person, group, on=date(2023, 1, 1))
+    people = services.expected(group, group.rules.orglife.meeting("group_meeting"), DAY)
+    assert [(e.member.name, e.role, e.voting) for e in people] == [("甲1", "member", True), ("甲2", "member", True)]
+    m = record(group, "group_meeting", present=[world.a_members[0].pk])
+    assert (m.expected_count, m.present_count) == (2, 1)

@@ -77,7 +77,8 @@ def expected(org: Org, mtype: profiles.MeetingType, day: date) -> list[Expected]
         if cat is None or not cat.is_member:  # applicants and activists are not expected at members' meetings
             continue
         votes = not mtype.voting or cat.key in mtype.voting
-        if m.pk in belonging:
+        # a party group holds no membership: those who take part in it are its own people
+        if m.pk in belonging or not org.holds_members:
             out.append(Expected(m, Attendance.MEMBER, votes))
         else:
             out.append(Expected(m, Attendance.PARTICIPANT, votes and mtype.participants_vote))
