@@ -15,9 +15,9 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
-from django.db.models import Aggregate, CharField, Count, Q
-from django.db.models.functions import ExtractMonth
+from django.db.models import Aggregate, CharField, Count, Func, IntegerField, Q
 
 from jiceng.core import profiles
 from jiceng.core.dates import today
@@ -45,6 +45,17 @@ class IdList(Aggregate):
                               template="%(function)s(%(expressions)s::text, ',')", **extra)
 
 
+class Month(Func):
+    """A date's month in the database's own SQL: Django's ExtractMonth calls a Python function per row on
+    SQLite (measured: 60,000 meetings, 5 s of 10)."""
+
+    template = "CAST(strftime('%%m', %(expressions)s) AS INTEGER)"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(EXTRACT(MONTH FROM %(expressions)s) AS INTEGER)", **extra)
+
+
 @dataclass(frozen=True)
 class Period:
     label: str  # 2018-01, 2018-Q1, 2018
@@ -53,16 +64,17 @@ class Period:
     months: tuple[int, ...]
 
 
-def periods(year: int, frequency: str) -> list[Period]:
+@lru_cache(maxsize=64)
+def periods(year: int, frequency: str) -> tuple[Period, ...]:
     def last_day(month: int) -> date:
         return (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)) - timedelta(days=1)
 
     if frequency == "monthly":
-        return [Period(f"{year}-{m:02d}", date(year, m, 1), last_day(m), (m,)) for m in range(1, 13)]
+        return tuple(Period(f"{year}-{m:02d}", date(year, m, 1), last_day(m), (m,)) for m in range(1, 13))
     if frequency == "quarterly":
-        return [Period(f"{year}-Q{q}", date(year, 3 * q - 2, 1), last_day(3 * q), tuple(range(3 * q - 2, 3 * q + 1)))
-                for q in range(1, 5)]
-    return [Period(f"{year}", date(year, 1, 1), date(year, 12, 31), tuple(range(1, 13)))]
+        return tuple(Period(f"{year}-Q{q}", date(year, 3 * q - 2, 1), last_day(3 * q), tuple(range(3 * q - 2, 3 * q + 1)))
+                     for q in range(1, 5))
+    return (Period(f"{year}", date(year, 1, 1), date(year, 12, 31), tuple(range(1, 13))),)
 
 
 def default_as_of(year: int) -> date:
@@ -104,18 +116,19 @@ def _committees(root: Org, days: set[date], subtree: bool = True) -> dict[date, 
     return out
 
 
-def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = True) -> dict[tuple[int, str, int], dict[bool, list[int]]]:
-    """(org, type, month) -> {counts: [meeting ids]}: one GROUP BY over the subtree's meetings of the year."""
+def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = True) -> dict[int, dict[str, dict]]:
+    """org -> type -> month -> (ids that count, ids that do not): one GROUP BY over the subtree's meetings of
+    the year, by organization, type, month and whether they count, with the ids aggregated."""
     qs = Meeting.objects.filter(within("org_path", root.path) if subtree else Q(org=root), held_on__gte=date(year, 1, 1),
                                 held_on__lte=min(as_of, date(year, 12, 31)))
     if user is not None:
         qs = qs.restrict(user)
-    rows = (qs.annotate(month=ExtractMonth("held_on")).values("org_id", "type", "month", "quorum_met")
+    rows = (qs.annotate(month=Month("held_on")).values_list("org_id", "type", "month", "quorum_met")
             .annotate(n=Count("id"), ids=IdList("id")).order_by())
-    groups: dict = defaultdict(lambda: {True: [], False: []})
-    for r in rows:
-        ids = sorted(int(i) for i in str(r["ids"]).split(",") if i)
-        groups[(r["org_id"], r["type"], r["month"])][r["quorum_met"] is not False].extend(ids)
+    groups: dict = defaultdict(lambda: defaultdict(dict))
+    for org_id, type_key, month, quorum_met, _n, ids in rows:
+        cell = groups[org_id][type_key].setdefault(month, ([], []))
+        cell[0 if quorum_met is not False else 1].extend(int(i) for i in str(ids).split(",") if i)
     return groups
 
 
@@ -160,24 +173,35 @@ def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: b
 
     entries, missed_all = [], []
     counted_orgs = fully = 0
+    first, last = date(year, 1, 1), date(year, 12, 31)
     for o in orgs:
         rules = registry.get(o["profile"])
         life = rules.orglife if rules else None
-        kinds_in_year = {k for _s, _e, k in lines.get(o["id"], [])} or {o["kind"]}
+        org_lines = lines.get(o["id"], [])
+        kinds_in_year = {k for _s, _e, k in org_lines} or {o["kind"]}
+        # the usual case: one kind all year, there all year — every period applies or none (no per-period test)
+        steady = (len(kinds_in_year) == 1 and not (o["founded_on"] and o["founded_on"] > first)
+                  and not (o["dissolved_on"] and o["dissolved_on"] <= last))
+        held_by_type = groups.get(o["id"], {})
         obligations = []
         for ob in (life.obligations if life else ()):
             if not kinds_in_year & set(ob.kinds):
                 continue
             mtype = life.meeting(ob.meeting)
+            held = held_by_type.get(mtype.key, {})
             tally = dict.fromkeys(STATUSES, 0)
             shown = []
             for p in periods(year, ob.frequency):
-                counted = [i for m in p.months for i in groups.get((o["id"], mtype.key, m), {True: []})[True]]
-                flagged = [i for m in p.months for i in groups.get((o["id"], mtype.key, m), {False: []})[False]]
-                applies = _applies(o, lines.get(o["id"], []), ob, p)
+                counted, flagged = [], []
+                if held:
+                    for m in p.months:
+                        if m in held:
+                            counted += held[m][0]
+                            flagged += held[m][1]
+                applies = True if steady else _applies(o, org_lines, ob, p)
                 if applies and ob.needs_committee:
-                    held = committees.get(_check_day(p, as_of), {}).get(o["id"], set())
-                    applies = _has_committee(o, rules, mtype, held)
+                    committee = committees.get(_check_day(p, as_of), {}).get(o["id"], set())
+                    applies = _has_committee(o, rules, mtype, committee)
                 if not applies:
                     status = NOT_APPLICABLE
                 elif len(counted) >= ob.times:
