@@ -88,11 +88,26 @@ def wipe() -> dict:
     and the demo accounts. The change log keeps its records: it is append-only."""
     counts = {"orgs": Org.objects.count(), "members": Member.objects.count()}
     accounts.demo_users().delete()
-    Member.objects.all().delete()
+    purge(Member.objects.all())
     OrgLine.objects.all().delete()
     for depth in Org.objects.order_by("-depth").values_list("depth", flat=True).distinct():
-        Org.objects.filter(depth=depth).delete()  # children first: parent is a protected key
+        purge(Org.objects.filter(depth=depth))  # children first: parent is a protected key
     return counts
+
+
+def purge(rows) -> None:
+    """Delete rows and, first, every row of the models whose protected keys point at them (applications, meetings
+    and what hangs off those, whatever the apps installed): the demo is wiped whole, so the referrers go too."""
+    from django.db.models import ProtectedError
+
+    for _ in range(20):  # one more model of referrers each round; the apps' chains are a few links long
+        try:
+            rows.delete()
+            return
+        except ProtectedError as exc:
+            for model in {type(o) for o in exc.protected_objects}:
+                purge(model.objects.all())
+    rows.delete()
 
 
 def summary(spec: list[dict]) -> list[dict]:
