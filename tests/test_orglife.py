@@ -285,6 +285,7 @@ def test_pages_show_the_calendar_and_the_subtree(world):
     assert 'data-period="2024-Q1" data-status="met"' in page and "general_meeting" not in page
     page = web.get(f"/orglife/compliance/{world.root.pk}/subtree/?year=2024&sort=-missed").content.decode()
     assert "第一党支部" in page and "第二党支部" in page
+    assert f'href="/orglife/compliance/{world.b.pk}/?year=2024">第二党支部</a> · ' in page  # a missed item opens its calendar
     assert "一季度党员大会" in web.get("/orglife/?year=2024").content.decode()
     assert web.get(f"/orglife/add/?org={world.a.pk}").status_code == 200
     web.force_login(world.inspector)

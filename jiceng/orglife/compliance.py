@@ -223,7 +223,7 @@ def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: b
             counted_orgs += 1
             fully += all(ob["missed"] == 0 for ob in applicable)
         entries.append({"code": o["code"], "name": o["name"], "kind": rules.kind_label(o["kind"]) if rules else o["kind"],
-                        "path": o["path"], "obligations": obligations})
+                        "id": o["id"], "path": o["path"], "obligations": obligations})
     return {
         "org": {"code": root.code, "name": root.name, "profile": root.profile},
         "year": year,
@@ -235,8 +235,9 @@ def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: b
 
 
 def public(document: dict) -> dict:
-    """The document as the API and CLI give it: without the internal path column."""
-    return {**document, "organizations": [{k: v for k, v in o.items() if k != "path"} for o in document["organizations"]]}
+    """The document as the API and CLI give it: without the internal columns (row id, path)."""
+    return {**document, "organizations": [{k: v for k, v in o.items() if k not in ("id", "path")}
+                                          for o in document["organizations"]]}
 
 
 # ------------------------------------------------------------------------------- views of the document
@@ -258,7 +259,7 @@ def by_child(document: dict, root: Org) -> list[dict]:
         for ob in applicable:
             row["met"] += ob["met"]
             row["missed"] += ob["missed"]
-            row["missed_items"] += [(o["name"], ob["type"], p["period"]) for p in ob["periods"] if p["status"] == MISSED]
+            row["missed_items"] += [(o["id"], o["name"], ob["type"], p["period"]) for p in ob["periods"] if p["status"] == MISSED]
     out = []
     for row in rows.values():
         if row["org"] == root and not row["organizations"]:

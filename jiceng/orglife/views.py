@@ -4,14 +4,13 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core import profiles
 from jiceng.core.exports import log_personal_data
 from jiceng.core.dates import today
 from jiceng.core.i18n import pick
 from jiceng.core.params import choice_param, id_param, int_param
 from jiceng.core.scoping import CHANGE
 from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped_object
-from jiceng.orgs.models import Org
+from jiceng.orgs.models import Org, rules_in_scope
 
 from . import compliance, forms, services
 from .filtersets import MeetingFilterSet
@@ -25,11 +24,12 @@ class MeetingListView(ObjectListView):
         return qs.select_related("org")
 
     def get_extra_context(self, page):
+        """The type filter offers the meeting types of the profiles in the user's scope, in their words."""
         words = {}
-        for rules in profiles.registry().values():
+        for rules in rules_in_scope(self.request.user):
             for m in (rules.orglife.meetings if rules.orglife else ()):
                 words.setdefault(m.key, pick(m.label))
-        return {"types": sorted(words.items(), key=lambda kv: kv[0])}
+        return {"types": list(words.items())}
 
 
 class MeetingDetailView(ObjectView):
