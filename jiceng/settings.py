@@ -59,6 +59,9 @@ INSTALLED_APPS = [
     # --- training (jiceng/training): courses, attendance, hours, coverage
     "jiceng.training",
     # --- end training
+    # --- organizational life (orglife) ---
+    "jiceng.orglife",
+    # --- end orglife ---
     "jiceng.demo",
     "jiceng.bench",
 ]

@@ -49,6 +49,16 @@ def test_demo_is_one_logged_batch_with_valid_people(demo):
 
     for m in Member.objects.exclude(id_number_cipher="")[:200]:
         assert idnumber.problem(m.id_number) is None and idnumber.birth_date(m.id_number) == m.birth_date
+    # what the apps' demo steps added is in the same batch: a ledger of meetings with its gaps (orglife)
+    from jiceng.core.dates import today
+    from jiceng.orglife import compliance
+
+    meetings = batch.details["meetings"]
+    assert meetings["meetings"] > 100 and meetings["group_participants"] > 0
+    area = Org.objects.get(code="CPTJ001007001001").parent.parent
+    doc = compliance.compliance(None, area, today().year)
+    statuses = {p["status"] for o in doc["organizations"] for ob in o["obligations"] for p in ob["periods"]}
+    assert {"met", "missed"} <= statuses and 0 < doc["summary"]["fully_compliant"] < doc["summary"]["organizations"]
 
 
 def test_every_role_has_a_demo_login(demo):

@@ -103,17 +103,16 @@ def test_the_upload_page_offers_a_blank_template_of_every_sheet_and_profile(clie
     organizations: one template. Every link downloads a workbook."""
     import re
 
-    from jiceng.core import profiles
+    from jiceng.core import profiles, registry
 
     page = client.get(reverse("import_list")).content.decode()
     links = re.findall(r'href="(/imports/template/[^"]+)"', page)
-    from jiceng.core import registry
-
-    # every registered sheet: one template per profile where its choices differ by party, else one
-    expected = {f"/imports/template/{sheet.key}/" + (f"?profile={key}" if sheet.by_profile else "")
-                for sheet in registry.sheet_list() for key in (profiles.registry() if sheet.by_profile else [""])}
+    expected = {f"/imports/template/{s.key}/?profile={key}" if s.by_profile else f"/imports/template/{s.key}/"
+                for s in registry.sheet_list() for key in (profiles.registry() if s.by_profile else [None])}
     assert {"/imports/template/members/?profile=ccp", "/imports/template/orgs/"} <= expected
     assert expected == {link.replace("&amp;", "&") for link in links}
+    for link in expected - {f"/imports/template/members/?profile={key}" for key in profiles.registry()}:
+        assert client.get(link).status_code == 200, link
     for key, profile in profiles.registry().items():
         book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(f"/imports/template/members/?profile={key}").streaming_content)))
         choices = " ".join(v.formula1 or "" for v in book.active.data_validations.dataValidation)

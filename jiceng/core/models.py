@@ -25,7 +25,7 @@ from .scoping import ScopedQuerySet
 def jsonable(value):
     if value is None or value.__class__ in (str, int):  # the usual column: as it is
         return value
-    if isinstance(value, (dt.date, dt.datetime)):
+    if isinstance(value, (dt.date, dt.datetime, dt.time)):  # a meeting's start time too
         return value.isoformat()
     if isinstance(value, Decimal):
         return str(value)

@@ -279,6 +279,63 @@ class Training(_Strict):
     def requirement_of(self, audiences) -> float:
         """The hours a year asked of a person in these audiences: the highest (0: none asked)."""
         return max((r.hours for r in self.requirements if r.audience in audiences), default=0)
+# --- organizational life (组织生活): meeting types and the obligations to hold them ---------------------
+
+
+class Quorum(_Strict):
+    """A meeting counts only when more than `share` of those expected (or of those entitled to vote) are present."""
+
+    share: float = 0.5
+    of: Literal["expected", "voting"] = "expected"
+    source: str = ""
+
+
+class MeetingType(_Strict):
+    key: str
+    label: Text  # its Chinese word is the type's word in imports and the compliance document
+    aliases: list[str] = []  # common spellings an import accepts (党员大会 = 支部党员大会)
+    kinds: list[str]  # the kinds of organization that hold it
+    attendees: Literal["members", "committee"] = "members"  # everyone of the organization, or its committee
+    # a committee meeting needs a committee: at least this many holders of committee posts on the day
+    min_committee: int = 0
+    voting: list[str] = []  # categories that vote at it; the others attend as non-voting (probationary members)
+    participants_vote: bool = False  # members who take part without belonging (一方隶属、参加多重组织生活)
+    quorum: Quorum | None = None
+    source: str = ""
+
+    @property
+    def word(self) -> str:
+        return self.label if isinstance(self.label, str) else (self.label.get("zh") or self.label.get("en") or self.key)
+
+    @property
+    def words(self) -> list[str]:
+        return [self.word, self.key, *self.aliases]
+
+
+class Obligation(_Strict):
+    """How often an organization of these kinds must hold a meeting type (at least `times` per period)."""
+
+    meeting: str
+    kinds: list[str]
+    frequency: Literal["monthly", "quarterly", "yearly"]
+    times: int = Field(default=1, ge=1)
+    needs_committee: bool = False  # applies only in periods when the organization has a committee
+    source: str = ""
+
+
+class OrgLife(_Strict):
+    meetings: list[MeetingType]
+    obligations: list[Obligation] = []
+    late_entry_days: int = 30  # a meeting entered more than this many days after it was held is flagged
+    late_entry_source: str = ""
+    note: str = ""
+
+    def meeting(self, key: str) -> MeetingType | None:
+        return next((m for m in self.meetings if m.key == key), None)
+
+    def meeting_by_word(self, word: str) -> MeetingType | None:
+        word = (word or "").strip()
+        return next((m for m in self.meetings if word in m.words), None)
 
 
 class Profile(_Strict):
@@ -296,6 +353,7 @@ class Profile(_Strict):
     warnings: list[WarningRule] = []
     admission: Admission | None = None
     training: Training | None = None
+    orglife: OrgLife | None = None
 
     @model_validator(mode="after")
     def _references(self):
@@ -328,6 +386,8 @@ class Profile(_Strict):
             problems += self._admission_problems(kinds, cats)
         if self.training:
             problems += self._training_problems(kinds, cats, all_posts)
+        if self.orglife:
+            problems += self._orglife_problems(kinds, cats, all_posts)
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -384,6 +444,35 @@ class Profile(_Strict):
             seen.add(step.key)
         if sum(s.starts for s in adm.steps) != 1:
             problems.append("admission: exactly one step must have 'starts: true'")
+        return problems
+
+    def _orglife_problems(self, kinds: set, cats: set, posts: set) -> list[str]:
+        life, problems = self.orglife, []
+        keys = [m.key for m in life.meetings]
+        if len(keys) != len(set(keys)):
+            problems.append("orglife.meetings: duplicate key")
+        seen_words: dict[str, str] = {}
+        for m in life.meetings:
+            where = f"orglife.meetings.{m.key}"
+            problems += [f"{where}.kinds: unknown kind '{k}'" for k in m.kinds if k not in kinds]
+            problems += [f"{where}.voting: unknown category '{c}'" for c in m.voting if c not in cats]
+            for w in dict.fromkeys([m.word, *m.aliases]):
+                if w in seen_words and seen_words[w] != m.key:
+                    problems.append(f"{where}: word '{w}' also names '{seen_words[w]}'")
+                seen_words[w] = m.key
+            if m.attendees == "committee" and m.min_committee < 1:
+                problems.append(f"{where}.min_committee: a committee meeting needs at least 1")
+        for i, o in enumerate(life.obligations):
+            where = f"orglife.obligations[{i}]"
+            meeting = life.meeting(o.meeting)
+            if meeting is None:
+                problems.append(f"{where}.meeting: unknown meeting type '{o.meeting}'")
+                continue
+            problems += [f"{where}.kinds: unknown kind '{k}'" for k in o.kinds if k not in kinds]
+            problems += [f"{where}.kinds: '{k}' does not hold '{o.meeting}'" for k in o.kinds if k in kinds and k not in meeting.kinds]
+        pairs = [(o.meeting, k) for o in life.obligations for k in o.kinds]
+        if len(pairs) != len(set(pairs)):
+            problems.append("orglife.obligations: a meeting type has two obligations for one kind")
         return problems
 
     # --- lookups used by the engines -------------------------------------------------

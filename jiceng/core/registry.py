@@ -13,7 +13,8 @@ category theirs to move (an open admission application): while one answers, no c
 `navigation`: the navbar's links. `panels`: parts of a page offered by apps its own app does not know
 (the home, organization and member pages). `headcount`, `merge_steps`: what the tree asks of the app that
 keeps the people; `people`: how the people pickers find and show a person. `url_modules`: the apps whose `urls.py` the project's routes include.
-`cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database.
+`cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database;
+`demo_steps`: what the apps add to that demo once its organizations and people exist.
 `export_subjects`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
 `search_sources`: what the site-wide search finds (people, organizations), each within the user's scope.
 Each register function may run twice (ready() does in tests and commands) and leaves one entry.
@@ -297,9 +298,6 @@ class DemoBuilder:
     build: Callable  # () -> None: build the demo and print what was built with the logins
     logins: Callable = staticmethod(lambda: "")  # () -> str: the table of demo accounts ("" for none)
     hint: Callable = staticmethod(lambda: "")  # () -> str: one line on how to sign in ("" for none)
-    # builders run in this order: one that adds to another's data (a year of trainings for the demo's
-    # organizations) comes after it, whatever the order the apps are installed in
-    order: int = 100
 
 
 demo_builders: dict[str, DemoBuilder] = {}
@@ -310,7 +308,29 @@ def register_demo_builder(name: str, **options) -> None:
 
 
 def demo_builder_list() -> list[DemoBuilder]:
-    return sorted(demo_builders.values(), key=lambda d: d.order)
+    return list(demo_builders.values())
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    """What an app adds to the demo once its organizations and people exist (a year of meetings, trainings):
+    `build(rng)` writes through the app's services as the platform (SYSTEM) and answers a summary for the
+    demo's batch. The demo runs the steps in `order`, after its own people, so no demo names the apps."""
+
+    name: str
+    build: Callable  # (random.Random) -> dict | int: what was built
+    order: int = 100
+
+
+demo_steps: dict[str, DemoStep] = {}
+
+
+def register_demo_step(name: str, build: Callable, order: int = 100) -> None:
+    demo_steps[name] = DemoStep(name, build, order)
+
+
+def demo_step_list() -> list[DemoStep]:
+    return sorted(demo_steps.values(), key=lambda s: s.order)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 from faker import Faker
 
+from jiceng.core import registry
 from jiceng.core.context import acting
 from jiceng.core.dates import today
 from jiceng.core.models import ChangeBatch
@@ -75,7 +76,9 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
         # applicants come after the check: they are today's work, beyond the seeds' figures
         with acting(channel="cli", batch_id=batch.pk):
             applicants = admission.build(builder.rng, builder.people)
-        batch.details = {"seed": seed, "wiped": wiped, "roots": summary(spec), "applicants": applicants}
+            # what the other apps add (core.registry.demo_steps): meetings, trainings …
+            added = {step.name: step.build(builder.rng) for step in registry.demo_step_list()}
+        batch.details = {"seed": seed, "wiped": wiped, "roots": summary(spec), "applicants": applicants, **added}
         batch.details["seconds"] = round(time.monotonic() - started, 1)
         batch.save()
     return batch.details

@@ -3,31 +3,19 @@ what the seeds describe — the city's class for the leaders of every base organ
 培训班, 170余人; seed 001/004: 书记示范培训班, 至少轮训一遍), the districts' rotation training of members, the
 branches' concentrated study (seed 003: quarterly), an online course and a few sent to a socialist college —
 with some people missing, so coverage, the names missing and the new secretaries show something real.
-Everything goes through the services, as one logged batch."""
+Everything goes through the services, in the demo's logged batch."""
 from __future__ import annotations
 
 import random
-import sys
 from datetime import date, timedelta
 
-from django.db import transaction
-
-from jiceng.core.context import acting
 from jiceng.core.dates import today
-from jiceng.core.models import ChangeBatch
 from jiceng.core.paths import within
 from jiceng.members.models import Member
 from jiceng.orgs.models import Org
 
 from . import reports, services
 from .models import Course
-
-SEED = 2026
-
-
-def present() -> bool:
-    return Course.objects.exists()
-
 
 def period() -> tuple[date, date]:
     """The current year up to yesterday (the previous whole year early in a year)."""
@@ -36,17 +24,9 @@ def period() -> tuple[date, date]:
     return date(year, 1, 1), min(date(year, 12, 31), now - timedelta(days=1))
 
 
-def build() -> None:
-    if not Org.objects.exists() or present():
-        return
-    with transaction.atomic():
-        batch = ChangeBatch.objects.create(kind="demo", description="培训演示数据 / training demo data")
-        with acting(channel="cli", batch_id=batch.pk):
-            made = Builder(random.Random(SEED)).run()
-        batch.details = made
-        batch.save()
-    sys.stdout.write(f"培训演示数据已生成 / training demo built: {made['courses']} 期培训 courses, "
-                     f"{made['lines']} 人次 attendance lines\n")
+def build(rng: random.Random) -> dict:
+    """The demo's step (core.registry.demo_steps): run inside the demo's batch, as the platform."""
+    return Builder(rng).run()
 
 
 class Builder:

@@ -20,7 +20,7 @@ def register() -> None:
     registry.register_panel("member", "training", "training/_member_panel.html", views.member_panel, order=60)
     registry.register_panel("org", "training", "training/_org_panel.html", views.org_panel, order=60)
     # after the demo's organizations and people (its builder's default order, 100)
-    registry.register_demo_builder("training", present=demo.present, build=demo.build, order=200)
+    registry.register_demo_step("trainings", demo.build, order=60)
     _register_change_texts()
 
 

@@ -1,0 +1,298 @@
+"""Compliance (组织生活落实情况), computed from the meetings on file exactly as contracts/orglife.md says.
+
+For the organization and its whole subtree, each obligation of each organization's profile that applies to
+its kind is split into periods (months, quarters, the year); a period is `met` when enough meetings of the
+type that count (quorum reached, or none needed) were held in it, `upcoming` when it has not ended by
+`as_of`, `missed` otherwise, and `not_applicable` when the organization did not exist for the whole period,
+was of a kind the obligation does not cover, or (a committee meeting) had no committee.
+
+Set-based: the meetings are counted in SQL grouped by organization, type, month and whether they count
+(with their ids aggregated), kinds and committees are read in a few queries for the whole subtree, then
+the document is assembled from those groups. No query or loop per organization over its meetings.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from functools import lru_cache
+
+from django.db.models import Aggregate, CharField, Count, Func, IntegerField, Q
+
+from jiceng.core import profiles
+from jiceng.core.dates import today
+from jiceng.core.i18n import pick
+from jiceng.core.paths import within
+from jiceng.orgs.models import Org, OrgLine, PostHolding
+
+from .models import Meeting
+
+MET, MISSED, UPCOMING, NOT_APPLICABLE = "met", "missed", "upcoming", "not_applicable"
+STATUSES = (MET, MISSED, UPCOMING, NOT_APPLICABLE)
+MONTHS = [date(2000, m, 1) for m in range(1, 13)]  # the calendar's column heads (shown as month numbers)
+
+
+class IdList(Aggregate):
+    """The ids of a group as one comma-separated text (GROUP_CONCAT / STRING_AGG): a group's meetings
+    come back with its count, in the same query."""
+
+    function = "GROUP_CONCAT"
+    template = "%(function)s(%(expressions)s)"
+    output_field = CharField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, function="STRING_AGG",
+                              template="%(function)s(%(expressions)s::text, ',')", **extra)
+
+
+class Month(Func):
+    """A date's month in the database's own SQL: Django's ExtractMonth calls a Python function per row on
+    SQLite (measured: 60,000 meetings, 5 s of 10)."""
+
+    template = "CAST(strftime('%%m', %(expressions)s) AS INTEGER)"
+    output_field = IntegerField()
+
+    def as_postgresql(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="CAST(EXTRACT(MONTH FROM %(expressions)s) AS INTEGER)", **extra)
+
+
+@dataclass(frozen=True)
+class Period:
+    label: str  # 2018-01, 2018-Q1, 2018
+    start: date
+    end: date  # the last day
+    months: tuple[int, ...]
+
+
+@lru_cache(maxsize=64)
+def periods(year: int, frequency: str) -> tuple[Period, ...]:
+    def last_day(month: int) -> date:
+        return (date(year + 1, 1, 1) if month == 12 else date(year, month + 1, 1)) - timedelta(days=1)
+
+    if frequency == "monthly":
+        return tuple(Period(f"{year}-{m:02d}", date(year, m, 1), last_day(m), (m,)) for m in range(1, 13))
+    if frequency == "quarterly":
+        return tuple(Period(f"{year}-Q{q}", date(year, 3 * q - 2, 1), last_day(3 * q), tuple(range(3 * q - 2, 3 * q + 1)))
+                     for q in range(1, 5))
+    return (Period(f"{year}", date(year, 1, 1), date(year, 12, 31), tuple(range(1, 13))),)
+
+
+def default_as_of(year: int) -> date:
+    return min(today(), date(year, 12, 31))
+
+
+# ------------------------------------------------------------------------------- the set-based reads
+
+def _orgs(root: Org, user, year: int, subtree: bool = True) -> list[dict]:
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    qs = (Org.objects.filter(within("path", root.path) if subtree else Q(pk=root.pk))
+          .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=last))
+          .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first)))
+    if user is not None:
+        qs = qs.restrict(user)
+    return list(qs.order_by("path").values("id", "code", "name", "kind", "profile", "path", "founded_on", "dissolved_on"))
+
+
+def _kind_lines(root: Org, year: int, subtree: bool = True) -> dict[int, list[tuple[date, date | None, str]]]:
+    """Each organization's kinds through the year, from its dated lines (the first one reaches back)."""
+    lines: dict[int, list] = defaultdict(list)
+    qs = (OrgLine.objects.filter(within("org__path", root.path) if subtree else Q(org=root), start__lte=date(year, 12, 31))
+          .filter(Q(end__isnull=True) | Q(end__gt=date(year, 1, 1))).order_by("org_id", "start"))
+    for org_id, start, end, kind in qs.values_list("org_id", "start", "end", "kind"):
+        lines[org_id].append((start, end, kind))
+    return lines
+
+
+def _committees(root: Org, days: set[date], subtree: bool = True) -> dict[date, dict[int, set[tuple[str, int]]]]:
+    """(post, person) held at each organization of the subtree at the end of each day asked."""
+    out: dict[date, dict[int, set]] = {}
+    for day in days:
+        found: dict[int, set] = defaultdict(set)
+        rows = (PostHolding.objects.as_of(day).filter(within("org__path", root.path) if subtree else Q(org=root))
+                .values_list("org_id", "post", "member_id"))
+        for org_id, post, member_id in rows:
+            found[org_id].add((post, member_id))
+        out[day] = found
+    return out
+
+
+def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = True) -> dict[int, dict[str, dict]]:
+    """org -> type -> month -> (ids that count, ids that do not): one GROUP BY over the subtree's meetings of
+    the year, by organization, type, month and whether they count, with the ids aggregated."""
+    qs = Meeting.objects.filter(within("org_path", root.path) if subtree else Q(org=root), held_on__gte=date(year, 1, 1),
+                                held_on__lte=min(as_of, date(year, 12, 31)))
+    if user is not None:
+        qs = qs.restrict(user)
+    rows = (qs.annotate(month=Month("held_on")).values_list("org_id", "type", "month", "quorum_met")
+            .annotate(n=Count("id"), ids=IdList("id")).order_by())
+    groups: dict = defaultdict(lambda: defaultdict(dict))
+    for org_id, type_key, month, quorum_met, _n, ids in rows:
+        cell = groups[org_id][type_key].setdefault(month, ([], []))
+        cell[0 if quorum_met is not False else 1].extend(int(i) for i in str(ids).split(",") if i)
+    return groups
+
+
+# ------------------------------------------------------------------------------- assembling the document
+
+def _applies(o: dict, lines: list, ob: profiles.Obligation, period: Period) -> bool:
+    if o["founded_on"] and o["founded_on"] > period.start:
+        return False
+    if o["dissolved_on"] and o["dissolved_on"] <= period.end:
+        return False
+    if not lines:
+        return o["kind"] in ob.kinds
+    during = [kind for i, (start, end, kind) in enumerate(lines)
+              if (i == 0 or start <= period.end) and (end is None or end > period.start)]
+    return bool(during) and all(kind in ob.kinds for kind in during)
+
+
+def _has_committee(o: dict, rules: profiles.Profile, mtype: profiles.MeetingType, held: set) -> bool:
+    posts = {p.key for p in rules.posts_for(o["kind"]) if p.committee}
+    return len({member for post, member in held if post in posts}) >= mtype.min_committee
+
+
+def _check_day(period: Period, as_of: date) -> date:
+    return min(period.end, as_of)
+
+
+def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: bool = True) -> dict:
+    """The compliance document of contracts/orglife.md for `root`'s subtree (within `user`'s scope; None: all);
+    `subtree=False`: the organization alone (a page's panel, which must not read a province)."""
+    as_of = as_of or default_as_of(year)
+    orgs = _orgs(root, user, year, subtree)
+    lines = _kind_lines(root, year, subtree)
+    registry = profiles.registry()
+    days = set()
+    for key in {o["profile"] for o in orgs}:
+        life = registry[key].orglife if key in registry else None
+        for ob in (life.obligations if life else ()):
+            if ob.needs_committee:
+                days |= {_check_day(p, as_of) for p in periods(year, ob.frequency)}
+    committees = _committees(root, days, subtree)
+    groups = _meeting_groups(root, user, year, as_of, subtree)
+
+    entries, missed_all = [], []
+    counted_orgs = fully = 0
+    first, last = date(year, 1, 1), date(year, 12, 31)
+    for o in orgs:
+        rules = registry.get(o["profile"])
+        life = rules.orglife if rules else None
+        org_lines = lines.get(o["id"], [])
+        kinds_in_year = {k for _s, _e, k in org_lines} or {o["kind"]}
+        # the usual case: one kind all year, there all year — every period applies or none (no per-period test)
+        steady = (len(kinds_in_year) == 1 and not (o["founded_on"] and o["founded_on"] > first)
+                  and not (o["dissolved_on"] and o["dissolved_on"] <= last))
+        held_by_type = groups.get(o["id"], {})
+        obligations = []
+        for ob in (life.obligations if life else ()):
+            if not kinds_in_year & set(ob.kinds):
+                continue
+            mtype = life.meeting(ob.meeting)
+            held = held_by_type.get(mtype.key, {})
+            tally = dict.fromkeys(STATUSES, 0)
+            shown = []
+            for p in periods(year, ob.frequency):
+                counted, flagged = [], []
+                if held:
+                    for m in p.months:
+                        if m in held:
+                            counted += held[m][0]
+                            flagged += held[m][1]
+                applies = True if steady else _applies(o, org_lines, ob, p)
+                if applies and ob.needs_committee:
+                    committee = committees.get(_check_day(p, as_of), {}).get(o["id"], set())
+                    applies = _has_committee(o, rules, mtype, committee)
+                if not applies:
+                    status = NOT_APPLICABLE
+                elif len(counted) >= ob.times:
+                    status = MET
+                elif p.end > as_of:
+                    status = UPCOMING
+                else:
+                    status = MISSED
+                    missed_all.append({"code": o["code"], "type": mtype.word, "period": p.label})
+                tally[status] += 1
+                item = {"period": p.label, "status": status, "meetings": sorted(counted)}
+                if flagged:
+                    item["not_counted"] = sorted(flagged)  # held, but the quorum was not reached
+                shown.append(item)
+            obligations.append({"type": mtype.word, "key": mtype.key, "frequency": ob.frequency, "times": ob.times,
+                                "source": ob.source, "periods": shown, **tally})
+        applicable = [ob for ob in obligations if ob["not_applicable"] < len(ob["periods"])]
+        if applicable:
+            counted_orgs += 1
+            fully += all(ob["missed"] == 0 for ob in applicable)
+        entries.append({"code": o["code"], "name": o["name"], "kind": rules.kind_label(o["kind"]) if rules else o["kind"],
+                        "id": o["id"], "path": o["path"], "obligations": obligations})
+    return {
+        "org": {"code": root.code, "name": root.name, "profile": root.profile},
+        "year": year,
+        "as_of": as_of.isoformat(),
+        "organizations": entries,
+        "summary": {"organizations": counted_orgs, "fully_compliant": fully,
+                    "rate": round(fully / counted_orgs, 3) if counted_orgs else 0.0, "missed": missed_all},
+    }
+
+
+def public(document: dict) -> dict:
+    """The document as the API and CLI give it: without the internal columns (row id, path)."""
+    return {**document, "organizations": [{k: v for k, v in o.items() if k not in ("id", "path")}
+                                          for o in document["organizations"]]}
+
+
+# ------------------------------------------------------------------------------- views of the document
+
+def by_child(document: dict, root: Org) -> list[dict]:
+    """Compliance rolled up by the root's direct children (each with its whole subtree) and the root itself."""
+    children = {c.path: c for c in Org.objects.filter(parent=root).order_by("path")}
+    rows: dict[str, dict] = {}
+    for o in document["organizations"]:
+        head = next((p for p in children if o["path"].startswith(p)), None)
+        org = children[head] if head else root
+        row = rows.setdefault(org.path, {"org": org, "organizations": 0, "fully_compliant": 0, "met": 0, "missed": 0,
+                                         "missed_items": []})
+        applicable = [ob for ob in o["obligations"] if ob["not_applicable"] < len(ob["periods"])]
+        if not applicable:
+            continue
+        row["organizations"] += 1
+        row["fully_compliant"] += all(ob["missed"] == 0 for ob in applicable)
+        for ob in applicable:
+            row["met"] += ob["met"]
+            row["missed"] += ob["missed"]
+            row["missed_items"] += [(o["id"], o["name"], ob["type"], p["period"]) for p in ob["periods"] if p["status"] == MISSED]
+    out = []
+    for row in rows.values():
+        if row["org"] == root and not row["organizations"]:
+            continue  # the organization itself, when it owes nothing of its own
+        done = row["met"] + row["missed"]
+        row["rate"] = round(row["fully_compliant"] / row["organizations"], 3) if row["organizations"] else None
+        row["period_rate"] = round(row["met"] / done, 3) if done else None
+        out.append(row)
+    return out
+
+
+def calendar(entry: dict, rules: profiles.Profile) -> list[dict]:
+    """One organization's obligations as rows of twelve month cells (a quarter spans three, the year twelve),
+    in plain words: no rule keys."""
+    from django.utils.translation import gettext as _
+
+    status_words = {MET: _("已落实"), MISSED: _("未落实"), UPCOMING: _("尚未到期"), NOT_APPLICABLE: _("不适用")}
+    rows = []
+    for ob in entry["obligations"]:
+        span = {"monthly": 1, "quarterly": 3, "yearly": 12}[ob["frequency"]]
+        mtype = rules.orglife.meeting(ob["key"]) if rules.orglife else None
+        rows.append({"type": pick(mtype.label) if mtype else ob["type"], "frequency": ob["frequency"], "frequency_words": words(ob["frequency"]),
+                     "reference": profiles.reference(rules.cite("orglife", ob["source"])) if ob["source"] else "",
+                     "cells": [{**p, "span": span, "words": status_words[p["status"]]} for p in ob["periods"]],
+                     "met": ob["met"], "missed": ob["missed"]})
+    return rows
+
+
+def words(frequency: str) -> str:
+    from django.utils.translation import gettext as _
+
+    return {"monthly": _("每月"), "quarterly": _("每季度"), "yearly": _("每年")}.get(frequency, frequency)
+
+
+__all__ = ["compliance", "public", "by_child", "calendar", "periods", "default_as_of", "STATUSES"]
+

@@ -1,0 +1,79 @@
+"""What the organizational-life app offers core's pages, imports and commands (`core.registry`); run from `ready()`."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core import registry
+from jiceng.core.scoping import CHANGE, scope_of
+
+
+def register() -> None:
+    registry.register_navigation("meeting_list", _("组织生活"), 35)
+    registry.register_cli_command(
+        "orglife", "组织生活：会议列表、记录会议、落实情况 / organizational life: meetings, record, compliance", 70)
+    registry.register_export_subject("meetings", _("会议记录"))
+    registry.register_export_subject("meeting_attachment", _("下载会议附件"))
+    _register_sheet()
+    from . import demo
+
+    registry.register_demo_step("meetings", demo.build, order=50)
+    _register_change_texts()
+    # the organization page: record a meeting there, and its compliance calendar
+    registry.register_action("org", "meeting-add", _("记录会议"), lambda org: f"{reverse('meeting_add')}?org={org.pk}",
+                             lambda request, org: org.active and _holds_meetings(org)
+                             and scope_of(request.user).covers(org.path, CHANGE), order=40)
+    registry.register_panel("org", "orglife", "orglife/_org_panel.html", _org_panel, order=40)
+    registry.register_panel("member", "attendance", "orglife/_member_attendance.html", _member_attendance, order=60)
+
+
+def _holds_meetings(org) -> bool:
+    life = org.rules.orglife
+    return bool(life and any(org.kind in m.kinds for m in life.meetings))
+
+
+def _org_panel(request, org):
+    """The organization page: this year's compliance at a glance, linking to the calendar and the subtree."""
+    from . import compliance
+
+    has_children = org.children.exists()
+    if not _holds_meetings(org) and not has_children:
+        return None
+    year = compliance.default_as_of(9999).year
+    doc = compliance.compliance(request.user, org, year, subtree=False)  # the subtree has its own page
+    own = next((o for o in doc["organizations"] if o["code"] == org.code), None)
+    return {"org": org, "year": year, "summary": doc["summary"], "own": own,
+            "rows": compliance.calendar(own, org.rules) if own else [], "has_children": has_children,
+            "months": compliance.MONTHS}
+
+
+def _member_attendance(request, member):
+    """A person's own attendance record (the member page, which the member role sees for themselves)."""
+    from .models import Attendance
+
+    lines = list(Attendance.objects.filter(member=member).restrict(request.user)
+                 .select_related("meeting", "meeting__org").order_by("-meeting__held_on")[:20])
+    scope = scope_of(request.user)
+    return {"lines": [(a, scope.covers(a.meeting.org_path)) for a in lines]} if lines else None
+
+
+def _register_sheet() -> None:
+    from .filtersets import MeetingFilterSet
+    from .imports import MeetingImporter, meeting_columns, meeting_example, meeting_rows
+
+    registry.register_sheet(
+        "meetings", label=_("会议"), template_title=_("会议导入模板"), name_en="meetings", filterset=MeetingFilterSet,
+        columns=meeting_columns, example=meeting_example, rows=meeting_rows,
+        importer=lambda user, rules=None: MeetingImporter(user, rules), by_profile=True, order=30)
+
+
+def _register_change_texts() -> None:
+    from jiceng.core.i18n import pick
+    from jiceng.orgs.offers import rules_of_record
+
+    from .models import Meeting
+
+    def meeting_type(value, record):
+        rules = rules_of_record(record)
+        found = rules and rules.orglife and rules.orglife.meeting(value)
+        return pick(found.label) if found else None
+
+    registry.register_value_text(Meeting, "type", meeting_type)

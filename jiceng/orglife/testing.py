@@ -1,0 +1,54 @@
+"""The organizational-life app's test declarations (`core.testkit`): its factories, routes and scoped models."""
+from datetime import date
+
+from django.core.files.base import ContentFile
+
+from jiceng.core import testkit
+from jiceng.core.testkit import Route, query
+
+from . import services
+from .models import Attendance, Meeting
+
+
+@testkit.factory(Meeting)
+def meeting(org, *, actor):
+    """A general meeting (or the first type the organization's kind holds) of `org`, everyone expected present."""
+    mtype = services.meeting_types(org)[0] if services.meeting_types(org) else None
+    if mtype is None:  # an organization that holds no meeting: its nearest branch-like ancestor cannot either
+        raise LookupError(f"{org.kind} holds no meeting type")
+    day = date(2024, 3, 1)
+    people = [e.member.pk for e in services.expected(org, mtype, day)] if mtype.attendees == "members" else []
+    return services.record_meeting(actor, org, type=mtype.key, held_on=day, topic=f"会议{testkit.unique()}",
+                                   present=people)
+
+
+def attachment(side):
+    """A sign-in sheet kept with the side's meeting: served only through the scoped route."""
+    meeting = side.get(Meeting)
+    kept = services.attach(side.actor, meeting, file=ContentFile(b"%PDF-1.4 sign-in sheet", name="signin.pdf"),
+                           note="签到表")
+    return {"pk": meeting.pk, "attachment": kept.pk}, ""
+
+
+def calendar(side):
+    return {"pk": side.org.pk}, "?year=2024"
+
+
+testkit.routes({
+    "meeting_list": Route("list"),
+    "meeting_detail": Route("read", target=Meeting),
+    "meeting_add": Route("write", target=query("org")),
+    "meeting_edit": Route(target=Meeting),
+    "meeting_attach": Route(target=Meeting),
+    "meeting_attachment": Route("read", target=attachment),
+    "orglife_calendar": Route("read", target=calendar),
+    "orglife_subtree": Route("read", target=calendar),
+    "api-meeting-list": Route("list", api=True),
+    "api-meeting-detail": Route("read", target=Meeting, api=True),
+    "api-orglife-compliance": Route("read", target=lambda side: ({}, f"?org={side.org.code}&year=2024"), api=True),
+})
+
+testkit.scoped_model(Meeting, list="meeting_list", detail="meeting_detail", edit="meeting_edit",
+                     api_list="api-meeting-list", api_detail="api-meeting-detail", shown_as=lambda m: m.topic)
+
+__all__ = ["Attendance"]
