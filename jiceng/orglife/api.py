@@ -18,6 +18,7 @@ from jiceng.orgs.models import Org
 from . import compliance, services
 from .filtersets import MeetingFilterSet
 from .models import Attendance, Meeting
+from .review_api import ReviewActions
 
 PERSON_ID = {"min_value": 1, "max_value": 2**63 - 1}
 
@@ -58,8 +59,9 @@ class MeetingSerializer(serializers.ModelSerializer):
         fields = ["id", "org_code", "type", "type_label", "held_on", "start_time", "place", "host", "recorder", "topic",
                   "agenda", "minutes", "decisions", "present", "on_leave", "attendance", "expected_count",
                   "present_count", "leave_count", "absent_count", "quorum_met", "counts", "late", "entered_at",
-                  "review"]
-        read_only_fields = ["expected_count", "present_count", "leave_count", "quorum_met", "entered_at", "review"]
+                  "review", "review_note"]
+        read_only_fields = ["expected_count", "present_count", "leave_count", "quorum_met", "entered_at", "review",
+                            "review_note"]
 
     def to_representation(self, meeting):
         data = super().to_representation(meeting)
@@ -96,7 +98,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return services.correct_meeting(self.context["request"].user, meeting, present=present, on_leave=on_leave, **data)
 
 
-class MeetingViewSet(ScopedViewSet):
+class MeetingViewSet(ReviewActions, ScopedViewSet):
     """会议 / meetings: list with the page's filters, read with attendance, record and correct — within your scope."""
 
     model, serializer_class, filterset_class = Meeting, MeetingSerializer, MeetingFilterSet

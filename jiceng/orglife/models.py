@@ -156,3 +156,18 @@ class MeetingAttachment(LoggedModel):
     @property
     def filename(self) -> str:
         return self.file.name.rsplit("/", 1)[-1]
+
+
+class MinutesSignature(models.Model):
+    """Derived, not a record: the digest of a meeting's minutes as last signed (similarity.py). Not logged."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, primary_key=True, related_name="minutes_signature")
+    digest = models.CharField(max_length=32)
+
+
+class MinutesBand(models.Model):
+    """Derived, not a record: one LSH band key of a meeting's minutes; meetings sharing a key are candidates
+    for the similarity check (similarity.py). Read only through the meetings in the user's scope."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_bands")
+    key = models.BigIntegerField(db_index=True)

@@ -23,6 +23,21 @@ def register() -> None:
                              and scope_of(request.user).covers(org.path, CHANGE), order=40)
     registry.register_panel("org", "orglife", "orglife/_org_panel.html", _org_panel, order=40)
     registry.register_panel("member", "attendance", "orglife/_member_attendance.html", _member_attendance, order=60)
+    _register_review()
+
+
+def _register_review() -> None:
+    """The upper level's review and the record check (review.py, similarity.py, review_views.py)."""
+    from django.db.models.signals import post_save
+
+    from . import review_views, similarity
+    from .models import Meeting
+
+    post_save.connect(similarity.on_save, sender=Meeting, dispatch_uid="orglife-minutes-similarity")
+    registry.register_navigation("meeting_review_queue", _("会议审核"), 36, action="change")
+    registry.register_navigation("orglife_checks", _("记录核查"), 37)
+    registry.register_panel("meeting", "review", "orglife/_meeting_review.html", review_views.meeting_panel, order=10)
+    registry.register_panel("home", "returned", "orglife/_home_returned.html", review_views.home_returned, order=15)
 
 
 def _holds_meetings(org) -> bool:

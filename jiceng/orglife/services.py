@@ -255,6 +255,7 @@ def correct_meeting(user, meeting: Meeting, *, present=None, on_leave=None, mark
     meeting.recorder = by_id.get(_ids([fields["recorder"]])[0]) if fields["recorder"] is not None else None
     for k in TEXTS:
         setattr(meeting, k, (fields[k] or "").strip() if k == "place" else fields[k] or "")
+    meeting.review = Meeting.UNREVIEWED  # a corrected record goes back to the upper level (review.py)
     meeting.save()
     keep = present is None and on_leave is None
     _apply_attendance(meeting, mtype, people, present or (), on_leave or {}, marked, keep=keep)

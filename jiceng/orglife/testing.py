@@ -30,6 +30,17 @@ def attachment(side):
     return {"pk": meeting.pk, "attachment": kept.pk}, ""
 
 
+def similar_pair(side):
+    """Two meetings of the side whose minutes are copies but for the date: the record check's pair page."""
+    text = ("会议传达学习了上级党委关于加强基层党组织建设的通知精神，与会党员逐一发言，结合本职工作谈认识谈体会，"
+            "一致表示要立足岗位、发挥先锋模范作用，认真完成支部下一阶段的各项工作任务。")
+    first = meeting(side.org, actor=side.actor)
+    second = meeting(side.org, actor=side.actor)
+    services.correct_meeting(side.actor, first, minutes="3月1日" + text)
+    services.correct_meeting(side.actor, second, minutes="4月2日" + text)
+    return {"pk": first.pk, "other": second.pk}, ""
+
+
 def calendar(side):
     return {"pk": side.org.pk}, "?year=2024"
 
@@ -45,6 +56,12 @@ testkit.routes({
     "orglife_subtree": Route("read", target=calendar),
     "api-meeting-list": Route("list", api=True),
     "api-meeting-detail": Route("read", target=Meeting, api=True),
+    "meeting_review_queue": Route("list"),
+    "meeting_review": Route(target=Meeting, post_only=True),
+    "orglife_checks": Route("list"),
+    "orglife_pair": Route("read", target=similar_pair),
+    "api-meeting-accept": Route("write", target=Meeting, api=True, post_only=True),
+    "api-meeting-return": Route("write", target=Meeting, api=True, post_only=True),
     "api-orglife-compliance": Route("read", target=lambda side: ({}, f"?org={side.org.code}&year=2024"), api=True),
 })
 

@@ -2,7 +2,7 @@
 the permission matrix in testing.py)."""
 from django.urls import include, path
 
-from . import views
+from . import review_views, views
 from .api import ComplianceAPIView, MeetingViewSet
 
 urlpatterns = [path("orglife/", include([
@@ -14,6 +14,10 @@ urlpatterns = [path("orglife/", include([
     path("<int:pk>/attachment/<int:attachment>/", views.MeetingAttachmentView.as_view(), name="meeting_attachment"),
     path("compliance/<int:pk>/", views.CalendarView.as_view(), name="orglife_calendar"),
     path("compliance/<int:pk>/subtree/", views.SubtreeView.as_view(), name="orglife_subtree"),
+    path("review/", review_views.ReviewQueueView.as_view(), name="meeting_review_queue"),
+    path("<int:pk>/review/", review_views.ReviewView.as_view(), name="meeting_review"),
+    path("checks/", review_views.ChecksView.as_view(), name="orglife_checks"),
+    path("checks/<int:pk>/<int:other>/", review_views.PairView.as_view(), name="orglife_pair"),
 ]))]
 
 api_routes = [("orglife/meetings", MeetingViewSet, "api-meeting")]

@@ -34,6 +34,7 @@ class MeetingListView(ObjectListView):
 
 class MeetingDetailView(ObjectView):
     model, template_name, context_name = Meeting, "orglife/meeting_detail.html", "meeting"
+    page = "meeting"  # other modules' panels: the review and the similarity check (review_views.py)
 
     def get_queryset(self):
         return super().get_queryset().select_related("org", "host", "recorder")
