@@ -107,9 +107,10 @@ def test_the_top_grade_cap_against_an_independent_count(world, size, probationar
     branch = orgs.create_org(None, code=f"C9{n:02d}", name=f"评议支部{n}", kind="branch", parent=world.root,
                              founded_on=date(2001, 1, 1))
     for i in range(size):
-        add_member(branch, f"丙{n}-{i}", n=1000 + n * 20 + i)
+        add_member(branch, f"丙{n}-{i}", born=date(1950, 1, 1) + timedelta(days=n), n=i + 1)
     for i in range(probationary):
-        add_member(branch, f"丁{n}-{i}", n=1000 + n * 20 + 10 + i, category="probationary")
+        add_member(branch, f"丁{n}-{i}", born=date(1950, 1, 1) + timedelta(days=n), n=20 + i,
+                   category="probationary")
     ap = opened(branch)
     lines = list(ap.entries.filter(graded=True))
     wanted = {e.member_id: {"grade": g} for e, g in zip(lines, picks)}
