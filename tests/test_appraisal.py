@@ -18,7 +18,7 @@ from jiceng.orglife import appraisal as svc
 from jiceng.orglife import services
 from jiceng.orglife.models import Appraisal, AppraisalEntry, Criticism, Rectification
 
-from conftest import PASSWORD, add_member, errors_of, make_user
+from conftest import add_member, errors_of, make_user
 
 pytestmark = pytest.mark.django_db
 DAY = date(2024, 12, 10)
@@ -132,16 +132,16 @@ def test_another_branchs_officer_cannot_see_or_grade(world, settings, tmp_path):
     with pytest.raises(PermissionDenied):
         svc.grade_member(officer_b, ap, world.a_members[0], "合格")
     c = Client()
-    c.login(username="officer_b", password=PASSWORD)
+    c.force_login(officer_b)
     assert c.get(f"/orglife/appraisals/{ap.pk}/").status_code == 404
     api = APIClient()
-    api.login(username="officer_b", password=PASSWORD)
+    api.force_login(officer_b)
     assert api.get(f"/api/orglife/appraisals/{ap.pk}/").status_code == 404
 
 
 def test_pages_api_cli_and_member_panel(world):
     c = Client()
-    c.login(username="officer_a", password=PASSWORD)
+    c.force_login(world.officer_a)
     r = c.post(f"/orglife/appraisals/add/?org={world.a.pk}", {"year": 2024, "held_on": "2024-12-10"})
     assert r.status_code == 302, r.content.decode()[:2000]
     ap = Appraisal.objects.get(org=world.a, year=2024)
@@ -157,7 +157,7 @@ def test_pages_api_cli_and_member_panel(world):
     assert "优秀" in page and "甲1" in page
     assert "优秀" in c.get(f"/members/{a1.pk}/").content.decode()
     api = APIClient()
-    api.login(username="officer_a", password=PASSWORD)
+    api.force_login(world.officer_a)
     r = api.post(f"/api/orglife/appraisals/{ap.pk}/grade/", {"member": a3.pk, "grade": "优秀"}, format="json")
     assert r.status_code == 400 and "grade" in r.json()
     r = api.post(f"/api/orglife/appraisals/{ap.pk}/grade/", {"member": a3.pk, "grade": "不合格"}, format="json")
@@ -191,7 +191,7 @@ def test_life_meeting_follow_up_and_overdue_rectification(world):
     general = services.record_meeting(None, world.a, type="general_meeting", held_on=date(2024, 3, 1), topic="大会")
     assert "meeting" in errors_of(svc.add_rectification, None, general, item="x", owner=a1.pk, deadline=date(2024, 4, 1))
     c = Client()
-    c.login(username="officer_a", password=PASSWORD)
+    c.force_login(world.officer_a)
     home = c.get("/").content.decode()
     assert "加强学习" in home  # the home page lists the overdue item
     page = c.get(f"/orglife/{m.pk}/followup/").content.decode()

@@ -66,7 +66,7 @@ class AppraisalViewSet(ScopedReadViewSet):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         member = values.pop("member")
-        self.call_service(svc.record_appraisal, appraisal, entries={member: values})
+        self.call_service(svc.record_appraisal, request.user, appraisal, entries={member: values})
         appraisal.refresh_from_db()
         return Response(AppraisalSerializer(appraisal, context=self.get_serializer_context()).data)
 
