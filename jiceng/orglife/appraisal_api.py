@@ -29,11 +29,12 @@ class EntrySerializer(serializers.ModelSerializer):
 
 class AppraisalSerializer(serializers.ModelSerializer):
     org_code = serializers.CharField(source="org.code", read_only=True)
+    org_name = serializers.CharField(source="org.name", read_only=True)
     entries = EntrySerializer(many=True, read_only=True)
 
     class Meta:
         model = Appraisal
-        fields = ["id", "org_code", "year", "held_on", "mutual_summary", "note", "entries"]
+        fields = ["id", "org_code", "org_name", "year", "held_on", "mutual_summary", "note", "entries"]
         read_only_fields = fields
 
 
@@ -73,7 +74,7 @@ class AppraisalViewSet(ScopedReadViewSet):
 
 class RectificationSerializer(serializers.ModelSerializer):
     meeting = scoped_by_id(Meeting, CHANGE, help_text="组织生活会编号 / the life meeting's id")
-    owner = serializers.IntegerField(help_text="责任人编号（本组织人员）/ owner: a person of the organization", **PERSON_ID)
+    owner = serializers.IntegerField(source="owner_id", help_text="责任人编号（本组织人员）/ owner: a person of the organization", **PERSON_ID)
     overdue = serializers.SerializerMethodField()
 
     class Meta:
@@ -83,17 +84,19 @@ class RectificationSerializer(serializers.ModelSerializer):
     def get_overdue(self, r) -> bool:
         return r.overdue_on(svc.today())
 
-    def to_representation(self, r):
-        data = super().to_representation(r)
-        data["owner"] = r.owner_id
+    @staticmethod
+    def _owner(data):
+        if "owner_id" in data:
+            data["owner"] = data.pop("owner_id")
         return data
 
     def create(self, data):
-        return svc.add_rectification(self.context["request"].user, data.pop("meeting"), **data)
+        meeting = data.pop("meeting")
+        return svc.add_rectification(self.context["request"].user, meeting, **self._owner(data))
 
     def update(self, r, data):
         data.pop("meeting", None)  # an item stays with its meeting
-        return svc.update_rectification(self.context["request"].user, r, **data)
+        return svc.update_rectification(self.context["request"].user, r, **self._owner(data))
 
 
 class RectificationViewSet(ScopedViewSet):

@@ -96,7 +96,7 @@ testkit.routes({
     "rectification_edit": Route(target=Rectification),
     "api-appraisal-list": Route("list", api=True),
     "api-appraisal-detail": Route("read", target=Appraisal, api=True),
-    "api-appraisal-grade": Route("write", target=Appraisal, api=True),
+    "api-appraisal-grade": Route("write", target=Appraisal, api=True, post_only=True),
     "api-rectification-list": Route("list", api=True),
     "api-rectification-detail": Route("read", target=Rectification, api=True),
 })
