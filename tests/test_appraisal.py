@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from jiceng.core.models import ChangeRecord
 from jiceng.orglife import appraisal as svc
 from jiceng.orglife import services
-from jiceng.orglife.models import Appraisal, AppraisalEntry, Criticism, Rectification
+from jiceng.orglife.models import Appraisal, AppraisalEntry, Criticism
 
 from conftest import add_member, errors_of, make_user
 
