@@ -323,9 +323,35 @@ class Obligation(_Strict):
     source: str = ""
 
 
+class Grade(_Strict):
+    key: str
+    label: Text
+
+
+class AppraisalRule(_Strict):
+    """民主评议 (member appraisal): the grades in order (best first), the cap on the top grade, who is graded."""
+
+    grades: list[Grade]
+    top_share: float | None = Field(default=None, gt=0, le=1)  # at most this share of those graded get grades[0]
+    top_share_source: str = ""
+    graded: list[str]  # categories that receive a grade
+    ungraded: list[str] = []  # categories that take part without a grade (probationary members, in some units)
+    ungraded_source: str = ""
+    source: str = ""
+
+    def grade(self, key: str) -> Grade | None:
+        return next((g for g in self.grades if key in (g.key, g.label if isinstance(g.label, str) else g.label.get("zh"))), None)
+
+    @property
+    def top(self) -> Grade:
+        return self.grades[0]
+
+
 class OrgLife(_Strict):
     meetings: list[MeetingType]
     obligations: list[Obligation] = []
+    life_meeting: str | None = None  # the meeting type whose follow-up (preparation, criticism, rectification) is kept
+    appraisal: AppraisalRule | None = None
     late_entry_days: int = 30  # a meeting entered more than this many days after it was held is flagged
     late_entry_source: str = ""
     note: str = ""
@@ -473,6 +499,16 @@ class Profile(_Strict):
         pairs = [(o.meeting, k) for o in life.obligations for k in o.kinds]
         if len(pairs) != len(set(pairs)):
             problems.append("orglife.obligations: a meeting type has two obligations for one kind")
+        if life.life_meeting and life.meeting(life.life_meeting) is None:
+            problems.append(f"orglife.life_meeting: unknown meeting type '{life.life_meeting}'")
+        if life.appraisal:
+            ap = life.appraisal
+            grade_keys = [g.key for g in ap.grades]
+            if not grade_keys or len(grade_keys) != len(set(grade_keys)):
+                problems.append("orglife.appraisal.grades: empty or duplicate key")
+            problems += [f"orglife.appraisal.graded: unknown category '{c}'" for c in ap.graded if c not in cats]
+            problems += [f"orglife.appraisal.ungraded: unknown category '{c}'" for c in ap.ungraded if c not in cats]
+            problems += [f"orglife.appraisal: category '{c}' both graded and ungraded" for c in ap.graded if c in ap.ungraded]
         return problems
 
     # --- lookups used by the engines -------------------------------------------------

@@ -171,3 +171,149 @@ class MinutesBand(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes_bands")
     key = models.BigIntegerField(db_index=True)
+
+
+# ----------------------------------------------------------------------------------- appraisal and life meeting
+# 民主评议党员 and the follow-up of 组织生活会 (services in appraisal.py)
+
+
+class Appraisal(OrgScopedModel):
+    """One organization's democratic appraisal of its members for a year (民主评议党员)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="appraisals", verbose_name=_("组织"))
+    year = models.PositiveIntegerField(_("年度"))
+    held_on = models.DateField(_("评议日期"))
+    mutual_summary = models.TextField(_("互评情况"), blank=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    class Meta:
+        ordering = ["-year", "org_path"]
+        constraints = [models.UniqueConstraint(fields=["org", "year"], name="appraisal_once_a_year")]
+        verbose_name = verbose_name_plural = _("民主评议")
+
+    def __str__(self):
+        return f"{self.year} · {self.org.name}"
+
+    def get_absolute_url(self):
+        return reverse("appraisal_detail", args=[self.pk])
+
+
+class AppraisalEntry(LoggedModel):
+    """A person's part in an appraisal, and their grade for the year: a dated record of the member (one a year)."""
+
+    appraisal = models.ForeignKey(Appraisal, on_delete=models.CASCADE, related_name="entries", verbose_name=_("民主评议"))
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="grades", verbose_name=_("人员"))
+    year = models.PositiveIntegerField(_("年度"))
+    category = models.CharField(_("人员类别"), max_length=30)  # as it was on the appraisal day
+    graded = models.BooleanField(_("评定等次"), default=True)  # False: takes part without a grade (profile)
+    self_assessment = models.TextField(_("个人自评"), blank=True)
+    mutual_assessment = models.TextField(_("互评意见"), blank=True)
+    votes_top = models.PositiveIntegerField(_("评为优秀票数"), default=0)
+    votes_pass = models.PositiveIntegerField(_("评为合格票数"), default=0)
+    votes_low = models.PositiveIntegerField(_("评为基本合格票数"), default=0)
+    votes_fail = models.PositiveIntegerField(_("评为不合格票数"), default=0)
+    grade = models.CharField(_("评定等次"), max_length=30, blank=True)  # a key of the profile's appraisal grades
+
+    scope_path = "appraisal__org_path"
+    scope_self = "member__account"
+
+    class Meta:
+        ordering = ["appraisal_id", "member__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="grade_once_a_year")]
+        verbose_name = verbose_name_plural = _("评议等次")
+
+    def __str__(self):
+        return f"{self.year} · {self.member.name} · {self.grade_label or '—'}"
+
+    def change_path(self):
+        return self.appraisal.org_path
+
+    def get_absolute_url(self):
+        return self.appraisal.get_absolute_url()
+
+    @property
+    def grade_label(self) -> str:
+        rule = self.appraisal.org.rules.orglife and self.appraisal.org.rules.orglife.appraisal
+        found = rule.grade(self.grade) if rule and self.grade else None
+        return pick(found.label) if found else self.grade
+
+
+class LifeMeetingPrep(LoggedModel):
+    """The preparation of a life meeting (组织生活会): theme, study, heart-to-heart talks, opinions collected."""
+
+    meeting = models.OneToOneField(Meeting, on_delete=models.CASCADE, related_name="prep", verbose_name=_("会议"))
+    theme = models.CharField(_("会议主题"), max_length=200, blank=True)
+    study_on = models.DateField(_("会前学习日期"), null=True, blank=True)
+    talks_on = models.DateField(_("谈心谈话完成日期"), null=True, blank=True)
+    opinions_on = models.DateField(_("征求意见完成日期"), null=True, blank=True)
+    note = models.TextField(_("准备情况说明"), blank=True)
+
+    scope_path = "meeting__org_path"
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("会前准备")
+
+    def __str__(self):
+        return self.theme or str(self.meeting)
+
+    def change_path(self):
+        return self.meeting.org_path
+
+    def get_absolute_url(self):
+        return self.meeting.get_absolute_url()
+
+
+class Criticism(LoggedModel):
+    """One person at a life meeting: problems found, criticism received and self-criticism (对照检查)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="criticisms", verbose_name=_("会议"))
+    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("人员"))
+    problems = models.TextField(_("查摆问题"), blank=True)
+    self_criticism = models.TextField(_("自我批评"), blank=True)
+    criticism = models.TextField(_("相互批评意见"), blank=True)
+
+    scope_path = "meeting__org_path"
+
+    class Meta:
+        ordering = ["meeting_id", "member__name", "id"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="criticism_once")]
+        verbose_name = verbose_name_plural = _("批评与自我批评")
+
+    def __str__(self):
+        return self.member.name
+
+    def change_path(self):
+        return self.meeting.org_path
+
+    def get_absolute_url(self):
+        return self.meeting.get_absolute_url()
+
+
+class Rectification(LoggedModel):
+    """An item to put right after a life meeting (整改事项): owner, deadline, and when it was done (销号)."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="rectifications", verbose_name=_("会议"))
+    item = models.CharField(_("整改事项"), max_length=300)
+    owner = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="+", verbose_name=_("责任人"))
+    deadline = models.DateField(_("整改时限"))
+    done_on = models.DateField(_("完成日期"), null=True, blank=True)
+    note = models.TextField(_("整改情况"), blank=True)
+
+    scope_path = "meeting__org_path"
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        indexes = [models.Index(fields=["done_on", "deadline"], name="rectification_open")]
+        verbose_name = verbose_name_plural = _("整改事项")
+
+    def __str__(self):
+        return self.item
+
+    def change_path(self):
+        return self.meeting.org_path
+
+    def get_absolute_url(self):
+        return reverse("rectification_edit", args=[self.pk])
+
+    def overdue_on(self, day) -> bool:
+        return self.done_on is None and self.deadline < day

@@ -24,6 +24,7 @@ def register() -> None:
     registry.register_panel("org", "orglife", "orglife/_org_panel.html", _org_panel, order=40)
     registry.register_panel("member", "attendance", "orglife/_member_attendance.html", _member_attendance, order=60)
     _register_review()
+    _register_appraisal()
 
 
 def _register_review() -> None:
@@ -92,3 +93,56 @@ def _register_change_texts() -> None:
         return pick(found.label) if found else None
 
     registry.register_value_text(Meeting, "type", meeting_type)
+
+
+# ----------------------------------------------------------------------------------- appraisal and life meeting
+
+def _register_appraisal() -> None:
+    """民主评议 and the life meeting's follow-up: the member's grades, overdue rectification items on the home page,
+    the organization page's button."""
+    from .models import AppraisalEntry
+
+    registry.register_panel("member", "grades", "orglife/_member_grades.html", _member_grades, order=61)
+    registry.register_panel("home", "rectifications", "orglife/_home_rectifications.html", _home_rectifications,
+                            order=35)
+    registry.register_action("org", "appraisal-add", _("登记民主评议"),
+                             lambda org: f"{reverse('appraisal_add')}?org={org.pk}",
+                             lambda request, org: org.active and org.holds_members and _appraises(org)
+                             and scope_of(request.user).covers(org.path, CHANGE), order=41)
+    registry.register_export_subject("appraisals", _("民主评议"))
+
+    def grade_text(value, record):
+        from jiceng.core.i18n import pick
+
+        entry = AppraisalEntry.objects.filter(pk=record.object_id).select_related("appraisal__org").first()
+        rule = entry and entry.appraisal.org.rules.orglife and entry.appraisal.org.rules.orglife.appraisal
+        found = rule.grade(value) if rule and value else None
+        return pick(found.label) if found else None
+
+    registry.register_value_text(AppraisalEntry, "grade", grade_text)
+
+
+def _appraises(org) -> bool:
+    life = org.rules.orglife
+    return bool(life and life.appraisal)
+
+
+def _member_grades(request, member):
+    """A person's appraisal grades, year by year."""
+    from .models import AppraisalEntry
+
+    lines = list(AppraisalEntry.objects.filter(member=member).restrict(request.user)
+                 .select_related("appraisal", "appraisal__org").order_by("-year")[:20])
+    scope = scope_of(request.user)
+    return {"lines": [(e, scope.covers(e.appraisal.org_path)) for e in lines]} if lines else None
+
+
+def _home_rectifications(request, obj=None):
+    """Rectification items of life meetings past their deadline and not done, for those who follow them up."""
+    from .appraisal import overdue
+
+    if not scope_of(request.user).holds(CHANGE):
+        return None
+    items = overdue(request.user)
+    count = items.count()
+    return {"count": count, "items": list(items[:10])} if count else None

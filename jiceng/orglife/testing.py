@@ -69,3 +69,56 @@ testkit.scoped_model(Meeting, list="meeting_list", detail="meeting_detail", edit
                      api_list="api-meeting-list", api_detail="api-meeting-detail", shown_as=lambda m: m.topic)
 
 __all__ = ["Attendance"]
+
+
+# ----------------------------------------------------------------------------------- appraisal and life meeting
+
+from . import appraisal as appraisal_services  # noqa: E402
+from .models import Appraisal, Rectification  # noqa: E402
+
+
+@testkit.factory(Appraisal)
+def appraisal(org, *, actor):
+    """The organization's appraisal of the latest year it has none of (everyone belonging then takes part)."""
+    year = 2024
+    while Appraisal.objects.filter(org=org, year=year).exists():
+        year -= 1
+    return appraisal_services.open_appraisal(actor, org, year=year, held_on=date(year, 12, 10))
+
+
+@testkit.factory(Rectification)
+def rectification(org, *, actor):
+    """A rectification item of a life meeting of `org` (the meeting recorded for it), owned by its first person."""
+    key = appraisal_services.life_meeting_key(org)
+    day = date(2024, 11, 20)
+    mtype = org.rules.orglife.meeting(key)
+    people = [e.member.pk for e in services.expected(org, mtype, day)]
+    m = services.record_meeting(actor, org, type=key, held_on=day, topic=f"组织生活会{testkit.unique()}", present=people)
+    owner = appraisal_services.owners(m)[0]
+    return appraisal_services.add_rectification(actor, m, item=f"整改{testkit.unique()}", owner=owner.pk,
+                                                deadline=date(2024, 12, 31))
+
+
+def followup(side):
+    return {"pk": side.get(Rectification).meeting_id}, ""
+
+
+testkit.routes({
+    "appraisal_list": Route("list"),
+    "appraisal_detail": Route("read", target=Appraisal),
+    "appraisal_add": Route("write", target=query("org")),
+    "appraisal_edit": Route(target=Appraisal),
+    "meeting_followup": Route(target=followup),
+    "rectification_add": Route(target=followup),
+    "rectification_edit": Route(target=Rectification),
+    "api-appraisal-list": Route("list", api=True),
+    "api-appraisal-detail": Route("read", target=Appraisal, api=True),
+    "api-appraisal-grade": Route("write", target=Appraisal, api=True, post_only=True),
+    "api-rectification-list": Route("list", api=True),
+    "api-rectification-detail": Route("read", target=Rectification, api=True),
+})
+
+testkit.scoped_model(Appraisal, list="appraisal_list", detail="appraisal_detail", edit="appraisal_edit",
+                     api_list="api-appraisal-list", api_detail="api-appraisal-detail", shown_as=lambda a: a.org.name)
+testkit.scoped_model(Rectification, edit="rectification_edit", api_list="api-rectification-list",
+                     api_detail="api-rectification-detail", shown_as=lambda r: r.item)

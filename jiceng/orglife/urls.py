@@ -22,3 +22,19 @@ urlpatterns = [path("orglife/", include([
 
 api_routes = [("orglife/meetings", MeetingViewSet, "api-meeting")]
 api_urlpatterns = [path("orglife/compliance/", ComplianceAPIView.as_view(), name="api-orglife-compliance")]
+
+# the appraisal (民主评议) and the life meeting's follow-up (appraisal_views.py, appraisal_api.py)
+from . import appraisal_views as av  # noqa: E402
+from .appraisal_api import AppraisalViewSet, RectificationViewSet  # noqa: E402
+
+urlpatterns += [path("orglife/", include([
+    path("appraisals/", av.AppraisalListView.as_view(), name="appraisal_list"),
+    path("appraisals/add/", av.AppraisalAddView.as_view(), name="appraisal_add"),
+    path("appraisals/<int:pk>/", av.AppraisalDetailView.as_view(), name="appraisal_detail"),
+    path("appraisals/<int:pk>/edit/", av.AppraisalEditView.as_view(), name="appraisal_edit"),
+    path("<int:pk>/followup/", av.FollowUpView.as_view(), name="meeting_followup"),
+    path("<int:pk>/rectification/add/", av.RectificationAddView.as_view(), name="rectification_add"),
+    path("rectification/<int:pk>/edit/", av.RectificationEditView.as_view(), name="rectification_edit"),
+]))]
+api_routes += [("orglife/appraisals", AppraisalViewSet, "api-appraisal"),
+               ("orglife/rectifications", RectificationViewSet, "api-rectification")]
