@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.test import Client
 from django.utils import translation
 from hypothesis import HealthCheck, given, settings
@@ -248,6 +248,20 @@ def test_cli_prints_the_document_as_json(world):
                  stdout=out)
     doc = json.loads(out.getvalue())
     assert doc["org"]["code"] == "C001" and doc["as_of"] == "2024-12-31" and doc["summary"]["organizations"] == 1
+
+
+def test_the_contracts_command_line_runs_without_as_for_the_whole_tree_and_writes_need_a_user(world):
+    """contracts/orglife.md writes `jiceng orglife compliance ORG_CODE --year YYYY --json`: run so, it reads as the
+    machine's operator (the whole tree); the same document as a user whose scope covers it."""
+    record(world.b, "general_meeting", date(2024, 2, 1))
+    bare, scoped = StringIO(), StringIO()
+    call_command("orglife", "compliance", "C", "--year", "2024", "--as-of", "2024-12-31", "--json", stdout=bare)
+    call_command("orglife", "compliance", "C", "--year", "2024", "--as-of", "2024-12-31", "--json", "--as", "inspector",
+                 stdout=scoped)
+    assert json.loads(bare.getvalue()) == json.loads(scoped.getvalue())
+    assert {o["code"] for o in json.loads(bare.getvalue())["organizations"]} == {"C", "C001", "C002"}
+    with pytest.raises(CommandError):  # listing meetings names people: it needs a user
+        call_command("orglife", "list", "--org", "C", stdout=StringIO(), stderr=StringIO())
 
 
 def test_api_answers_the_document_in_scope_and_not_found_outside(world):

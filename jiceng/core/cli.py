@@ -109,11 +109,30 @@ def common_options() -> argparse.ArgumentParser:
     return common
 
 
+class Operator:
+    """Who reads when a contract's command runs without --as: the person at the machine's shell, who holds the
+    database file already. Sees the whole tree (a superuser's scope); is no account, so it can write nothing
+    (every service checks a real user) and is never a reader of personal data (operator_reads answer counts)."""
+
+    pk = id = None
+    is_authenticated = is_active = is_superuser = True
+    username = "operator"
+
+    def __str__(self):
+        return self.username
+
+
+OPERATOR = Operator()
+
+
 class ScopedCommand(BaseCommand):
     """Subcommands listed in `subcommands` ({name: help}); `args_<name>(parser)` adds their
     arguments and `do_<name>(**options)` runs them as `self.user`."""
 
     subcommands: dict[str, str] = {}
+    # subcommands answering a document of counts (no personal data) that other tools read as the contracts
+    # write them, without --as: run so, they read as the machine's operator (docs/decisions/cli-caller.md)
+    operator_reads: frozenset[str] = frozenset()
     label_sources: tuple = ()  # models and filtersets naming the fields of errors (then FIELD_LABELS)
 
     def add_arguments(self, parser):
@@ -135,7 +154,7 @@ class ScopedCommand(BaseCommand):
     def handle(self, *args, subcommand, as_user, lang, **options):
         self.as_json = options.pop("json")
         with translation.override("en" if lang == "en" else "zh-hans"):
-            self.user = self.acting_user(as_user)
+            self.user = OPERATOR if as_user is None and subcommand in self.operator_reads else self.acting_user(as_user)
             getattr(self, f"do_{subcommand.replace('-', '_')}")(**options)
 
     @staticmethod

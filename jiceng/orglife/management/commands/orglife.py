@@ -21,6 +21,7 @@ class Command(ReviewCommands, AppraisalCommands, ScopedCommand):
         **SUBCOMMANDS,
     }
     label_sources = (Meeting, MeetingFilterSet)
+    operator_reads = frozenset({"compliance"})  # contracts/orglife.md: `jiceng orglife compliance ORG_CODE --year …`
 
     def args_compliance(self, p):
         p.add_argument("org_code", metavar="ORG_CODE", help="组织编码 / organization code")
