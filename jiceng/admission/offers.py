@@ -12,8 +12,9 @@ def register() -> None:
     _register_change_texts()
     registry.register_export_subject("dossier", _("发展档案"))
     registry.register_export_subject("attachment", _("下载发展材料附件"))
-    registry.register_navigation("application_list", _("发展"), 30)
-    registry.register_navigation("admission_pipeline", _("发展看板"), 40)
+    registry.register_nav_group("admission", _("发展"), 30)
+    registry.register_navigation("application_list", _("发展程序档案"), 30, group="admission")
+    registry.register_navigation("admission_pipeline", _("发展看板"), 40, group="admission")
     registry.register_cli_command(
         "admission", "发展流程：申请、记录步骤、时间线、计划、进度 / admission: start, record steps, timeline, plans, pipeline", 90)
     # the organization and member pages: start the procedure there, and a person's applications

@@ -10,7 +10,7 @@ category theirs to move (an open admission application): while one answers, no c
 
 `sheets`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
 `job_kinds`: the long tasks the job queue (`core.jobs`) runs, each in a process of its own; core registers the import.
-`navigation`: the navbar's links. `panels`: parts of a page offered by apps its own app does not know
+`navigation`: the navbar's links, `nav_groups` its menus. `panels`: parts of a page offered by apps its own app does not know
 (the home, organization and member pages). `headcount`, `merge_steps`: what the tree asks of the app that
 keeps the people; `people`: how the people pickers find and show a person. `url_modules`: the apps whose `urls.py` the project's routes include.
 `cli_commands`: what `jiceng --help` lists. `demo_builders`: what `jiceng setup` builds on an empty database;
@@ -154,14 +154,31 @@ class NavEntry:
     order: int  # place from left to right, across the apps
     visible: Callable | None = None  # (user) -> bool, asked after the action
     action: str | None = "view"  # what the user must hold somewhere (core.scoping.VIEW/CHANGE/STRUCTURE)
+    group: str = ""  # the menu it sits in (register_nav_group); "" on the bar itself
+
+
+@dataclass(frozen=True)
+class NavGroup:
+    """A menu of the navbar holding an app's related pages (发展: the applications, the pipeline). Shown
+    with the entries the user may use: as a menu when there are several, as the one link otherwise."""
+
+    key: str
+    label: str
+    order: int
+    entries: tuple = ()
 
 
 navigation: dict[str, NavEntry] = {}
+nav_groups: dict[str, NavGroup] = {}
 
 
 def register_navigation(url_name: str, label: str, order: int, visible: Callable | None = None,
-                        action: str | None = "view") -> None:
-    navigation[url_name] = NavEntry(url_name, label, order, visible, action)
+                        action: str | None = "view", group: str = "") -> None:
+    navigation[url_name] = NavEntry(url_name, label, order, visible, action, group)
+
+
+def register_nav_group(key: str, label: str, order: int) -> None:
+    nav_groups[key] = NavGroup(key, label, order)
 
 
 def shown_to(entry: NavEntry, user) -> bool:
@@ -172,8 +189,17 @@ def shown_to(entry: NavEntry, user) -> bool:
     return entry.visible is None or bool(entry.visible(user))
 
 
-def navigation_for(user) -> list[NavEntry]:
-    return [e for e in sorted(navigation.values(), key=lambda e: e.order) if shown_to(e, user)]
+def navigation_for(user) -> list:
+    """The navbar from left to right: entries, and groups (NavGroup with the entries shown to the user)."""
+    shown = [e for e in sorted(navigation.values(), key=lambda e: e.order) if shown_to(e, user)]
+    items: list = [e for e in shown if e.group not in nav_groups]
+    for group in nav_groups.values():
+        entries = tuple(e for e in shown if e.group == group.key)
+        if len(entries) == 1:
+            items.append(entries[0])
+        elif entries:
+            items.append(NavGroup(group.key, group.label, group.order, entries))
+    return sorted(items, key=lambda item: item.order)
 
 
 @dataclass(frozen=True)

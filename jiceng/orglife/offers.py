@@ -7,7 +7,8 @@ from jiceng.core.scoping import CHANGE, scope_of
 
 
 def register() -> None:
-    registry.register_navigation("meeting_list", _("组织生活"), 35)
+    registry.register_nav_group("orglife", _("组织生活"), 35)
+    registry.register_navigation("meeting_list", _("会议记录"), 35, group="orglife")
     registry.register_cli_command(
         "orglife", "组织生活：会议列表、记录会议、落实情况 / organizational life: meetings, record, compliance", 70)
     registry.register_export_subject("meetings", _("会议记录"))
@@ -35,8 +36,9 @@ def _register_review() -> None:
     from .models import Meeting
 
     post_save.connect(similarity.on_save, sender=Meeting, dispatch_uid="orglife-minutes-similarity")
-    registry.register_navigation("meeting_review_queue", _("会议审核"), 36, action="change")
-    registry.register_navigation("orglife_checks", _("记录核查"), 37)
+    registry.register_navigation("meeting_review_queue", _("会议审核"), 36, action="change", group="orglife")
+    registry.register_navigation("orglife_checks", _("记录核查"), 37, group="orglife")
+    registry.register_navigation("appraisal_list", _("民主评议"), 38, group="orglife")
     registry.register_panel("meeting", "review", "orglife/_meeting_review.html", review_views.meeting_panel, order=10)
     registry.register_panel("home", "returned", "orglife/_home_returned.html", review_views.home_returned, order=15)
 

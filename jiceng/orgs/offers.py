@@ -14,9 +14,10 @@ def register() -> None:
         columns=lambda rules=None: org_columns(),  # every profile's kinds: a sheet may mix systems
         example=org_example, rows=org_rows, importer=lambda user, rules=None: OrgImporter(user), order=20)
     registry.register_export_subject("orgs", _("组织名单"))
-    registry.register_navigation("org_tree", _("组织"), 10)
-    registry.register_navigation("org_elections", _("换届"), 50)
-    registry.register_navigation("org_warnings", _("预警"), 60)
+    registry.register_nav_group("orgs", _("组织"), 10)
+    registry.register_navigation("org_tree", _("组织树"), 10, group="orgs")
+    registry.register_navigation("org_elections", _("换届"), 50, group="orgs")
+    registry.register_navigation("org_warnings", _("预警"), 60, group="orgs")
     registry.register_panel("home", "roots", "orgs/_home_roots.html", _home_roots, order=90)
     registry.register_panel("home", "elections", "orgs/_home_elections.html", _home_elections, order=20)
     registry.register_search("orgs", _("组织"), search.find_orgs, order=20)
