@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from jiceng.core.models import ChangeRecord
 from jiceng.orglife import appraisal as svc
 from jiceng.orglife import services
-from jiceng.orglife.models import Appraisal, AppraisalEntry, Criticism
+from jiceng.orglife.models import Appraisal, AppraisalEntry, Criticism, Rectification
 
 from conftest import add_member, errors_of, make_user
 
@@ -196,3 +196,15 @@ def test_life_meeting_follow_up_and_overdue_rectification(world):
     assert "加强学习" in home  # the home page lists the overdue item
     page = c.get(f"/orglife/{m.pk}/followup/").content.decode()
     assert "学习贯彻" in page and "加强学习" in page
+    # the owner is picked with the shared people picker: searched, the organization's people only
+    form = c.get(f"/orglife/{m.pk}/rectification/add/").content.decode()
+    assert f'data-people-search="/orglife/{m.pk}/rectification/people/"' in form
+    found = c.get(f"/orglife/{m.pk}/rectification/people/?q={a1.name}").json()
+    assert [p["id"] for p in found["results"]] == [a1.pk] and found["count"] == 1
+    assert c.get(f"/orglife/{m.pk}/rectification/people/?q={world.b_members[0].name}").json()["count"] == 0
+    refused = c.post(f"/orglife/{m.pk}/rectification/add/", {"item": "外人", "owner": world.b_members[0].pk,
+                                                              "deadline": "2024-12-31"})
+    assert refused.status_code == 200 and not Rectification.objects.filter(item="外人").exists()
+    assert c.post(f"/orglife/{m.pk}/rectification/add/", {"item": "立行立改", "owner": a1.pk,
+                                                          "deadline": "2024-12-31"}).status_code == 302
+    assert Rectification.objects.get(item="立行立改").owner == a1

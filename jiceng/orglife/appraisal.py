@@ -262,11 +262,12 @@ def record_criticism(user, meeting: Meeting, *, member, problems: str = "", self
     return line
 
 
-def owners(meeting: Meeting) -> list[Member]:
-    """Who may own a rectification item: those expected at the meeting and those belonging to the organization now."""
+def owners(meeting: Meeting):
+    """Who may own a rectification item: those expected at the meeting and those belonging to the organization now
+    (a queryset: the form's people picker pages through it)."""
     now = set(BelongingLine.objects.as_of(today()).filter(org=meeting.org).values_list("member_id", flat=True))
     ids = {m.pk for m in meeting_people(meeting)} | now
-    return list(Member.objects.filter(pk__in=ids).order_by("name", "id"))
+    return Member.objects.filter(pk__in=ids)
 
 
 def _rectification_errors(meeting: Meeting, item: str, owner, deadline, done_on, errors: dict) -> Member | None:

@@ -2,11 +2,14 @@
 from __future__ import annotations
 
 from django import forms
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.dates import today
 from jiceng.core.forms import Form
 from jiceng.core.i18n import pick
+from jiceng.core.people import PersonField, Pool
+from jiceng.core.scoping import CHANGE
 
 from . import appraisal as svc
 
@@ -102,12 +105,21 @@ class FollowUpForm(Form):
 
 class RectificationForm(Form):
     item = forms.CharField(label=_("整改事项"), max_length=300)
-    owner = forms.TypedChoiceField(label=_("责任人"), coerce=int)
     deadline = forms.DateField(label=_("整改时限"), **DATE)
     done_on = forms.DateField(label=_("完成日期"), required=False, help_text=_("完成后填写，即销号"), **DATE)
     note = forms.CharField(label=_("整改情况"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, meeting, *args, **kwargs):
+    field_order = ["item", "owner", "deadline", "done_on", "note"]
+
+    def __init__(self, meeting, user, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].choices = [("", "—"), *((m.pk, m.name) for m in svc.owners(meeting))]
+        # the shared people picker (core.people): searched as one types, no cap, namesakes told apart
+        self.fields["owner"] = PersonField(owner_pool(user, meeting), url=reverse("rectification_people", args=[meeting.pk]),
+                                           label=_("责任人"))
+        self.order_fields(self.field_order)
         self.style_fields()
+
+
+def owner_pool(user, meeting) -> Pool:
+    """Who the rectification form offers: who the service accepts (appraisal.owners), in the user's scope."""
+    return Pool(svc.owners(meeting).restrict(user, CHANGE))

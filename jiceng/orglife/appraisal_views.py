@@ -5,6 +5,7 @@ from __future__ import annotations
 import django_filters as df
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core import people
 from jiceng.core.filtersets import ScopedFilterSet
 from jiceng.core.params import id_param
 from jiceng.core.paths import within
@@ -113,7 +114,7 @@ class RectificationAddView(ObjectActionView):
     model, title = Meeting, _("添加整改事项")
 
     def get_form(self, meeting, *args):
-        return forms.RectificationForm(meeting, *args)
+        return forms.RectificationForm(meeting, self.request.user, *args)
 
     def success_url(self, meeting, result):
         from django.urls import reverse
@@ -129,7 +130,7 @@ class RectificationEditView(ObjectActionView):
 
     def get_form(self, r, *args):
         initial = {"item": r.item, "owner": r.owner_id, "deadline": r.deadline, "done_on": r.done_on, "note": r.note}
-        return forms.RectificationForm(r.meeting, *args, initial=initial)
+        return forms.RectificationForm(r.meeting, self.request.user, *args, initial=initial)
 
     def success_url(self, r, result):
         from django.urls import reverse
@@ -138,3 +139,10 @@ class RectificationEditView(ObjectActionView):
 
     def perform(self, r, data):
         return svc.update_rectification(self.request.user, r, **data)
+
+
+class RectificationPeopleView(people.SearchView):
+    """The rectification form's owner search (JSON, core.people), for those who may write the meeting's follow-up."""
+
+    def pool(self, request, pk):
+        return forms.owner_pool(request.user, scoped_object(Meeting, request.user, pk, CHANGE))

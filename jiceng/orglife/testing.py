@@ -110,6 +110,7 @@ testkit.routes({
     "appraisal_edit": Route(target=Appraisal),
     "meeting_followup": Route(target=followup),
     "rectification_add": Route(target=followup),
+    "rectification_people": Route("write", target=followup),  # the owner search: who may write the follow-up
     "rectification_edit": Route(target=Rectification),
     "api-appraisal-list": Route("list", api=True),
     "api-appraisal-detail": Route("read", target=Appraisal, api=True),

@@ -34,6 +34,7 @@ urlpatterns += [path("orglife/", include([
     path("appraisals/<int:pk>/edit/", av.AppraisalEditView.as_view(), name="appraisal_edit"),
     path("<int:pk>/followup/", av.FollowUpView.as_view(), name="meeting_followup"),
     path("<int:pk>/rectification/add/", av.RectificationAddView.as_view(), name="rectification_add"),
+    path("<int:pk>/rectification/people/", av.RectificationPeopleView.as_view(), name="rectification_people"),
     path("rectification/<int:pk>/edit/", av.RectificationEditView.as_view(), name="rectification_edit"),
 ]))]
 api_routes += [("orglife/appraisals", AppraisalViewSet, "api-appraisal"),
