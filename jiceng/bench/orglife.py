@@ -339,6 +339,7 @@ def measure(args, year: int):
         for side in (("app", "raw") if i % 2 == 0 else ("raw", "app")):  # order rotated: caches favour neither
             t0 = time.perf_counter()
             if side == "app":
+                document = None  # the last one freed first: a province's document is large
                 document = compliance(user, root, year)
             else:
                 rows = raw()
