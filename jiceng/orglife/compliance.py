@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from functools import lru_cache
 
 from django.db import connections
-from django.db.models import Aggregate, CharField, Func, IntegerField, Q
+from django.db.models import Aggregate, CharField, Count, Func, IntegerField, Q
 
 from jiceng.core import profiles
 from jiceng.core.dates import today
@@ -118,24 +118,30 @@ def _committees(root: Org, days: set[date], subtree: bool = True) -> dict[int, l
     return out
 
 
-def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = True) -> dict[int, dict[str, dict]]:
+def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = True,
+                    ids: bool = True) -> dict[int, dict[str, dict]]:
     """org -> type -> month -> (ids that count, ids that do not): one GROUP BY over the subtree's meetings of
-    the year, by organization, type and month, with the ids that count and those that do not aggregated apart.
-    The rows are read from the cursor as they come (no per-row converters: the ids are text, the rest ints)."""
+    the year, by organization, type and month, with the ids that count and those that do not aggregated apart
+    (`ids=False`: their numbers instead). The rows are read from the cursor as they come (no per-row
+    converters: the ids are text, the rest ints)."""
     qs = Meeting.objects.filter(within("org_path", root.path) if subtree else Q(org=root), held_on__gte=date(year, 1, 1),
                                 held_on__lte=min(as_of, date(year, 12, 31)))
     if user is not None:
         qs = qs.restrict(user)
     rows = (qs.annotate(month=Month("held_on")).values_list("org_id", "type", "month")
-            .annotate(ids=IdList("id", filter=Q(quorum_met__isnull=True) | Q(quorum_met=True)),
-                      flagged=IdList("id", filter=Q(quorum_met=False))).order_by())
+            .annotate(ids=(IdList if ids else Count)("id", filter=Q(quorum_met__isnull=True) | Q(quorum_met=True)),
+                      flagged=(IdList if ids else Count)("id", filter=Q(quorum_met=False))).order_by())
     sql, params = rows.query.sql_with_params()
     groups: dict = defaultdict(dict)
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
-        for org_id, type_key, month, ids, flagged in cursor.fetchall():
+        if not ids:
+            for org_id, type_key, month, n, flagged in cursor.fetchall():
+                groups[org_id].setdefault(type_key, {})[int(month)] = (n, flagged)
+            return groups
+        for org_id, type_key, month, counted, flagged in cursor.fetchall():
             groups[org_id].setdefault(type_key, {})[int(month)] = (
-                list(map(int, str(ids).split(","))) if ids else [],
+                list(map(int, str(counted).split(","))) if counted else [],
                 list(map(int, str(flagged).split(","))) if flagged else [])
     return groups
 
@@ -167,9 +173,11 @@ def _check_day(period: Period, as_of: date) -> date:
     return min(period.end, as_of)
 
 
-def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: bool = True) -> dict:
+def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: bool = True, ids: bool = True) -> dict:
     """The compliance document of contracts/orglife.md for `root`'s subtree (within `user`'s scope; None: all);
-    `subtree=False`: the organization alone (a page's panel, which must not read a province).
+    `subtree=False`: the organization alone (a page's panel, which must not read a province). `ids=False`: each
+    period's `meetings` (and `not_counted`) is the number of meetings instead of their ids — for the pages that
+    show statuses and rates only (`by_child`), which then skip reading and sorting a province's ids.
 
     The cyclic garbage collector is paused while the document is built: a province's document is millions of
     small lists and dicts, none in a cycle, and each collection would walk all of them again (measured: a
@@ -177,13 +185,13 @@ def compliance(user, root: Org, year: int, as_of: date | None = None, subtree: b
     enabled = gc.isenabled()
     gc.disable()
     try:
-        return _document(user, root, year, as_of, subtree)
+        return _document(user, root, year, as_of, subtree, ids)
     finally:
         if enabled:
             gc.enable()
 
 
-def _document(user, root: Org, year: int, as_of: date | None, subtree: bool) -> dict:
+def _document(user, root: Org, year: int, as_of: date | None, subtree: bool, ids: bool) -> dict:
     as_of = as_of or default_as_of(year)
     orgs = _orgs(root, user, year, subtree)
     lines = _kind_lines(root, year, subtree)
@@ -195,7 +203,7 @@ def _document(user, root: Org, year: int, as_of: date | None, subtree: bool) -> 
             if ob.needs_committee:
                 days |= {_check_day(p, as_of) for p in periods(year, ob.frequency)}
     committees = _committees(root, days, subtree)
-    groups = _meeting_groups(root, user, year, as_of, subtree)
+    groups = _meeting_groups(root, user, year, as_of, subtree, ids)
 
     entries, missed_all = [], []
     counted_orgs = fully = 0
@@ -231,7 +239,9 @@ def _document(user, root: Org, year: int, as_of: date | None, subtree: bool) -> 
                     committee_posts[key] = frozenset(p.key for p in rules.posts_for(o["kind"]) if p.committee)
                 size = _committee_size(committees.get(o["id"], []), committee_posts[key], first_day, last_day)
             for p in pers:
-                if held:
+                if not held:
+                    counted, flagged, n = ([] if ids else 0), None, 0
+                elif ids:
                     counted, flagged = [], []
                     for m in p.months:
                         cell = held.get(m)
@@ -239,16 +249,23 @@ def _document(user, root: Org, year: int, as_of: date | None, subtree: bool) -> 
                             counted += cell[0]
                             flagged += cell[1]
                     counted.sort()
+                    n = len(counted)
                 else:
-                    counted = flagged = []
+                    counted = flagged = 0
+                    for m in p.months:
+                        cell = held.get(m)
+                        if cell:
+                            counted += cell[0]
+                            flagged += cell[1]
+                    n = counted
                 applies = True if steady else _applies(o, org_lines, ob, p)
                 if applies and ob.needs_committee:
-                    n = size if type(size) is int else size(_check_day(p, as_of))
-                    applies = n >= mtype.min_committee
+                    members = size if type(size) is int else size(_check_day(p, as_of))
+                    applies = members >= mtype.min_committee
                 if not applies:
                     status = NOT_APPLICABLE
                     not_applicable += 1
-                elif len(counted) >= ob.times:
+                elif n >= ob.times:
                     status = MET
                     met += 1
                 elif p.end > as_of:
@@ -258,9 +275,9 @@ def _document(user, root: Org, year: int, as_of: date | None, subtree: bool) -> 
                     status = MISSED
                     missed += 1
                     missed_all.append({"code": o["code"], "type": word, "period": p.label})
-                item = {"period": p.label, "status": status, "meetings": counted if held else []}
+                item = {"period": p.label, "status": status, "meetings": counted}
                 if flagged:
-                    item["not_counted"] = sorted(flagged)  # held, but the quorum was not reached
+                    item["not_counted"] = sorted(flagged) if ids else flagged  # held, but the quorum was not reached
                 shown.append(item)
             obligations.append({"type": word, "key": mtype.key, "frequency": ob.frequency, "times": ob.times,
                                 "source": ob.source, "periods": shown, MET: met, MISSED: missed, UPCOMING: upcoming,
