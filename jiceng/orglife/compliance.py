@@ -119,8 +119,8 @@ def _committees(root: Org, days: set[date], subtree: bool = True) -> dict[int, l
 
 
 def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = True,
-                    ids: bool = True) -> dict[int, dict[str, dict]]:
-    """org -> type -> month -> (ids that count, ids that do not): one GROUP BY over the subtree's meetings of
+                    ids: bool = True) -> dict[tuple[int, str], dict[int, tuple]]:
+    """(org, type) -> month -> (ids that count, ids that do not): one GROUP BY over the subtree's meetings of
     the year, by organization, type and month, with the ids that count and those that do not aggregated apart
     (`ids=False`: their numbers instead). The rows are read from the cursor as they come (no per-row
     converters: the ids are text, the rest ints)."""
@@ -133,16 +133,16 @@ def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = Tru
                       flagged=(IdList if ids else Count)("id", filter=Q(quorum_met=False))).order_by())
     sql, params = rows.query.sql_with_params()
     groups: dict = defaultdict(dict)
+    split = str.split
     with connections[qs.db].cursor() as cursor:
         cursor.execute(sql, params)
         if not ids:
             for org_id, type_key, month, n, flagged in cursor.fetchall():
-                groups[org_id].setdefault(type_key, {})[int(month)] = (n, flagged)
+                groups[org_id, type_key][month] = (n, flagged)
             return groups
         for org_id, type_key, month, counted, flagged in cursor.fetchall():
-            groups[org_id].setdefault(type_key, {})[int(month)] = (
-                list(map(int, str(counted).split(","))) if counted else [],
-                list(map(int, str(flagged).split(","))) if flagged else [])
+            groups[org_id, type_key][month] = (list(map(int, split(counted, ","))) if counted else [],
+                                                list(map(int, split(flagged, ","))) if flagged else [])
     return groups
 
 
@@ -225,12 +225,11 @@ def _document(user, root: Org, year: int, as_of: date | None, subtree: bool, ids
             plan = plans[(o["profile"], kinds_in_year)] = [
                 (ob, life.meeting(ob.meeting), life.meeting(ob.meeting).word, periods(year, ob.frequency))
                 for ob in (life.obligations if life else ()) if kinds_in_year & set(ob.kinds)]
-        held_by_type = groups.get(o["id"], {})
         size = None  # the committee's size, read once per organization when an obligation needs one
         obligations = []
         any_applicable, all_met = False, True
         for ob, mtype, word, pers in plan:
-            held = held_by_type.get(mtype.key)
+            held = groups.get((o["id"], mtype.key))
             met = missed = upcoming = not_applicable = 0
             shown = []
             if ob.needs_committee and size is None:
