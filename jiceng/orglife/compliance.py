@@ -24,7 +24,7 @@ from django.db.models import Aggregate, CharField, Count, Func, IntegerField, Q
 from jiceng.core import profiles
 from jiceng.core.dates import today
 from jiceng.core.i18n import pick
-from jiceng.core.paths import within
+from jiceng.core.paths import SEGMENT, within
 from jiceng.orgs.models import Org, OrgLine, PostHolding
 
 from .models import Meeting
@@ -313,10 +313,10 @@ def public(document: dict) -> dict:
 def by_child(document: dict, root: Org) -> list[dict]:
     """Compliance rolled up by the root's direct children (each with its whole subtree) and the root itself."""
     children = {c.path: c for c in Org.objects.filter(parent=root).order_by("path")}
+    width = len(root.path) + SEGMENT  # a child's path: the root's and one segment, so a row's head is a slice
     rows: dict[str, dict] = {}
     for o in document["organizations"]:
-        head = next((p for p in children if o["path"].startswith(p)), None)
-        org = children[head] if head else root
+        org = children.get(o["path"][:width], root)
         row = rows.setdefault(org.path, {"org": org, "organizations": 0, "fully_compliant": 0, "met": 0, "missed": 0,
                                          "missed_items": []})
         applicable = [ob for ob in o["obligations"] if ob["not_applicable"] < len(ob["periods"])]
