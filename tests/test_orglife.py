@@ -387,6 +387,14 @@ def test_quorum_and_several_organizations_agree_with_an_independent_count(world,
         fully += not missed_any
     assert doc["summary"]["organizations"] == 2 and doc["summary"]["fully_compliant"] == fully
     assert doc["summary"]["rate"] == round(fully / 2, 3)
+    # the subtree page's lean document (ids=False): the same statuses and rates, numbers in place of the ids
+    lean = compliance.compliance(None, world.root, 2024, as_of=as_of, ids=False)
+    assert lean["summary"] == doc["summary"]
+    assert compliance.by_child(lean, world.root) == compliance.by_child(doc, world.root)
+    for o, lo in zip(doc["organizations"], lean["organizations"]):
+        for ob, lob in zip(o["obligations"], lo["obligations"]):
+            assert [(p["status"], len(p["meetings"]), len(p.get("not_counted", []))) for p in ob["periods"]] == \
+                [(p["status"], p["meetings"], p.get("not_counted", 0)) for p in lob["periods"]]
 
 
 def test_a_change_of_kind_mid_year_makes_the_later_periods_not_applicable(world):

@@ -130,7 +130,7 @@ class SubtreeView(ScopedView):
         org = scoped_object(Org, request.user, pk)
         year = _year(request)
         sort = choice_param(request, "sort", self.SORTS, default="rate")
-        doc = compliance.compliance(request.user, org, year)
+        doc = compliance.compliance(request.user, org, year, ids=False)  # rates and statuses only: no meeting ids
         rows = compliance.by_child(doc, org)
         key = sort.lstrip("-")
         if key == "name":
