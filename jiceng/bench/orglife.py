@@ -102,9 +102,8 @@ def build(n_orgs: int, n_meetings: int, year: int, rng: random.Random) -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from jiceng.core import profiles
+    from jiceng.core import pinyin, profiles
     from jiceng.core.models import RoleGrant
-    from jiceng.core.pinyin import initials
 
     rules = profiles.get("ccp")
     t0 = time.perf_counter()
@@ -119,10 +118,11 @@ def build(n_orgs: int, n_meetings: int, year: int, rng: random.Random) -> None:
 
     with transaction.atomic():
         raw.executemany(
-            "INSERT INTO orgs_org (id, code, name, kind, sector, profile, parent_id, path, depth, founded_on)"
-            " VALUES (?, ?, ?, ?, '', 'ccp', ?, ?, ?, ?)",
-            ((i + 1, f"BO{i + 1:07d}", f"基准{rules.kind_label(k)}{i + 1}", k, p + 1 if p is not None else None,
-              path, len(path) // 6 - 1, founded[i]) for i, (k, p, path) in enumerate(zip(kinds, parents, paths))))
+            "INSERT INTO orgs_org (id, code, name, kind, sector, profile, parent_id, path, depth, founded_on, name_pinyin)"
+            " VALUES (?, ?, ?, ?, '', 'ccp', ?, ?, ?, ?, ?)",
+            ((i + 1, f"BO{i + 1:07d}", name, k, p + 1 if p is not None else None, path, len(path) // 6 - 1, founded[i],
+              pinyin.sort_key(name, person=False)) for i, (k, p, path) in enumerate(zip(kinds, parents, paths))
+             for name in [f"基准{rules.kind_label(k)}{i + 1}"]))
     print(f"  orgs: {n_orgs:,} in {time.perf_counter() - t0:.1f} s", flush=True)
 
     # Committees: three committee posts held by three members of the branch since before the year.
@@ -132,13 +132,14 @@ def build(n_orgs: int, n_meetings: int, year: int, rng: random.Random) -> None:
     for i in sorted(with_committee):
         for post in COMMITTEE_POSTS:
             name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
-            members.append((len(members) + 1, name, initials(name), i + 1, paths[i]))
+            members.append((len(members) + 1, name, pinyin.initials(name), pinyin.sort_key(name), i + 1, paths[i]))
             holdings.append((f"{year - 2}-01-01", post, len(members), i + 1))
     with transaction.atomic():
         raw.executemany(
-            "INSERT INTO members_member (id, name, name_initials, sex, ethnicity, birth_date, education, employment,"
-            " occupation, org_id, org_path, category, id_number_cipher, phone, degree, title_level, employer, post)"
-            " VALUES (?, ?, ?, '男', '汉族', '1975-01-01', '', '', '', ?, ?, 'full', '', '', '', '', '', '')", members)
+            "INSERT INTO members_member (id, name, name_initials, name_pinyin, sex, ethnicity, birth_date, education,"
+            " employment, occupation, org_id, org_path, category, id_number_cipher, id_tail, phone, degree, title_level,"
+            " employer, post) VALUES (?, ?, ?, ?, '男', '汉族', '1975-01-01', '', '', '', ?, ?, 'full', '', '', '', '', '',"
+            " '', '')", members)
         raw.executemany("INSERT INTO orgs_postholding (start, \"end\", post, member_id, org_id) VALUES (?, NULL, ?, ?, ?)",
                         holdings)
     print(f"  committees: {len(with_committee):,} of {len(branches):,} branches ({time.perf_counter() - t0:.1f} s)",
