@@ -103,3 +103,23 @@ def browser():
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh page on the live server, in Chinese (headless Chromium would ask for en-US), that fails its test on
+    a script error: desktop-sized, or a phone (390×844, touch) in a module that sets `PHONE_SIZED = True`."""
+    phone = getattr(request.module, "PHONE_SIZED", False)
+    options = ({"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2} if phone
+               else {"viewport": {"width": 1280, "height": 900}})
+    context = browser.new_context(base_url=live_server.url, locale="zh-CN", **options)
+    context.set_default_timeout(8000)
+    pg = context.new_page()
+    errors = []
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    yield pg
+    context.close()
+    assert not errors, errors

@@ -29,23 +29,10 @@ LOCALE_DIR = Path(__file__).resolve().parent.parent / "jiceng" / "locale"
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-
-
 @pytest.fixture(autouse=True)
 def fast_passwords(settings):
     """Argon2 (100 MB, several rounds) per user and per login dominates these tests' run time."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def page(browser, live_server):
-    # Headless chromium sends "Accept-Language: en-US" by default; the UI under test is
-    # the Chinese one, so ask for it explicitly (as a browser set up in China would).
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.set_default_timeout(5000)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def login(page, username):

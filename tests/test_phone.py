@@ -15,24 +15,9 @@ expect = sync_api.expect
 
 from conftest import PASSWORD, person_id  # noqa: E402
 
-PHONE = {"width": 390, "height": 844}
 
+PHONE_SIZED = True  # the `page` fixture (conftest.py) is a phone
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    context.set_default_timeout(5000)
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert not errors, errors
 
 
 def no_sideways_scroll(page):

@@ -16,18 +16,6 @@ from conftest import PASSWORD, add_member  # noqa: E402
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN")
-    context.set_default_timeout(5000)
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert not errors, errors
-
-
 def test_the_post_picker_finds_and_picks_a_namesake(page, world):
     from jiceng.orgs.models import PostHolding
 

@@ -10,22 +10,10 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 sync_api = pytest.importorskip("playwright.sync_api")
 expect = sync_api.expect
 
-from test_phone import PHONE, login, no_sideways_scroll  # noqa: E402
+from test_phone import login, no_sideways_scroll  # noqa: E402
 
+PHONE_SIZED = True  # the `page` fixture (conftest.py) is a phone
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def page(browser, live_server):
-    context = browser.new_context(base_url=live_server.url, locale="zh-CN", viewport=PHONE, is_mobile=True,
-                                  has_touch=True, device_scale_factor=2)
-    context.set_default_timeout(5000)
-    pg = context.new_page()
-    errors = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    yield pg
-    context.close()
-    assert not errors, errors
 
 
 def test_a_branch_officer_records_a_course_and_reads_coverage_on_a_phone(page, world):
