@@ -203,7 +203,8 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "jiceng.admission.models.Application.STATUSES",
-                            "JobStatusEnum": "jiceng.core.models.Job.STATES"},
+                            "JobStatusEnum": "jiceng.core.models.Job.STATES",
+                            "GrantRoleEnum": "jiceng.core.models.RoleGrant.ROLES"},
 }
 
 # Jobs (imports and every other long task) run in their own process; tests run them in the request instead.

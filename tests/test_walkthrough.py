@@ -61,6 +61,7 @@ def walk(page, base, foreign) -> list[str]:
         if overflow > 2:
             problems.append(f"{url}: scrolls sideways by {overflow}px")
         for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
+            href = href.split("#")[0]  # a place on a page is that page
             if not href.startswith(SKIP) and "dossier" not in href and "attachment" not in href and shape(href) not in seen:
                 todo.append(href)
     return problems
@@ -80,4 +81,4 @@ def test_every_role_walks_the_demo_without_a_dead_link_a_code_or_a_sideways_scro
         page.wait_for_url(live_server.url + "/")
         found += [f"{username} ({size}) {p}" for p in walk(page, live_server.url, foreign)]
         context.close()
-    assert found == []
+    assert not found, "\n".join(found)

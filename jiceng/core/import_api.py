@@ -89,6 +89,9 @@ class FileNegotiation(DefaultContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
 class ExportAPIView(APIView):
     """导出 / export: the filtered list as .xlsx or .csv, in the import format; scoped and logged."""
 
@@ -96,7 +99,7 @@ class ExportAPIView(APIView):
     content_negotiation_class = FileNegotiation
 
     @extend_schema(parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
-                   responses={(200, "application/octet-stream"): bytes})
+                   responses={(200, XLSX): bytes, (200, "text/csv"): bytes})
     def get(self, request, sheet):
         if sheet not in registry.sheets:
             raise Http404

@@ -43,8 +43,10 @@ class IdList(Aggregate):
     output_field = CharField()
 
     def as_postgresql(self, compiler, connection, **extra):
-        return super().as_sql(compiler, connection, function="STRING_AGG",
-                              template="%(function)s(%(expressions)s::text, ',')", **extra)
+        # on the attributes, not as arguments: Aggregate.as_sql builds its FILTER (WHERE …) form from self.template
+        pg = self.copy()
+        pg.function, pg.template = "STRING_AGG", "%(function)s(%(expressions)s::text, ',')"
+        return super(IdList, pg).as_sql(compiler, connection, **extra)
 
 
 class Month(Func):

@@ -18,15 +18,28 @@ from .models import Meeting
 
 PER_PROFILE = 30  # branches per profile that get a ledger; the rest show what an empty ledger looks like
 FIRST = "CPTJ001007001001"  # the demo branch officer's branch
-TOPICS = {
+# topics in each party's own words: a 九三学社 or 民进 ledger never speaks of 发展党员 or 党费
+CCP_TOPICS = {
     "general_meeting": ["学习贯彻党的二十大精神", "通报上半年工作", "讨论年度工作计划", "党员发展对象表决"],
     "committee_meeting": ["研究本月工作安排", "研究发展党员工作", "部署主题党日活动", "研究党费收缴情况"],
     "group_meeting": ["学习党章", "交流学习体会"],
     "lecture": ["书记讲党课：坚定理想信念", "专题党课：传承红色基因", "党课：学习新修订的条例"],
     "themed_day": ["重温入党誓词", "参观红色教育基地", "志愿服务进社区", "集中学习"],
     "life_meeting": ["年度组织生活会"], "member_appraisal": ["年度民主评议党员"], "talk": ["谈心谈话"],
-    "study": ["集中专题学习：多党合作理论", "集中学习社章社史", "专题学习会"],
 }
+SOCIETY_TOPICS = {
+    "general_meeting": ["传达学习上级会议精神", "通报年度工作", "讨论年度工作计划"],
+    "committee_meeting": ["研究本季度工作安排", "研究组织发展工作", "部署参政议政调研", "研究社会服务活动"],
+    "study": ["集中专题学习：多党合作理论", "集中学习本党派章程和历史", "专题学习会"],
+    "life_meeting": ["年度组织生活会"], "talk": ["谈心谈话"],
+}
+PLACES = {"ccp": ["党员活动室", "会议室", "线上"]}
+
+
+def topics(org: Org) -> dict:
+    return CCP_TOPICS if org.profile == "ccp" else SOCIETY_TOPICS
+
+
 REASONS = ["出差", "病假", "工作冲突", "外出学习"]
 
 
@@ -96,8 +109,8 @@ def build(rng: random.Random) -> dict:
                         on_leave[e.member.pk] = rng.choice(REASONS)
                 host = present[0] if present else None
                 meeting = services.record_meeting(
-                    SYSTEM, org, type=mtype.key, held_on=day, topic=rng.choice(TOPICS.get(mtype.key, ["会议"])),
-                    start_time=time(rng.choice([9, 14, 15]), rng.choice([0, 30])), place=rng.choice(["党员活动室", "会议室", "线上"]),
+                    SYSTEM, org, type=mtype.key, held_on=day, topic=rng.choice(topics(org).get(mtype.key, ["会议"])),
+                    start_time=time(rng.choice([9, 14, 15]), rng.choice([0, 30])), place=rng.choice(PLACES.get(org.profile, ["活动室", "会议室", "线上"])),
                     host=host, recorder=present[1] if len(present) > 1 else None, present=present, on_leave=on_leave,
                     minutes="会议由主持人主持，与会人员围绕主题进行了学习讨论。", decisions="")
                 # the demo is history: entered a few days after it was held, a few of them long after
