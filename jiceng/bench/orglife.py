@@ -25,7 +25,7 @@ from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
 
-from jiceng.bench.tree import GIVEN, SURNAMES, machine, plan_orgs, rss_mb
+from jiceng.bench.tree import GIVEN, SURNAMES, database_arguments, machine, plan_orgs, rss_mb
 
 TARGET_PROVINCE_S = 30.0
 TARGET_CITY_S = 1.0
@@ -52,12 +52,9 @@ DESCRIPTION = (
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by the management command's subparser and this module's own parser."""
-    parser.add_argument("--orgs", type=int, default=100_000, help="组织数 / organizations (default 100000)")
+    database_arguments(parser, "orglife")
     parser.add_argument("--meetings", type=int, default=3_000_000, help="会议数（约）/ meetings, about (default 3000000)")
     parser.add_argument("--samples", type=int, default=3, help="每项计时次数 / timed runs of each measure (default 3)")
-    parser.add_argument("--db", help="基准库文件 / benchmark database file (default var/bench/orglife.sqlite3)")
-    parser.add_argument("--keep", action="store_true", help="库已存在且规模相同则复用 / reuse the database if it exists with the same sizes")
-    parser.add_argument("--no-write", action="store_true", help="不更新 BENCHMARKS.md / do not update BENCHMARKS.md")
 
 
 def argv_from(options: dict) -> list[str]:

@@ -35,15 +35,20 @@ DESCRIPTION = (
 )
 
 
+def database_arguments(parser: argparse.ArgumentParser, name: str) -> None:
+    """What every benchmark on a built tree takes: its size, its database file and whether to write the figures."""
+    parser.add_argument("--orgs", type=int, default=100_000, help="组织数 / organizations (default 100000)")
+    parser.add_argument("--db", help=f"基准库文件 / benchmark database file (default var/bench/{name}.sqlite3)")
+    parser.add_argument("--keep", action="store_true", help="库已存在且规模相同则复用 / reuse the database if it exists with the same sizes")
+    parser.add_argument("--no-write", action="store_true", help="不更新 BENCHMARKS.md / do not update BENCHMARKS.md")
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Shared by the management command's subparser and this module's own parser."""
-    parser.add_argument("--orgs", type=int, default=100_000, help="组织数 / organizations (default 100000)")
+    database_arguments(parser, "tree")
     parser.add_argument("--members", type=int, default=1_000_000, help="成员数 / members (default 1000000)")
     parser.add_argument("--samples", type=int, default=200, help="计时样本数，各层均分 / timed samples, equal per depth (default 200)")
-    parser.add_argument("--db", help="基准库文件 / benchmark database file (default var/bench/tree.sqlite3)")
-    parser.add_argument("--keep", action="store_true", help="库已存在且规模相同则复用 / reuse the database if it exists with the same sizes")
     parser.add_argument("--explain", action="store_true", help="打印查询与 EXPLAIN QUERY PLAN / print the queries and their plans")
-    parser.add_argument("--no-write", action="store_true", help="不更新 BENCHMARKS.md / do not update BENCHMARKS.md")
 
 
 def default_db() -> Path:
