@@ -18,6 +18,7 @@ from jiceng.members import services as members
 from jiceng.orglife import compliance, services
 from jiceng.orglife.models import Attendance, Meeting
 from jiceng.orgs import services as orgs
+from jiceng.orgs.models import Org
 
 from conftest import add_member, errors_of
 
@@ -48,6 +49,25 @@ def test_expected_list_comes_from_the_dated_lines_of_the_day(world):
     # before the participation began, the guest was not expected
     before = services.expected(a, a.rules.orglife.meeting("general_meeting"), date(2022, 6, 1))
     assert "乙来宾" not in {e.member.name for e in before}
+
+
+def test_a_mobile_member_takes_part_marked_as_such_and_votes_only_where_the_profile_says(world, monkeypatch):
+    a = world.a
+    away = add_member(world.b, "乙流动", n=33)
+    members.add_participation(None, away, a, on=date(2023, 1, 1), mobile=True)
+    mtype = a.rules.orglife.meeting("general_meeting")
+    line = next(e for e in services.expected(a, mtype, DAY) if e.member == away)
+    assert line.role == Attendance.MOBILE and not line.voting  # RULES §8: cannot vote where they are
+    m = record(a, present=[away.pk])
+    assert m.attendance.get(member=away).role == Attendance.MOBILE
+    page = Client()
+    page.force_login(world.org_admin)
+    assert "外出流动" in page.get(m.get_absolute_url()).content.decode()
+    # a profile letting participants and mobile members vote makes the same line a voting one
+    rules = a.rules.model_copy(update={"orglife": a.rules.orglife.model_copy(update={"mobile_vote": True})})
+    monkeypatch.setattr(Org, "rules", property(lambda org: rules))
+    voting_type = mtype.model_copy(update={"participants_vote": True})
+    assert next(e for e in services.expected(a, voting_type, DAY) if e.member == away).voting
 
 
 def test_a_meeting_records_who_came_and_counts_are_computed(world):

@@ -352,6 +352,8 @@ class OrgLife(_Strict):
     obligations: list[Obligation] = []
     life_meeting: str | None = None  # the meeting type whose follow-up (preparation, criticism, rectification) is kept
     appraisal: AppraisalRule | None = None
+    # mobile members (away without a transfer) take part where they are but do not vote there (RULES §8)
+    mobile_vote: bool = False
     late_entry_days: int = 30  # a meeting entered more than this many days after it was held is flagged
     late_entry_source: str = ""
     note: str = ""

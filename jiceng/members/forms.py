@@ -67,7 +67,9 @@ class CategoryForm(Form):
 
 
 TransferForm = target_form("org", _("转入组织编码"))
-ParticipationForm = target_form("org", _("参加组织生活的组织编码"))
+class ParticipationForm(target_form("org", _("参加组织生活的组织编码"))):
+    mobile = forms.BooleanField(label=_("外出流动，在此参加组织生活"), required=False, help_text=_(
+        "组织关系未转接、外出期间在该组织参加组织生活的（如持流动党员活动证）；是否享有表决权依组织生活规则"))
 
 
 class AccountForm(Form):

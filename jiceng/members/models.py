@@ -158,6 +158,9 @@ class ParticipationLine(MemberLine):
     org = models.ForeignKey(
         "orgs.Org", on_delete=models.PROTECT, related_name="participation_lines", verbose_name=_("参加组织")
     )
+    # away from the belonging organization without a transfer (流动党员), taking part here: the profile
+    # decides whether they vote at this organization's meetings (orglife.mobile_vote)
+    mobile = models.BooleanField(_("外出流动"), default=False)
     note = models.CharField(_("说明"), max_length=300, blank=True)
 
     class Meta:

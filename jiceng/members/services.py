@@ -411,7 +411,8 @@ def transfer_all(user, org: Org, into: Org, *, on: date | None = None, note: str
 
 
 @service(CHANGE, on="member")
-def add_participation(user, member: Member, org: Org, *, on: date | None = None, note: str = "") -> ParticipationLine:
+def add_participation(user, member: Member, org: Org, *, on: date | None = None, note: str = "",
+                      mobile: bool = False) -> ParticipationLine:
     day = on or today()
     errors: dict = {}
     not_future("on", day, errors)
@@ -420,7 +421,7 @@ def add_participation(user, member: Member, org: Org, *, on: date | None = None,
     elif member.participation_lines.filter(org=org, end__isnull=True).exists():
         errors["org"] = [_("已在该组织参加组织生活")]
     raise_if(errors)
-    return ParticipationLine.objects.create(member=member, org=org, start=day, note=note)
+    return ParticipationLine.objects.create(member=member, org=org, start=day, note=note, mobile=mobile)
 
 
 

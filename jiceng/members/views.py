@@ -108,7 +108,8 @@ class ParticipationAddView(MemberTransferView):
     form_class, title = forms.ParticipationForm, _("登记参加其他组织的组织生活")
 
     def perform(self, member, data):
-        services.add_participation(self.request.user, member, data["org"], on=data["on"], note=data["note"])
+        services.add_participation(self.request.user, member, data["org"], on=data["on"], note=data["note"],
+                                   mobile=data["mobile"])
         return member
 
 

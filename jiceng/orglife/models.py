@@ -98,8 +98,9 @@ class Attendance(LoggedModel):
     STATUSES = [(PRESENT, _("出席")), (LEAVE, _("请假")), (ABSENT, _("缺席"))]
     HAND, SIGN_IN, IMPORT = "hand", "sign_in", "import"
     MARKED = [(HAND, _("手工登记")), (SIGN_IN, _("本人签到")), (IMPORT, _("导入"))]
-    MEMBER, PARTICIPANT, COMMITTEE = "member", "participant", "committee"
-    ROLES = [(MEMBER, _("本组织成员")), (PARTICIPANT, _("参加组织生活（关系在外）")), (COMMITTEE, _("委员"))]
+    MEMBER, PARTICIPANT, MOBILE, COMMITTEE = "member", "participant", "mobile", "committee"
+    ROLES = [(MEMBER, _("本组织成员")), (PARTICIPANT, _("参加组织生活（关系在外）")),
+             (MOBILE, _("外出流动（在此参加组织生活）")), (COMMITTEE, _("委员"))]
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("会议"))
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="attendance",

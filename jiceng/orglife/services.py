@@ -68,11 +68,12 @@ def expected(org: Org, mtype: profiles.MeetingType, day: date) -> list[Expected]
         people = Member.objects.filter(pk__in=ids).order_by("name", "id")
         return [Expected(m, Attendance.COMMITTEE, True) for m in people]
     belonging = set(BelongingLine.objects.as_of(day).filter(org=org).values_list("member_id", flat=True))
-    taking_part = set(ParticipationLine.objects.as_of(day).filter(org=org).values_list("member_id", flat=True)) - belonging
-    categories = dict(CategoryLine.objects.as_of(day).filter(member_id__in=belonging | taking_part)
+    taking_part = dict(ParticipationLine.objects.as_of(day).filter(org=org).exclude(member_id__in=belonging)
+                       .values_list("member_id", "mobile"))
+    categories = dict(CategoryLine.objects.as_of(day).filter(member_id__in=belonging | taking_part.keys())
                       .values_list("member_id", "category"))
     out = []
-    for m in Member.objects.filter(pk__in=belonging | taking_part).order_by("name", "id"):
+    for m in Member.objects.filter(pk__in=belonging | taking_part.keys()).order_by("name", "id"):
         cat = rules.category(categories.get(m.pk, ""))
         if cat is None or not cat.is_member:  # applicants and activists are not expected at members' meetings
             continue
@@ -80,6 +81,8 @@ def expected(org: Org, mtype: profiles.MeetingType, day: date) -> list[Expected]
         # a party group holds no membership: those who take part in it are its own people
         if m.pk in belonging or not org.holds_members:
             out.append(Expected(m, Attendance.MEMBER, votes))
+        elif taking_part[m.pk]:  # a mobile member votes only where both the type and the profile say so
+            out.append(Expected(m, Attendance.MOBILE, votes and mtype.participants_vote and rules.orglife.mobile_vote))
         else:
             out.append(Expected(m, Attendance.PARTICIPANT, votes and mtype.participants_vote))
     return out

@@ -124,7 +124,8 @@ class Command(ScopedCommand):
                             "note": l.note} for l in m.category_lines.all()],
             "belonging": [{"org_code": l.org.code, "org_name": l.org.name, "start": l.start, "end": l.end, "note": l.note}
                           for l in m.belonging_lines.select_related("org")],
-            "participation": [{"org_code": l.org.code, "org_name": l.org.name, "start": l.start, "end": l.end, "note": l.note}
+            "participation": [{"org_code": l.org.code, "org_name": l.org.name, "start": l.start, "end": l.end, "note": l.note,
+                               "mobile": l.mobile}
                               for l in m.participation_lines.select_related("org")],
             "posts": [{"org_code": h.org.code, "post": h.post, "post_label": h.post_label, "start": h.start, "end": h.end}
                       for h in m.post_holdings.select_related("org")],
