@@ -17,6 +17,7 @@ from jiceng.core import profiles
 from jiceng.core.dates import not_future, raise_if
 from jiceng.core.i18n import pick
 from jiceng.core.scoping import CHANGE
+from jiceng.core.models import ChangeRecord
 from jiceng.core.services import service
 from jiceng.members.models import BelongingLine, CategoryLine, Member, ParticipationLine
 from jiceng.orgs.models import Org, OrgLine, PostHolding
@@ -173,6 +174,7 @@ def _apply_attendance(meeting: Meeting, mtype: profiles.MeetingType, people: lis
     for member_id, line in lines.items():
         if member_id not in wanted:
             line.delete()
+    new = []  # a new meeting's lines go in at once, with one write of their change records
     for e in people:
         line = lines.get(e.member.pk) or Attendance(meeting=meeting, member=e.member)
         if e.member.pk in present_ids:
@@ -188,7 +190,15 @@ def _apply_attendance(meeting: Meeting, mtype: profiles.MeetingType, people: lis
             if line.status != status or line.pk is None:
                 line.marked, line.marked_at = marked, now
             line.status, line.reason, line.role, line.voting = status, reason, e.role, e.voting
-            line.save()
+            if line.pk is None:
+                new.append(line)
+            else:
+                line.save()
+    if new:
+        Attendance.objects.bulk_create(new)
+        for line in new:
+            line._logged_state = line.log_state()  # as a save leaves it: a later save of the line is an update
+        ChangeRecord.record_many(ChangeRecord.CREATE, [(line, None, line._logged_state) for line in new])
     _count(meeting, mtype)
 
 
