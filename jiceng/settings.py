@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "jiceng.core.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "jiceng.core.replicas.ReplicaReadsMiddleware",  # before anything reads: the session, the user
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -103,9 +104,8 @@ TEMPLATES = [
 ]
 
 
-def _database() -> dict:
+def _database(url: str) -> dict:
     """SQLite (WAL) by default; PostgreSQL when JICENG_DATABASE_URL=postgresql://user:pw@host:port/name."""
-    url = os.environ.get("JICENG_DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
         u = urlparse(url)
         return {
@@ -130,7 +130,14 @@ def _database() -> dict:
     }
 
 
-DATABASES = {"default": _database()}
+DATABASES = {"default": _database(os.environ.get("JICENG_DATABASE_URL", ""))}
+# PostgreSQL streaming replicas that serve the reads of web requests which write nothing (core/replicas.py);
+# a test run mirrors them onto the primary's test database instead of creating one on a read-only server
+for _n, _url in enumerate(filter(None, os.environ.get("JICENG_REPLICA_URLS", "").split(",")), start=1):
+    DATABASES[f"replica{_n}"] = {**_database(_url.strip()), "TEST": {"MIRROR": "default"}}
+DATABASE_ROUTERS = ["jiceng.core.replicas.ReplicaRouter"]
+# after a write, the same browser reads the primary this long, so it sees its change whatever the lag
+JICENG_REPLICA_STICKY_SECONDS = int(os.environ.get("JICENG_REPLICA_STICKY_SECONDS", "10"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 PASSWORD_HASHERS = [

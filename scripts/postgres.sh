@@ -4,6 +4,8 @@
 #   scripts/postgres.sh start    initdb on first use, start, wait until ready (idempotent)
 #   scripts/postgres.sh stop     stop it if running (ok when not running / never created)
 #   scripts/postgres.sh url      print the connection URL
+#   scripts/postgres.sh replica  start a streaming replica of it on the next port (after `start`; idempotent)
+#   scripts/postgres.sh replica-url  print the replica's connection URL
 #   scripts/postgres.sh destroy  stop and delete its data (used by `make clean`)
 #
 # Data lives in var/pg/data (var/pg/run holds the unix socket, var/pg/postgres.log
@@ -23,7 +25,11 @@ LOCATION_FILE="$PGVAR/location"
 
 die() { echo "postgres.sh: $*" >&2; exit 1; }
 
+REPLICA_PORT=$((PORT + 1))
+
 url() { echo "postgresql://postgres@$HOST:$PORT/postgres"; }
+
+replica_url() { echo "postgresql://postgres@$HOST:$REPLICA_PORT/postgres"; }
 
 # Run a PostgreSQL binary as the postgres system user when we are root
 # (the server refuses to run as root), from / so an unreadable cwd is no issue.
@@ -83,11 +89,11 @@ is_running() { # is_running BIN DATA
     [ -f "$2/PG_VERSION" ] && as_pg "$1/pg_ctl" status -D "$2" >/dev/null 2>&1
 }
 
-write_conf() { # settings re-written at each start, included from postgresql.conf
-    local base="$1" data="$1/data" conf
+write_conf() { # write_conf BASE [DATA PORT RUN]: settings re-written at each start, included from postgresql.conf
+    local base="$1" data="${2:-$1/data}" port="${3:-$PORT}" run="${4:-$1/run}" conf
     conf="listen_addresses = '$HOST'
-port = $PORT
-unix_socket_directories = '$base/run'
+port = $port
+unix_socket_directories = '$run'
 fsync = off
 synchronous_commit = off
 full_page_writes = off
@@ -136,11 +142,46 @@ start() {
     die "server did not become ready on $HOST:$PORT (log: $base/postgres.log)"
 }
 
+wait_ready() { # wait_ready BIN PORT LOG
+    local i
+    for i in $(seq 1 60); do
+        "$1/pg_isready" -q -h "$HOST" -p "$2" -d postgres -U postgres && return 0
+        sleep 0.5
+    done
+    die "server did not become ready on $HOST:$2 (log: $3)"
+}
+
+# A hot standby streaming from the throwaway server (pg_basebackup -R): what the read-replica test reads
+# from. Its data lives beside the primary's (replica/), its socket in run-replica/.
+replica() {
+    local bin base data
+    bin="$(pg_bin)"
+    base="$(base_dir 0)"
+    [ -n "$base" ] && is_running "$bin" "$base/data" || die "start the primary first (scripts/postgres.sh start)"
+    data="$base/replica"
+    if ! [ -f "$data/PG_VERSION" ]; then
+        as_pg rm -rf "$data"
+        as_pg "$bin/pg_basebackup" -h "$HOST" -p "$PORT" -U postgres -D "$data" -R -X stream >"$base/basebackup.log" 2>&1 \
+            || { cat "$base/basebackup.log" >&2; die "pg_basebackup failed"; }
+    fi
+    as_pg mkdir -p "$base/run-replica"
+    if ! is_running "$bin" "$data"; then
+        write_conf "$base" "$data" "$REPLICA_PORT" "$base/run-replica"
+        as_pg "$bin/pg_ctl" start -D "$data" -l "$base/replica.log" -w -t 60 >/dev/null \
+            || { tail -n 30 "$base/replica.log" >&2 || true; die "replica start failed"; }
+    fi
+    wait_ready "$bin" "$REPLICA_PORT" "$base/replica.log"
+    echo "postgres.sh: replica ready at $(replica_url)" >&2
+}
+
 stop() {
     local bin base
     base="$(base_dir 0)"
     [ -n "$base" ] || return 0
     bin="$(pg_bin)"
+    if is_running "$bin" "$base/replica"; then
+        as_pg "$bin/pg_ctl" stop -D "$base/replica" -m fast -w -t 60 >/dev/null
+    fi
     if is_running "$bin" "$base/data"; then
         as_pg "$bin/pg_ctl" stop -D "$base/data" -m fast -w -t 60 >/dev/null
         echo "postgres.sh: stopped" >&2
@@ -152,7 +193,8 @@ destroy() {
     base="$(base_dir 0)"
     [ -n "$base" ] || { rm -rf "$PGVAR"; return 0; }
     if compgen -G '/usr/lib/postgresql/*/bin/pg_ctl' >/dev/null; then stop; fi
-    rm -rf "$base/data" "$base/run" "$base/postgres.log" "$base/initdb.log"
+    rm -rf "$base/data" "$base/run" "$base/postgres.log" "$base/initdb.log" \
+        "$base/replica" "$base/run-replica" "$base/replica.log" "$base/basebackup.log"
     [ "$base" = "$PGVAR" ] || rmdir "$base" 2>/dev/null || true
     rm -rf "$PGVAR"
 }
@@ -161,6 +203,8 @@ case "${1:-}" in
     start) start ;;
     stop) stop ;;
     url) url ;;
+    replica) replica ;;
+    replica-url) replica_url ;;
     destroy) destroy ;;
-    *) echo "usage: $0 start|stop|url|destroy" >&2; exit 2 ;;
+    *) echo "usage: $0 start|stop|url|replica|replica-url|destroy" >&2; exit 2 ;;
 esac
