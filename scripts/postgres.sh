@@ -152,14 +152,16 @@ wait_ready() { # wait_ready BIN PORT LOG
 }
 
 # A hot standby streaming from the throwaway server (pg_basebackup -R): what the read-replica test reads
-# from. Its data lives beside the primary's (replica/), its socket in run-replica/.
+# from. Its data lives beside the primary's (replica/), its socket in run-replica/; copied afresh whenever
+# it is not running.
 replica() {
     local bin base data
     bin="$(pg_bin)"
     base="$(base_dir 0)"
     [ -n "$base" ] && is_running "$bin" "$base/data" || die "start the primary first (scripts/postgres.sh start)"
     data="$base/replica"
-    if ! [ -f "$data/PG_VERSION" ]; then
+    # a standby that was stopped may have missed WAL the primary has since recycled: a fresh copy each start
+    if ! is_running "$bin" "$data"; then
         as_pg rm -rf "$data"
         as_pg "$bin/pg_basebackup" -h "$HOST" -p "$PORT" -U postgres -D "$data" -R -X stream >"$base/basebackup.log" 2>&1 \
             || { cat "$base/basebackup.log" >&2; die "pg_basebackup failed"; }
