@@ -329,7 +329,7 @@ def test_the_cli_prints_the_address_and_expiry(world, today_meeting):
 def test_any_sequence_of_sign_ins_and_hand_marks_keeps_the_counts_equal_to_the_lines(world, steps):
     people = world.a_members
     accounts = []
-    for i, person in enumerate(people):
+    for person in people:
         user = person.account or make_user(f"p{person.pk}-{Meeting.objects.count()}")
         person.account = user
         person.save()
