@@ -207,9 +207,9 @@ def test_expired_forged_and_closed_links_are_refused_with_words(world, today_mee
     c = client_for(world.member_user)
 
     # forged: a token signed with another salt, a changed meeting id, or plain garbage
-    other_salt = signing.dumps({"m": today_meeting.pk, "n": link.nonce}, salt="something-else")
+    other_salt = signing.dumps([today_meeting.pk, link.nonce], salt="something-else")
     good = token(link)
-    tampered = good.replace(good.split(":")[0], signing.dumps({"m": today_meeting.pk + 1, "n": link.nonce},
+    tampered = good.replace(good.split(":")[0], signing.dumps([today_meeting.pk + 1, link.nonce],
                                                              salt=signin.SALT).split(":")[0])
     for bad in (other_salt, tampered, "abc", ""):
         assert "签到链接无效" in errors_of(signin.sign_in, world.member_user, bad)["token"][0]
@@ -217,13 +217,13 @@ def test_expired_forged_and_closed_links_are_refused_with_words(world, today_mee
         assert page.status_code == 400 and "签到链接无效" in page.content.decode()
         assert 'id="sign-in-button"' not in page.content.decode()
     # a real signature on a nonce no link has
-    unknown = signing.dumps({"m": today_meeting.pk, "n": "no-such-link"}, salt=signin.SALT)
+    unknown = signing.dumps([today_meeting.pk, "no-such-link"], salt=signin.SALT)
     assert "签到链接无效" in errors_of(signin.sign_in, world.member_user, unknown)["token"][0]
 
     # expired: the token's own time older than the link's span (signing's max_age) ...
     old = signing.TimestampSigner(salt=signin.SALT)
     old.timestamp = lambda: signing.b62_encode(int(timezone.now().timestamp()) - 3 * 3600)
-    stale = old.sign_object({"m": today_meeting.pk, "n": link.nonce})
+    stale = old.sign_object([today_meeting.pk, link.nonce])
     assert "已过期" in errors_of(signin.sign_in, world.member_user, stale)["token"][0]
     # ... or the link's end passed
     SignInLink.objects.filter(pk=link.pk).update(expires_at=timezone.now() - timedelta(minutes=1))

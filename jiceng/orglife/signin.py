@@ -40,12 +40,13 @@ def minutes_for(meeting: Meeting) -> int:
 
 
 def day_end(day) -> datetime:
-    """The first moment after `day` in the project's time zone: a link never outlives its meeting's day."""
-    return timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    """The last moment of `day` in the project's time zone (23:59:59): a link never outlives its meeting's day."""
+    return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
 
 
 def token_of(link: SignInLink) -> str:
-    return signing.dumps({"m": link.meeting_id, "n": link.nonce}, salt=SALT)
+    """[meeting id, nonce], signed with its time: short, so the QR code stays coarse enough to scan from afar."""
+    return signing.dumps([link.meeting_id, link.nonce], salt=SALT)
 
 
 def path_of(link: SignInLink) -> str:
@@ -77,7 +78,7 @@ def open_link(user, meeting: Meeting) -> SignInLink:
         old.closed_at = now
         old.save(update_fields=["closed_at"])
     expires = min(now + timedelta(minutes=minutes_for(meeting)), day_end(meeting.held_on))
-    return SignInLink.objects.create(meeting=meeting, nonce=secrets.token_urlsafe(16)[:22], opened_at=now,
+    return SignInLink.objects.create(meeting=meeting, nonce=secrets.token_urlsafe(9), opened_at=now,
                                      expires_at=expires)
 
 
@@ -114,10 +115,10 @@ def read_token(token: str) -> Found:
         data = signing.loads(token or "", salt=SALT)
     except signing.BadSignature:
         return Found(None, invalid)
-    if not isinstance(data, dict) or not isinstance(data.get("n"), str) or not isinstance(data.get("m"), int):
+    if not (isinstance(data, list) and len(data) == 2 and type(data[0]) is int and isinstance(data[1], str)):
         return Found(None, invalid)
     link = (SignInLink.objects.select_related("meeting__org", "meeting__host")
-            .filter(nonce=data["n"], meeting_id=data["m"]).first())
+            .filter(meeting_id=data[0], nonce=data[1]).first())
     if link is None:
         return Found(None, invalid)
     now = timezone.now()
