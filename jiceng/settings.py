@@ -245,6 +245,10 @@ JICENG_ATTACHMENT_MAX_MB = float(os.environ.get("JICENG_ATTACHMENT_MAX_MB", "20"
 JICENG_ATTACHMENT_TYPES = [t.strip().lower().lstrip(".") for t in os.environ.get(
     "JICENG_ATTACHMENT_TYPES", "pdf,ofd,jpg,jpeg,png,doc,docx,xls,xlsx,wps,et").split(",") if t.strip()]
 
+# The site's address as people reach it (https://jiceng.example.org): what the command line puts before a path it
+# prints for a phone to open (a sign-in link's QR code). Pages and the API use the address of their request.
+JICENG_SITE_URL = os.environ.get("JICENG_SITE_URL", "http://localhost:8000")
+
 # Security headers (jiceng.core.middleware.SecurityHeadersMiddleware). Pages load scripts from this
 # site only and carry no inline script or handler; ECharts' tooltips and Swagger UI set inline styles.
 JICENG_CSP = os.environ.get("JICENG_CSP", "; ".join([

@@ -356,6 +356,9 @@ class OrgLife(_Strict):
     mobile_vote: bool = False
     late_entry_days: int = 30  # a meeting entered more than this many days after it was held is flagged
     late_entry_source: str = ""
+    # optional phone sign-in by QR code (never required): how long a sign-in link stays open, in minutes
+    sign_in_minutes: int = Field(120, ge=5, le=24 * 60)
+    sign_in_source: str = ""
     note: str = ""
 
     def meeting(self, key: str) -> MeetingType | None:

@@ -19,6 +19,7 @@ from . import compliance, services
 from .filtersets import MeetingFilterSet
 from .models import Attendance, Meeting
 from .review_api import ReviewActions
+from .signin_api import SignInLinkActions
 
 PERSON_ID = {"min_value": 1, "max_value": 2**63 - 1}
 
@@ -98,7 +99,7 @@ class MeetingSerializer(serializers.ModelSerializer):
         return services.correct_meeting(self.context["request"].user, meeting, present=present, on_leave=on_leave, **data)
 
 
-class MeetingViewSet(ReviewActions, ScopedViewSet):
+class MeetingViewSet(ReviewActions, SignInLinkActions, ScopedViewSet):
     """会议 / meetings: list with the page's filters, read with attendance, record and correct — within your scope."""
 
     model, serializer_class, filterset_class = Meeting, MeetingSerializer, MeetingFilterSet

@@ -87,3 +87,7 @@ class AttachmentForm(Form):
         super().__init__(*args, **kwargs)
         self.fields["file"].help_text = attachment_help()
         self.fields["file"].widget.attrs["accept"] = attachment_accept()
+
+
+class EmptyForm(Form):
+    """A button's form: nothing to fill (the sign-in link is opened or closed by pressing it)."""

@@ -133,6 +133,36 @@ class Attendance(LoggedModel):
         return self.meeting.get_absolute_url()
 
 
+class SignInLink(LoggedModel):
+    """A short-lived link a meeting shows as a QR code for optional phone sign-in (signin.py). The link carries
+    a signed token naming the meeting and this row's nonce: closing the link, or opening a new one (which
+    closes the old), makes every token of it refused. Sign-in is never required: hand marking stays."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="sign_in_links", verbose_name=_("会议"))
+    nonce = models.CharField(_("链接标识"), max_length=32, unique=True, editable=False)
+    opened_at = models.DateTimeField(_("开放时间"), default=timezone.now, editable=False)
+    expires_at = models.DateTimeField(_("截止时间"))
+    closed_at = models.DateTimeField(_("关闭时间"), null=True, blank=True)
+
+    scope_path = "meeting__org_path"
+
+    class Meta:
+        ordering = ["meeting_id", "-opened_at", "-id"]
+        verbose_name = verbose_name_plural = _("签到链接")
+
+    def __str__(self):
+        return f"{self.meeting.topic} · {timezone.localtime(self.expires_at):%H:%M}"
+
+    def change_path(self):
+        return self.meeting.org_path
+
+    def get_absolute_url(self):
+        return reverse("meeting_sign_in_link", args=[self.meeting_id])
+
+    def open_at(self, moment) -> bool:
+        return self.closed_at is None and moment < self.expires_at
+
+
 class MeetingAttachment(LoggedModel):
     """A file kept with a meeting (photos, a scanned sign-in sheet): served only through the scoped route."""
 

@@ -63,6 +63,14 @@ testkit.routes({
     "api-meeting-accept": Route("write", target=Meeting, api=True, post_only=True),
     "api-meeting-return": Route("write", target=Meeting, api=True, post_only=True),
     "api-orglife-compliance": Route("read", target=lambda side: ({}, f"?org={side.org.code}&year=2024"), api=True),
+    # optional sign-in (signin.py): the officer's screen and close button; the member's page and API need only
+    # a login (being on the meeting's expected list is the permission, checked by the service)
+    "meeting_sign_in_link": Route(target=Meeting),
+    "meeting_sign_in_close": Route(target=Meeting, post_only=True),
+    "orglife_sign_in": Route("list"),
+    "api-meeting-sign-in-link": Route("write", target=Meeting, api=True, post_only=True),
+    "api-meeting-sign-in-link-close": Route("write", target=Meeting, api=True, post_only=True),
+    "api-orglife-sign-in": Route("list", api=True, post_only=True),
 })
 
 testkit.scoped_model(Meeting, list="meeting_list", detail="meeting_detail", edit="meeting_edit",

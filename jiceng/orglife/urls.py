@@ -39,3 +39,13 @@ urlpatterns += [path("orglife/", include([
 ]))]
 api_routes += [("orglife/appraisals", AppraisalViewSet, "api-appraisal"),
                ("orglife/rectifications", RectificationViewSet, "api-rectification")]
+
+# optional phone sign-in by QR code (signin.py, signin_api.py)
+from .signin_api import SignInAPIView  # noqa: E402
+
+urlpatterns += [path("orglife/", include([
+    path("<int:pk>/sign-in/", views.SignInLinkView.as_view(), name="meeting_sign_in_link"),
+    path("<int:pk>/sign-in/close/", views.SignInCloseView.as_view(), name="meeting_sign_in_close"),
+    path("sign-in/", views.SignInView.as_view(), name="orglife_sign_in"),
+]))]
+api_urlpatterns += [path("orglife/sign-in/", SignInAPIView.as_view(), name="api-orglife-sign-in")]

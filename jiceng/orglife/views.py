@@ -1,18 +1,24 @@
 from __future__ import annotations
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.exports import log_personal_data
-from jiceng.core.dates import today
+from jiceng.core.dates import shown, today
 from jiceng.core.i18n import pick
 from jiceng.core.params import choice_param, id_param, int_param
 from jiceng.core.scoping import CHANGE
 from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped_object
 from jiceng.orgs.models import Org, rules_in_scope
 
-from . import compliance, forms, services
+from . import compliance, forms, services, signin
 from .filtersets import MeetingFilterSet
 from .models import Attendance, Meeting
 
@@ -43,7 +49,8 @@ class MeetingDetailView(ObjectView):
         lines = list(meeting.attendance.select_related("member").order_by("status", "member__name"))
         mtype = meeting.meeting_type
         cite = meeting.rules.cite("orglife", mtype.source) if mtype and mtype.source else ""
-        return {"lines": lines, "mtype": mtype, "cite": cite, "attachments": list(meeting.attachments.all())}
+        return {"lines": lines, "mtype": mtype, "cite": cite, "attachments": list(meeting.attachments.all()),
+                "sign_in_today": signin.may_open(meeting), "sign_in_open": signin.current_link(meeting) is not None}
 
 
 class MeetingFormMixin:
@@ -168,3 +175,88 @@ class MeetingAttachmentView(ScopedView):
         log_personal_data(request.user, "meeting_attachment", fmt=name.rpartition(".")[2][:10] if "." in name else "",
                           what={"meeting": meeting.pk, "attachment": kept.pk, "file": name})
         return FileResponse(kept.file.open("rb"), as_attachment=True, filename=kept.filename)
+
+
+# ----------------------------------------------------------------------------------- optional sign-in (signin.py)
+
+class SignInLinkView(ObjectActionView):
+    """The officer's sign-in screen of a meeting: GET shows the open link's QR code, its expiry and who signed
+    in (the count refreshes by itself, htmx); POST opens a new link (closing the old). Sign-in is optional:
+    the hand marking of the meeting's form stays complete."""
+
+    model, form_class, title = Meeting, forms.EmptyForm, _("扫码签到")
+    template_name = "orglife/sign_in_link.html"
+
+    def get(self, request, **kwargs):
+        meeting = self.get_object()
+        if request.GET.get("part") == "count":
+            return render(request, "orglife/_sign_in_count.html", self._state(meeting))
+        return self.render_form(meeting, self.get_form(meeting))
+
+    def _state(self, meeting) -> dict:
+        link = signin.current_link(meeting)
+        url = self.request.build_absolute_uri(signin.path_of(link)) if link else ""
+        meeting.refresh_from_db()
+        return {"meeting": meeting, "link": link, "url": url, "qr": signin.qr_svg(url) if link else "",
+                "signed": signin.signed_in(meeting), "may_open": signin.may_open(meeting),
+                "minutes": signin.minutes_for(meeting)}
+
+    def get_context(self, meeting, form) -> dict:
+        return {**super().get_context(meeting, form), **self._state(meeting)}
+
+    def perform(self, meeting, data):
+        return signin.open_link(self.request.user, meeting)
+
+    def announce(self, meeting, link):
+        messages.success(self.request, _g("签到二维码已生成，有效至 %(t)s") % {"t": shown(link.expires_at)})
+
+    def success_url(self, meeting, link):
+        return reverse("meeting_sign_in_link", args=[meeting.pk])
+
+
+class SignInCloseView(ObjectActionView):
+    """POST only (the button is on the sign-in screen): close the open link early."""
+
+    model, form_class, title = Meeting, forms.EmptyForm, _("关闭签到")
+    http_method_names = ["post"]
+
+    def perform(self, meeting, data):
+        return signin.close_link(self.request.user, meeting)
+
+    def announce(self, meeting, link):
+        messages.success(self.request, _g("签到已关闭；已签到的出勤保留") if link else _g("当前没有开放的签到链接"))
+
+    def success_url(self, meeting, link):
+        return meeting.get_absolute_url()
+
+
+class SignInView(ScopedView):
+    """The member's page the QR code opens (login first, then back here): the meeting and one 签到 button.
+    A forged, expired or closed link, someone not expected and a second sign-in are told so; nothing changes."""
+
+    template_name = "orglife/sign_in.html"
+
+    def page(self, request, token, problem="", status=200):
+        found = signin.read_token(token)
+        line = signin.line_of(request.user, found.meeting) if found.link else None
+        if found.problem:
+            problem, status = found.problem, (410 if found.gone else 400)
+        elif line is None:
+            problem = problem or _g("您不在本次会议的应到名单中，无须签到。如有疑问，请联系会议记录人")
+        done = signin.signed_already(line) if line is not None and line.status == Attendance.PRESENT else ""
+        return render(request, self.template_name, {"found": found, "meeting": found.meeting, "line": line,
+                                                    "token": token, "problem": problem, "done": done}, status=status)
+
+    def get(self, request):
+        return self.page(request, request.GET.get("t", ""))
+
+    def post(self, request):
+        token = request.POST.get("t", "")
+        try:
+            with transaction.atomic():
+                line = signin.sign_in(request.user, token)
+        except ValidationError as exc:
+            words = [m for msgs in exc.message_dict.values() for m in msgs]
+            return self.page(request, token, problem=" ".join(words))
+        messages.success(request, _g("签到成功：%(t)s") % {"t": timezone.localtime(line.marked_at).strftime("%H:%M")})
+        return redirect(f"{reverse('orglife_sign_in')}?t={token}")

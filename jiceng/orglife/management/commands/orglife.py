@@ -7,17 +7,19 @@ from jiceng.orglife.appraisal_cli import SUBCOMMANDS, AppraisalCommands
 from jiceng.orglife.filtersets import MeetingFilterSet
 from jiceng.orglife.models import Meeting
 from jiceng.orglife.review_cli import HELP as REVIEW_HELP, ReviewCommands
+from jiceng.orglife.signin_cli import HELP as SIGN_IN_HELP, SignInCommands
 
 STATUS_WORDS = {"met": ("已落实", "met"), "missed": ("未落实", "missed"), "upcoming": ("未到期", "upcoming"),
                 "not_applicable": ("不适用", "n/a")}
 
 
-class Command(ReviewCommands, AppraisalCommands, ScopedCommand):
+class Command(ReviewCommands, AppraisalCommands, SignInCommands, ScopedCommand):
     help = "组织生活：会议列表与落实情况（按 --as 用户的权限）/ organizational life: meetings and compliance (with the --as user's roles)"
     subcommands = {
         "compliance": "组织生活落实情况（含下级）/ compliance of an organization and its subtree for a year",
         "list": "列出会议 / list meetings",
         "review": REVIEW_HELP,
+        "sign-in-link": SIGN_IN_HELP,
         **SUBCOMMANDS,
     }
     label_sources = (Meeting, MeetingFilterSet)
