@@ -39,3 +39,9 @@ urlpatterns += [path("orglife/", include([
 ]))]
 api_routes += [("orglife/appraisals", AppraisalViewSet, "api-appraisal"),
                ("orglife/rectifications", RectificationViewSet, "api-rectification")]
+
+# the figures of a subtree and period, with other apps' figures as panels (figures.py, figures_views.py)
+from . import figures_views as fv  # noqa: E402
+
+urlpatterns += [path("orglife/figures/", fv.FiguresView.as_view(), name="orglife_figures")]
+api_urlpatterns += [path("orglife/figures/", fv.FiguresAPIView.as_view(), name="api-orglife-figures")]
