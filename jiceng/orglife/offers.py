@@ -103,8 +103,10 @@ def _register_change_texts() -> None:
 def _register_appraisal() -> None:
     """民主评议 and the life meeting's follow-up: the member's grades, overdue rectification items on the home page,
     the organization page's button."""
+    from . import appraisal_demo
     from .models import AppraisalEntry
 
+    registry.register_demo_step("appraisals", appraisal_demo.build, order=55)  # after the meetings (50)
     registry.register_panel("member", "grades", "orglife/_member_grades.html", _member_grades, order=61)
     registry.register_panel("home", "rectifications", "orglife/_home_rectifications.html", _home_rectifications,
                             order=35)
