@@ -188,7 +188,7 @@ def test_cli_json_is_the_api_document(tree):
     text = StringIO()
     call_command("orglife", "figures", "C001", "--from", "2024-01-01", "--to", "2024-06-30", "--as", "officer_a",
                  stdout=text)
-    assert "集中学习 3 次" in text.getvalue() and "讲党课 1 场次" in text.getvalue()
+    assert "集中学习 3 次" in text.getvalue() and "党课 1 场次" in text.getvalue()
     with pytest.raises(CommandError):  # outside the --as user's scope: not found
         call_command("orglife", "figures", "C002", "--as", "officer_a", stdout=StringIO(), stderr=StringIO())
 
@@ -199,7 +199,7 @@ def test_the_page_shows_meetings_appraisal_breakdown_and_trainings_panel(tree):
     r = client.get(f"/orglife/figures/?org={tree.root.pk}&from=2024-01-01&to=2024-06-30&children=1&sort=-meetings")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "集中学习 3 次" in html and "讲党课 3 场次" in html and "出席 11 人次" in html
+    assert "集中学习 3 次" in html and "党课 3 场次" in html and "出席 11 人次" in html
     assert 'id="training-figures"' in html  # training's figures, for the same period (a registered panel)
     assert 'data-bars="type-chart"' in html and "vendor/echarts/echarts.min.js" in html
     # sorted by meetings, most first, the organization's own row on top

@@ -34,8 +34,10 @@ class FiguresCommands:
         m, a = doc["meetings"], doc["appraisal"]
         lines = [t(f"组织生活数字：{org.name}（{org.code}，含下级），{doc['from']} 至 {doc['to']}",
                    f"Figures of {org.name} ({org.code}, with its subtree), {doc['from']} to {doc['to']}"),
-                 t(f"召开会议 {m['total']} 次，集中学习 {m['study']} 次，讲党课 {m['lectures']} 场次",
-                   f"{m['total']} meetings, {m['study']} concentrated study sessions, {m['lectures']} lectures"),
+                 t(f"召开会议 {m['total']} 次，集中学习 {m['study']} 次" + (f"，{'、'.join(m['lecture_types'])} {m['lectures']} 场次"
+                                                                       if m["lecture_types"] else ""),
+                   f"{m['total']} meetings, {m['study']} concentrated study sessions"
+                   + (f", {m['lectures']} lectures" if m["lecture_types"] else "")),
                  t(f"出席 {m['present']} 人次 / 应到 {m['expected']} 人次，出席率 {_percent(m['attendance_rate'])}",
                    f"{m['present']} present of {m['expected']} expected, attendance {_percent(m['attendance_rate'])}")]
         lines += [f"  {x['label']}\t{x['meetings']}\t{x['present']}/{x['expected']}\t{_percent(x['attendance_rate'])}"

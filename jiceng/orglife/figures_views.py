@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.core import registry
+from jiceng.core.i18n import pick
 from jiceng.core.params import BadParameter, choice_param, date_param, id_param, int_param
 from jiceng.core.scoping import VIEW
 from jiceng.core.views import ScopedView, scoped_object
@@ -52,7 +53,7 @@ SORTS = {  # key -> (label, the row's value); the breakdown table sorts by any o
     "name": (_("组织"), lambda r: r["name"]),
     "meetings": (_("会议"), lambda r: r["meetings"]),
     "study": (_("集中学习"), lambda r: r["study"]),
-    "lectures": (_("党课"), lambda r: r["lectures"]),
+    "lectures": (_("讲课"), lambda r: r["lectures"]),  # shown as the profile's word (党课)
     "present": (_("出席人次"), lambda r: r["present"]),
     "rate": (_("出席率"), lambda r: r["attendance_rate"]),
     "graded": (_("评定等次人数"), lambda r: r["graded"]),
@@ -101,13 +102,14 @@ class FiguresView(ScopedView):
         doc = figures.figures(org, start, end, year=year, by_child=children)
         m = doc["meetings"]
         life = org.rules.orglife
-        words = {"lectures": _g("党课")} if not life or life.counted_as(figures.LECTURE) else {}
+        lecture_word = "、".join(pick(life.meeting(k).label) for k in life.counted_as(figures.LECTURE)) if life else ""
+        words = {"lectures": lecture_word} if lecture_word else {}
         chart = {"categories": [t["label"] for t in m["by_type"]],
                  "series": [{"name": _g("会议次数"), "data": [t["meetings"] for t in m["by_type"]]}]}
         return render(request, "orglife/figures.html", {
             "org": org, "doc": doc, "m": m, "a": doc["appraisal"], "start": start, "end": end, "year": year,
             "children": children, "sort": sort, "chart": chart,
-            "has_lectures": bool(life and life.counted_as(figures.LECTURE)),
+            "has_lectures": bool(lecture_word), "lecture_word": lecture_word,
             "rows": _sorted(doc.get("by_child", []), sort),
             "headers": [h for h in _headers(request, sort, words)
                         if h["key"] != "lectures" or (life and life.counted_as(figures.LECTURE))],
