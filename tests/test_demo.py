@@ -59,6 +59,23 @@ def test_demo_is_one_logged_batch_with_valid_people(demo):
     doc = compliance.compliance(None, area, today().year)
     statuses = {p["status"] for o in doc["organizations"] for ob in o["obligations"] for p in ob["periods"]}
     assert {"met", "missed"} <= statuses and 0 < doc["summary"]["fully_compliant"] < doc["summary"]["organizations"]
+    # last year's appraisals (the cap respected, probationary members ungraded) and a life meeting's follow-up
+    from jiceng.orglife import appraisal, figures
+    from jiceng.orglife.models import Appraisal, Rectification
+
+    assert batch.details["appraisals"]["appraisals"] >= 3 and batch.details["appraisals"]["graded"] > 0
+    for ap in Appraisal.objects.filter(year=today().year - 1):
+        rule = appraisal.rule_of(ap.org)
+        graded = ap.entries.filter(graded=True).count()
+        assert ap.entries.filter(grade=rule.top.key).count() <= appraisal.top_cap(rule, graded)
+        assert not ap.entries.filter(graded=False).exclude(grade="").exists()
+    assert {ap.org.profile for ap in Appraisal.objects.all()} == {"ccp", "mjin", "jiusan"}
+    first = Rectification.objects.filter(meeting__org__code="CPTJ001007001001")
+    assert first.filter(done_on__isnull=False).count() >= 1
+    assert sum(r.overdue_on(today()) for r in first) == 1
+    year = today().year - 1
+    shown = figures.figures(area, date(year, 1, 1), date(year, 12, 31))["appraisal"]
+    assert shown["graded"] > 0 and shown["ungraded"] >= 0
 
 
 def test_every_role_has_a_demo_login(demo):

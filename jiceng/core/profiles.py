@@ -302,6 +302,8 @@ class MeetingType(_Strict):
     participants_vote: bool = False  # members who take part without belonging (一方隶属、参加多重组织生活)
     quorum: Quorum | None = None
     source: str = ""
+    # what the reported figures count it as (orglife/figures.py): concentrated study (集中学习), a lecture (党课)
+    counts_as: list[Literal["study", "lecture"]] = []
 
     @property
     def word(self) -> str:
@@ -367,6 +369,10 @@ class OrgLife(_Strict):
     def meeting_by_word(self, word: str) -> MeetingType | None:
         word = (word or "").strip()
         return next((m for m in self.meetings if word in m.words), None)
+
+    def counted_as(self, what: str) -> list[str]:
+        """The meeting types the figures count as `what` ("study": 集中学习, "lecture": 党课)."""
+        return [m.key for m in self.meetings if what in m.counts_as]
 
 
 class Profile(_Strict):

@@ -26,6 +26,7 @@ def register() -> None:
     registry.register_panel("member", "attendance", "orglife/_member_attendance.html", _member_attendance, order=60)
     _register_review()
     _register_appraisal()
+    _register_figures()
 
 
 def _register_review() -> None:
@@ -102,8 +103,10 @@ def _register_change_texts() -> None:
 def _register_appraisal() -> None:
     """民主评议 and the life meeting's follow-up: the member's grades, overdue rectification items on the home page,
     the organization page's button."""
+    from . import appraisal_demo
     from .models import AppraisalEntry
 
+    registry.register_demo_step("appraisals", appraisal_demo.build, order=55)  # after the meetings (50)
     registry.register_panel("member", "grades", "orglife/_member_grades.html", _member_grades, order=61)
     registry.register_panel("home", "rectifications", "orglife/_home_rectifications.html", _home_rectifications,
                             order=35)
@@ -148,3 +151,14 @@ def _home_rectifications(request, obj=None):
     items = overdue(request.user)
     count = items.count()
     return {"count": count, "items": list(items[:10])} if count else None
+
+
+# ----------------------------------------------------------------------------------- figures (figures.py)
+
+def _register_figures() -> None:
+    """The figures page (meetings, study, lectures, attendance, appraisal grades of a subtree and period): in the
+    menu, and a button on the organization page. Other apps add their figures as panels of the page "figures"."""
+    registry.register_navigation("orglife_figures", _("工作数字"), 39, group="orglife")
+    registry.register_action("org", "org-figures", _("工作数字"),
+                             lambda org: f"{reverse('orglife_figures')}?org={org.pk}&children=1",
+                             lambda request, org: _holds_meetings(org) or org.children.exists(), order=45)

@@ -131,3 +131,11 @@ testkit.scoped_model(Appraisal, list="appraisal_list", detail="appraisal_detail"
                      api_list="api-appraisal-list", api_detail="api-appraisal-detail", shown_as=lambda a: a.org.name)
 testkit.scoped_model(Rectification, edit="rectification_edit", api_list="api-rectification-list",
                      api_detail="api-rectification-detail", shown_as=lambda r: r.item)
+
+
+# ----------------------------------------------------------------------------------- figures (figures.py)
+
+testkit.routes({
+    "orglife_figures": Route("read", target=query("org")),
+    "api-orglife-figures": Route("read", target=lambda side: ({}, f"?org={side.org.code}&children=true"), api=True),
+})

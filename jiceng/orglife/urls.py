@@ -49,3 +49,9 @@ urlpatterns += [path("orglife/", include([
     path("sign-in/", views.SignInView.as_view(), name="orglife_sign_in"),
 ]))]
 api_urlpatterns += [path("orglife/sign-in/", SignInAPIView.as_view(), name="api-orglife-sign-in")]
+
+# the figures of a subtree and period, with other apps' figures as panels (figures.py, figures_views.py)
+from . import figures_views as fv  # noqa: E402
+
+urlpatterns += [path("orglife/figures/", fv.FiguresView.as_view(), name="orglife_figures")]
+api_urlpatterns += [path("orglife/figures/", fv.FiguresAPIView.as_view(), name="api-orglife-figures")]

@@ -247,3 +247,14 @@ def org_panel(request, org):
     return {"org": org, "figures": reports.figures(org, start, end), "cov": cov, "year": start.year,
             "audience_label": training.audience_label(key),
             "can_add": org.active and scope_of(request.user).covers(org.path, CHANGE)}
+
+
+def figures_panel(request, subject):
+    """The figures page's section (`subject`: org, start, end; the page found the org in the user's scope):
+    courses held, people trained (人次), different people and hours, by form, in the same period."""
+    training = subject.org.rules.training
+    if training is None:
+        return None
+    f = reports.figures(subject.org, subject.start, subject.end)
+    return {"org": subject.org, "start": subject.start, "end": subject.end, "figures": f,
+            "by_form": [(training.form_label(k), *rest) for k, *rest in f.by_form]}

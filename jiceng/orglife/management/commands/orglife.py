@@ -4,6 +4,7 @@ from jiceng.core.dates import today
 from jiceng.core.i18n import pick
 from jiceng.orglife import compliance
 from jiceng.orglife.appraisal_cli import SUBCOMMANDS, AppraisalCommands
+from jiceng.orglife.figures_cli import HELP as FIGURES_HELP, FiguresCommands
 from jiceng.orglife.filtersets import MeetingFilterSet
 from jiceng.orglife.models import Meeting
 from jiceng.orglife.review_cli import HELP as REVIEW_HELP, ReviewCommands
@@ -13,7 +14,7 @@ STATUS_WORDS = {"met": ("已落实", "met"), "missed": ("未落实", "missed"), 
                 "not_applicable": ("不适用", "n/a")}
 
 
-class Command(ReviewCommands, AppraisalCommands, SignInCommands, ScopedCommand):
+class Command(FiguresCommands, ReviewCommands, AppraisalCommands, SignInCommands, ScopedCommand):
     help = "组织生活：会议列表与落实情况（按 --as 用户的权限）/ organizational life: meetings and compliance (with the --as user's roles)"
     subcommands = {
         "compliance": "组织生活落实情况（含下级）/ compliance of an organization and its subtree for a year",
@@ -21,9 +22,10 @@ class Command(ReviewCommands, AppraisalCommands, SignInCommands, ScopedCommand):
         "review": REVIEW_HELP,
         "sign-in-link": SIGN_IN_HELP,
         **SUBCOMMANDS,
+        "figures": FIGURES_HELP,
     }
     label_sources = (Meeting, MeetingFilterSet)
-    operator_reads = frozenset({"compliance"})  # contracts/orglife.md: `jiceng orglife compliance ORG_CODE --year …`
+    operator_reads = frozenset({"compliance", "figures"})  # contracts/orglife.md: `jiceng orglife compliance ORG_CODE --year …`
 
     def args_compliance(self, p):
         p.add_argument("org_code", metavar="ORG_CODE", help="组织编码 / organization code")
