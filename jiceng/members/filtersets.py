@@ -104,6 +104,11 @@ class MemberFilterSet(ScopedFilterSet):
         self.filters["category"].extra["choices"] = category_choices(user)
         self.filters["org"].queryset = Org.objects.restrict(user)  # no probing for orgs out of scope
 
+    @property
+    def qs(self):
+        qs = super().qs
+        return qs if self.is_bound else qs.filter(exited_on__isnull=True)  # no query at all: those on the books
+
     def filter_queryset(self, queryset):
         if not self.form.cleaned_data.get("status"):  # not asked: the people on the books
             queryset = queryset.filter(exited_on__isnull=True)

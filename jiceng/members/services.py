@@ -320,10 +320,11 @@ def dated_errors(member: Member, changes: dict, day: date, birth: date | None, *
 
 
 def _correction_day(member: Member, field: str) -> date:
-    """The day a corrected value holds from: its open line's start, else the start of the person's record."""
-    line = member.attribute_lines.filter(field=field, end__isnull=True).first()
-    if line is not None:
-        return line.start
+    """The day a corrected value holds from: its open line's start; with none open, the end of its last line
+    (the value was unknown since), else the start of the person's record."""
+    lines = list(member.attribute_lines.filter(field=field))
+    if lines:
+        return max(line.end or line.start for line in lines)
     first = member.belonging_lines.order_by("start").values_list("start", flat=True).first()
     return first or today()
 
