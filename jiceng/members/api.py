@@ -41,7 +41,7 @@ class MemberSerializer(serializers.ModelSerializer):
     correction = serializers.BooleanField(write_only=True, required=False, default=False, help_text=(
         "更正录入错误：上述各项的新值改写当前记录，不另起历史 / a correction of a wrong value: rewrites the open line "
         "instead of starting a new one"))
-    exited_on = serializers.DateField(read_only=True, help_text="离开日期（去世、退党、除名等）/ the day the person left, if any")
+    exited_on = serializers.DateField(read_only=True, allow_null=True, help_text="离开日期（去世、退党、除名等）/ the day the person left, if any")
     reason = serializers.CharField(write_only=True, required=False, max_length=280, help_text=(
         "更正人员类别时必填：类别的变动通过发展程序办理，更正仅限组织管理员 / required with a category change: "
         "categories move through the admission procedure; a correction is an organization administrator's"))
