@@ -221,7 +221,8 @@ def test_the_list_leaves_out_those_who_left_unless_asked(world, leader, client):
     assert "丁一" not in client.get("/members/").content.decode()
     assert "丁一" in client.get("/members/?status=exited").content.decode()
     page = client.get(f"/members/{leader.pk}/").content.decode()
-    assert 'id="member-exit"' in page and "退党" in page and 'id="member-exit-cancel"' in page
+    assert 'id="member-exited"' in page and "退党" in page and 'id="member-exit-cancel"' in page
+    assert 'id="member-exit"' not in page  # recorded once: no second button
     assert client.get(f"/api/members/{leader.pk}/").json()["exited_on"] == "2023-01-01"
     assert leader.pk not in [m["id"] for m in client.get("/api/members/").json()["results"]]
 
