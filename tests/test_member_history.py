@@ -158,6 +158,7 @@ def test_an_import_starts_first_lines_and_an_update_dates_the_change_today(world
     result = run_import(MemberImporter(world.org_admin), path, "m.csv", world.org_admin)
     assert result.ok and result.counts["updated"] == 1
     assert lines(m, "education") == [("大学本科", start, today()), ("研究生", today(), None)]
+    assert m.attribute_lines.get(field="education", end__isnull=True).note == "导入"
 
 
 def test_the_migration_gives_existing_members_their_first_lines(world):

@@ -431,7 +431,7 @@ def amend_member(user, member: Member, *, person: dict | None = None, org: Org |
     `effective`), then a transfer when the organization differs, then a corrected category when it differs
     (by key or word) — the API's update and an import's row of someone on file alike."""
     if person:
-        update_member(user, member, effective=effective, correction=correction, **person)
+        update_member(user, member, effective=effective, correction=correction, note=note, **person)
     if org is not None and org.pk != member.org_id:
         transfer(user, member, org, on=on, note=note)
     if category is not None:
