@@ -399,6 +399,8 @@ DIGEST_QUERIES = {
                             ' ORDER BY member_id, start',
     "members_belongingline": 'SELECT member_id, org_id, start, "end", note FROM members_belongingline'
                              ' ORDER BY member_id, start',
+    "members_attributeline": 'SELECT member_id, field, value, start, "end", note FROM members_attributeline'
+                             ' ORDER BY member_id, field, start',
     "core_changerecord": "SELECT user_id, source, action, content_type_id, object_id, object_repr, org_path,"
                          " before, after FROM core_changerecord"
                          " WHERE batch_id = (SELECT max(id) FROM core_changebatch)"  # not the organizations' import
@@ -546,8 +548,9 @@ C_COLS = ("member_id", "category", "start", "end", "note")
 B_COLS = ("member_id", "org_id", "start", "end", "note")
 R_COLS = ("time", "user_id", "source", "request_id", "batch_id", "action", "content_type_id", "object_id",
           "object_repr", "org_path", "before", "after")
+A_COLS = ("member_id", "field", "value", "start", "end", "note")
 TABLES = (("members_member", M_COLS), ("members_categoryline", C_COLS), ("members_belongingline", B_COLS),
-          ("core_changerecord", R_COLS))
+          ("members_attributeline", A_COLS), ("core_changerecord", R_COLS))
 
 
 def raw_chunk(people_chunk, first_id, orgs, batch_id, user_id, ct, request_id, sqlite):
@@ -558,7 +561,7 @@ def raw_chunk(people_chunk, first_id, orgs, batch_id, user_id, ct, request_id, s
     d = (lambda x: x and x.isoformat()) if sqlite else (lambda x: x)
     now = datetime.now(timezone.utc)
     now = now.replace(tzinfo=None).isoformat(" ") if sqlite else now
-    members, lines, belongings, records = [], [], [], []
+    members, lines, belongings, attributes, records = [], [], [], [], []
     for mid, p in enumerate(people_chunk, first_id):
         (name, sex, eth, born, number, phone, edu, degree, title, employer, post, occupation, employment,
          code, _label, applied, joined, confirmed) = p
@@ -573,11 +576,15 @@ def raw_chunk(people_chunk, first_id, orgs, batch_id, user_id, ct, request_id, s
         lines += [(mid, cat, d(day), d(nxt[1]), "") for (cat, day), nxt in zip(steps, steps[1:] + [(None, None)])]
         since = max(applied, founded or applied)
         belongings.append((mid, org_id, d(since), None, ""))
+        # the dated archive fields' first lines (members.history.first_line_rows), from the belonging's start
+        attributes += [(mid, f, v, d(since), None, "") for f, v in (
+            ("employment", employment), ("education", edu), ("degree", degree), ("title_level", title),
+            ("occupation", occupation)) if v]
         after = {"id": mid, **person, "org_id": org_id, "org_path": path, "category": "full", "account_id": None,
                  "categories": [[c, day.isoformat()] for c, day in steps], "belonging_since": since.isoformat()}
         records.append((now, user_id, "cli", request_id, batch_id, "create", ct, mid, name[:200], path, None,
                         json.dumps(after)))
-    return members, lines, belongings, records
+    return members, lines, belongings, attributes, records
 
 
 def work_raw(args) -> None:
@@ -590,7 +597,7 @@ def work_raw(args) -> None:
 
     from jiceng.core.bulk import roomy_cache
     from jiceng.core.models import ChangeBatch, ChangeRecord
-    from jiceng.members.models import BelongingLine, CategoryLine, Member
+    from jiceng.members.models import AttributeLine, BelongingLine, CategoryLine, Member
     from jiceng.orgs.models import Org
 
     sqlite = connection.vendor == "sqlite"
@@ -656,7 +663,7 @@ def work_raw(args) -> None:
     seconds = time.perf_counter() - t0 - prepared_s
     peak = peak_mb()
     with connection.cursor() as c:  # explicit ids: move the sequences on (PostgreSQL)
-        for sql in connection.ops.sequence_reset_sql(no_style(), [Member, CategoryLine, BelongingLine, ChangeRecord,
+        for sql in connection.ops.sequence_reset_sql(no_style(), [Member, CategoryLine, BelongingLine, AttributeLine, ChangeRecord,
                                                                   ChangeBatch]):
             c.execute(sql)
     _emit({"rows": done, "seconds": seconds, "prepare_s": prepared_s, "by_table": by_table, "peak_mb": peak, "before_mb": before_mb,

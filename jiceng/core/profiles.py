@@ -45,6 +45,14 @@ class Category(_Strict):
     source: str = ""  # where min_age comes from
 
 
+class ExitKind(_Strict):
+    """A way a person leaves the archive (去世, 退党, 除名 …): a dated record ends their lines that day."""
+
+    key: str
+    label: str
+    source: str = ""
+
+
 class Post(_Strict):
     key: str
     label: str
@@ -385,6 +393,7 @@ class Profile(_Strict):
     kinds: list[Kind]
     categories: list[Category]
     occupations: list[str] = []
+    exits: list[ExitKind] = []
     posts: dict[str, list[Post]] = {}
     terms: Terms
     warnings: list[WarningRule] = []
@@ -416,7 +425,8 @@ class Profile(_Strict):
             for c in w.when:
                 problems += [f"warnings.{w.key}.when: unknown category '{x}'" for x in c.categories if x not in cats]
                 problems += [f"warnings.{w.key}.when: unknown post '{x}'" for x in c.posts if x not in all_posts]
-        for name, values in (("kinds", [k.key for k in self.kinds]), ("categories", [c.key for c in self.categories])):
+        for name, values in (("kinds", [k.key for k in self.kinds]), ("categories", [c.key for c in self.categories]),
+                             ("exits", [e.key for e in self.exits])):
             if len(values) != len(set(values)):
                 problems.append(f"{name}: duplicate key")
         if self.admission:
@@ -534,6 +544,16 @@ class Profile(_Strict):
 
     def category_by_label(self, label: str) -> Category | None:
         return next((c for c in self.categories if label in (c.label, c.key)), None)
+
+    def exit(self, key: str) -> ExitKind | None:
+        return next((e for e in self.exits if e.key == key), None)
+
+    def exit_by_label(self, label: str) -> ExitKind | None:
+        return next((e for e in self.exits if label in (e.label, e.key)), None)
+
+    def exit_label(self, key: str) -> str:
+        e = self.exit(key)
+        return e.label if e else key
 
     def kind_label(self, key: str) -> str:
         k = self.kind(key)

@@ -1,4 +1,7 @@
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 
 from jiceng.core import idnumber
 from jiceng.core.api import ScopedViewSet, scoped_by_code
@@ -9,7 +12,7 @@ from jiceng.orgs.models import Org
 
 from . import services
 from .filtersets import MemberFilterSet
-from .models import Member
+from .models import Exit, Member
 
 
 def _choice(values):
@@ -30,7 +33,15 @@ class MemberSerializer(serializers.ModelSerializer):
     applied_on = serializers.DateField(write_only=True, required=False)
     joined_on = serializers.DateField(write_only=True, required=False)
     confirmed_on = serializers.DateField(write_only=True, required=False)
-    on = serializers.DateField(write_only=True, required=False, help_text="变更生效日期 / effective date of a change")
+    on = serializers.DateField(write_only=True, required=False, help_text="转接或类别更正的日期 / date of a transfer or category correction")
+    effective = serializers.DateField(write_only=True, required=False, help_text=(
+        "变更生效日期：人员状态、学历、学位、职称、职业类别的新值自该日起（默认今天），原值记入历史 / effective date: "
+        "a changed employment, education, degree, title level or occupation holds from this day (default today), "
+        "the old value kept in the history"))
+    correction = serializers.BooleanField(write_only=True, required=False, default=False, help_text=(
+        "更正录入错误：上述各项的新值改写当前记录，不另起历史 / a correction of a wrong value: rewrites the open line "
+        "instead of starting a new one"))
+    exited_on = serializers.DateField(read_only=True, allow_null=True, help_text="离开日期（去世、退党、除名等）/ the day the person left, if any")
     reason = serializers.CharField(write_only=True, required=False, max_length=280, help_text=(
         "更正人员类别时必填：类别的变动通过发展程序办理，更正仅限组织管理员 / required with a category change: "
         "categories move through the admission procedure; a correction is an organization administrator's"))
@@ -39,7 +50,8 @@ class MemberSerializer(serializers.ModelSerializer):
         model = Member
         fields = ["id", "name", "sex", "ethnicity", "birth_date", "id_number", "phone", "education", "degree",
                   "title_level", "employer", "post", "occupation", "employment", "org_code", "category",
-                  "category_label", "since", "applied_on", "joined_on", "confirmed_on", "on", "reason"]
+                  "category_label", "exited_on", "since", "applied_on", "joined_on", "confirmed_on", "on", "effective",
+                  "correction", "reason"]
 
     def to_representation(self, member):
         data = super().to_representation(member)
@@ -50,23 +62,42 @@ class MemberSerializer(serializers.ModelSerializer):
         return data
 
     def create(self, data):
-        data.pop("on", None)
-        data.pop("reason", None)
+        for key in ("on", "reason", "effective", "correction"):
+            data.pop(key, None)
         org = data.pop("org")
         data["category"] = services.category_key(org.rules, data["category"])
         return services.create_member(self.context["request"].user, org=org, **data)
 
     def update(self, member, data):
         on, reason = data.pop("on", None), data.pop("reason", "")
+        effective, correction = data.pop("effective", None), data.pop("correction", False)
         for key in ("since", "applied_on", "joined_on", "confirmed_on"):
             data.pop(key, None)
         org, category = data.pop("org", None), data.pop("category", None)
         return services.amend_member(self.context["request"].user, member, person=data, org=org, category=category,
-                                     on=on, reason=reason)
+                                     on=on, reason=reason, effective=effective, correction=correction)
+
+
+class ExitSerializer(serializers.Serializer):
+    kind = serializers.CharField(max_length=30, help_text="离开方式（体系中的键或名称：去世、退党、除名 …）/ how the person "
+                                                          "left: a key or word of the profile's exits")
+    on = serializers.DateField(help_text="离开日期 / the day")
+    evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=300,
+                                     help_text="依据（文件、决定）/ evidence")
+
+
+class ExitResultSerializer(serializers.ModelSerializer):
+    kind_label = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Exit
+        fields = ["member", "kind", "kind_label", "on", "evidence"]
+        read_only_fields = fields
 
 
 class MemberViewSet(ScopedViewSet):
-    """成员 / members: list with the same filters as the UI, read, create, update — within your scope."""
+    """成员 / members: list with the same filters as the UI (those on the books unless `status` says otherwise),
+    read, create, update, record and cancel an exit — within your scope."""
 
     model = Member
     serializer_class = MemberSerializer
@@ -74,3 +105,25 @@ class MemberViewSet(ScopedViewSet):
 
     def get_queryset(self):
         return super().get_queryset().select_related("org")
+
+    def filter_queryset(self, queryset):
+        if self.action != "list":  # one person by id, on the books or not: the list's filters are for lists
+            self.filter_backends = ()
+        return super().filter_queryset(queryset)
+
+    @extend_schema(request=ExitSerializer, responses={201: ExitResultSerializer})
+    @action(detail=True, methods=["post"])
+    def exit(self, request, pk=None):
+        """登记离开（去世、退党、除名等），其各项记录于该日结束 / record that the person left; their lines end that day."""
+        member = self.get_object()
+        s = ExitSerializer(data=request.data)
+        s.is_valid(raise_exception=True)
+        record = self.call_service(services.record_exit, request.user, member, **s.validated_data)
+        return Response(ExitResultSerializer(record).data, status=201)
+
+    @extend_schema(request=None, responses={200: MemberSerializer})
+    @action(detail=True, methods=["post"], url_path="cancel-exit", url_name="cancel-exit")
+    def cancel_exit(self, request, pk=None):
+        """撤销误录的离开记录，恢复其结束的各项记录 / undo an exit entered by mistake."""
+        member = self.call_service(services.cancel_exit, request.user, self.get_object())
+        return Response(MemberSerializer(member, context=self.get_serializer_context()).data)

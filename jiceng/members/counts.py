@@ -1,5 +1,7 @@
 """How many people each organization holds, by category: what the tree's warnings, pages and commands count
-(registered as `core.registry.headcount`, so the organizations app never reads this one)."""
+(registered as `core.registry.headcount`, so the organizations app never reads this one). Today's counts are of
+the people on the books (no exit recorded: `Member.exited_on` is null); a past day's come from the dated lines,
+which an exit ends on its day."""
 from __future__ import annotations
 
 from datetime import date
@@ -14,7 +16,7 @@ from .models import BelongingLine, CategoryLine, Member
 
 def by_org(org_ids) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
-    for row in Member.objects.filter(org_id__in=org_ids).values("org_id", "category").annotate(n=Count("id")):
+    for row in Member.objects.filter(org_id__in=org_ids, exited_on__isnull=True).values("org_id", "category").annotate(n=Count("id")):
         out.setdefault(row["org_id"], {})[row["category"]] = row["n"]
     return out
 
@@ -35,7 +37,7 @@ def by_org_as_of(org_ids, day: date) -> dict[int, dict[str, int]]:
 
 
 def in_subtree(path: str) -> dict[str, int]:
-    return dict(Member.objects.filter(within("org_path", path)).values_list("category").annotate(n=Count("id")))
+    return dict(Member.objects.filter(within("org_path", path), exited_on__isnull=True).values_list("category").annotate(n=Count("id")))
 
 
 def totals_in_subtrees(paths) -> dict[str, int]:
@@ -49,7 +51,7 @@ def totals_in_subtrees(paths) -> dict[str, int]:
     q = within("org_path", ranges[0])
     for p in ranges[1:]:
         q |= within("org_path", p)
-    by_path = Member.objects.filter(q).values_list("org_path").annotate(n=Count("id"))
+    by_path = Member.objects.filter(q, exited_on__isnull=True).values_list("org_path").annotate(n=Count("id"))
     totals = dict.fromkeys(paths, 0)
     for org_path, n in by_path:
         for p in paths:

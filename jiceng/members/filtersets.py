@@ -81,6 +81,9 @@ class MemberFilterSet(ScopedFilterSet):
     age_band = df.ChoiceFilter(choices=[(b[0], b[0]) for b in AGE_BANDS], method="by_age_band", label=_("年龄段"))
     education = df.MultipleChoiceFilter(choices=_choices(EDUCATIONS), label=_("学历"))
     employment = df.ChoiceFilter(choices=_choices(EMPLOYMENTS), label=_("人员状态"))
+    # who is on the books: by default those with no exit recorded (去世, 退党, 除名 … end a person's lines)
+    status = df.ChoiceFilter(choices=[("current", _("在册")), ("exited", _("已离开")), ("all", _("全部"))],
+                             method="by_status", label=_("在册情况"), empty_label=_("在册（默认）"))
     sort = Sort({
         "name": ("name_pinyin", "name"),  # pinyin order (安 白 曾 张), then namesakes by character
         "sex": ("sex", "name_pinyin"),
@@ -92,13 +95,29 @@ class MemberFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment", "sort"]
+        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment", "status",
+                  "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         user = getattr(self.request, "user", None)
         self.filters["category"].extra["choices"] = category_choices(user)
         self.filters["org"].queryset = Org.objects.restrict(user)  # no probing for orgs out of scope
+
+    @property
+    def qs(self):
+        qs = super().qs
+        return qs if self.is_bound else qs.filter(exited_on__isnull=True)  # no query at all: those on the books
+
+    def filter_queryset(self, queryset):
+        if not self.form.cleaned_data.get("status"):  # not asked: the people on the books
+            queryset = queryset.filter(exited_on__isnull=True)
+        return super().filter_queryset(queryset)
+
+    def by_status(self, qs, name, value):
+        if value == "exited":
+            return qs.filter(exited_on__isnull=False)
+        return qs if value == "all" else qs.filter(exited_on__isnull=True)
 
     def search(self, qs, name, value):
         return matching(qs, value)

@@ -37,6 +37,33 @@ class PersonForm(Form):
         self.fields["occupation"].choices = _optional(rules.occupations)
 
 
+class MemberEditForm(PersonForm):
+    """The person's fields, and the day from which a changed dated field (人员状态, 学历, 学位, 职称, 职业类别)
+    holds its new value: the history keeps the old one until then."""
+
+    effective = forms.DateField(label=_("变更生效日期"), initial=today, required=False, widget=DATE, help_text=_(
+        "人员状态、学历、学位、职称、职业类别的变动自哪天起生效（默认今天），原值记入历史；其他信息直接修改"))
+    correction = forms.BooleanField(label=_("更正录入错误（不是实际变动）"), required=False, help_text=_(
+        "勾选后，上述各项的新值改写当前记录，不另起一条历史"))
+
+
+class ExitForm(Form):
+    """去世, 退党, 除名 …: the profile's ways of leaving."""
+
+    kind = forms.ChoiceField(label=_("离开方式"))
+    on = forms.DateField(label=_("离开日期"), initial=today, widget=DATE)
+    evidence = forms.CharField(label=_("依据"), max_length=300, required=False,
+                               help_text=_("如批准文件、决定的文号或说明"))
+
+    def __init__(self, *args, rules=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(e.key, e.label) for e in rules.exits]
+
+
+class CancelExitForm(Form):
+    confirm = forms.BooleanField(label=_("确认撤销离开记录（仅用于误录）；其结束的各项记录将恢复"), required=True)
+
+
 class MemberCreateForm(PersonForm):
     category = forms.ChoiceField(label=_("人员类别"))
     since = forms.DateField(label=_("现类别起始日期"), required=False, widget=DATE,

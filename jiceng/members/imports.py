@@ -16,7 +16,7 @@ from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEX
 from jiceng.orgs.models import Org
 
 from . import services
-from .models import BelongingLine, CategoryLine, Member
+from .models import DATED_FIELDS, AttributeLine, BelongingLine, CategoryLine, Member
 
 PERSON = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degree", "title_level", "employer",
           "post", "occupation", "employment")
@@ -69,7 +69,7 @@ class Update:
 
 class MemberImporter:
     sheet = "members"
-    bulk_models = (Member, CategoryLine, BelongingLine, ChangeRecord)  # what services.write_new_members fills
+    bulk_models = (Member, CategoryLine, BelongingLine, AttributeLine, ChangeRecord)  # what services.write_new_members fills
 
     def __init__(self, user, rules: profiles.Profile | None = None):
         self.user = user
@@ -145,6 +145,9 @@ class MemberImporter:
         errors = services.person_errors(check)
         if org.profile != member.org.profile:
             errors["org"] = [_("只能转入同一组织体系的组织")]
+        moved = [k for k in changes if k in DATED_FIELDS] + (["org"] if org.pk != member.org_id else [])
+        if member.exited_on and moved:  # someone who has left: their dated record no longer changes
+            errors.update(services.exited_errors(member, moved[0]))
         if category != member.category:  # a category moves through the admission procedure or a correction
             errors["category"] = [_("与档案中的“%(c)s”不同：人员类别的变动须通过发展程序办理，或由组织管理员在成员页面更正")
                                   % {"c": member.category_label}]
@@ -166,7 +169,7 @@ class MemberImporter:
                 continue
             member = Member.objects.select_related("org").get(pk=u.member_id)
             services.amend_member(self.user, member, person=u.person, org=Org.objects.get(pk=u.org_id) if u.org_id else None,
-                                  on=today(), note=_("导入"))
+                                  on=today(), effective=today(), note=_("导入"))
             counts["updated"] += 1
 
 

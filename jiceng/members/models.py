@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import idnumber, pinyin, profiles
-from jiceng.core.models import DatedLine
+from jiceng.core.models import DatedLine, LoggedModel
 from jiceng.core.orgscoped import OrgScopedModel
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 
@@ -15,10 +15,16 @@ def _choices(values):
     return [(v, v) for v in values]
 
 
+# The archive fields a statistic breaks down by and that change over a life: each is kept as dated
+# AttributeLines (members.history), its Member column the mirror of the open line.
+DATED_FIELDS = ("employment", "education", "degree", "title_level", "occupation")
+
+
 class Member(OrgScopedModel):
     """A person in the archive. What changes over time (category, belonging,
-    participation, posts) is kept in dated lines; `org`, `org_path` and
-    `category` mirror the open lines so lists filter on one indexed row."""
+    participation, posts, and the archive fields of DATED_FIELDS) is kept in
+    dated lines; `org`, `org_path`, `category` and the DATED_FIELDS columns
+    mirror the open lines so lists filter on one indexed row (members.history)."""
 
     name = models.CharField(_("姓名"), max_length=50)
     # the name's pinyin initials (张三 → zs) for the search; set from the name on every write (core.pinyin)
@@ -39,6 +45,8 @@ class Member(OrgScopedModel):
     post = models.CharField(_("职务"), max_length=100, blank=True)
     occupation = models.CharField(_("职业类别"), max_length=50, blank=True)
     employment = models.CharField(_("人员状态"), max_length=10, blank=True, choices=_choices(EMPLOYMENTS))
+    # the day the person left (died, left, was removed): mirrors their Exit, so current lists filter on one column
+    exited_on = models.DateField(_("离开日期"), null=True, blank=True, editable=False)
     # mirrors of the open dated lines
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name=_("所在组织"))
     category = models.CharField(_("人员类别"), max_length=30)
@@ -166,3 +174,54 @@ class ParticipationLine(MemberLine):
     class Meta:
         ordering = ["member_id", "start"]
         verbose_name = _("参加组织生活记录")
+
+
+class AttributeLine(MemberLine):
+    """One value of a dated archive field (DATED_FIELDS: 人员状态, 学历, 学位, 职称, 职业类别/界别) from `start`
+    until `end`. A blank value (unknown) has no line. Written by members.services only; read as of a day
+    through members.history.values_as_of."""
+
+    FIELD_CHOICES = [("employment", _("人员状态")), ("education", _("学历")), ("degree", _("学位")),
+                     ("title_level", _("职称")), ("occupation", _("职业类别"))]
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attribute_lines")
+    field = models.CharField(_("档案项"), max_length=20, choices=FIELD_CHOICES)
+    value = models.CharField(_("值"), max_length=50)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["member_id", "field", "start"]
+        indexes = [models.Index(fields=["field", "value", "start"], name="attribute_line_value"),
+                   models.Index(fields=["member", "field", "start"], name="attribute_line_member")]
+        verbose_name = _("档案项记录")
+        verbose_name_plural = _("档案项记录")
+
+
+class Exit(LoggedModel):
+    """A person's leaving (去世, 退党, 除名 …: the profile's `exits`) on a day. A record of its own rather than
+    columns on Member: it keeps which lines it ended (`ended`), so that a mistaken entry is undone exactly
+    (services.cancel_exit); Member.exited_on mirrors its day for the lists."""
+
+    member = models.OneToOneField(Member, on_delete=models.CASCADE, related_name="exit", verbose_name=_("成员"))
+    kind = models.CharField(_("离开方式"), max_length=30)
+    on = models.DateField(_("离开日期"))
+    evidence = models.CharField(_("依据"), max_length=300, blank=True)
+    # {"members.belongingline": [ids], "orgs.postholding": [ids] …}: the open lines this exit ended
+    ended = models.JSONField(default=dict, blank=True, editable=False)
+
+    scope_path = "member__org_path"
+    scope_self = "member__account"
+
+    class Meta:
+        verbose_name = _("离开记录")
+        verbose_name_plural = _("离开记录")
+
+    def __str__(self):
+        return f"{self.member.name} · {self.kind_label} {self.on}"
+
+    def change_path(self):
+        return self.member.org_path
+
+    @property
+    def kind_label(self) -> str:
+        return self.member.rules.exit_label(self.kind)

@@ -22,7 +22,8 @@ from jiceng.core.services import service
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 from jiceng.orgs.models import Org
 
-from .models import BelongingLine, CategoryLine, Member, ParticipationLine
+from . import history
+from .models import DATED_FIELDS, AttributeLine, BelongingLine, CategoryLine, Exit, Member, ParticipationLine
 
 PHONE = re.compile(r"^1\d{10}$")
 VOCABULARIES = {"sex": SEXES, "ethnicity": ETHNICITIES, "education": EDUCATIONS, "degree": DEGREES,
@@ -263,6 +264,9 @@ def write_new_members(plans: list[NewMember]) -> list[int]:
         for (cat, day), nxt in zip(p.categories, p.categories[1:] + [(None, None)])))
     bulk.insert_rows(BelongingLine, ("member_id", "org_id", "start", "end", "note"),
                      ((pk, p.values["org_id"], p.belonging_start, None, "") for pk, p in zip(ids, plans)))
+    # the dated archive fields' first lines begin with the belonging, as the belonging line does
+    history.write_first_lines(row for pk, p in zip(ids, plans)
+                              for row in history.first_line_rows(pk, p.values, p.belonging_start))
     log = ChangeRows(Member)  # the change records a save of each member would leave (core.models)
     ChangeRecord.write_rows(ChangeRecord.CREATE, [
         log.row(pk, p.values["name"], p.values["org_path"], None, _created_state(log, pk, p)) for pk, p in zip(ids, plans)])
@@ -283,8 +287,54 @@ def category_key(rules: profiles.Profile, value: str) -> str:
     return cat.key if cat else value
 
 
+def exited_errors(member: Member, field: str = "on") -> dict:
+    """A person who has left has no further changes of their dated record (until the exit is cancelled)."""
+    if member.exited_on is None:
+        return {}
+    exit = Exit.objects.filter(member=member).first()
+    return {field: [_("%(n)s 已于 %(d)s %(k)s，记录不再变动；如离开记录有误，请先撤销离开记录")
+                    % {"n": member.name, "d": shown(member.exited_on), "k": exit.kind_label if exit else ""}]}
+
+
+def dated_errors(member: Member, changes: dict, day: date, birth: date | None, *, correction: bool = False) -> dict:
+    """Problems with the day from which changed dated fields (DATED_FIELDS) take their new values: not in the
+    future, not before the person's birth, not before the field's current line began (a day equal to that
+    start rewrites the line: a correction). Errors under `effective`."""
+    if not changes:
+        return {}
+    errors: dict = exited_errors(member, "effective")
+    if errors or correction:
+        return errors
+    not_future("effective", day, errors)
+    if birth and day < birth:
+        errors.setdefault("effective", []).append(
+            _("变更生效日期 %(d)s 不能早于出生日期 %(b)s") % {"d": shown(day), "b": shown(birth)})
+    labels = dict(AttributeLine.FIELD_CHOICES)
+    for field in changes:
+        floor = max((line.end or line.start for line in member.attribute_lines.filter(field=field)), default=None)
+        if floor and day < floor:
+            errors.setdefault("effective", []).append(
+                _("%(f)s 的变更生效日期不能早于当前记录的起始日期 %(d)s（更正录入错误请勾选“更正”）")
+                % {"f": labels[field], "d": shown(floor)})
+    return errors
+
+
+def _correction_day(member: Member, field: str) -> date:
+    """The day a corrected value holds from: its open line's start; with none open, the end of its last line
+    (the value was unknown since), else the start of the person's record."""
+    lines = list(member.attribute_lines.filter(field=field))
+    if lines:
+        return max(line.end or line.start for line in lines)
+    first = member.belonging_lines.order_by("start").values_list("start", flat=True).first()
+    return first or today()
+
+
 @service(CHANGE, on="member")
-def update_member(user, member: Member, *, id_number: str | None = None, **person) -> Member:
+def update_member(user, member: Member, *, id_number: str | None = None, effective: date | None = None,
+                  correction: bool = False, note: str = "", **person) -> Member:
+    """The person's own fields. A changed dated field (DATED_FIELDS) starts a new line from `effective`
+    (default today) — a change in the person's life; with `correction`, or with `effective` equal to the
+    open line's start, the open line's value is rewritten instead — a wrong value set right."""
     if id_number is not None and "*" in id_number:
         id_number = None  # the masked number shown back unchanged means "keep the number on file"
     values = {k: v for k, v in person.items() if k in PERSON_FIELDS}
@@ -306,6 +356,9 @@ def update_member(user, member: Member, *, id_number: str | None = None, **perso
         for line in member.category_lines.all():  # every step already taken must still respect the age rule
             for field, msgs in category_errors(member.rules, line.category, values["birth_date"], line.start).items():
                 errors.setdefault(field, []).extend(m for m in msgs if m not in errors.get(field, []))
+    day = effective or today()
+    dated = {k: (v or "") for k, v in values.items() if k in DATED_FIELDS and (v or "") != getattr(member, k)}
+    errors.update(dated_errors(member, dated, day, check.get("birth_date"), correction=correction))
     raise_if(errors)
     for k, v in values.items():
         blank = None if Member._meta.get_field(k).null else ""
@@ -313,6 +366,9 @@ def update_member(user, member: Member, *, id_number: str | None = None, **perso
     if "id_number" in check and id_number is not None:
         member.id_number = id_number
     member.save()
+    for field, value in dated.items():
+        history.set_value(member, field, value, _correction_day(member, field) if correction else day,
+                          note=note if not correction else (note or _("更正")))
     return member
 
 
@@ -333,6 +389,7 @@ def _close_and_open(open_line, day: date, field: str, errors: dict, create) -> N
 def change_category(user, member: Member, category: str, *, on: date | None = None, note: str = "") -> Member:
     day = on or today()
     errors = category_errors(member.rules, category, member.birth_date, day)
+    errors.update(exited_errors(member))
     if category == member.category:
         errors.setdefault("category", []).append(_("人员类别没有变化"))
     elif not errors:
@@ -368,12 +425,13 @@ def correct_category(user, member: Member, category: str, *, on: date | None = N
 
 @service(CHANGE, on="member")
 def amend_member(user, member: Member, *, person: dict | None = None, org: Org | None = None, category: str | None = None,
-                 on: date | None = None, reason: str = "", note: str = "") -> Member:
-    """What a changed record of a person means, in order: their own fields, then a transfer when the
-    organization differs, then a corrected category when it differs (by key or word) — the API's update and
-    an import's row of someone on file alike."""
+                 on: date | None = None, reason: str = "", note: str = "", effective: date | None = None,
+                 correction: bool = False) -> Member:
+    """What a changed record of a person means, in order: their own fields (a dated field's new value from
+    `effective`), then a transfer when the organization differs, then a corrected category when it differs
+    (by key or word) — the API's update and an import's row of someone on file alike."""
     if person:
-        update_member(user, member, **person)
+        update_member(user, member, effective=effective, correction=correction, note=note, **person)
     if org is not None and org.pk != member.org_id:
         transfer(user, member, org, on=on, note=note)
     if category is not None:
@@ -387,7 +445,7 @@ def amend_member(user, member: Member, *, person: dict | None = None, org: Org |
 def transfer(user, member: Member, org: Org, *, on: date | None = None, note: str = "") -> Member:
     """Move the member's relationship (组织关系) to `org`, dated `on`."""
     day = on or today()
-    errors: dict = {}
+    errors: dict = exited_errors(member)
     if org.pk == member.org_id:
         errors["org"] = [_("新组织与当前所在组织相同")]
     elif not org.active:
@@ -405,8 +463,9 @@ def transfer(user, member: Member, org: Org, *, on: date | None = None, note: st
 
 @service(CHANGE, on=("org", "into"))
 def transfer_all(user, org: Org, into: Org, *, on: date | None = None, note: str = "") -> None:
-    """A merge's step (`registry.merge_steps`): everyone of `org` transfers to `into` on the same day."""
-    for member in org.members.all():
+    """A merge's step (`registry.merge_steps`): everyone of `org` transfers to `into` on the same day (those
+    who left before keep their history where it ended)."""
+    for member in org.members.filter(exited_on__isnull=True):
         transfer(user, member, into, on=on, note=note)
 
 
@@ -414,7 +473,7 @@ def transfer_all(user, org: Org, into: Org, *, on: date | None = None, note: str
 def add_participation(user, member: Member, org: Org, *, on: date | None = None, note: str = "",
                       mobile: bool = False) -> ParticipationLine:
     day = on or today()
-    errors: dict = {}
+    errors: dict = exited_errors(member)
     not_future("on", day, errors)
     if org.pk == member.org_id:
         errors["org"] = [_("成员已隶属该组织，无需另行登记参加组织生活")]
@@ -432,8 +491,80 @@ def end_participation(user, line: ParticipationLine, *, on: date | None = None) 
     return line.close(on)
 
 
+# ------------------------------------------------------------------------- leaving (去世, 退党, 除名 …)
+
+def _open_lines(member: Member):
+    """Every dated line of the person still open: belonging, participation, category, archive fields, posts."""
+    for related in ("belonging_lines", "participation_lines", "category_lines", "attribute_lines", "post_holdings"):
+        yield from getattr(member, related).filter(end__isnull=True)
+
+
+def exit_errors(member: Member, kind: str, on: date | None) -> dict:
+    rules = member.rules
+    errors: dict = {}
+    if member.exited_on is not None:
+        errors["on"] = [_("%(n)s 已于 %(d)s 离开，不能重复登记") % {"n": member.name, "d": shown(member.exited_on)}]
+        return errors
+    if rules.exit(kind) is None:
+        known = "、".join(e.label for e in rules.exits) or "—"
+        errors["kind"] = [_("“%(k)s” 不是 %(p)s 的离开方式（可选：%(a)s）") % {"k": kind, "p": rules.name, "a": known}]
+    if on is None:
+        errors["on"] = [_("请填写离开日期")]
+        return errors
+    not_future("on", on, errors)
+    first = member.category_lines.order_by("start").values_list("start", flat=True).first()
+    if first and on < first:
+        errors.setdefault("on", []).append(_("离开日期 %(d)s 不能早于其档案的第一条记录 %(f)s") % {"d": shown(on), "f": shown(first)})
+    else:
+        latest = max((line.end or line.start for related in ("belonging_lines", "participation_lines", "category_lines",
+                                                              "attribute_lines", "post_holdings")
+                      for line in getattr(member, related).all()), default=None)
+        if latest and on < latest:
+            errors.setdefault("on", []).append(
+                _("离开日期 %(d)s 不能早于档案中最后一次变动的日期 %(l)s") % {"d": shown(on), "l": shown(latest)})
+    return errors
+
+
+@service(CHANGE, on="member")
+def record_exit(user, member: Member, *, kind: str, on: date | None, evidence: str = "") -> Exit:
+    """The person left on `on` (died, left, was removed — the profile's `exits`): every open line of theirs
+    ends that day, so a count as of an earlier day still finds them and a later one does not."""
+    kind = (kind or "").strip()
+    found = member.rules.exit_by_label(kind)
+    kind = found.key if found else kind
+    raise_if(exit_errors(member, kind, on))
+    ended: dict[str, list[int]] = {}
+    for line in _open_lines(member):
+        line.end = on
+        line.save()
+        ended.setdefault(line._meta.label_lower, []).append(line.pk)
+    record = Exit.objects.create(member=member, kind=kind, on=on, evidence=(evidence or "").strip()[:300], ended=ended)
+    member.exited_on = on
+    member.save(update_fields=["exited_on"])
+    return record
+
+
+@service(CHANGE, on="member")
+def cancel_exit(user, member: Member) -> Member:
+    """Undo an exit entered by mistake: the lines it ended are open again, exactly those, and the record goes
+    (its creation and deletion stay in the change log)."""
+    from django.apps import apps
+
+    record = Exit.objects.filter(member=member).first()
+    if record is None:
+        raise_if({"member": [_("%(n)s 没有离开记录") % {"n": member.name}]})
+    for label, ids in record.ended.items():
+        for line in apps.get_model(label).objects.filter(pk__in=ids, end=record.on):
+            line.end = None
+            line.save()
+    record.delete()
+    member.exited_on = None
+    member.save(update_fields=["exited_on"])
+    return member
+
+
 def state_as_of(member: Member, day: date) -> dict:
-    """The member's category, belonging, participation and posts at the end of `day`."""
+    """The member's category, belonging, participation, posts and dated archive fields at the end of `day`."""
     cat = member.category_lines.as_of(day).first()
     bel = member.belonging_lines.as_of(day).select_related("org").first()
     return {
@@ -441,6 +572,7 @@ def state_as_of(member: Member, day: date) -> dict:
         "org": bel.org if bel else None,
         "participation": [p.org for p in member.participation_lines.as_of(day).select_related("org")],
         "posts": list(member.post_holdings.as_of(day).select_related("org")),
+        "attributes": history.state_as_of(member, day),
     }
 
 

@@ -34,11 +34,15 @@ testkit.routes({
     "member_edit": Route(target=Member),
     "member_category": Route(target=Member),
     "member_account": Route(target=Member),
+    "member_exit": Route(target=Member),
+    "member_exit_cancel": Route(target=Member),
     "member_transfer": Route(target=Member),
     "participation_add": Route(target=Member),
     "participation_end": Route(target=ParticipationLine),
     "api-member-list": Route("list", api=True),
     "api-member-detail": Route("read", target=Member, api=True),
+    "api-member-exit": Route("write", target=Member, api=True, post_only=True),
+    "api-member-cancel-exit": Route("write", target=Member, api=True, post_only=True),
 })
 
 testkit.scoped_model(Member, list="member_list", detail="member_detail", edit="member_edit",

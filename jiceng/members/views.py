@@ -10,9 +10,9 @@ from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, Scop
 from jiceng.orgs.forms import EndForm
 from jiceng.orgs.models import Org
 
-from . import forms, services
+from . import forms, history, services
 from .filtersets import MemberFilterSet
-from .models import Member, ParticipationLine
+from .models import Exit, Member, ParticipationLine
 
 
 class MemberListView(ObjectListView):
@@ -38,6 +38,8 @@ class MemberDetailView(ObjectView):
             "participation": member.participation_lines.select_related("org"),
             "posts": member.post_holdings.select_related("org"),
             "state": services.state_as_of(member, as_of) if as_of else None,
+            "dated": history.shown_lines(member),
+            "exit": Exit.objects.filter(member=member).first(),
         }
 
 
@@ -55,7 +57,7 @@ class MemberCreateView(ObjectActionView):
 
 
 class MemberEditView(ObjectActionView):
-    model, form_class, action, title = Member, forms.PersonForm, CHANGE, _("修改成员信息")
+    model, form_class, action, title = Member, forms.MemberEditForm, CHANGE, _("修改成员信息")
 
     def form_kwargs(self, member):
         initial = {f: getattr(member, f) for f in services.PERSON_FIELDS}
@@ -65,6 +67,26 @@ class MemberEditView(ObjectActionView):
 
     def perform(self, member, data):
         return services.update_member(self.request.user, member, **data)
+
+
+class MemberExitView(ObjectActionView):
+    """登记离开 (去世, 退党, 除名 …): the person's lines end that day."""
+
+    model, form_class, action, title = Member, forms.ExitForm, CHANGE, _("登记离开")
+
+    def form_kwargs(self, member):
+        return {"rules": member.rules}
+
+    def perform(self, member, data):
+        services.record_exit(self.request.user, member, kind=data["kind"], on=data["on"], evidence=data["evidence"])
+        return member
+
+
+class MemberExitCancelView(ObjectActionView):
+    model, form_class, action, title = Member, forms.CancelExitForm, CHANGE, _("撤销离开记录")
+
+    def perform(self, member, data):
+        return services.cancel_exit(self.request.user, member)
 
 
 class MemberCategoryView(ObjectActionView):

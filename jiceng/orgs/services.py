@@ -253,7 +253,7 @@ def dissolve_org(user, org: Org, *, on: date | None = None, note: str = "", reas
     line = _open_line(org)
     day = _event_day(on, "on", errors, since=line.start if line else None)
     children = org.children.filter(dissolved_on__isnull=True).count()
-    members = org.members.count()
+    members = sum(registry.headcount().by_org([org.pk]).get(org.pk, {}).values())  # those on the books
     if not org.active:
         errors["on"] = [_("该组织已于 %(d)s 撤销") % {"d": shown(org.dissolved_on)}]
     elif children or members:

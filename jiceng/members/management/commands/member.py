@@ -5,7 +5,8 @@ from jiceng.core.scoping import CHANGE, VIEW
 from jiceng.members import services
 from jiceng.members.api import MemberSerializer
 from jiceng.members.filtersets import MemberFilterSet
-from jiceng.members.models import Member
+from jiceng.members import history as dated
+from jiceng.members.models import Exit, Member
 
 DATE = "YYYY-MM-DD"
 ON = "生效日期（默认今天）/ effective date (default today)"
@@ -40,6 +41,7 @@ class Command(ScopedCommand):
         "transfer": "转接组织关系 / transfer a member to another organization",
         "category": "更正人员类别（组织管理员）/ correct a member's category (organization administrator)",
         "account": "为成员开通账号，显示初始密码（组织管理员）/ open a login for a member; prints its initial password",
+        "exit": "登记离开（去世、退党、除名等）或以 --cancel 撤销误录 / record that a member left, or undo it with --cancel",
     }
     label_sources = (Member, MemberFilterSet)
 
@@ -50,6 +52,8 @@ class Command(ScopedCommand):
         p.add_argument("--q", help="姓名、手机号或完整身份证号 / name, phone or the whole ID number")
         p.add_argument("--sort", help="排序列（name、birth_date、org …，倒序如 --sort=-name）/ column to sort by; descending: --sort=-name")
         p.add_argument("--limit", type=int, default=200, help="最多列出条数（默认 200）/ at most this many rows")
+        p.add_argument("--status", choices=("current", "exited", "all"), help="在册（默认）、已离开或全部 / on the books "
+                                                                              "(default), left, or all")
 
     def args_show(self, p):
         p.add_argument("id", type=int, help="成员编号 / member id")
@@ -67,6 +71,17 @@ class Command(ScopedCommand):
     def args_set(self, p):
         p.add_argument("id", type=int, help="成员编号 / member id")
         person_arguments(p)
+        p.add_argument("--effective", type=day, metavar=DATE, help="人员状态、学历、学位、职称、职业类别变动的生效日期（默认今天）/ "
+                                                                   "the day a changed dated field holds from (default today)")
+        p.add_argument("--correction", action="store_true", help="更正录入错误：改写当前记录，不另起历史 / correct a wrong value "
+                                                                 "instead of recording a change")
+
+    def args_exit(self, p):
+        p.add_argument("id", type=int, help="成员编号 / member id")
+        p.add_argument("--kind", help="离开方式（键或名称：去世、退党、除名 …）/ how the member left, key or word")
+        p.add_argument("--on", type=day, metavar=DATE, help="离开日期 / the day")
+        p.add_argument("--evidence", default="", help="依据 / evidence")
+        p.add_argument("--cancel", action="store_true", help="撤销误录的离开记录 / undo an exit entered by mistake")
 
     def args_transfer(self, p):
         p.add_argument("id", type=int, help="成员编号 / member id")
@@ -106,8 +121,9 @@ class Command(ScopedCommand):
         return f"{m.pk}\t{m.name}\t{m.sex or '—'}\t{number or '—'}\t{m.org.code} {m.org.name}\t{m.category_label}"
 
     # --- reading -------------------------------------------------------------------------
-    def do_list(self, org, category, q, limit, sort=None, **_):
-        query = {"q": q or "", "category": [category_key(c) for c in category or []], "sort": sort or ""}
+    def do_list(self, org, category, q, limit, sort=None, status=None, **_):
+        query = {"q": q or "", "category": [category_key(c) for c in category or []], "sort": sort or "",
+                 "status": status or ""}
         if org:
             query["org_code"] = find_org(self.user, org).code  # out of scope: "not found", not an empty list
         qs = self.filtered(MemberFilterSet, query).select_related("org")
@@ -129,20 +145,30 @@ class Command(ScopedCommand):
                               for l in m.participation_lines.select_related("org")],
             "posts": [{"org_code": h.org.code, "post": h.post, "post_label": h.post_label, "start": h.start, "end": h.end}
                       for h in m.post_holdings.select_related("org")],
+            "attributes": {f: [{"value": l.value, "start": l.start, "end": l.end, "note": l.note} for l in lines]
+                           for f, lines in dated.lines_of(m).items()},
         }
+        exit = Exit.objects.filter(member=m).first()
+        if exit:
+            history["exit"] = {"kind": exit.kind, "kind_label": exit.kind_label, "on": exit.on, "evidence": exit.evidence}
         data = {**self.data(m), "history": history}
         span = lambda l: f"{l['start']} – {l['end'] or t('至今', 'now')}"  # noqa: E731
         lines = [self.line(m, data.get("id_number") or ""), f"  {t('人员类别', 'Category')}:"] + [f"    {span(l)}  {l['label']}" for l in history["categories"]]
         lines += [f"  {t('组织关系', 'Belonging')}:"] + [f"    {span(l)}  {l['org_name']}（{l['org_code']}）" for l in history["belonging"]]
         lines += [f"  {t('参加组织生活', 'Also takes part in')}: {span(l)}  {l['org_name']}" for l in history["participation"]]
         lines += [f"  {t('职务', 'Post')}: {span(h)}  {h['post_label']}（{h['org_code']}）" for h in history["posts"]]
+        for field, items in history["attributes"].items():
+            lines += [f"  {label(field, Member, FIELD_LABELS)}: {span(l)}  {l['value']}" for l in items]
+        if exit:
+            lines.append(f"  {t('离开', 'Left')}: {exit.on}  {exit.kind_label}" + (f"（{exit.evidence}）" if exit.evidence else ""))
         if as_of:
             state = services.state_as_of(m, as_of)
             org = state["org"]
             data["as_of"] = {"date": as_of, "category_label": state["category"],
                              "org_code": org.code if org else None, "org_name": org.name if org else None,
                              "participation": [{"code": o.code, "name": o.name} for o in state["participation"]],
-                             "posts": [{"org_code": h.org.code, "post": h.post, "post_label": h.post_label} for h in state["posts"]]}
+                             "posts": [{"org_code": h.org.code, "post": h.post, "post_label": h.post_label} for h in state["posts"]],
+                             "attributes": dict(m.attribute_lines.as_of(as_of).values_list("field", "value"))}
             lines.append(f"  {t('截至', 'As of')} {as_of}: {state['category'] or '—'} · " + (f"{org.name}（{org.code}）" if org else "—"))
         self.emit(data, *lines)
 
@@ -164,7 +190,8 @@ class Command(ScopedCommand):
             raise Failed(t("没有要修改的字段（例如 --phone 13800000000）", "Nothing to change: give a field, e.g. --phone 13800000000"),
                          returncode=INVALID)
         with self.writing():
-            services.update_member(self.user, m, id_number=person.pop("id_number", None), **person)
+            services.update_member(self.user, m, id_number=person.pop("id_number", None), effective=options.get("effective"),
+                                   correction=options.get("correction") or False, **person)
         changed = ", ".join(f.replace("_", "-") for f in (*person, *(["id-number"] if options.get("id_number") is not None else [])))
         self.emit(self.data(m), t(f"已修改成员 {m.name}（编号 {m.pk}）：{changed}", f"Updated {m.name} (id {m.pk}): {changed}"))
 
@@ -193,3 +220,19 @@ class Command(ScopedCommand):
         with self.writing():
             services.correct_category(self.user, m, category_key(category, m.rules), on=on, reason=reason)
         self.emit(self.data(m), t(f"已更正人员类别：{m.name} {old} → {m.category_label}", f"Corrected the category of {m.name}: {old} → {m.category_label}"))
+
+    def do_exit(self, id, kind, on, evidence, cancel, **_):
+        m = self.find(id, CHANGE)
+        if cancel:
+            with self.writing():
+                services.cancel_exit(self.user, m)
+            self.emit(self.data(m), t(f"已撤销 {m.name} 的离开记录", f"Cancelled the exit of {m.name}"))
+            return
+        if not kind or not on:
+            raise Failed(t("请给出 --kind 和 --on（或 --cancel 撤销）", "Give --kind and --on (or --cancel to undo)"),
+                         returncode=INVALID)
+        with self.writing():
+            record = services.record_exit(self.user, m, kind=kind, on=on, evidence=evidence)
+        self.emit({**self.data(m), "exit": {"kind": record.kind, "kind_label": record.kind_label, "on": record.on,
+                                            "evidence": record.evidence}},
+                  t(f"已登记：{m.name} 于 {record.on} {record.kind_label}", f"Recorded: {m.name} left on {record.on} ({record.kind_label})"))

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0006_labels'),
+        ('members', '0008_first_attribute_lines'),
     ]
 
     operations = [
