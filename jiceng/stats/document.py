@@ -174,12 +174,13 @@ def document(user, org: Org, as_of: date | None = None, filters: dict | None = N
         joined=Subquery(joined.order_by("start").values("start")[:1]))
     candidates = everyone.filter(category_v__in=candidate_keys)
     label = rules.category_label
+    decades = _decades(members)
     counted = {
         "by_category": _breakdown(members, "category_v", [label(k) for k in member_keys], label),
         "by_sex": _breakdown(members, "sex_v", vocab.SEXES),
         "by_ethnicity": _breakdown(members, "ethnicity_v", ["汉族"]),
         "by_age_band": _breakdown(members.annotate(band=_age_band(day)), "band", [w for w, _hi in AGE_BANDS]),
-        "by_birth_decade": _breakdown(members.annotate(decade=_decade(_decades(members))), "decade"),
+        "by_birth_decade": _breakdown(members.annotate(decade=_decade(decades)), "decade", [f"{d}s" for d in decades]),
         "by_education": _breakdown(members, "education_v", vocab.EDUCATIONS),
         "by_degree": _breakdown(members, "degree_v", vocab.DEGREES),
         "by_title_level": _breakdown(members, "title_level_v", vocab.TITLE_LEVELS),
