@@ -166,7 +166,9 @@ def test_filters_narrow_the_people_counted(tree):
 
 
 def test_a_democratic_party_counts_in_its_own_words_with_its_structure(db):
-    base = orgs.create_org(None, code="J", name="九三学社测试基层委员会", kind="base_committee", profile="jiusan",
+    city = orgs.create_org(None, code="JC", name="九三学社测试市委员会", kind="committee", profile="jiusan",
+                           founded_on=date(2000, 1, 1))
+    base = orgs.create_org(None, code="J", name="九三学社测试基层委员会", kind="base_committee", parent=city,
                            founded_on=date(2000, 1, 1))
     branch = orgs.create_org(None, code="J01", name="测试支社", kind="branch", parent=base, founded_on=date(2000, 1, 1))
     for n, (employment, title) in enumerate([("在职", "中级"), ("在职", "初级"), ("离退休", "正高级")], start=1):
