@@ -9,6 +9,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.db import transaction
+from django.http import Http404
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -227,6 +228,8 @@ def test_api_scope_filters_and_errors(tree, client):
     assert client.get("/api/stats/", {"org": "R02"}).status_code == 404  # another branch: not found
     assert client.get("/api/stats/", {"org": "R"}).status_code == 404
     assert client.get("/api/stats/", {"org": "NOPE"}).status_code == 404
+    with pytest.raises(Http404):  # the function itself keeps the scope, whoever calls it
+        document(officer, tree.b, DAY)
     assert client.get("/api/stats/", {"org": "R01", "employment": "在职"}).json()["members"]["total"] == 2
     bad = client.get("/api/stats/", {"org": "R01", "colour": "红"})
     assert bad.status_code == 400 and "colour" in bad.json()

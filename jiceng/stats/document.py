@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.db.models import Avg, Case, CharField, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
 from django.utils.translation import gettext as _
@@ -160,7 +161,10 @@ def document(user, org: Org, as_of: date | None = None, filters: dict | None = N
              period: tuple[date, date] | None = None) -> dict:
     """The contract's JSON for `org`'s subtree at the end of `as_of` (default today). `org` is one the caller
     found within `user`'s scope (`find`); `filters` use the import format's keys and words (a ValidationError
-    names a key or value that cannot be read); `period` (from, to) of the new members defaults to as_of's year."""
+    names a key or value that cannot be read); `period` (from, to) of the new members defaults to as_of's year.
+    An organization outside the scope is "not found", whoever calls."""
+    if not Org.objects.filter(pk=org.pk).restrict(user).exists():
+        raise Http404
     day = as_of or today()
     rules, filters = org.rules, dict(filters or {})
     lookups = check_filters(rules, filters)

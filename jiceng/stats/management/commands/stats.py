@@ -13,8 +13,8 @@ class Command(ScopedCommand):
     help = "统计：组织及下级的人员与组织统计 / statistics of an organization's subtree (contracts/stats-json.md)"
     operator_reads = frozenset({"stats"})
 
-    def add_arguments(self, parser):  # one command, no subcommands: the contract's line
-        for action in common_options()._actions:
+    def add_arguments(self, parser):  # one command, no subcommands: the contract's line, with the common options
+        for action in common_options()._actions:  # (--as, --lang, --json) copied from their one definition
             parser._add_action(action)
         parser.add_argument("org_code", metavar="ORG_CODE", help="组织编码（含下级）/ organization code, with its subtree")
         parser.add_argument("--as-of", dest="as_of", type=day, metavar="YYYY-MM-DD",
