@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     # --- organizational life (orglife) ---
     "jiceng.orglife",
     # --- end orglife ---
+    # --- statistics (jiceng/stats): the statistics document of any subtree, as of any date
+    "jiceng.stats",
     "jiceng.demo",
     "jiceng.bench",
 ]

@@ -383,6 +383,22 @@ class OrgLife(_Strict):
         return [m.key for m in self.meetings if what in m.counts_as]
 
 
+class JoiningPeriod(_Strict):
+    """A period of the official count of members by joining date (入党时间段), from `since` (null: the first)."""
+
+    label: str
+    since: date | None = None
+
+
+class Statistics(_Strict):
+    """What the statistics document counts beyond the common breakdowns (jiceng.stats)."""
+
+    joining_periods: list[JoiningPeriod] = []  # in order; each starts where the previous ends
+    structure: bool = False  # the democratic parties' own structure: in service / retired, 中上层, titles
+    mid_upper_titles: list[str] = []  # the title levels that make a member 中上层人士
+    source: str = ""
+
+
 class Profile(_Strict):
     key: str
     name: str
@@ -400,6 +416,7 @@ class Profile(_Strict):
     admission: Admission | None = None
     training: Training | None = None
     orglife: OrgLife | None = None
+    statistics: Statistics = Statistics()
 
     @model_validator(mode="after")
     def _references(self):

@@ -1,0 +1,251 @@
+"""The statistics document (contracts/stats-json.md, RULES.md §9): an organization's subtree as the tree and the
+records stood at the end of a day, counted set-based — each breakdown one GROUP BY over the dated lines, the age
+band, birth decade and joining period a SQL CASE on dates worked out here.
+
+Who is counted: the people whose belonging line (BelongingLine) was open at the end of `as_of` at an organization
+whose line (OrgLine) put it in the subtree that day; their category is the category line open that day, their
+joining date the start of their first line of a member category. The Member row's mirror columns (org, category)
+are never read. See docs/stats.md.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.db.models import Avg, Case, CharField, Count, F, IntegerField, Max, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import ExtractDay, ExtractMonth, ExtractYear
+from django.utils.translation import gettext as _
+
+from jiceng.core import vocab
+from jiceng.core.dates import today
+from jiceng.core.paths import within
+from jiceng.core.profiles import Profile
+from jiceng.members.models import BelongingLine, CategoryLine
+from jiceng.members.history import values_as_of
+from jiceng.orgs.models import Org, OrgLine
+
+UNKNOWN = "未知"
+# the official age bands (vocab.AGE_BANDS) in the contract's words
+AGE_BANDS = [(word, hi) for word, (_label, _lo, hi) in zip(
+    ["30岁及以下", "31至35岁", "36至40岁", "41至45岁", "46至50岁", "51至55岁", "56至60岁", "61岁及以上"], vocab.AGE_BANDS)]
+YOUNG = 35  # new members "aged 35 and under" (RULES.md §9)
+IN_SERVICE, RETIRED = "在职", "离退休"
+# archive fields that change over a life: read from their dated lines, as they stood on the day
+DATED = ("education", "degree", "title_level", "occupation", "employment")
+
+
+def _attribute_pairs(field: str, day: date):
+    """(member id, value) of `field` as it stood at the end of `day`."""
+    return values_as_of(field, day)
+
+
+def _attribute(field: str, day: date) -> Subquery:
+    pairs = _attribute_pairs(field, day)
+    person, value = pairs.query.values_select  # the two columns, whichever table keeps them
+    return Subquery(pairs.filter(**{person: OuterRef("member_id")}).order_by().values(value)[:1])
+
+
+def add_years(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+# --- filters (the import format's keys and words) --------------------------------------------------------------
+
+def _choices(rules: Profile) -> dict[str, dict[str, str]]:
+    """Each filter key: {word a user writes: value stored} (categories and kinds also by their keys)."""
+    same = lambda words: {w: w for w in words}  # noqa: E731
+    return {
+        "category": {**{c.key: c.key for c in rules.categories}, **{c.label: c.key for c in rules.categories}},
+        "sex": same(vocab.SEXES), "ethnicity": same(vocab.ETHNICITIES), "education": same(vocab.EDUCATIONS),
+        "degree": same(vocab.DEGREES), "title_level": same(vocab.TITLE_LEVELS), "employment": same(vocab.EMPLOYMENTS),
+        "occupation": same(rules.occupations), "sector": same(vocab.SECTORS),
+        "kind": {**{k.key: k.key for k in rules.kinds}, **{k.label: k.key for k in rules.kinds}},
+    }
+
+
+FILTER_KEYS = ("category", "sex", "ethnicity", "education", "degree", "title_level", "occupation", "employment",
+               "sector", "kind")
+
+
+def check_filters(rules: Profile, filters: dict) -> dict[str, str]:
+    """{annotation: stored value} for the filters, or a ValidationError naming each key that cannot be read."""
+    choices, errors, out = _choices(rules), {}, {}
+    for key, value in filters.items():
+        if key not in choices:
+            errors[key] = [_("没有名为 %(key)s 的筛选条件；可用的有：%(keys)s") % {"key": key, "keys": "、".join(FILTER_KEYS)}]
+        elif value not in choices[key]:
+            words = [w for w, v in choices[key].items() if w != v or key not in ("category", "kind")]
+            errors[key] = [_("筛选条件 %(key)s 的值“%(value)s”无效；可选：%(values)s")
+                           % {"key": key, "value": value, "values": "、".join(words)}]
+        else:
+            out[f"{key}_v"] = choices[key][value]
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+# --- the subject -------------------------------------------------------------------------------------------------
+
+def subtree_lines(org: Org, day: date):
+    """The organizations of the subtree as their lines stood at the end of `day` (none if it did not exist)."""
+    root = org.lines.as_of(day).first()
+    return root, (OrgLine.objects.as_of(day).filter(within("path", root.path)) if root else OrgLine.objects.none())
+
+
+def people(org_lines, day: date):
+    """Everyone belonging in the subtree at the end of `day`, one row each, with what they are counted by."""
+    category = CategoryLine.objects.as_of(day).filter(member_id=OuterRef("member_id")).order_by("-start")
+    org_line = OrgLine.objects.as_of(day).filter(org_id=OuterRef("org_id")).order_by()
+    return (BelongingLine.objects.as_of(day).filter(org_id__in=org_lines.values("org_id")).order_by()
+            .annotate(category_v=Subquery(category.values("category")[:1]),
+                      kind_v=Subquery(org_line.values("kind")[:1]), sector_v=Subquery(org_line.values("sector")[:1]),
+                      sex_v=F("member__sex"), ethnicity_v=F("member__ethnicity"), birth=F("member__birth_date"),
+                      **{f"{field}_v": _attribute(field, day) for field in DATED}))
+
+
+def _breakdown(qs, column: str, order=(), word=None) -> dict[str, int]:
+    """{word: count} by one column, one GROUP BY; the words of `order` first (zeros kept), an empty value 未知."""
+    out = dict.fromkeys(order, 0)
+    for value, n in qs.order_by().values_list(column).annotate(n=Count("pk")).order_by():
+        key = (word(value) if word and value else value) or UNKNOWN
+        out[key] = out.get(key, 0) + n
+    known = [k for k in out if k in order]
+    return {k: out[k] for k in [*known, *sorted(k for k in out if k not in order and k != UNKNOWN),
+                                *([UNKNOWN] if UNKNOWN in out else [])]}
+
+
+def _age_band(day: date, birth: str = "birth") -> Case:
+    """The band of the age in whole years on `day`: age ≤ hi ⇔ born after `day` less hi + 1 years."""
+    whens = [When(**{f"{birth}__isnull": True}, then=Value(UNKNOWN))]
+    whens += [When(**{f"{birth}__gt": add_years(day, -(hi + 1))}, then=Value(word)) for word, hi in AGE_BANDS[:-1]]
+    return Case(*whens, default=Value(AGE_BANDS[-1][0]), output_field=CharField())
+
+
+def _decades(qs) -> list[int]:
+    span = qs.aggregate(lo=Min("birth"), hi=Max("birth"))
+    return list(range(span["lo"].year // 10 * 10, span["hi"].year + 1, 10)) if span["lo"] else []
+
+
+def _decade(decades: list[int]) -> Case:
+    whens = [When(birth__gte=date(d, 1, 1), birth__lt=date(d + 10, 1, 1), then=Value(f"{d}s")) for d in decades]
+    return Case(*whens, default=Value(UNKNOWN), output_field=CharField())
+
+
+def _joined_period(rules: Profile) -> Case | None:
+    periods = rules.statistics.joining_periods
+    if not periods:
+        return None
+    whens = [When(joined__isnull=True, then=Value(UNKNOWN))]
+    whens += [When(joined__gte=p.since, then=Value(p.label)) for p in reversed(periods) if p.since]
+    return Case(*whens, default=Value(periods[0].label), output_field=CharField())
+
+
+def _age_at_joining():
+    """Whole years from birth to the joining day, in SQL."""
+    before_birthday = Q(jm__lt=F("bm")) | Q(jm=F("bm"), jd__lt=F("bd"))
+    return (ExtractYear("joined") - ExtractYear("birth")
+            - Case(When(before_birthday, then=Value(1)), default=Value(0), output_field=IntegerField()))
+
+
+def _share(part: int, whole: int) -> float:
+    return round(100 * part / whole, 1) if whole else 0.0
+
+
+# --- the document -----------------------------------------------------------------------------------------------
+
+def document(user, org: Org, as_of: date | None = None, filters: dict | None = None,
+             period: tuple[date, date] | None = None) -> dict:
+    """The contract's JSON for `org`'s subtree at the end of `as_of` (default today). `org` is one the caller
+    found within `user`'s scope (`find`); `filters` use the import format's keys and words (a ValidationError
+    names a key or value that cannot be read); `period` (from, to) of the new members defaults to as_of's year.
+    An organization outside the scope is "not found", whoever calls."""
+    if not Org.objects.filter(pk=org.pk).restrict(user).exists():
+        raise Http404
+    day = as_of or today()
+    rules, filters = org.rules, dict(filters or {})
+    lookups = check_filters(rules, filters)
+    period = period or (date(day.year, 1, 1), date(day.year, 12, 31))
+    root, org_lines = subtree_lines(org, day)
+    everyone = people(org_lines, day).filter(**lookups)
+    member_keys = [c.key for c in rules.categories if c.is_member]
+    candidate_keys = [c.key for c in rules.categories if not c.is_member]
+    joined = CategoryLine.objects.filter(member_id=OuterRef("member_id"), category__in=member_keys, start__lte=day)
+    members = everyone.filter(category_v__in=member_keys).annotate(
+        joined=Subquery(joined.order_by("start").values("start")[:1]))
+    candidates = everyone.filter(category_v__in=candidate_keys)
+    label = rules.category_label
+    decades = _decades(members)
+    counted = {
+        "by_category": _breakdown(members, "category_v", [label(k) for k in member_keys], label),
+        "by_sex": _breakdown(members, "sex_v", vocab.SEXES),
+        "by_ethnicity": _breakdown(members, "ethnicity_v", ["汉族"]),
+        "by_age_band": _breakdown(members.annotate(band=_age_band(day)), "band", [w for w, _hi in AGE_BANDS]),
+        "by_birth_decade": _breakdown(members.annotate(decade=_decade(decades)), "decade", [f"{d}s" for d in decades]),
+        "by_education": _breakdown(members, "education_v", vocab.EDUCATIONS),
+        "by_degree": _breakdown(members, "degree_v", vocab.DEGREES),
+        "by_title_level": _breakdown(members, "title_level_v", vocab.TITLE_LEVELS),
+        "by_occupation": _breakdown(members, "occupation_v", rules.occupations),
+        "by_employment": _breakdown(members, "employment_v", vocab.EMPLOYMENTS),
+        "by_org_kind": _breakdown(members, "kind_v", [k.label for k in rules.kinds if k.holds_members], rules.kind_label),
+        "by_joined_period": {},
+    }
+    periods = _joined_period(rules)
+    if periods is not None:
+        counted["by_joined_period"] = _breakdown(members.annotate(jp=periods), "jp",
+                                                 [p.label for p in rules.statistics.joining_periods])
+    doc = {
+        "org": {"code": org.code, "name": root.name if root else org.name, "profile": org.profile},
+        "as_of": day.isoformat(),
+        "filters": filters,
+        "members": {"total": members.count(), **counted},
+        "candidates": {"total": candidates.count(),
+                       "by_category": _breakdown(candidates, "category_v", [label(k) for k in candidate_keys], label)},
+        "new_members": _new_members(members.filter(joined__gte=period[0], joined__lte=period[1]), rules, period),
+        "organizations": _organizations(org_lines, rules),
+    }
+    if rules.statistics.structure:
+        doc["structure"] = _structure(members, rules, doc["members"]["total"])
+    return doc
+
+
+def _new_members(qs, rules: Profile, period) -> dict:
+    ages = qs.annotate(jm=ExtractMonth("joined"), jd=ExtractDay("joined"), bm=ExtractMonth("birth"),
+                       bd=ExtractDay("birth")).annotate(age=_age_at_joining())
+    agg = ages.aggregate(count=Count("pk"), average=Avg("age"), young=Count("pk", filter=Q(age__lte=YOUNG)))
+    return {
+        "period": [period[0].isoformat(), period[1].isoformat()],
+        "count": agg["count"],
+        "average_age": round(float(agg["average"]), 1) if agg["average"] is not None else 0.0,
+        "aged_35_or_under": agg["young"],
+        "by_degree": _breakdown(qs, "degree_v", vocab.DEGREES),
+        "by_education": _breakdown(qs, "education_v", vocab.EDUCATIONS),
+        "by_sex": _breakdown(qs, "sex_v", vocab.SEXES),
+        "by_occupation": _breakdown(qs, "occupation_v", rules.occupations),
+    }
+
+
+def _organizations(org_lines, rules: Profile) -> dict:
+    total = org_lines.count()
+    return {"total": total, "below": max(0, total - 1),  # below: the subtree without the organization itself
+            "by_kind": _breakdown(org_lines, "kind", [k.label for k in rules.kinds], rules.kind_label),
+            "by_sector": _breakdown(org_lines, "sector", vocab.SECTORS)}
+
+
+def _structure(members, rules: Profile, total: int) -> dict:
+    """The democratic parties' own structure (seeds 002, 003): in service and retired, 中上层人士 (a middle or
+    senior title, as the profile says) among all and among those in service."""
+    upper = Q(title_level_v__in=rules.statistics.mid_upper_titles)
+    working = Q(employment_v=IN_SERVICE)
+    agg = members.aggregate(in_service=Count("pk", filter=working), retired=Count("pk", filter=Q(employment_v=RETIRED)),
+                            mid_upper=Count("pk", filter=upper), in_service_mid_upper=Count("pk", filter=working & upper))
+    return {**agg, "mid_upper_share": _share(agg["mid_upper"], total),
+            "in_service_mid_upper_share": _share(agg["in_service_mid_upper"], agg["in_service"])}
+
+
+def find(user, code: str) -> Org | None:
+    """The organization with this code if `user` may read it; None otherwise ("not found")."""
+    return Org.objects.filter(code=(code or "").strip()).restrict(user).first()

@@ -1,0 +1,62 @@
+"""`jiceng stats ORG_CODE [--as-of YYYY-MM-DD] [--from --to] [--filter KEY=VALUE …] --json`: the statistics document
+(contracts/stats-json.md). Without --as it reads as the machine's operator (docs/decisions/cli-caller.md)."""
+from datetime import date
+
+from django.core.exceptions import ValidationError
+
+from jiceng.core.cli import INVALID, Failed, ScopedCommand, common_options, day, find_org, t
+from jiceng.core.dates import today
+from jiceng.stats.document import document
+
+
+class Command(ScopedCommand):
+    help = "统计：组织及下级的人员与组织统计 / statistics of an organization's subtree (contracts/stats-json.md)"
+    operator_reads = frozenset({"stats"})
+
+    def add_arguments(self, parser):  # one command, no subcommands: the contract's line, with the common options
+        for action in common_options()._actions:  # (--as, --lang, --json) copied from their one definition
+            parser._add_action(action)
+        parser.add_argument("org_code", metavar="ORG_CODE", help="组织编码（含下级）/ organization code, with its subtree")
+        parser.add_argument("--as-of", dest="as_of", type=day, metavar="YYYY-MM-DD",
+                            help="统计截止日（默认今天）/ as of the end of this day (default: today)")
+        parser.add_argument("--from", dest="start", type=day, metavar="YYYY-MM-DD",
+                            help="新发展人员的起始日（默认截止日所在年的1月1日）/ new members from (default: 1 January)")
+        parser.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD",
+                            help="新发展人员的终止日（默认该年12月31日）/ new members to (default: 31 December)")
+        parser.add_argument("--filter", dest="filters", action="append", default=[], metavar="KEY=VALUE",
+                            help="按导入格式的列筛选，如 employment=在职 sex=女 / narrow by an import-format column")
+
+    def handle(self, *args, **options):
+        super().handle(*args, subcommand="stats", **options)
+
+    def do_stats(self, org_code, as_of, start, end, filters, **_):
+        pairs = {}
+        for item in filters:
+            key, sep, value = item.partition("=")
+            if not sep or not key.strip():
+                raise Failed(t(f"--filter {item}：应写作 键=值，如 employment=在职",
+                               f"--filter {item}: write KEY=VALUE, e.g. employment=在职"), returncode=INVALID)
+            pairs[key.strip()] = value.strip()
+        org = find_org(self.user, org_code)
+        period = None
+        if start or end:
+            year = (as_of or today()).year
+            period = (start or date(year, 1, 1), end or date(year, 12, 31))
+            if period[0] > period[1]:
+                raise Failed(t("--from 不能晚于 --to", "--from must not be after --to"), returncode=INVALID)
+        try:
+            doc = document(self.user, org, as_of, pairs, period)
+        except ValidationError as exc:
+            raise self.problems(exc) from None
+        m = doc["members"]
+        lines = [t(f"{doc['org']['name']}（{doc['org']['code']}）统计至 {doc['as_of']}",
+                   f"{doc['org']['name']} ({doc['org']['code']}) as of {doc['as_of']}"),
+                 t(f"成员 {m['total']} 人，申请及培养中 {doc['candidates']['total']} 人，组织 {doc['organizations']['total']} 个",
+                   f"{m['total']} members, {doc['candidates']['total']} on the way in, {doc['organizations']['total']} organizations")]
+        for key, counts in m.items():
+            if isinstance(counts, dict) and counts:
+                lines.append(f"  {key}: " + "，".join(f"{k} {n}" for k, n in counts.items()))
+        nm = doc["new_members"]
+        lines.append(t(f"新发展 {nm['count']} 人（{nm['period'][0]} 至 {nm['period'][1]}），平均年龄 {nm['average_age']} 岁",
+                       f"{nm['count']} new ({nm['period'][0]} to {nm['period'][1]}), average age {nm['average_age']}"))
+        self.emit(doc, *lines)

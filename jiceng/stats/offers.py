@@ -1,0 +1,12 @@
+"""What the statistics app offers core's pages and commands (`core.registry`); run from `ready()`."""
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core import registry
+
+
+def register() -> None:
+    registry.register_navigation("stats_page", _("统计"), 45)
+    registry.register_cli_command("stats", "统计：组织及下级的人员与组织统计（JSON）/ statistics of an organization's subtree", 75)
+    registry.register_action("org", "stats", _("统计"), lambda org: f"{reverse('stats_page')}?org={org.pk}",
+                             lambda request, org: True, order=45)

@@ -1,0 +1,8 @@
+"""The statistics app's test declarations (`core.testkit`): its routes for the permission matrix."""
+from jiceng.core import testkit
+from jiceng.core.testkit import Route
+
+testkit.routes({
+    "stats_page": Route("read", target=lambda side: ({}, f"?org={side.org.pk}")),
+    "api-stats": Route("read", target=lambda side: ({}, f"?org={side.org.code}&as_of=2024-12-31"), api=True),
+})

@@ -1,0 +1,8 @@
+"""The statistics page and its API (route names are global; each is declared in testing.py)."""
+from django.urls import path
+
+from . import views
+from .api import StatsAPIView
+
+urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page")]
+api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats")]
