@@ -2,13 +2,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import grants, import_jobs, registry
+from . import export_jobs, grants, import_jobs, registry
 from .models import RoleGrant
 from .scoping import CHANGE, STRUCTURE, scope_of
 
 
 def register() -> None:
     import_jobs.register()  # the import, core's own job kind
+    export_jobs.register()  # and the export of a long list (a roster of thousands)
     registry.register_export_subject("member", _("查看完整身份证号"))  # exports.reveal_id_number
     # the organization page: an administrator grants roles there (core.grants)
     registry.register_action("org", "role-add", _("授予角色"), lambda org: f"{reverse('role_add')}?org={org.pk}",
