@@ -65,7 +65,7 @@ def test_the_scope_bounds_the_roster_and_an_org_outside_it_is_not_found(world):
     response = Client()
     response.force_login(world.officer_a)
     got = response.get(reverse("export", args=["members"]) + f"?layout=roster&format=docx&org={world.b.pk}")
-    assert got.status_code == 400 or b"\xe4\xb9\x99" not in got.getvalue()  # never 乙's people
+    assert got.status_code == 400  # as the list's export: the filter cannot name it
     api = APIClient()
     api.force_authenticate(world.officer_a)
     assert api.get(reverse("api_export", args=["members"]), {"layout": "roster", "org_code": "C002"}).status_code == 400

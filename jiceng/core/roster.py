@@ -13,6 +13,7 @@ Cells are what a reader reads: dates as the reader's language shows them (`core.
 from __future__ import annotations
 
 import re
+from copy import copy
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -242,10 +243,18 @@ def _write_xlsx(out, roster: Roster, as_of: date, total: int, tick) -> int:
     sheet.append([cell(h, font=Font(bold=True), border=box, alignment=Alignment(horizontal="center", wrap_text=True))
                   for h in headers])
     keys, n = [c.key for c in roster.columns], 0
-    wrap = Alignment(wrap_text=True, vertical="center")
+    # every body cell shares two styles, worked out once: setting a style per cell costs ~0.1 ms each
+    number_style = cell(0, border=box)._style
+    text_style = cell("", border=box, alignment=Alignment(wrap_text=True, vertical="center"))._style
+
+    def styled(value, style):
+        c = WriteOnlyCell(sheet, value=value)
+        c._style = copy(style)
+        return c
+
     for row in roster.rows:
         n += 1
-        sheet.append([cell(n, border=box)] + [cell(cell_text(row.get(k)), border=box, alignment=wrap) for k in keys])
+        sheet.append([styled(n, number_style)] + [styled(cell_text(row.get(k)), text_style) for k in keys])
         tick(n)
     book.save(out)
     return n
