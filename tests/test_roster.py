@@ -191,3 +191,27 @@ def test_english_readers_get_english_words(world):
     doc, _table, rows = docx_of(data)
     assert rows[0][0] == "No." and "Page " in doc.sections[0].footer._element.xml
     assert (round(doc.sections[0].page_width.mm), round(doc.sections[0].page_height.mm)) == (297, 210)
+
+
+def test_the_tree_page_offers_the_organizations_roster(world):
+    client = Client()
+    client.force_login(world.org_admin)
+    page = client.get(reverse("org_tree") + "?q=党支部").content.decode()
+    assert "打印花名册" in page and "layout=roster" in page
+    got = client.get(reverse("export", args=["orgs"]) + "?q=党支部&layout=roster&format=docx")
+    _doc, _table, rows = docx_of(got.getvalue())
+    assert sorted(r[1] for r in rows[1:]) == ["第一党支部", "第二党支部"]
+
+
+def test_the_roster_is_dated_as_the_list_asks_shown_the_readers_way(world):
+    from django.utils import translation
+
+    _n, data = roster(world.org_admin, {"org": str(world.a.pk), "as_of": "2024-12-31"})
+    assert any(p.text.startswith("截至 2024-12-31") for p in docx_of(data)[0].paragraphs)
+    with translation.override("en"):
+        _n, data = roster(world.org_admin, {"org": str(world.a.pk), "as_of": "2024-12-31"}, "xlsx")
+    assert load_workbook(io.BytesIO(data)).active["A2"].value.startswith("As of 31 Dec 2024")
+    api = APIClient()
+    api.force_authenticate(world.org_admin)
+    got = api.get(reverse("api_export", args=["members"]), {"layout": "roster", "as_of": "2024-13-01"})
+    assert got.status_code == 400 and "as_of" in got.json()
