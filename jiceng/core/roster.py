@@ -162,15 +162,12 @@ def _write_docx(out, roster: Roster, as_of: date, total: int, tick) -> int:
     table = doc.add_table(rows=1, cols=len(headers))
     table.style = doc.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    layout = OxmlElement("w:tblLayout")
-    layout.set(qn("w:type"), "fixed")  # the widths below, not measured from the content: fast for long lists
-    table._tbl.tblPr.append(layout)
+    table.autofit = False  # w:tblLayout fixed: the widths below, not measured from the content (fast for long lists)
     for col, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), twips):
         col.set(qn("w:w"), str(width))
     head = table.rows[0]
     trPr = head._tr.get_or_add_trPr()
-    for tag in ("w:tblHeader", "w:cantSplit"):  # repeated at the top of every page, never split
+    for tag in ("w:cantSplit", "w:tblHeader"):  # never split, repeated at the top of every page (schema order)
         trPr.append(OxmlElement(tag))
     for cell, text, width in zip(head.cells, headers, twips):
         cell.width = width * 635
