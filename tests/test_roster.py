@@ -147,6 +147,7 @@ def test_the_page_downloads_a_short_roster_and_runs_a_long_one_as_a_job(world, s
     assert sorted(r[1] for r in rows[1:]) == ["乙1", "乙2", "乙3"]
     record = ExportRecord.objects.order_by("-pk").first()
     assert (record.channel, record.rows, record.filters["layout"]) == ("job", 3, "roster")
+    assert reverse("job_detail", args=[job.pk]) in client.get(reverse("home")).content.decode()  # found again from home
     # a job is its starter's alone
     other = Client()
     other.force_login(world.officer_a)
