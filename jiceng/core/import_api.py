@@ -11,10 +11,11 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import import_jobs, jobs, profiles, registry
+from . import export_jobs, import_jobs, jobs, profiles, registry
 from .api import HasWriteGrant
-from .exports import export
-from .import_views import MAX_UPLOAD
+from .exports import LAYOUTS, export
+from .import_views import MAX_UPLOAD, export_choice
+from .roster import DOCX
 from .models import Job
 
 
@@ -93,20 +94,28 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ExportAPIView(APIView):
-    """导出 / export: the filtered list as .xlsx or .csv, in the import format; scoped and logged."""
+    """导出 / export: the filtered list as .xlsx or .csv, in the import format; with `layout=roster`, its
+    printable roster (花名册) as .docx or .xlsx: A4, title, as-of day, numbered rows, page numbers. Scoped and
+    logged; the list's filters as its other parameters (`as_of` dates a roster)."""
 
     permission_classes = [IsAuthenticated]
     content_negotiation_class = FileNegotiation
 
-    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv"])],
-                   responses={(200, XLSX): bytes, (200, "text/csv"): bytes})
+    @extend_schema(parameters=[OpenApiParameter("format", str, enum=["xlsx", "csv", "docx"],
+                                                description="list: xlsx (default) or csv; roster: docx (default) or xlsx"),
+                               OpenApiParameter("layout", str, enum=list(LAYOUTS),
+                                                description="list: the import format; roster: a printable roster (花名册)")],
+                   responses={(200, XLSX): bytes, (200, "text/csv"): bytes, (200, DOCX): bytes})
     def get(self, request, sheet):
         if sheet not in registry.sheets:
             raise Http404
-        fmt = "csv" if request.query_params.get("format") == "csv" else "xlsx"
+        layout, fmt = export_choice(request.query_params)
+        if layout == "roster" and registry.sheets[sheet].roster is None:
+            raise Http404
         filters = request.query_params.copy()
-        filters.pop("format", None)
+        for key in ("format", "layout"):
+            filters.pop(key, None)
         buf = io.BytesIO()
-        export(sheet, request.user, filters, buf, fmt, request=request)
+        export(sheet, request.user, filters, buf, fmt, request=request, layout=layout)
         buf.seek(0)
-        return FileResponse(buf, as_attachment=True, filename=f"{sheet}.{fmt}")
+        return FileResponse(buf, as_attachment=True, filename=export_jobs.filename(sheet, fmt, layout))

@@ -23,7 +23,13 @@ SHOWN_PROBLEMS = 500
 
 
 def register() -> None:
-    registry.register_job_kind(TASK, _("导入"), run=run, confirm=True)
+    registry.register_job_kind(TASK, _("导入"), run=run, confirm=True, output=output)
+
+
+def output(job: Job) -> tuple[Path, str] | None:
+    """The file an import produces: its problem report, where it found problems."""
+    path = jobs.folder(job) / "report.xlsx"
+    return (path, f"{_('问题清单')}-{Path(job.filename).stem}.xlsx") if path.exists() else None
 
 
 def importer_for(sheet: str, user, profile_key: str = ""):

@@ -7,12 +7,12 @@ from django import forms
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from . import import_jobs, jobs, profiles, registry
-from .exports import export
+from . import export_jobs, import_jobs, jobs, profiles, registry
+from .exports import LAYOUTS, count, export, formats
+from .params import bad
 from .forms import Form
 from .models import Job
 from .scoping import scope_of
@@ -172,17 +172,37 @@ class TemplateView(ScopedView):
 
 
 class ExportView(ScopedView):
-    """Any filtered list as .xlsx or .csv (same filters as the list pages), scoped and logged."""
+    """Any filtered list as .xlsx or .csv (same filters as the list pages), scoped and logged; with
+    `layout=roster`, its printable roster as .docx or .xlsx (`core.roster`). A roster longer than
+    `export_jobs.DIRECT_MAX` rows runs as an export job: the page follows its progress, then downloads it."""
 
     def get(self, request, sheet):
         if sheet not in registry.sheets:
             raise Http404
-        fmt = "csv" if request.GET.get("format") == "csv" else "xlsx"
+        layout, fmt = export_choice(request.GET)
         filters = request.GET.copy()
-        filters.pop("format", None)
-        filters.pop("page", None)
+        for key in ("format", "page", "layout"):
+            filters.pop(key, None)
+        if layout == "roster":
+            if registry.sheets[sheet].roster is None:
+                raise Http404
+            if count(sheet, request.user, filters, request=request) > export_jobs.DIRECT_MAX:
+                job = export_jobs.create(request.user, sheet, dict(filters.lists()), fmt, layout)
+                return redirect("job_detail", pk=job.pk)
         buf = io.BytesIO()
-        export(sheet, request.user, filters, buf, fmt, request=request)
+        export(sheet, request.user, filters, buf, fmt, request=request, layout=layout)
         buf.seek(0)
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return FileResponse(buf, as_attachment=True, filename=f"{sheet}-{stamp}.{fmt}")
+        return FileResponse(buf, as_attachment=True, filename=export_jobs.filename(sheet, fmt, layout))
+
+
+def export_choice(params) -> tuple[str, str]:
+    """(layout, format) asked for: `layout` list (default) or roster; `format` one of the layout's (the
+    first by default). Anything else is a bad parameter naming itself."""
+    layout = params.get("layout") or "list"
+    if layout not in LAYOUTS:
+        raise bad("layout", layout, " / ".join(LAYOUTS))
+    allowed = formats(layout)
+    fmt = params.get("format") or allowed[0]
+    if fmt not in allowed:
+        raise bad("format", fmt, " / ".join(allowed))
+    return layout, fmt

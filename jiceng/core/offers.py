@@ -2,13 +2,14 @@
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from . import grants, import_jobs, registry
+from . import export_jobs, grants, import_jobs, registry
 from .models import RoleGrant
 from .scoping import CHANGE, STRUCTURE, scope_of
 
 
 def register() -> None:
     import_jobs.register()  # the import, core's own job kind
+    export_jobs.register()  # and the export of a long list (a roster of thousands)
     registry.register_export_subject("member", _("查看完整身份证号"))  # exports.reveal_id_number
     # the organization page: an administrator grants roles there (core.grants)
     registry.register_action("org", "role-add", _("授予角色"), lambda org: f"{reverse('role_add')}?org={org.pk}",
@@ -17,6 +18,7 @@ def register() -> None:
     registry.register_value_text(RoleGrant, grants.PASSWORD_RESET, lambda value, record: _("已重置") if value else "",
                                  label=_("密码"))
     registry.register_panel("home", "imports", "core/_home_imports.html", _home_imports, order=40)
+    registry.register_panel("home", "exports", "core/_home_exports.html", _home_exports, order=41)
     registry.register_navigation("import_list", _("导入"), 70, action=CHANGE)  # an upload writes
     registry.register_navigation("change_list", _("变更记录"), 80)
     registry.register_navigation("api_docs", "API", 90)
@@ -39,4 +41,18 @@ def _home_imports(request, obj=None) -> dict | None:
     from .models import Job
 
     jobs = list(Job.objects.filter(user_id=request.user.pk, task="import", status="problems").order_by("-created")[:5])
+    return {"jobs": jobs} if jobs else None
+
+
+def _home_exports(request, obj=None) -> dict | None:
+    """The user's own long exports (a roster of thousands) of the last week: running, or ready to download."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from .models import Job
+
+    since = timezone.now() - timedelta(days=7)
+    jobs = list(Job.objects.filter(user_id=request.user.pk, task=export_jobs.TASK, created__gte=since)
+                .order_by("-created")[:5])
     return {"jobs": jobs} if jobs else None

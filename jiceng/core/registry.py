@@ -8,7 +8,8 @@ hands the rows a copy declares to the surviving organization.
 `category_holds`: functions (member) -> reason or None from apps whose open records make a member's
 category theirs to move (an open admission application): while one answers, no correction is allowed.
 
-`sheets`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`).
+`sheets`: lists imported and exported as sheets (the import wizard, API, jobs, `jiceng import|export`), and
+printed as rosters (花名册, `core.roster`) where a sheet declares its `roster`.
 `job_kinds`: the long tasks the job queue (`core.jobs`) runs, each in a process of its own; core registers the import.
 `navigation`: the navbar's links, `nav_groups` its menus. `panels`: parts of a page offered by apps its own app does not know
 (the home, organization and member pages). `headcount`, `merge_steps`: what the tree asks of the app that
@@ -80,6 +81,8 @@ class Sheet:
     id_numbers: bool = False  # its export shows whole ID numbers to the roles that may see them (logged so)
     by_profile: bool = False  # its columns' choices differ by profile: one blank template per profile
     order: int = 100  # the upload form offers the first one by default
+    # (filterset, queryset, user, as_of) -> core.roster.Roster: the list as a printable roster (花名册), or None
+    roster: Callable | None = None
 
 
 sheets: dict[str, Sheet] = {}
@@ -114,13 +117,15 @@ class JobKind:
     run: Callable
     confirm: bool = False
     writes: bool = False
+    output: Callable | None = None  # (job) -> (path, download name) of the file it produced, or None
 
 
 job_kinds: dict[str, JobKind] = {}
 
 
-def register_job_kind(key: str, label: str, run: Callable, confirm: bool = False, writes: bool = False) -> None:
-    job_kinds[key] = JobKind(key, label, run, confirm, writes)  # a second ready() replaces it: one entry a key
+def register_job_kind(key: str, label: str, run: Callable, confirm: bool = False, writes: bool = False,
+                      output: Callable | None = None) -> None:
+    job_kinds[key] = JobKind(key, label, run, confirm, writes, output)  # a second ready() replaces it: one entry a key
 
 
 def job_kind_choices() -> list[tuple[str, str]]:

@@ -67,6 +67,11 @@ testkit.routes({
     "import_report": Route("read", target=Job),
     "import_confirm": Route("read", target=Job, post_only=True),
     "import_cancel": Route("read", target=Job, post_only=True),
+    # a job's own page, whatever its task (the factory's import: its file is the problem report)
+    "job_detail": Route("read", target=Job),
+    "job_progress": Route("read", target=Job),
+    "job_file": Route("read", target=Job),
+    "job_cancel": Route("read", target=Job, post_only=True),
     "api-import-list": Route("list", api=True),
     # roles: the STRUCTURE scope (an officer's list is empty, a grant of their branch not found); the two
     # POST-only actions answer 403 to a role that may reshape nothing, before looking anything up

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from . import import_views as imports
 from . import account_views as account
 from .account_api import RoleGrantViewSet
-from . import views
+from . import job_views, views
 from .search import SearchAPIView, SearchView
 from .import_api import ExportAPIView, ImportViewSet
 from .lockout import LoginView, TokenView
@@ -33,6 +33,10 @@ urlpatterns = [
     path("imports/<int:pk>/report/", imports.ImportReportView.as_view(), name="import_report"),
     path("imports/template/<str:sheet>/", imports.TemplateView.as_view(), name="import_template"),
     path("export/<str:sheet>/", imports.ExportView.as_view(), name="export"),
+    path("jobs/<int:pk>/", job_views.JobDetailView.as_view(), name="job_detail"),
+    path("jobs/<int:pk>/progress/", job_views.JobProgressView.as_view(), name="job_progress"),
+    path("jobs/<int:pk>/file/", job_views.JobFileView.as_view(), name="job_file"),
+    path("jobs/<int:pk>/cancel/", job_views.JobCancelView.as_view(), name="job_cancel"),
 ]
 
 # under /api/: the router's viewsets, then the views of their own

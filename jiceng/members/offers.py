@@ -11,11 +11,13 @@ def register() -> None:
     from . import counts, search, services
     from .filtersets import MemberFilterSet
     from .imports import MemberImporter, member_columns, member_example, member_rows
+    from .roster import member_roster
 
     registry.register_sheet(
         "members", label=_("成员"), template_title=_("成员导入模板"), name_en="members", filterset=MemberFilterSet,
         columns=member_columns, example=member_example, rows=member_rows,
-        importer=lambda user, rules=None: MemberImporter(user, rules), id_numbers=True, by_profile=True, order=10)
+        importer=lambda user, rules=None: MemberImporter(user, rules), id_numbers=True, by_profile=True, order=10,
+        roster=member_roster)
     registry.register_export_subject("members", _("成员名单"))
     registry.register_navigation("member_list", _("成员"), 20)
     # the home page and the personal center: the person's own record, and their phone to correct

@@ -8,11 +8,13 @@ def register() -> None:
     from . import search
     from .filtersets import OrgFilterSet
     from .imports import OrgImporter, org_columns, org_example, org_rows
+    from .roster import org_roster
 
     registry.register_sheet(
         "orgs", label=_("组织"), template_title=_("组织导入模板"), name_en="organizations", filterset=OrgFilterSet,
         columns=lambda rules=None: org_columns(),  # every profile's kinds: a sheet may mix systems
-        example=org_example, rows=org_rows, importer=lambda user, rules=None: OrgImporter(user), order=20)
+        example=org_example, rows=org_rows, importer=lambda user, rules=None: OrgImporter(user), order=20,
+        roster=org_roster)
     registry.register_export_subject("orgs", _("组织名单"))
     registry.register_nav_group("orgs", _("组织"), 10)
     registry.register_navigation("org_tree", _("组织树"), 10, group="orgs")

@@ -1,7 +1,9 @@
-"""jiceng export orgs|members — any filtered list, in the import format, within the user's scope."""
+"""jiceng export orgs|members — any filtered list, in the import format or as a printable roster (--layout roster),
+within the user's scope."""
 from jiceng.core import profiles, registry
-from jiceng.core.cli import ScopedCommand, t
-from jiceng.core.exports import export
+from jiceng.core.cli import INVALID, NOT_FOUND, Failed, ScopedCommand, t
+from jiceng.core.context import acting
+from jiceng.core.exports import LAYOUTS, export, formats
 from jiceng.core.tabular import template
 
 
@@ -20,7 +22,11 @@ class Command(ScopedCommand):
         raise AttributeError(name)
 
     def _args(self, parser):
-        parser.add_argument("-o", "--output", required=True, help="输出文件 / output file (.xlsx or .csv)")
+        parser.add_argument("-o", "--output", required=True, help="输出文件 / output file (.xlsx or .csv; a roster .docx or .xlsx)")
+        parser.add_argument("--layout", choices=LAYOUTS, default="list",
+                            help="list：导入格式（默认）；roster：可打印的花名册 / list: the import format; roster: a printable roster")
+        parser.add_argument("--format", choices=("xlsx", "csv", "docx"),
+                            help="文件格式，默认按输出文件的扩展名 / file format, by default the output's extension")
         parser.add_argument("--filter", action="append", default=[], metavar="KEY=VALUE",
                             help="筛选条件，与网页和 API 相同（如 org_code=C001、category=full）/ filters as in the UI and API")
 
@@ -29,14 +35,21 @@ class Command(ScopedCommand):
         parser.add_argument("-o", "--output", required=True)
         parser.add_argument("--profile", help="成员模板使用的体系（决定人员类别下拉项）/ profile for the category list")
 
-    def _export(self, sheet, output, filter, **_):
+    def _export(self, sheet, output, filter, layout="list", format=None, **_):
         data = {}
         for item in filter:
             key, _sep, value = item.partition("=")
             data.setdefault(key.strip(), []).append(value.strip())
-        fmt = "csv" if output.lower().endswith(".csv") else "xlsx"
-        with open(output, "wb") as out:
-            rows = export(sheet, self.user, {k: v if len(v) > 1 else v[0] for k, v in data.items()}, out, fmt)
+        allowed = formats(layout)
+        fmt = format or next((f for f in allowed if output.lower().endswith(f".{f}")), allowed[0])
+        if fmt not in allowed:
+            raise Failed(t(f"{layout} 只能导出为 {' / '.join(allowed)}", f"{layout} is written as {' / '.join(allowed)} only"),
+                         returncode=INVALID)
+        if layout == "roster" and registry.sheets[sheet].roster is None:
+            raise Failed(t(f"{sheet} 没有花名册", f"{sheet} has no roster"), returncode=NOT_FOUND)
+        with acting(self.user, channel="cli"), open(output, "wb") as out:  # the export record says "command line"
+            rows = export(sheet, self.user, {k: v if len(v) > 1 else v[0] for k, v in data.items()}, out, fmt,
+                          layout=layout)
         self.emit({"file": output, "rows": rows}, t(f"已导出 {rows} 行到 {output}", f"exported {rows} rows to {output}"))
 
     def do_template(self, sheet, output, profile, **_):
