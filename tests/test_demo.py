@@ -1,9 +1,13 @@
 """The demo is the first thing a user sees: it must build, and reproduce the seed articles' numbers."""
+import json
+import os
 from datetime import date
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
+from django.test import override_settings
 
 from jiceng.core.models import ChangeBatch, ChangeRecord
 from jiceng.core.paths import within
@@ -14,10 +18,21 @@ from jiceng.orgs.models import Org
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def built(django_db_setup, django_db_blocker):
+    """The demo, built once for this module (a build takes a minute) inside a transaction that is rolled back
+    at the module's end; each test runs in a savepoint within it (pytest-django's `db`), so a test that
+    changes the demo (the wipe) leaves it whole for the next."""
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        with transaction.atomic():
+            call_command("demo", "--seed", "7", stdout=open(os.devnull, "w"))
+            yield
+            transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", "--seed", "7", stdout=open("/dev/null", "w"))
+def demo(built, db):
+    return built
 
 
 def subtree(name):
@@ -94,3 +109,23 @@ def test_force_wipes_what_every_app_keeps_of_the_demo(demo):
 
     assert wipe()["orgs"] > 0
     assert (Org.objects.count(), Member.objects.count()) == (0, 0)
+
+
+def test_the_stats_document_reproduces_the_seed_figures(demo):
+    """`jiceng stats` as the contract's command line runs it: the figures the seed articles publish."""
+    from tests.test_stats import run, sums_hold
+
+    haining = json.loads(run("JSJX001", "--as-of", "2018-12-31", "--json"))
+    assert haining["members"]["total"] == 76
+    assert haining["members"]["by_birth_decade"]["1980s"] == 14
+    s = haining["structure"]
+    assert (s["in_service"], s["retired"], s["in_service_mid_upper"]) == (47, 29, 40)
+    assert s["in_service_mid_upper_share"] == 85.1
+    assert haining["new_members"]["count"] == 3
+    jiujiang = json.loads(run("MJJJ", "--as-of", "2014-12-31", "--json"))
+    assert jiujiang["organizations"]["below"] == 18
+    assert jiujiang["members"]["total"] == 311
+    nm = jiujiang["new_members"]
+    assert nm["count"] == 15 and round(nm["average_age"]) == 35 and nm["by_degree"]["硕士"] == 3
+    sums_hold(haining)
+    sums_hold(jiujiang)

@@ -267,24 +267,3 @@ def test_cli_json_without_as_reads_as_the_operator(tree):
         run("R02", "--as", make_user("officer_a", "branch_officer", tree.a).username, "--json")
     with pytest.raises(Failed, match="colour"):
         run("R", "--filter", "colour=红", "--json")
-
-
-# --- the demo reproduces the seeds' figures through `jiceng stats` ---------------------------------------------
-
-def test_the_demo_reproduces_the_seed_figures(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    call_command("demo", "--seed", "7", stdout=open("/dev/null", "w"))
-    haining = json.loads(run("JSJX001", "--as-of", "2018-12-31", "--json"))
-    assert haining["members"]["total"] == 76
-    assert haining["members"]["by_birth_decade"]["1980s"] == 14
-    s = haining["structure"]
-    assert (s["in_service"], s["retired"], s["in_service_mid_upper"]) == (47, 29, 40)
-    assert s["in_service_mid_upper_share"] == 85.1
-    assert haining["new_members"]["count"] == 3
-    jiujiang = json.loads(run("MJJJ", "--as-of", "2014-12-31", "--json"))
-    assert jiujiang["organizations"]["below"] == 18
-    assert jiujiang["members"]["total"] == 311
-    nm = jiujiang["new_members"]
-    assert nm["count"] == 15 and round(nm["average_age"]) == 35 and nm["by_degree"]["硕士"] == 3
-    sums_hold(haining)
-    sums_hold(jiujiang)
