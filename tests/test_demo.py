@@ -129,3 +129,15 @@ def test_the_stats_document_reproduces_the_seed_figures(demo):
     assert nm["count"] == 15 and round(nm["average_age"]) == 35 and nm["by_degree"]["硕士"] == 3
     sums_hold(haining)
     sums_hold(jiujiang)
+
+
+def test_the_narrative_report_says_the_seed_figures(demo, tmp_path):
+    from io import StringIO
+
+    out = StringIO()
+    call_command("report", "narrative", "JSJX001", "--as-of", "2018-12-31", "--out", str(tmp_path / "h.docx"), stdout=out)
+    text = out.getvalue()
+    assert "截至2018年底，九三学社海宁市基层委员会共有社员76名" in text
+    assert "其中在职社员47名，退休社员29人，80后青年社员14名" in text
+    assert "在职社员中具有中高级职称的社员40人，占85.1%。" in text
+    assert "2018年发展新社员3名" in text

@@ -1,9 +1,11 @@
 """`GET /api/stats/`: the statistics document (contracts/stats-json.md), within the caller's scope."""
 from __future__ import annotations
 
+import io
 from datetime import date
 
-from django.http import Http404
+from django.http import FileResponse, Http404, HttpResponse
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,9 +13,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.core.dates import today
+from jiceng.core.import_api import FileNegotiation
 from jiceng.core.params import BadParameter, date_param
 
 from .document import FILTER_KEYS, document, find
+from .narrative import DOCX
 
 READ = ("org", "as_of", "from", "to", "format")  # the parameters that are not filters
 PARAMETERS = [
@@ -54,3 +58,39 @@ class StatsAPIView(APIView):
             raise Http404
         as_of = date_param(request, "as_of")
         return Response(document(request.user, org, as_of, filters_of(request), period_of(request, as_of)))
+
+
+REPORT_FORMATS = ("json", "html", "docx")
+
+
+class ReportAPIView(APIView):
+    """基本情况报告 / the narrative report of an organization's subtree as of a date: its paragraphs as JSON, or the
+    whole report as HTML or .docx (counts only, no person named)."""
+
+    content_negotiation_class = FileNegotiation  # ?format= names the file here, not an API renderer
+
+    @extend_schema(parameters=[PARAMETERS[0], PARAMETERS[1],
+                               OpenApiParameter("format", str, enum=list(REPORT_FORMATS),
+                                                description="json（段落）/ html / docx")],
+                   responses={(200, "application/json"): OpenApiTypes.OBJECT, (200, "text/html"): str,
+                              (200, DOCX): bytes})
+    def get(self, request):
+        from .narrative import as_json, docx_bytes, report
+
+        code = request.GET.get("org") or ""
+        if not code:
+            raise BadParameter({"org": [_("请指定组织编码")]})
+        fmt = request.GET.get("format") or "json"
+        if fmt not in REPORT_FORMATS:
+            raise BadParameter({"format": [_("格式应为 json、html 或 docx")]})
+        org = find(request.user, code)
+        if org is None:
+            raise Http404
+        data = report(request.user, org, date_param(request, "as_of"))
+        if fmt == "docx":
+            return FileResponse(io.BytesIO(docx_bytes(data)), as_attachment=True, content_type=DOCX,
+                                filename=f"{data['org']['name']}_基本情况_{data['as_of']}.docx")
+        if fmt == "html":
+            return HttpResponse(render_to_string("stats/report_body.html", {"report": data}, request=request),
+                                content_type="text/html; charset=utf-8")
+        return Response(as_json(data))

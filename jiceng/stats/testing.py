@@ -4,5 +4,7 @@ from jiceng.core.testkit import Route
 
 testkit.routes({
     "stats_page": Route("read", target=lambda side: ({}, f"?org={side.org.pk}")),
+    "stats_report": Route("read", target=lambda side: ({}, f"?org={side.org.pk}&as_of=2024-12-31")),
+    "api-stats-report": Route("read", target=lambda side: ({}, f"?org={side.org.code}&as_of=2024-12-31&format=json"), api=True),
     "api-stats": Route("read", target=lambda side: ({}, f"?org={side.org.code}&as_of=2024-12-31"), api=True),
 })

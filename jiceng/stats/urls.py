@@ -2,7 +2,9 @@
 from django.urls import path
 
 from . import views
-from .api import StatsAPIView
+from .api import ReportAPIView, StatsAPIView
 
-urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page")]
-api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats")]
+urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page"),
+               path("stats/report/", views.ReportView.as_view(), name="stats_report")]
+api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats"),
+                   path("stats/report/", ReportAPIView.as_view(), name="api-stats-report")]

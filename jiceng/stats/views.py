@@ -55,3 +55,19 @@ class StatsView(ScopedView):
                            (_("组织类别"), table(orgs["by_sector"], orgs["total"]))],
             "structure": doc.get("structure"),
         })
+
+
+class ReportView(ScopedView):
+    """The narrative report (基本情况) of an organization as of a day: paragraphs, the main tables, a chart."""
+
+    def get(self, request):
+        from .narrative import report
+
+        pk = id_param(request, "org")
+        org = (scoped_object(Org, request.user, pk) if pk is not None
+               else scoped(Org, request.user).order_by("depth", "path").first())
+        if org is None:
+            return render(request, "stats/report.html", {"org": None})
+        data = report(request.user, org, date_param(request, "as_of"))
+        return render(request, "stats/report.html", {"org": org, "report": data, "chart": {
+            "categories": data["chart"]["categories"], "series": data["chart"]["series"]}})
