@@ -5,4 +5,6 @@ from jiceng.core.testkit import Route
 testkit.routes({
     "stats_page": Route("read", target=lambda side: ({}, f"?org={side.org.pk}")),
     "api-stats": Route("read", target=lambda side: ({}, f"?org={side.org.code}&as_of=2024-12-31"), api=True),
+    "stats_annual": Route("read", target=lambda side: ({}, f"?org={side.org.pk}&year=2024")),
+    "api-stats-annual": Route("read", target=lambda side: ({}, f"?org={side.org.code}&year=2024"), api=True),
 })

@@ -2,7 +2,9 @@
 from django.urls import path
 
 from . import views
-from .api import StatsAPIView
+from .api import AnnualAPIView, StatsAPIView
 
-urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page")]
-api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats")]
+urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page"),
+               path("stats/annual/", views.AnnualView.as_view(), name="stats_annual")]
+api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats"),
+                   path("stats/annual/", AnnualAPIView.as_view(), name="api-stats-annual")]
