@@ -141,3 +141,18 @@ def test_the_narrative_report_says_the_seed_figures(demo, tmp_path):
     assert "其中在职社员47名，退休社员29人，80后青年社员14名" in text
     assert "在职社员中具有中高级职称的社员40人，占85.1%。" in text
     assert "2018年发展新社员3名" in text
+
+
+def test_the_annual_tables_of_every_demo_root_pass_every_check(demo):
+    from jiceng.core.cli import OPERATOR
+    from jiceng.stats.annual import annual_tables
+    from tests.test_annual_tables import all_pass, read, sheet
+
+    roots = Org.objects.filter(depth=0)
+    assert roots.exists()
+    for org in roots:
+        for year in (2014, 2018, 2024):
+            data, checks = annual_tables(OPERATOR, org, year)
+            all_pass(data, checks)
+    haining = Org.objects.get(code="JSJX001")
+    assert sheet(read(annual_tables(OPERATOR, haining, 2018)[0]), "表1")["社员总数"] == 76  # the seed's figure

@@ -1,8 +1,10 @@
-"""`GET /api/stats/`: the statistics document (contracts/stats-json.md), within the caller's scope."""
+"""`GET /api/stats/`: the statistics document (contracts/stats-json.md), within the caller's scope;
+`GET /api/stats/annual/`: the annual tables as .xlsx (stats.annual)."""
 from __future__ import annotations
 
 import io
 from datetime import date
+from io import BytesIO
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.template.loader import render_to_string
@@ -13,8 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.core.dates import today
-from jiceng.core.import_api import FileNegotiation
-from jiceng.core.params import BadParameter, date_param
+from jiceng.core.import_api import XLSX, FileNegotiation
+from jiceng.core.params import BadParameter, date_param, int_param
+
+from . import annual
 
 from .document import FILTER_KEYS, document, find
 from .narrative import DOCX
@@ -94,3 +98,35 @@ class ReportAPIView(APIView):
             return HttpResponse(render_to_string("stats/report_body.html", {"report": data}, request=request),
                                 content_type="text/html; charset=utf-8")
         return Response(as_json(data))
+
+
+YEAR = {"minimum": 1900, "maximum": 2100}
+
+
+def year_of(request, default: int | None = None) -> int:
+    year = int_param(request, "year", default=default, **YEAR)
+    if year is None:
+        raise BadParameter({"year": [_("请指定年份")]})
+    return year
+
+
+class AnnualAPIView(APIView):
+    """年报表 / the official annual tables of an organization's subtree at the end of a year, as .xlsx
+    (docs/stats.md "Annual tables"); scoped, logged as an export."""
+
+    content_negotiation_class = FileNegotiation
+
+    @extend_schema(parameters=[
+        OpenApiParameter("org", str, required=True, description="组织编码（含下级）/ organization code, with its subtree"),
+        OpenApiParameter("year", int, required=True, description="年份：截至该年12月31日 / the year (as of 31 December)")],
+        responses={(200, XLSX): bytes})
+    def get(self, request):
+        code = request.GET.get("org") or ""
+        if not code:
+            raise BadParameter({"org": [_("请指定组织编码")]})
+        org = find(request.user, code)
+        if org is None:
+            raise Http404
+        year = year_of(request)
+        data, _checks = annual.export(request.user, org, year)
+        return FileResponse(BytesIO(data), as_attachment=True, filename=annual.filename(org, year))

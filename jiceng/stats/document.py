@@ -107,6 +107,16 @@ def people(org_lines, day: date):
                       **{f"{field}_v": _attribute(field, day) for field in DATED}))
 
 
+def counted_people(org_lines, day: date, rules: Profile, lookups: dict | None = None):
+    """(members with their joining date `joined`, candidates) of the subtree's lines at the end of `day`."""
+    everyone = people(org_lines, day).filter(**(lookups or {}))
+    member_keys = [c.key for c in rules.categories if c.is_member]
+    joined = CategoryLine.objects.filter(member_id=OuterRef("member_id"), category__in=member_keys, start__lte=day)
+    members = everyone.filter(category_v__in=member_keys).annotate(
+        joined=Subquery(joined.order_by("start").values("start")[:1]))
+    return members, everyone.filter(category_v__in=[c.key for c in rules.categories if not c.is_member])
+
+
 def _breakdown(qs, column: str, order=(), word=None) -> dict[str, int]:
     """{word: count} by one column, one GROUP BY; the words of `order` first (zeros kept), an empty value 未知."""
     out = dict.fromkeys(order, 0)
@@ -170,13 +180,9 @@ def document(user, org: Org, as_of: date | None = None, filters: dict | None = N
     lookups = check_filters(rules, filters)
     period = period or (date(day.year, 1, 1), date(day.year, 12, 31))
     root, org_lines = subtree_lines(org, day)
-    everyone = people(org_lines, day).filter(**lookups)
+    members, candidates = counted_people(org_lines, day, rules, lookups)
     member_keys = [c.key for c in rules.categories if c.is_member]
     candidate_keys = [c.key for c in rules.categories if not c.is_member]
-    joined = CategoryLine.objects.filter(member_id=OuterRef("member_id"), category__in=member_keys, start__lte=day)
-    members = everyone.filter(category_v__in=member_keys).annotate(
-        joined=Subquery(joined.order_by("start").values("start")[:1]))
-    candidates = everyone.filter(category_v__in=candidate_keys)
     label = rules.category_label
     decades = _decades(members)
     counted = {

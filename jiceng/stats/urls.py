@@ -2,9 +2,11 @@
 from django.urls import path
 
 from . import views
-from .api import ReportAPIView, StatsAPIView
+from .api import AnnualAPIView, ReportAPIView, StatsAPIView
 
 urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page"),
-               path("stats/report/", views.ReportView.as_view(), name="stats_report")]
+               path("stats/report/", views.ReportView.as_view(), name="stats_report"),
+               path("stats/annual/", views.AnnualView.as_view(), name="stats_annual")]
 api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats"),
-                   path("stats/report/", ReportAPIView.as_view(), name="api-stats-report")]
+                   path("stats/report/", ReportAPIView.as_view(), name="api-stats-report"),
+                   path("stats/annual/", AnnualAPIView.as_view(), name="api-stats-annual")]

@@ -1,5 +1,8 @@
 """The statistics page: the document's numbers as tables (counts and shares), for an organization and a date."""
+from io import BytesIO
+
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
@@ -7,7 +10,10 @@ from jiceng.core.params import BadParameter, date_param, id_param
 from jiceng.core.views import ScopedView, scoped, scoped_object
 from jiceng.orgs.models import Org
 
-from .api import period_of
+from jiceng.core.dates import today
+
+from . import annual
+from .api import period_of, year_of
 from .document import FILTER_KEYS, _choices, document
 
 MEMBER_TABLES = [
@@ -46,7 +52,7 @@ class StatsView(ScopedView):
         shown_choices = {k: [w for w, v in choices[k].items() if w != v or k not in ("category", "kind")]
                          for k in FILTER_KEYS}
         return render(request, "stats/page.html", {
-            "org": org, "doc": doc, "member_word": rules.word("member"),
+            "org": org, "doc": doc, "member_word": rules.word("member"), "annual_year": doc["as_of"][:4],
             "filter_fields": [(k, FILTER_LABELS[k], shown_choices[k], filters.get(k, "")) for k in FILTER_KEYS],
             "member_tables": [(title, table(m[key], m["total"])) for key, title in MEMBER_TABLES if m[key]],
             "candidate_table": table(doc["candidates"]["by_category"], doc["candidates"]["total"]),
@@ -71,3 +77,13 @@ class ReportView(ScopedView):
         data = report(request.user, org, date_param(request, "as_of"))
         return render(request, "stats/report.html", {"org": org, "report": data, "chart": {
             "categories": data["chart"]["categories"], "series": data["chart"]["series"]}})
+
+
+class AnnualView(ScopedView):
+    """年报表: the annual tables of the organization's subtree at the end of the chosen year, as .xlsx."""
+
+    def get(self, request):
+        org = scoped_object(Org, request.user, id_param(request, "org"))
+        year = year_of(request, default=(date_param(request, "as_of") or today()).year)
+        data, _checks = annual.export(request.user, org, year)
+        return FileResponse(BytesIO(data), as_attachment=True, filename=annual.filename(org, year))

@@ -1,11 +1,12 @@
 """`jiceng stats ORG_CODE [--as-of YYYY-MM-DD] [--from --to] [--filter KEY=VALUE …] --json`: the statistics document
-(contracts/stats-json.md). Without --as it reads as the machine's operator (docs/decisions/cli-caller.md)."""
+(contracts/stats-json.md); `jiceng stats ORG_CODE --annual YYYY --out FILE`: the annual tables (.xlsx). Without --as it reads as the machine's operator (docs/decisions/cli-caller.md)."""
 from datetime import date
 
 from django.core.exceptions import ValidationError
 
 from jiceng.core.cli import INVALID, Failed, ScopedCommand, common_options, day, find_org, t
 from jiceng.core.dates import today
+from jiceng.stats.annual import export
 from jiceng.stats.document import document
 
 
@@ -23,13 +24,18 @@ class Command(ScopedCommand):
                             help="新发展人员的起始日（默认截止日所在年的1月1日）/ new members from (default: 1 January)")
         parser.add_argument("--to", dest="end", type=day, metavar="YYYY-MM-DD",
                             help="新发展人员的终止日（默认该年12月31日）/ new members to (default: 31 December)")
+        parser.add_argument("--annual", dest="annual", type=int, metavar="YYYY",
+                            help="年报表：截至该年12月31日的统计年报表（.xlsx，需 --out）/ the annual tables at the end of YYYY (.xlsx, with --out)")
+        parser.add_argument("--out", dest="out", metavar="FILE", help="年报表写入的文件 / the file the annual tables go to")
         parser.add_argument("--filter", dest="filters", action="append", default=[], metavar="KEY=VALUE",
                             help="按导入格式的列筛选，如 employment=在职 sex=女 / narrow by an import-format column")
 
     def handle(self, *args, **options):
         super().handle(*args, subcommand="stats", **options)
 
-    def do_stats(self, org_code, as_of, start, end, filters, **_):
+    def do_stats(self, org_code, as_of, start, end, filters, annual=None, out=None, **_):
+        if annual is not None or out:
+            return self.annual(org_code, annual, out)
         pairs = {}
         for item in filters:
             key, sep, value = item.partition("=")
@@ -60,3 +66,20 @@ class Command(ScopedCommand):
         lines.append(t(f"新发展 {nm['count']} 人（{nm['period'][0]} 至 {nm['period'][1]}），平均年龄 {nm['average_age']} 岁",
                        f"{nm['count']} new ({nm['period'][0]} to {nm['period'][1]}), average age {nm['average_age']}"))
         self.emit(doc, *lines)
+
+    def annual(self, org_code, year, out):
+        """`--annual YYYY --out FILE`: the annual tables (stats.annual), logged as an export; exit 0 even when a
+        cross-check fails (the 校验 sheet marks it), the failures named on stderr."""
+        if year is None or not out or not 1900 <= year <= 2100:
+            raise Failed(t("年报表需同时指定 --annual 年份（1900–2100）和 --out 文件",
+                           "the annual tables need both --annual YYYY (1900–2100) and --out FILE"), returncode=INVALID)
+        org = find_org(self.user, org_code)
+        data, checks = export(self.user, org, year)
+        with open(out, "wb") as f:
+            f.write(data)
+        failed = [c for c in checks if not c.ok]
+        for c in failed:
+            self.stderr.write(f"✗ {c.table}: {c.what} ({c.left} {c.relation} {c.right})")
+        self.emit({"file": out, "year": year, "org": org.code, "checks": len(checks), "failed": len(failed)},
+                  t(f"{org.name}（{org.code}）{year}年年报表已写入 {out}；校验 {len(checks)} 项，未通过 {len(failed)} 项",
+                    f"{org.name} ({org.code}) annual tables {year} written to {out}; {len(checks)} checks, {len(failed)} failed"))
