@@ -54,3 +54,19 @@ class StatsAPIView(APIView):
             raise Http404
         as_of = date_param(request, "as_of")
         return Response(document(request.user, org, as_of, filters_of(request), period_of(request, as_of)))
+
+
+class DashboardAPIView(APIView):
+    """仪表盘 / the dashboard's charts of an organization's subtree (docs/stats.md, Dashboards)."""
+
+    @extend_schema(parameters=PARAMETERS[:2], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        from .dashboard import dashboard
+
+        code = request.GET.get("org") or ""
+        if not code:
+            raise BadParameter({"org": [_("请指定组织编码")]})
+        org = find(request.user, code)
+        if org is None:
+            raise Http404
+        return Response(dashboard(request.user, org, date_param(request, "as_of")))

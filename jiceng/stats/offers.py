@@ -7,6 +7,21 @@ from jiceng.core import registry
 
 def register() -> None:
     registry.register_navigation("stats_page", _("统计"), 45)
+    registry.register_navigation("stats_dashboard", _("仪表盘"), 46)
     registry.register_cli_command("stats", "统计：组织及下级的人员与组织统计（JSON）/ statistics of an organization's subtree", 75)
     registry.register_action("org", "stats", _("统计"), lambda org: f"{reverse('stats_page')}?org={org.pk}",
                              lambda request, org: True, order=45)
+    registry.register_action("org", "dashboard", _("仪表盘"), lambda org: f"{reverse('stats_dashboard')}?org={org.pk}",
+                             lambda request, org: True, order=46)
+    registry.register_panel("home", "dashboard", "stats/_home_dashboard.html", _home_dashboard, order=20)
+
+
+def _home_dashboard(request, obj=None):
+    """The compact dashboard of the top of the user's scope (those who may read an organization's statistics)."""
+    from .dashboard import cards, dashboard, home_scope
+
+    org = home_scope(request.user)
+    if org is None:
+        return None
+    data = dashboard(request.user, org, compact=True)
+    return {"data": data, "org": org, "cards": cards(data, "home")}

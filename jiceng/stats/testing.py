@@ -4,5 +4,7 @@ from jiceng.core.testkit import Route
 
 testkit.routes({
     "stats_page": Route("read", target=lambda side: ({}, f"?org={side.org.pk}")),
+    "stats_dashboard": Route("read", target=lambda side: ({}, f"?org={side.org.pk}")),
+    "api-stats-dashboard": Route("read", target=lambda side: ({}, f"?org={side.org.code}"), api=True),
     "api-stats": Route("read", target=lambda side: ({}, f"?org={side.org.code}&as_of=2024-12-31"), api=True),
 })

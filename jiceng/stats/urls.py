@@ -2,7 +2,9 @@
 from django.urls import path
 
 from . import views
-from .api import StatsAPIView
+from .api import DashboardAPIView, StatsAPIView
 
-urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page")]
-api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats")]
+urlpatterns = [path("stats/", views.StatsView.as_view(), name="stats_page"),
+               path("stats/dashboard/", views.DashboardView.as_view(), name="stats_dashboard")]
+api_urlpatterns = [path("stats/", StatsAPIView.as_view(), name="api-stats"),
+                   path("stats/dashboard/", DashboardAPIView.as_view(), name="api-stats-dashboard")]
