@@ -124,8 +124,8 @@ def test_the_page_draws_every_chart_from_a_static_script(tree, client):  # noqa:
     text = client.get("/stats/dashboard/", {"org": tree.r.pk, "as_of": "2024-12-31"}).content.decode()
     assert "jiceng/dashboard.js" in text and "vendor/echarts/echarts.min.js" in text
     assert 'data-chart="chart-pyramid"' in text and 'id="chart-pyramid"' in text and "<script>" not in text
-    assert "年末党员数" in text and "/stats/dashboard/" in client.get(f"/orgs/{tree.r.pk}/").content.decode()
-    assert "/stats/dashboard/" in client.get("/stats/", {"org": tree.r.pk}).content.decode()
+    assert "年末党员数" in text and f"/stats/dashboard/?org={tree.r.pk}" in client.get(f"/orgs/{tree.r.pk}/").content.decode()
+    assert f"/stats/dashboard/?org={tree.r.pk}" in client.get("/stats/", {"org": tree.r.pk}).content.decode()
 
 
 def test_a_democratic_partys_dashboard_speaks_its_words(db):
@@ -153,7 +153,7 @@ def test_a_compliance_heat_map_of_the_children_by_month(tree):  # noqa: F811
     heat = data.get("compliance")
     if heat is None:
         pytest.skip("the profile keeps no organizational life")
-    assert heat["categories"] == [f"{m}月" for m in range(1, 13)]
+    assert heat["categories"] == [f"{m}月" for m in range(1, 13)]  # (Chinese by default)
     assert all(0 <= x < 12 and 0 <= y < len(heat["rows"]) for x, y, _v in heat["series"][0]["data"])
     assert set(heat["rows"]) <= {"测试党委", "甲支部", "乙支部"}
     assert heat["total"] <= heat["due"]

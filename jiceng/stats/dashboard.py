@@ -126,7 +126,7 @@ def compliance_chart(user, org: Org, year: int) -> dict | None:
     links = [[f"{reverse('orglife_subtree', args=[o.pk])}?year={year}" for o in rows]]
     met = sum(c[0] for o in rows for c in cells[o.path])
     due = sum(c[0] + c[1] for o in rows for c in cells[o.path])
-    return _chart("compliance", _("组织生活落实率（%）"), "heatmap", [f"{m}月" for m in range(1, 13)],
+    return _chart("compliance", _("组织生活落实率（%）"), "heatmap", [_("%(m)s月") % {"m": m} for m in range(1, 13)],
                   [(_("落实率"), data)], links, met, rows=[o.name for o in rows], due=due,
                   more=f"{reverse('orglife_subtree', args=[org.pk])}?year={year}")
 
