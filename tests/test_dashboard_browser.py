@@ -63,3 +63,15 @@ def test_the_list_link_of_a_chart_and_the_home_page(world, page):
     count = link.get_attribute("data-count")
     link.click()
     expect(page.locator("#member-count")).to_have_text(count)
+
+
+def test_the_dashboard_prints_on_a4_without_the_navigation(world, page):
+    login(page, "org_admin")
+    page.set_viewport_size({"width": 718, "height": 1040})  # A4 less 12 mm margins, at 96 dpi
+    page.goto(f"/stats/dashboard/?org={world.root.pk}")
+    expect(page.locator('.chart[data-rendered="1"]').first).to_be_visible()
+    page.emulate_media(media="print")
+    expect(page.locator("nav.navbar")).to_be_hidden()
+    widths = page.evaluate("() => [...document.querySelectorAll('.dash-card')].map(e => e.getBoundingClientRect().right)")
+    assert widths and max(widths) <= 718 + 1
+    no_sideways_scroll(page)

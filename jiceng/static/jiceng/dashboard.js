@@ -22,7 +22,7 @@
         series: chart.series.map(function (s, i) {
           return { type: "bar", name: s.name, stack: "all", barCategoryGap: "15%",
                    data: s.data.map(function (v) { return i === 0 ? -v : v; }),
-                   label: { show: true, position: i === 0 ? "left" : "right",
+                   label: { show: true, position: "inside",
                             formatter: function (p) { return p.value ? Math.abs(p.value) : ""; } } };
         }),
       };
@@ -77,7 +77,10 @@
     charts.push(c);
   });
   var resize = function () { charts.forEach(function (c) { c.resize(); }); };
+  var printing = function (on) {  // on paper: no toolbox, each chart redrawn to the printed width
+    return function () { charts.forEach(function (c) { c.setOption({ toolbox: { show: !on } }); c.resize(); }); };
+  };
   window.addEventListener("resize", resize);
-  window.addEventListener("beforeprint", resize);
-  window.addEventListener("afterprint", resize);
+  window.addEventListener("beforeprint", printing(true));
+  window.addEventListener("afterprint", printing(false));
 })();
