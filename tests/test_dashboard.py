@@ -43,6 +43,10 @@ def test_the_charts_carry_the_documents_numbers(tree):  # noqa: F811
     # ages on 2024-12-31: 老甲 女 69, 青乙 男 34, 新丙 男 24, 中丁 女 49, 老己 男 99
     assert by_age_band_by_sex(tree.r, DAY)["女"] == dict.fromkeys(BANDS, 0) | {"46至50岁": 1, "61岁及以上": 1}
     assert pyramid["total"] == 5
+    trend = c["trends"]
+    assert trend["total"] == 5 and trend["categories"][-1] == "2024" and trend["series"][0]["data"][-1] == 5
+    if "training" in c:  # everyone of the audience, trained or not, by child
+        assert c["training"]["whole"] == sum(sum(s["data"]) for s in c["training"]["series"])
 
 
 def test_trends_equal_hand_counts_year_by_year(tree):  # noqa: F811

@@ -10,8 +10,8 @@
   }
   function option(chart) {
     var toolbox = { right: 4, top: 0, feature: { saveAsImage: { title: chart.title, name: chart.key } } };
-    var grid = { containLabel: true, left: 8, right: 8, bottom: 8, top: 40 };
-    var legend = { top: 0, left: 0, show: chart.series.length > 1 };
+    var grid = { containLabel: true, left: 8, right: 8, bottom: 8, top: chart.series.length > 2 ? 64 : 40 };
+    var legend = { top: 0, left: 0, right: 36, show: chart.series.length > 1 };  // clear of the toolbox
     if (chart.kind === "pyramid") {
       return {
         toolbox: toolbox, legend: legend, grid: grid,
@@ -48,7 +48,7 @@
                  yAxis: [{ type: "value", minInterval: 1 }] };
     var series;
     if (chart.kind === "trend") {
-      axes.yAxis.push({ type: "value", name: chart.series[2].name, nameTextStyle: { align: "right" }, splitLine: { show: false } });
+      axes.yAxis.push({ type: "value", splitLine: { show: false } });  // the average age: named in the legend
       series = [
         { type: "line", name: chart.series[0].name, data: chart.series[0].data, label: { show: true } },
         { type: "bar", name: chart.series[1].name, data: chart.series[1].data, label: { show: true, position: "top" } },
