@@ -11,7 +11,7 @@ from jiceng.core import idnumber, pinyin
 from jiceng.core.dates import today
 from jiceng.core.paths import within
 from jiceng.core.sorting import Sort
-from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES
+from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES, TITLE_LEVELS
 from jiceng.orgs.filtersets import OrgByNameFilter
 from jiceng.orgs.models import Org, rules_in_scope
 
@@ -81,6 +81,8 @@ class MemberFilterSet(ScopedFilterSet):
     age_band = df.ChoiceFilter(choices=[(b[0], b[0]) for b in AGE_BANDS], method="by_age_band", label=_("年龄段"))
     education = df.MultipleChoiceFilter(choices=_choices(EDUCATIONS), label=_("学历"))
     employment = df.ChoiceFilter(choices=_choices(EMPLOYMENTS), label=_("人员状态"))
+    title_level = df.ChoiceFilter(choices=_choices(TITLE_LEVELS), label=_("职称"))
+    occupation = df.CharFilter(label=_("职业类别"))  # the profile's words (a dashboard's bar links here)
     # who is on the books: by default those with no exit recorded (去世, 退党, 除名 … end a person's lines)
     status = df.ChoiceFilter(choices=[("current", _("在册")), ("exited", _("已离开")), ("all", _("全部"))],
                              method="by_status", label=_("在册情况"), empty_label=_("在册（默认）"))
@@ -95,8 +97,8 @@ class MemberFilterSet(ScopedFilterSet):
 
     class Meta:
         model = Member
-        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment", "status",
-                  "sort"]
+        fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment", "title_level",
+                  "occupation", "status", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -130,3 +130,19 @@ class AnnualAPIView(APIView):
         year = year_of(request)
         data, _checks = annual.export(request.user, org, year)
         return FileResponse(BytesIO(data), as_attachment=True, filename=annual.filename(org, year))
+
+
+class DashboardAPIView(APIView):
+    """仪表盘 / the dashboard's charts of an organization's subtree (docs/stats.md, Dashboards)."""
+
+    @extend_schema(parameters=PARAMETERS[:2], responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        from .dashboard import dashboard
+
+        code = request.GET.get("org") or ""
+        if not code:
+            raise BadParameter({"org": [_("请指定组织编码")]})
+        org = find(request.user, code)
+        if org is None:
+            raise Http404
+        return Response(dashboard(request.user, org, date_param(request, "as_of")))

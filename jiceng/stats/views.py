@@ -87,3 +87,19 @@ class AnnualView(ScopedView):
         year = year_of(request, default=(date_param(request, "as_of") or today()).year)
         data, _checks = annual.export(request.user, org, year)
         return FileResponse(BytesIO(data), as_attachment=True, filename=annual.filename(org, year))
+
+
+class DashboardView(ScopedView):
+    """The dashboard of an organization's subtree: charts of the statistics, trends, pipeline, compliance and
+    training, each bar opening the list behind it (stats/dashboard.py)."""
+
+    def get(self, request):
+        from .dashboard import cards, dashboard
+
+        pk = id_param(request, "org")
+        org = (scoped_object(Org, request.user, pk) if pk is not None
+               else scoped(Org, request.user).order_by("depth", "path").first())
+        if org is None:
+            return render(request, "stats/dashboard.html", {"org": None})
+        data = dashboard(request.user, org, date_param(request, "as_of"))
+        return render(request, "stats/dashboard.html", {"org": org, "data": data, "cards": cards(data)})
