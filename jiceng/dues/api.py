@@ -1,13 +1,19 @@
-"""Dues through the API: the rule engine (and members' dues bases), the same services and scope as the pages."""
+"""Dues through the API: the rule engine and members' dues bases, the same services and scope as the pages."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from rest_framework import mixins, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from . import engine
+from jiceng.core.api import ScopedReadViewSet, ScopedViewSet, scoped_by_id
+from jiceng.core.scoping import CHANGE
+from jiceng.members.models import Member
+
+from . import engine, services
+from .filtersets import BasisFilterSet
+from .models import DuesBasisLine
 
 PARAMS = [
     OpenApiParameter("profile", OpenApiTypes.STR, description="组织体系键（默认 ccp）/ profile key (default ccp)"),
@@ -34,3 +40,45 @@ class ComputeAPIView(APIView):
         rules = engine.rules_of(q.get("profile") or "ccp")
         result = engine.compute(rules, q.get("group") or "", q.get("base"), amount=q.get("amount"))
         return Response(result.as_json())
+
+
+@extend_schema_field(OpenApiTypes.STR)
+class MoneyField(serializers.CharField):
+    """Yuan as a decimal string; the engine checks it (the errors name the field)."""
+
+    def to_representation(self, value):
+        return None if value is None else str(value)
+
+
+class BasisSerializer(serializers.ModelSerializer):
+    member = scoped_by_id(Member, CHANGE, help_text="人员编号 / person id")
+    member_name = serializers.CharField(source="member.name", read_only=True, help_text="姓名 / name")
+    group = serializers.CharField(max_length=30, help_text="交纳类别键 / group key")
+    base = MoneyField(required=False, allow_null=True, allow_blank=True, max_length=20,
+                      help_text="计算基数（元）/ monthly base in yuan")
+    amount = MoneyField(required=False, allow_null=True, allow_blank=True, max_length=20,
+                        help_text="定额类别所选金额（元）/ amount chosen within a fixed range")
+    start = serializers.DateField(help_text="起始月份（取其所在月的 1 日）/ from the month of this date")
+    monthly = serializers.SerializerMethodField(help_text="按此记录每月应交（元）/ monthly amount by this line")
+
+    class Meta:
+        model = DuesBasisLine
+        fields = ["id", "member", "member_name", "group", "base", "amount", "start", "end", "note", "monthly"]
+        read_only_fields = ["end"]
+
+    def get_monthly(self, line) -> str | None:
+        result = services.monthly(line.member, line)
+        return str(result.amount) if result else None
+
+    def create(self, data):
+        return services.record_basis(self.context["request"].user, data.pop("member"), **{
+            **data, "base": data.get("base") or None, "amount": data.get("amount") or None})
+
+
+class BasisViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
+    """党费交纳基数 / members' dues bases (dated lines): list, read, record a new one."""
+
+    model, serializer_class, filterset_class, related = DuesBasisLine, BasisSerializer, BasisFilterSet, ("member",)
+
+    def perform_create(self, serializer):
+        ScopedViewSet._save(serializer)  # through the service; its errors named as the API's fields

@@ -3,4 +3,22 @@ from jiceng.core import registry
 
 
 def register() -> None:
+    from . import demo, views
+    from .models import DuesBasisLine
+
     registry.register_cli_command("dues", "党费（会费、社费）：计算、交纳基数 / dues: compute, members' bases", 75)
+    registry.register_panel("member", "dues", "dues/_member_panel.html", views.member_panel, order=55)
+    registry.register_value_text(DuesBasisLine, "group", _group_label)
+    registry.register_demo_step("dues", demo.build, order=65)
+
+
+def _group_label(value, record=None):
+    """A group key in words, by the line's member's profile (the key itself when the line is gone)."""
+    from jiceng.core.i18n import pick
+
+    from .models import DuesBasisLine
+
+    line = DuesBasisLine.objects.filter(pk=getattr(record, "object_id", None)).select_related("member").first()
+    rules = line.member.rules.dues if line is not None else None
+    group = rules.group(value) if rules else None
+    return pick(group.label) if group else value

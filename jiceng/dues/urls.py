@@ -1,7 +1,12 @@
 from django.urls import path
 
-from .api import ComputeAPIView
+from . import views
+from .api import BasisViewSet, ComputeAPIView
 
-urlpatterns: list = []
+urlpatterns = [
+    path("dues/member/<int:pk>/basis/", views.BasisAddView.as_view(), name="dues_basis_add"),
+]
+
+api_routes = [("dues/basis", BasisViewSet, "api-dues-basis")]
 
 api_urlpatterns = [path("dues/compute/", ComputeAPIView.as_view(), name="api-dues-compute")]

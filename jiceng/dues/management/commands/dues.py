@@ -2,19 +2,33 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.cli import ScopedCommand
+import argparse
 
-from jiceng.dues import engine
+from jiceng.core.cli import NOT_FOUND, Failed, ScopedCommand, t
+from jiceng.core.scoping import CHANGE
+from jiceng.dues import engine, services
+from jiceng.dues.forms import parse_month
+from jiceng.dues.models import DuesBasisLine
+from jiceng.members.models import Member
 
-FIELDS = {"profile": _("组织体系"), "group": _("交纳类别"), "base": _("计算基数"), "amount": _("每月金额")}
+
+def month(value: str):
+    try:
+        return parse_month(value)
+    except ValidationError:
+        raise argparse.ArgumentTypeError(f"“{value}” 不是有效月份，格式应为 YYYY-MM / is not a month: use YYYY-MM") from None
+
+FIELDS = {"profile": _("组织体系"), "group": _("交纳类别"), "base": _("计算基数"), "amount": _("每月金额"),
+          "start": _("起始月份"), "member": _("人员")}
 
 
 class Command(ScopedCommand):
     help = "党费（会费、社费）：按规则计算 / dues: compute by the profile's rules"
     subcommands = {
         "compute": "按组织体系的规则计算每月应交金额（无需 --as）/ the monthly amount by a profile's rules (no --as needed)",
+        "basis": "登记成员的交纳类别与基数（自某月起）/ record a member's dues group and base from a month",
     }
-    label_sources = (FIELDS,)
+    label_sources = (FIELDS, DuesBasisLine)
     operator_reads = frozenset({"compute"})  # a pure computation: reads no record (docs/decisions/cli-caller.md)
 
     def args_compute(self, p):
@@ -30,3 +44,27 @@ class Command(ScopedCommand):
             raise self.problems(exc) from None
         data = result.as_json()
         self.emit(data, data["amount"], result.rule)
+
+    def args_basis(self, p):
+        p.add_argument("member_id", type=int, metavar="MEMBER_ID", help="人员编号 / person id")
+        p.add_argument("--group", required=True, help="交纳类别键 / group key")
+        p.add_argument("--base", help="计算基数（元）/ the monthly base in yuan")
+        p.add_argument("--amount", help="定额类别所选金额（元）/ the amount chosen within a fixed range")
+        p.add_argument("--from", dest="start", type=month, required=True, metavar="YYYY-MM",
+                       help="起始月份（发放新工资的当月）/ from this month (the month the new pay is paid)")
+        p.add_argument("--note", default="", help="说明 / note")
+
+    def do_basis(self, member_id, group, base, amount, start, note, **_):
+        member = Member.objects.filter(pk=member_id).restrict(self.user, CHANGE).first()
+        if member is None:
+            raise Failed(t(f"找不到编号为 {member_id} 的人员（或不在您的管理范围内）",
+                           f"No person {member_id} was found (or not within your scope)."), returncode=NOT_FOUND)
+        with self.writing():
+            line = services.record_basis(self.user, member, group=group, base=base, amount=amount, start=start,
+                                         note=note)
+        result = services.monthly(member, line)
+        data = {"id": line.pk, "member": member.pk, "group": line.group, "start": line.start.isoformat()[:7],
+                "base": None if line.base is None else str(line.base),
+                "amount": None if line.amount is None else str(line.amount), **{"monthly": result.as_json()}}
+        self.emit(data, t(f"已登记：{member.name} 自 {data['start']} 起每月应交 {result.amount} 元",
+                          f"Recorded: {member.name} pays {result.amount} yuan a month from {data['start']}"), result.rule)

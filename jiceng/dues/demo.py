@@ -1,0 +1,45 @@
+"""The demo's dues bases: the members of the demo's organizations whose profile has dues rules get a basis
+(a mix of groups and bases, some with a pay rise this year), written through the service as the platform."""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from jiceng.core.dates import today
+from jiceng.core.services import SYSTEM
+from jiceng.members.models import Member
+
+from . import services
+
+PAY = [Decimal(x) for x in ("2800", "3000", "3650.50", "4500", "5000", "5200", "6800", "8300", "10000", "12500")]
+PENSION = [Decimal(x) for x in ("2600", "3900", "5000", "5400.80")]
+
+
+def build(rng) -> dict:
+    this_month = today().replace(day=1)
+    year_ago = date(this_month.year - 1, this_month.month, 1)
+    people = (Member.objects.filter(org__dissolved_on__isnull=True).exclude(dues_basis_lines__isnull=False)
+              .select_related("org").order_by("id"))
+    made = raised = 0
+    for member in people:
+        rules = member.rules.dues
+        if rules is None or not member.is_member:
+            continue
+        keys = {g.key for g in rules.groups}
+        group = rng.choices(sorted(keys), weights=[6 if k == "in_service" else 2 if k == "retired" else 1
+                                                   for k in sorted(keys)])[0]
+        g = rules.group(group)
+        base = amount = None
+        if g.brackets:
+            base = rng.choice(PENSION if group == "retired" else PAY)
+        elif g.fixed.min != g.fixed.max:
+            amount = rng.choice([g.fixed.min, g.fixed.max, (g.fixed.min + g.fixed.max) / 2]).quantize(Decimal("0.01"))
+        services.record_basis(SYSTEM, member, group=group, base=base, amount=amount, start=year_ago)
+        made += 1
+        if base is not None and group == "in_service" and rng.random() < 0.3:  # a pay rise this year
+            rise = (base * Decimal("1.08")).quantize(Decimal("0.01"))
+            start = date(this_month.year, max(1, this_month.month - rng.randint(0, 5)), 1)
+            services.record_basis(SYSTEM, member, group=group, base=rise, start=start, note="调资")
+            raised += 1
+    return {"dues_bases": made, "pay_rises": raised}
+
