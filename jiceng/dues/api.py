@@ -1,6 +1,8 @@
 """Dues through the API: the rule engine and members' dues bases, the same services and scope as the pages."""
 from __future__ import annotations
 
+from django.http import Http404
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
@@ -8,12 +10,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from jiceng.core.api import ScopedReadViewSet, ScopedViewSet, scoped_by_id
+from jiceng.core.params import BadParameter
 from jiceng.core.scoping import CHANGE
 from jiceng.members.models import Member
+from jiceng.orgs.models import Org
 
-from . import engine, services
-from .filtersets import BasisFilterSet
-from .models import DuesBasisLine
+from . import engine, services, views
+from .filtersets import BasisFilterSet, PaymentFilterSet
+from .models import DuesBasisLine, Payment
 
 PARAMS = [
     OpenApiParameter("profile", OpenApiTypes.STR, description="组织体系键（默认 ccp）/ profile key (default ccp)"),
@@ -82,3 +86,51 @@ class BasisViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
 
     def perform_create(self, serializer):
         ScopedViewSet._save(serializer)  # through the service; its errors named as the API's fields
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    member = scoped_by_id(Member, CHANGE, help_text="人员编号 / person id")
+    member_name = serializers.CharField(source="member.name", read_only=True, help_text="姓名 / name")
+    month = serializers.DateField(help_text="所交月份（取其所在月）/ the month paid for (any day of it)")
+    amount = MoneyField(max_length=20, help_text="金额（元）/ amount in yuan")
+    paid_on = serializers.DateField(required=False, help_text="交纳日期（默认今天）/ paid on (default today)")
+
+    class Meta:
+        model = Payment
+        fields = ["id", "member", "member_name", "month", "amount", "paid_on", "method", "paid_by", "receipt_no",
+                  "note"]
+
+    def create(self, data):
+        return services.record_payment(self.context["request"].user, data.pop("member"), **data)
+
+
+class PaymentViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
+    """党费交纳记录 / dues payments: list, read, record one."""
+
+    model, serializer_class, filterset_class, related = Payment, PaymentSerializer, PaymentFilterSet, ("member",)
+
+    def perform_create(self, serializer):
+        ScopedViewSet._save(serializer)
+
+
+LEDGER_PARAMS = [
+    OpenApiParameter("org", OpenApiTypes.STR, required=True, description="组织编码（含下级）/ organization code"),
+    OpenApiParameter("from", OpenApiTypes.STR, description="起始月份 YYYY-MM（默认本年 1 月）/ first month"),
+    OpenApiParameter("to", OpenApiTypes.STR, description="结束月份 YYYY-MM（默认本月）/ last month"),
+]
+
+
+class LedgerAPIView(APIView):
+    """党费收缴 / the dues of an organization's subtree for a period: per member due, paid, arrears; the
+    collection rate (whoever reads the subtree)."""
+
+    @extend_schema(parameters=LEDGER_PARAMS, responses=OpenApiTypes.OBJECT)
+    def get(self, request):
+        code = request.GET.get("org") or ""
+        if not code:
+            raise BadParameter({"org": [_("请指定组织编码")]})
+        org = Org.objects.filter(code=code).restrict(request.user).first()
+        if org is None:
+            raise Http404
+        first, last = views.period(request)
+        return Response(services.ledger_json(services.ledger(request.user, org, first, last)))

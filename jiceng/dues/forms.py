@@ -44,3 +44,19 @@ class BasisForm(Form):
         super().__init__(*args, **kwargs)
         groups = rules.groups if rules else []
         self.fields["group"].choices = [(g.key, pick(g.label)) for g in groups]
+
+
+class PaymentForm(Form):
+    month = MonthField(label=_("所交月份"), initial=lambda: today().strftime("%Y-%m"))
+    amount = forms.CharField(label=_("金额（元）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("交纳方式"), choices=[])
+    paid_by = forms.CharField(label=_("代交人"), required=False, max_length=50)
+    receipt_no = forms.CharField(label=_("收据号"), required=False, max_length=50)
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Payment
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = Payment.METHODS

@@ -172,3 +172,30 @@ def ledger(user, org, first: date, last: date) -> dict:
     rate = (total_in / total_due).quantize(Decimal("0.0001")) if total_due else None
     return {"org": org, "first": month_start(first), "last": last, "rows": rows, "due": total_due,
             "collected": total_in, "rate": rate, "in_arrears": sum(1 for r in rows if r["arrears"])}
+
+
+def ledger_json(doc: dict) -> dict:
+    """The ledger as a document: amounts as decimal strings in yuan, months as YYYY-MM."""
+    return {
+        "org": doc["org"].code, "from": doc["first"].strftime("%Y-%m"), "to": doc["last"].strftime("%Y-%m"),
+        "due": str(doc["due"]), "collected": str(doc["collected"]),
+        "rate": None if doc["rate"] is None else str(doc["rate"]), "in_arrears": doc["in_arrears"],
+        "members": [{"id": r["member"].pk, "name": r["member"].name, "org": r["member"].org.code,
+                     "due": str(r["due"]), "paid": str(r["paid"]), "owed": str(r["owed"]),
+                     "arrears": [m.strftime("%Y-%m") for m in r["arrears"]]} for r in doc["rows"]],
+    }
+
+
+def paid_through(member: Member) -> date | None:
+    """The last month up to which every month due is paid in full (None: nothing paid or due)."""
+    line = DuesBasisLine.objects.filter(member=member).order_by("start").first()
+    if line is None:
+        return None
+    now = month_start(today())
+    due, got = dues_due([member.pk], line.start, now), paid([member.pk], line.start, now)
+    owed, have, through = due.get(member.pk, {}), got.get(member.pk, {}), None
+    for m in months(line.start, now):
+        if have.get(m, Decimal(0)) < owed.get(m, Decimal(0)):
+            break
+        through = m
+    return through
