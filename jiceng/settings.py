@@ -62,6 +62,9 @@ INSTALLED_APPS = [
     # --- organizational life (orglife) ---
     "jiceng.orglife",
     # --- end orglife ---
+    # --- dues (jiceng/dues): 党费 / 会费 / 社费 ---
+    "jiceng.dues",
+    # --- end dues ---
     # --- statistics (jiceng/stats): the statistics document of any subtree, as of any date
     "jiceng.stats",
     "jiceng.demo",

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -399,6 +400,54 @@ class Statistics(_Strict):
     source: str = ""
 
 
+# --- dues (党费 / 会费 / 社费): groups of members, the base or fixed amount each pays by --------------------
+
+
+class Bracket(_Strict):
+    """A rate for bases up to `up_to` (inclusive; None: any higher base). The rate applies to the whole base."""
+
+    up_to: Decimal | None = Field(default=None, gt=0)
+    rate: Decimal = Field(ge=0, lt=1)
+
+
+class FixedAmount(_Strict):
+    """A fixed monthly amount, or a range the member's line chooses within (`default` when none is chosen)."""
+
+    min: Decimal = Field(ge=0)
+    max: Decimal = Field(ge=0)
+    default: Decimal | None = None
+
+
+class DuesGroup(_Strict):
+    """A group of members paying by one rule: brackets on a monthly base, or a fixed amount."""
+
+    key: str
+    label: Text
+    base: Text | None = None  # what the base is, in words (月工资收入, 基本养老金): bracket groups only
+    brackets: list[Bracket] = []
+    fixed: FixedAmount | None = None
+    source: str = ""
+
+    def default_amount(self) -> Decimal:
+        f = self.fixed
+        return f.default if f.default is not None else f.min
+
+
+class Dues(_Strict):
+    """Dues rules: the groups, the rounding and the largest base accepted (a typo, not a pay)."""
+
+    groups: list[DuesGroup]
+    rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
+    places: int = Field(default=2, ge=0, le=2)  # 2: to the fen
+    max_base: Decimal = Field(default=Decimal("10000000"), gt=0)
+    cite: Text = ""  # how a citation names the document (2008 年党费收缴规定)
+    sources: dict[str, Text] = {}
+    note: str = ""
+
+    def group(self, key: str) -> DuesGroup | None:
+        return next((g for g in self.groups if g.key == key), None)
+
+
 class Profile(_Strict):
     key: str
     name: str
@@ -417,6 +466,7 @@ class Profile(_Strict):
     training: Training | None = None
     orglife: OrgLife | None = None
     statistics: Statistics = Statistics()
+    dues: Dues | None = None
 
     @model_validator(mode="after")
     def _references(self):
@@ -452,6 +502,8 @@ class Profile(_Strict):
             problems += self._training_problems(kinds, cats, all_posts)
         if self.orglife:
             problems += self._orglife_problems(kinds, cats, all_posts)
+        if self.dues:
+            problems += self._dues_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -549,6 +601,34 @@ class Profile(_Strict):
             problems += [f"orglife.appraisal: category '{c}' both graded and ungraded" for c in ap.graded if c in ap.ungraded]
         return problems
 
+    def _dues_problems(self) -> list[str]:
+        problems = []
+        keys = [g.key for g in self.dues.groups]
+        if len(keys) != len(set(keys)):
+            problems.append("dues.groups: duplicate key")
+        for g in self.dues.groups:
+            where = f"dues.groups.{g.key}"
+            if bool(g.brackets) == bool(g.fixed):
+                problems.append(f"{where}: give either brackets or fixed, not both or neither")
+            if g.brackets:
+                bounds = [b.up_to for b in g.brackets]
+                if bounds[-1] is not None or None in bounds[:-1]:
+                    problems.append(f"{where}.brackets: only the last bracket has no up_to")
+                elif bounds[:-1] != sorted(set(bounds[:-1])):
+                    problems.append(f"{where}.brackets: up_to must increase")
+                rates = [b.rate for b in g.brackets]
+                if rates != sorted(rates):
+                    problems.append(f"{where}.brackets: rates must not decrease")
+                if g.base is None:
+                    problems.append(f"{where}.base: name the base")
+            if g.fixed:
+                f = g.fixed
+                if f.min > f.max:
+                    problems.append(f"{where}.fixed: min over max")
+                if f.default is not None and not f.min <= f.default <= f.max:
+                    problems.append(f"{where}.fixed.default: outside min–max")
+        return problems
+
     # --- lookups used by the engines -------------------------------------------------
     def kind(self, key: str) -> Kind | None:
         return next((k for k in self.kinds if k.key == key), None)
@@ -594,7 +674,7 @@ class Profile(_Strict):
     @property
     def all_sources(self) -> dict:
         """The documents a source may name: the profile's and those its blocks bring (training)."""
-        return {**self.sources, **(self.training.sources if self.training else {})}
+        return {**self.sources, **(self.training.sources if self.training else {}), **(self.dues.sources if self.dues else {})}
 
     def word(self, key: str) -> str:
         return self.words.get(key, key)

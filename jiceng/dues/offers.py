@@ -1,0 +1,30 @@
+"""What the dues app offers core and the pages of others (`core.registry`); run from `ready()`."""
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core import registry
+
+
+def register() -> None:
+    from . import demo, views
+    from .models import DuesBasisLine, Payment
+
+    registry.register_nav_group("dues", _("党费"), 38)
+    registry.register_navigation("dues_home", _("党费收缴"), 38, action="change", group="dues")
+    registry.register_cli_command("dues", "党费（会费、社费）：计算、交纳基数、交纳、收缴 / dues: compute, bases, payments, ledger", 75)
+    registry.register_panel("member", "dues", "dues/_member_panel.html", views.member_panel, order=55)
+    registry.register_panel("org", "dues", "dues/_org_panel.html", views.org_panel, order=45)
+    registry.register_value_text(DuesBasisLine, "group", _group_label)
+    registry.register_value_text(Payment, "method", lambda value, record=None: str(dict(Payment.METHODS).get(value, value)))
+    registry.register_demo_step("dues", demo.build, order=65)
+
+
+def _group_label(value, record=None):
+    """A group key in words, by the line's member's profile (the key itself when the line is gone)."""
+    from jiceng.core.i18n import pick
+
+    from .models import DuesBasisLine
+
+    line = DuesBasisLine.objects.filter(pk=getattr(record, "object_id", None)).select_related("member").first()
+    rules = line.member.rules.dues if line is not None else None
+    group = rules.group(value) if rules else None
+    return pick(group.label) if group else value

@@ -1,0 +1,120 @@
+"""The member page's dues panel and the form recording a new dues basis."""
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.dates import today
+from jiceng.core.i18n import pick
+from jiceng.core.params import BadParameter
+from jiceng.core.paths import outermost
+from jiceng.core.scoping import CHANGE, scope_of
+from jiceng.core.views import ObjectActionView, ScopedView, scoped_object
+from jiceng.members.models import Member
+from jiceng.orgs.models import Org
+
+from . import forms, services
+from .models import DuesBasisLine, Payment
+
+
+class BasisAddView(ObjectActionView):
+    model, form_class, action, title = Member, forms.BasisForm, CHANGE, _("登记交纳基数")
+
+    def form_kwargs(self, member):
+        current = services.basis_on(member)
+        initial = {"group": current.group, "base": current.base, "amount": current.amount} if current else {}
+        return {"rules": member.rules.dues, "initial": initial}
+
+    def perform(self, member, data):
+        return services.record_basis(self.request.user, member, group=data["group"], base=data["base"] or None,
+                                     amount=data["amount"] or None, start=data["start"], note=data["note"])
+
+
+def member_panel(request, member):
+    """The member page's section: this month's amount with its rule, and the basis history."""
+    rules = member.rules.dues
+    if rules is None:
+        return None
+    lines = list(DuesBasisLine.objects.filter(member=member).restrict(request.user).order_by("-start", "-id")[:24])
+    current = services.basis_on(member)
+    if current is not None and current not in lines:
+        current = None
+    result = services.monthly(member, current)
+    can_add = member.is_member and scope_of(request.user).covers(member.org_path, CHANGE)
+    if not lines and not can_add:
+        return None
+    history = [(line, pick(rules.group(line.group).label) if rules.group(line.group) else line.group) for line in lines]
+    return {"member": member, "current": current, "result": result, "history": history, "can_add": can_add,
+            "word": member.rules.word("dues"), "paid_through": services.paid_through(member) if lines else None,
+            "payments": list(Payment.objects.filter(member=member).restrict(request.user).order_by("-month", "-id")[:6])}
+
+
+class PaymentAddView(ObjectActionView):
+    model, form_class, action, title = Member, forms.PaymentForm, CHANGE, _("登记交纳")
+
+    def form_kwargs(self, member):
+        result = services.monthly(member, services.basis_on(member))
+        return {"initial": {"amount": result.amount}} if result else {}
+
+    def perform(self, member, data):
+        return services.record_payment(self.request.user, member, **data)
+
+
+def month_of(request, name: str, default):
+    value = (request.GET.get(name) or "").strip()
+    if not value:
+        return default
+    try:
+        return forms.parse_month(value)
+    except ValidationError as exc:
+        raise BadParameter({name: exc.messages}) from None
+
+
+def period(request):
+    """?from=YYYY-MM&to=YYYY-MM; default: this year up to this month."""
+    now = today()
+    first = month_of(request, "from", date(now.year, 1, 1))
+    last = month_of(request, "to", services.month_start(now))
+    if last < first:
+        raise BadParameter({"to": [_("结束月份不能早于起始月份")]})
+    return first, last
+
+
+class LedgerView(ScopedView):
+    """党费收缴：an organization's subtree for a period, per member (whoever reads the subtree; the buttons
+    that record a payment for those who may)."""
+
+    def get(self, request, pk):
+        org = scoped_object(Org, request.user, pk)
+        first, last = period(request)
+        doc = services.ledger(request.user, org, first, last)
+        return render(request, "dues/ledger.html", {**doc, "word": org.rules.word("dues"),
+                                                    "from_value": first.strftime("%Y-%m"),
+                                                    "to_value": last.strftime("%Y-%m"),
+                                                    "can_pay": scope_of(request.user).covers(org.path, CHANGE)})
+
+
+class HomeView(ScopedView):
+    """The organizations whose dues the user keeps: the outermost of their officer roles."""
+
+    def get(self, request):
+        if scope_of(request.user).superuser:
+            orgs = Org.objects.filter(parent__isnull=True)
+        else:
+            paths = outermost(scope_of(request.user).paths_for(CHANGE))
+            orgs = Org.objects.filter(path__in=paths)
+        orgs = orgs.restrict(request.user, CHANGE).order_by("path")[:50]
+        return render(request, "dues/home.html", {"orgs": orgs})
+
+
+def org_panel(request, org):
+    """The organization page's section: this year's collection and who is in arrears, with the ledger."""
+    if org.rules.dues is None or not scope_of(request.user).covers(org.path, CHANGE):
+        return None
+    now = today()
+    doc = services.ledger(request.user, org, date(now.year, 1, 1), now)
+    if not doc["rows"]:
+        return {"org": org, "empty": True, "word": org.rules.word("dues")}
+    late = [r for r in doc["rows"] if r["arrears"]]
+    return {**doc, "late": late[:10], "more": max(0, len(late) - 10), "word": org.rules.word("dues")}
