@@ -214,3 +214,17 @@ def test_demo_gives_payments_with_some_arrears(world):
     assert counts["dues_bases"] == 6 and counts["payments"] > 0
     doc = services.ledger(world.admin, world.root, date(2024, 6, 1), date(2025, 6, 1))
     assert doc["collected"] > 0 and doc["rate"] is not None and doc["rate"] <= 1
+
+
+def test_nothing_is_due_after_a_member_left_and_a_later_payment_is_refused(bases):
+    from jiceng.members import services as members
+
+    a1 = bases.a_members[0]
+    members.record_exit(None, a1, kind="death", on=date(2025, 4, 10))
+    a1.refresh_from_db()
+    due = services.dues_due([a1.pk], date(2025, 1, 1), date(2025, 6, 1))
+    assert sorted(due[a1.pk]) == [date(2025, m, 1) for m in range(1, 5)]  # April, the month they left, is the last
+    before = Payment.objects.count()
+    assert "month" in errors_of(pay, a1, date(2025, 5, 1), "90")
+    assert Payment.objects.count() == before
+    pay(a1, date(2025, 4, 1), "90")  # the month they left in can still be settled

@@ -92,6 +92,8 @@ def payment_errors(member: Member, month: date, amount, paid_on: date, method: s
     errors: dict = {}
     if not member.is_member:
         errors["member"] = [_("%(c)s不交纳%(d)s") % {"c": member.category_label, "d": member.rules.word("dues")}]
+    elif member.exited_on and month > month_start(member.exited_on):
+        errors["month"] = [_("%(n)s已于 %(d)s 离开，此后的月份无须交纳") % {"n": member.name, "d": shown(member.exited_on)}]
     value = engine.parse_amount(amount, "amount", errors, cap=Decimal("1000000"))
     if value is None and "amount" not in errors:
         errors["amount"] = [_("请填写金额")]
@@ -131,6 +133,9 @@ def dues_due(member_ids, first: date, last: date) -> dict[int, dict[date, Decima
         if key not in cache:
             cache[key] = engine.compute(rules.dues, line.group, line.base, amount=line.amount).amount
         end = line.end or date.max
+        if line.member.exited_on:  # nothing is owed after the month a member left in
+            left = month_start(line.member.exited_on)
+            end = min(end, date(left.year + (left.month == 12), left.month % 12 + 1, 1))
         for m in months(max(line.start, first), last):
             if m >= end:
                 break
