@@ -129,3 +129,18 @@ def test_a_person_sees_their_own_application_on_the_home_page(world, overdue_app
 
 def found_all(client) -> bool:
     return all(status == 200 for status in crawl(client).values())
+
+
+def test_the_dues_entry_speaks_the_users_party(world):
+    """A word of the navbar that depends on the party: 党费 for a CCP officer, 社费 for a 九三学社 one."""
+    from datetime import date
+
+    from jiceng.orgs import services as orgs
+
+    from conftest import make_user
+
+    society = orgs.create_org(None, code="J", name="九三学社测试委员会", kind="committee", profile="jiusan",
+                              founded_on=date(2000, 1, 1))
+    assert "党费收缴" in signed_in(world.officer_a).get("/").content.decode()
+    page = signed_in(make_user("js_officer", "branch_officer", society)).get("/").content.decode()
+    assert "社费收缴" in page and "党费" not in page

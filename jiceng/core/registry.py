@@ -23,7 +23,7 @@ Each register function may run twice (ready() does in tests and commands) and le
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import models
 
@@ -155,7 +155,7 @@ class NavEntry:
     true. `action=None` with no `visible`: every signed-in user (a page about the user themselves)."""
 
     url_name: str
-    label: str
+    label: str | Callable  # or (user) -> str: a word that depends on the user's party (党费 / 会费 / 社费)
     order: int  # place from left to right, across the apps
     visible: Callable | None = None  # (user) -> bool, asked after the action
     action: str | None = "view"  # what the user must hold somewhere (core.scoping.VIEW/CHANGE/STRUCTURE)
@@ -196,7 +196,8 @@ def shown_to(entry: NavEntry, user) -> bool:
 
 def navigation_for(user) -> list:
     """The navbar from left to right: entries, and groups (NavGroup with the entries shown to the user)."""
-    shown = [e for e in sorted(navigation.values(), key=lambda e: e.order) if shown_to(e, user)]
+    shown = [replace(e, label=e.label(user)) if callable(e.label) else e
+             for e in sorted(navigation.values(), key=lambda e: e.order) if shown_to(e, user)]
     items: list = [e for e in shown if e.group not in nav_groups]
     for group in nav_groups.values():
         entries = tuple(e for e in shown if e.group == group.key)

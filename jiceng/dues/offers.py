@@ -1,5 +1,4 @@
 """What the dues app offers core and the pages of others (`core.registry`); run from `ready()`."""
-from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import registry
 
@@ -8,8 +7,7 @@ def register() -> None:
     from . import demo, views
     from .models import DuesBasisLine, Payment
 
-    registry.register_nav_group("dues", _("党费"), 38)
-    registry.register_navigation("dues_home", _("党费收缴"), 38, action="change", group="dues")
+    registry.register_navigation("dues_home", views.nav_label, 38, action="change")
     registry.register_cli_command("dues", "党费（会费、社费）：计算、交纳基数、交纳、收缴 / dues: compute, bases, payments, ledger", 75)
     registry.register_panel("member", "dues", "dues/_member_panel.html", views.member_panel, order=55)
     registry.register_panel("org", "dues", "dues/_org_panel.html", views.org_panel, order=45)

@@ -95,6 +95,13 @@ class LedgerView(ScopedView):
                                                     "can_pay": scope_of(request.user).covers(org.path, CHANGE)})
 
 
+def nav_label(user) -> str:
+    """The navbar's word in the user's party: 党费收缴, 会费收缴, 社费收缴 (the first organization they keep)."""
+    first = Org.objects.restrict(user, CHANGE).order_by("path").only("profile").first()
+    word = first.rules.word("dues") if first is not None else _("党费")
+    return _("%(dues)s收缴") % {"dues": word}
+
+
 class HomeView(ScopedView):
     """The organizations whose dues the user keeps: the outermost of their officer roles."""
 

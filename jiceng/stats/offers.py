@@ -6,8 +6,9 @@ from jiceng.core import registry
 
 
 def register() -> None:
-    registry.register_navigation("stats_page", _("统计"), 45)
-    registry.register_navigation("stats_dashboard", _("仪表盘"), 46)
+    registry.register_nav_group("stats", _("统计"), 45)
+    registry.register_navigation("stats_page", _("统计表"), 45, group="stats")
+    registry.register_navigation("stats_dashboard", _("仪表盘"), 46, group="stats")
     registry.register_export_subject("annual_tables", _("统计年报表"))  # stats.annual.SUBJECT: counts only, logged
     registry.register_cli_command("stats", "统计：组织及下级的人员与组织统计（JSON）、年报表（--annual）/ statistics of an organization's subtree; annual tables", 75)
     registry.register_cli_command("report", "报告：组织及下级的基本情况报告（.docx）/ narrative report of an organization's subtree", 76)
