@@ -112,7 +112,7 @@ class HomeView(ScopedView):
             paths = outermost(scope_of(request.user).paths_for(CHANGE))
             orgs = Org.objects.filter(path__in=paths)
         orgs = orgs.restrict(request.user, CHANGE).order_by("path")[:50]
-        return render(request, "dues/home.html", {"orgs": orgs})
+        return render(request, "dues/home.html", {"orgs": orgs, "heading": nav_label(request.user)})
 
 
 def org_panel(request, org):
