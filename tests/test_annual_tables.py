@@ -17,19 +17,13 @@ from openpyxl import load_workbook
 from jiceng.core import vocab
 from jiceng.core.cli import OPERATOR, Failed
 from jiceng.core.models import ExportRecord
-from jiceng.members import services as members
 from jiceng.orgs import services as orgs
 from jiceng.stats import annual
 from jiceng.stats.annual import CHECK_SHEET, FAIL, PASS, Check, annual_tables, layouts
-from tests.conftest import make_user, person_id
+from tests.conftest import make_user
+from tests.test_stats import person
 
 pytestmark = pytest.mark.django_db
-
-
-def person(org, name, n, *, born, sex, category, applied, joined=None, confirmed=None, since=None, **extra):
-    return members.create_member(None, org=org, category=category, name=name, sex=sex, birth_date=born,
-                                 id_number=person_id(born, sex, n), applied_on=applied, joined_on=joined,
-                                 confirmed_on=confirmed, since=since, **extra)
 
 
 @pytest.fixture

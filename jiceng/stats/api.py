@@ -49,17 +49,23 @@ def filters_of(request) -> dict[str, str]:
     return {key: request.GET.get(key, "") for key in request.GET if key not in READ}
 
 
+def org_of(request):
+    """The `org` parameter's organization (a code) in the caller's scope: 400 without one, 404 outside it."""
+    code = request.GET.get("org") or ""
+    if not code:
+        raise BadParameter({"org": [_("请指定组织编码")]})
+    org = find(request.user, code)
+    if org is None:
+        raise Http404
+    return org
+
+
 class StatsAPIView(APIView):
     """统计 / the statistics document of an organization's subtree as of a date (contracts/stats-json.md)."""
 
     @extend_schema(parameters=PARAMETERS, responses=OpenApiTypes.OBJECT)
     def get(self, request):
-        code = request.GET.get("org") or ""
-        if not code:
-            raise BadParameter({"org": [_("请指定组织编码")]})
-        org = find(request.user, code)
-        if org is None:
-            raise Http404
+        org = org_of(request)
         as_of = date_param(request, "as_of")
         return Response(document(request.user, org, as_of, filters_of(request), period_of(request, as_of)))
 
@@ -81,15 +87,10 @@ class ReportAPIView(APIView):
     def get(self, request):
         from .narrative import as_json, docx_bytes, report
 
-        code = request.GET.get("org") or ""
-        if not code:
-            raise BadParameter({"org": [_("请指定组织编码")]})
         fmt = request.GET.get("format") or "json"
         if fmt not in REPORT_FORMATS:
             raise BadParameter({"format": [_("格式应为 json、html 或 docx")]})
-        org = find(request.user, code)
-        if org is None:
-            raise Http404
+        org = org_of(request)
         data = report(request.user, org, date_param(request, "as_of"))
         if fmt == "docx":
             return FileResponse(io.BytesIO(docx_bytes(data)), as_attachment=True, content_type=DOCX,
@@ -121,12 +122,7 @@ class AnnualAPIView(APIView):
         OpenApiParameter("year", int, required=True, description="年份：截至该年12月31日 / the year (as of 31 December)")],
         responses={(200, XLSX): bytes})
     def get(self, request):
-        code = request.GET.get("org") or ""
-        if not code:
-            raise BadParameter({"org": [_("请指定组织编码")]})
-        org = find(request.user, code)
-        if org is None:
-            raise Http404
+        org = org_of(request)
         year = year_of(request)
         data, _checks = annual.export(request.user, org, year)
         return FileResponse(BytesIO(data), as_attachment=True, filename=annual.filename(org, year))
@@ -139,10 +135,5 @@ class DashboardAPIView(APIView):
     def get(self, request):
         from .dashboard import dashboard
 
-        code = request.GET.get("org") or ""
-        if not code:
-            raise BadParameter({"org": [_("请指定组织编码")]})
-        org = find(request.user, code)
-        if org is None:
-            raise Http404
+        org = org_of(request)
         return Response(dashboard(request.user, org, date_param(request, "as_of")))
