@@ -326,6 +326,20 @@ def test_pages_show_the_calendar_and_the_subtree(world):
     assert "calendar-record" not in web.get(f"/orglife/compliance/{world.a.pk}/?year=2024").content.decode()
 
 
+def test_the_subtree_pages_short_document_rolls_up_as_the_whole_one(world):
+    """The subtree page reads a document without a row per period (a city's would hold a third of a million):
+    rolled up by child it must say exactly what the whole document says."""
+    record(world.a, "general_meeting", date(2024, 2, 1))
+    record(world.a, "lecture", date(2024, 5, 1))
+    record(world.b, "general_meeting", date(2024, 8, 1))
+    as_of = date(2024, 10, 15)
+    whole = compliance.by_child(compliance.compliance(None, world.root, 2024, as_of, ids=False), world.root)
+    short_doc = compliance.compliance(None, world.root, 2024, as_of, ids=False, periods_shown=False)
+    assert all(not ob["periods"] for o in short_doc["organizations"] for ob in o["obligations"])
+    short = compliance.by_child(short_doc, world.root)
+    assert whole == short and sum(r["missed"] for r in whole) > 0
+
+
 def test_a_member_sees_their_own_attendance_and_the_org_page_shows_the_year(world):
     a1 = world.a_members[0]  # the member_user's own record
     record(world.a, "themed_day", date(2024, 5, 6), topic="五月主题党日", present=[a1.pk])

@@ -137,7 +137,8 @@ class SubtreeView(ScopedView):
         org = scoped_object(Org, request.user, pk)
         year = _year(request)
         sort = choice_param(request, "sort", self.SORTS, default="rate")
-        doc = compliance.compliance(request.user, org, year, ids=False)  # rates and statuses only: no meeting ids
+        # rates and what was missed only: no meeting ids, no row per period
+        doc = compliance.compliance(request.user, org, year, ids=False, periods_shown=False)
         rows = compliance.by_child(doc, org)
         key = sort.lstrip("-")
         if key == "name":
