@@ -216,7 +216,8 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "ENUM_NAME_OVERRIDES": {"ApplicationStatusEnum": "jiceng.admission.models.Application.STATUSES",
                             "JobStatusEnum": "jiceng.core.models.Job.STATES",
-                            "GrantRoleEnum": "jiceng.core.models.RoleGrant.ROLES"},
+                            "GrantRoleEnum": "jiceng.core.models.RoleGrant.ROLES",
+                            "AttendanceStatusEnum": "jiceng.orglife.models.Attendance.STATUSES"},
 }
 
 # Jobs (imports and every other long task) run in their own process; tests run them in the request instead.

@@ -295,7 +295,8 @@ def test_the_measure_is_symmetric_bounded_and_one_on_itself(x, y):
 @given(TEXT)
 def test_identical_minutes_always_share_a_band(x):
     keys = similarity.band_keys(similarity.shingles(x))
-    assert keys == similarity.band_keys(similarity.shingles(x + " 3月5日"))
+    # the same minutes with another date in figures and other punctuation (what normalizing drops)
+    assert keys == similarity.band_keys(similarity.shingles(x + " 2024-03-05，No.7"))
     assert len(keys) in (0, similarity.BANDS)
 
 
