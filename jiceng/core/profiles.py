@@ -392,7 +392,7 @@ class JoiningPeriod(_Strict):
 
 
 class Statistics(_Strict):
-    """What the statistics document counts beyond the common breakdowns (jiceng.stats)."""
+    """What the statistics document counts beyond the common breakdowns (the statistics app reads it)."""
 
     joining_periods: list[JoiningPeriod] = []  # in order; each starts where the previous ends
     structure: bool = False  # the democratic parties' own structure: in service / retired, 中上层, titles
