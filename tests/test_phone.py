@@ -36,6 +36,7 @@ def menu_folded_until_toggled(page, link: str | None = None):
     """The navbar shows the brand and the toggler; its entries appear on a tap and go on the next."""
     menu = page.locator("#main-menu")
     toggler = page.locator("nav .navbar-toggler")
+    page.wait_for_load_state("load")  # Bootstrap (deferred) binds the toggler only once it has run
     expect(toggler).to_be_visible()
     expect(menu).to_be_hidden()
     expect(toggler).to_have_attribute("aria-expanded", "false")
