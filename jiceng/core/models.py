@@ -206,11 +206,14 @@ class ChangeRecord(models.Model):
     def write_rows(cls, action, rows):
         """Records as plain rows (`ChangeRows.row()`: content type id, object id, repr, org path, before, after),
         all under the current user, request and batch: what bulk writers use, without an object per record."""
+        from . import rollups
         from .bulk import insert_rows
 
         ctx = context.current()
         head = (timezone.now(), ctx.user_id, ctx.channel, ctx.request_id, ctx.batch_id, action)
+        rows = rows if isinstance(rows, list) else list(rows)
         insert_rows(cls, cls.COLUMNS, rows, head=head)
+        rollups.note(action, rows)  # the counts kept from these records follow them, in the same transaction
 
     # internal columns that mean nothing to a reader of the log
     hidden_keys = ("id", "id_number_index", "org_path", "path", "depth")

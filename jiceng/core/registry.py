@@ -18,6 +18,7 @@ keeps the people; `people`: how the people pickers find and show a person. `url_
 `demo_steps`: what the apps add to that demo once its organizations and people exist.
 `export_subjects`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
 `search_sources`: what the site-wide search finds (people, organizations), each within the user's scope.
+`rollups`: counts kept current from the change log (`core.rollups`), read by pages over a subtree.
 Each register function may run twice (ready() does in tests and commands) and leaves one entry.
 """
 from __future__ import annotations
@@ -410,3 +411,28 @@ def register_value_text(model, field: str, text: Callable, label=None) -> None:
     value_texts[(model._meta.label, field)] = text
     if label is not None:
         value_labels[(model._meta.label, field)] = label
+
+
+# counts kept current from the change log (`core.rollups`): one instance of each `Rollup` subclass
+rollups: list = []
+
+
+def register_rollup(rollup) -> None:
+    if any(type(r) is type(rollup) for r in rollups):
+        return
+    rollups.append(rollup)
+    _rollups_by_content_type.clear()
+
+
+_rollups_by_content_type: dict[int, list] = {}
+
+
+def rollups_by_content_type() -> dict[int, list]:
+    """content type id -> the roll-ups that count that model's rows (read on every logged write)."""
+    if rollups and not _rollups_by_content_type:
+        from django.contrib.contenttypes.models import ContentType
+
+        for rollup in rollups:
+            ct = ContentType.objects.get_for_model(rollup.source).pk
+            _rollups_by_content_type.setdefault(ct, []).append(rollup)
+    return _rollups_by_content_type

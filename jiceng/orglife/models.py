@@ -14,6 +14,8 @@ from jiceng.core.attachments import validate_attachment
 from jiceng.core.i18n import pick
 from jiceng.core.models import LoggedModel
 from jiceng.core.orgscoped import OrgScopedModel
+from jiceng.core.rollups import month_columns
+from jiceng.core.scoping import ScopedQuerySet
 
 
 class Meeting(OrgScopedModel):
@@ -91,6 +93,28 @@ class Meeting(OrgScopedModel):
     @property
     def absent_count(self) -> int:
         return self.expected_count - self.present_count - self.leave_count
+
+
+class MeetingMonths(models.Model):
+    """Roll-up (core.rollups, kept by the change log): per organization, meeting type and year, how many
+    meetings were held each month that count (`counted_01` … `counted_12`) and how many did not reach their
+    quorum (`flagged_…`). Compliance over a subtree reads a row here per organization and type instead of
+    every meeting (rollups.MeetingRollup)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    year = models.PositiveSmallIntegerField()
+    type = models.CharField(max_length=40)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "org__path"
+
+    class Meta:
+        indexes = [models.Index(fields=["org", "year"], name="meeting_months_org")]
+        verbose_name = verbose_name_plural = _("会议月度汇总")
+
+
+for _name, _field in [*month_columns("counted").items(), *month_columns("flagged").items()]:
+    MeetingMonths.add_to_class(_name, _field)
 
 
 class Attendance(LoggedModel):

@@ -14,7 +14,9 @@ def register() -> None:
     registry.register_export_subject("meetings", _("会议记录"))
     registry.register_export_subject("meeting_attachment", _("下载会议附件"))
     _register_sheet()
-    from . import demo
+    from . import demo, rollups
+
+    registry.register_rollup(rollups.MeetingRollup())
 
     registry.register_demo_step("meetings", demo.build, order=50)
     _register_change_texts()
