@@ -32,6 +32,7 @@ def register() -> None:
                     "revoke, create, reset-password (organization administrators)", 85),
         ("export", "导出组织或成员列表（xlsx/csv，按权限脱敏）；export template 写空白模板 / export lists (masked by role); "
                    "export template writes a blank template", 80),
+        ("rollups", "汇总表：核对，或 --rebuild 重建 / roll-ups: check, or --rebuild", 95),
     ]:
         registry.register_cli_command(name, text, order)
 

@@ -59,14 +59,15 @@ def months(row: dict | tuple, prefix: str, offset: int = 0) -> list[int]:
 class Rollup:
     """Declare a roll-up: its `table` (a model with `org`, `year` when `dated`, the `group` columns and the
     measures' columns), the `source` model it counts, the source's organization field (`org`), its date
-    field (`dated`, None: not dated), the source columns it groups by (`group`, same names in the table)
-    and `measures()` (column → aggregate over the source rows; `_month` is the month of `dated`)."""
+    field (`dated`, None: not dated), the source columns it groups by (`group`, same names in the table),
+    the rows it counts (`where`) and `measures()` (column → aggregate over the source rows; `_month` is the month of `dated`)."""
 
     table: type[models.Model]
     source: type[models.Model]
     org: str = "org"
     dated: str | None = None
     group: tuple[str, ...] = ()
+    where: Q = Q()  # the source rows counted (a filter; a row outside it is counted nowhere)
 
     def measures(self) -> dict:
         raise NotImplementedError
@@ -142,7 +143,7 @@ class Rollup:
 
     def _grouped(self, db: str, source_filter: Q, year: int | None) -> tuple[list[str], str, tuple]:
         """The table's columns and the SELECT that computes their rows from the source."""
-        rows = self.source._base_manager.using(db).filter(source_filter)
+        rows = self.source._base_manager.using(db).filter(source_filter).filter(self.where)
         if year is not None:
             rows = rows.filter(**{f"{self.dated}__gte": date(year, 1, 1), f"{self.dated}__lte": date(year, 12, 31)})
             rows = rows.annotate(_month=Month(self.dated))

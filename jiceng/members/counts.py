@@ -1,23 +1,25 @@
 """How many people each organization holds, by category: what the tree's warnings, pages and commands count
 (registered as `core.registry.headcount`, so the organizations app never reads this one). Today's counts are of
-the people on the books (no exit recorded: `Member.exited_on` is null); a past day's come from the dated lines,
-which an exit ends on its day."""
+the people on the books (no exit recorded: `Member.exited_on` is null), read from their roll-up
+(`MemberCounts`, a row per organization and category kept by the change log): a district's page sums a few
+thousand rows, not half a million people. A past day's come from the dated lines, which an exit ends on its day."""
 from __future__ import annotations
 
 from datetime import date
 
-from django.db.models import Count
+from django.db.models import Sum
+from django.db.models.functions import Substr
 
 from jiceng.core import bulk
 from jiceng.core.paths import within
 
-from .models import BelongingLine, CategoryLine, Member
+from .models import BelongingLine, CategoryLine, MemberCounts
 
 
 def by_org(org_ids) -> dict[int, dict[str, int]]:
     out: dict[int, dict[str, int]] = {}
-    for row in Member.objects.filter(org_id__in=org_ids, exited_on__isnull=True).values("org_id", "category").annotate(n=Count("id")):
-        out.setdefault(row["org_id"], {})[row["category"]] = row["n"]
+    for org_id, category, n in bulk.filter_in(MemberCounts.objects.values_list("org_id", "category", "n"), "org_id", org_ids):
+        out.setdefault(org_id, {})[category] = n
     return out
 
 
@@ -37,24 +39,26 @@ def by_org_as_of(org_ids, day: date) -> dict[int, dict[str, int]]:
 
 
 def in_subtree(path: str) -> dict[str, int]:
-    return dict(Member.objects.filter(within("org_path", path), exited_on__isnull=True).values_list("category").annotate(n=Count("id")))
+    return dict(MemberCounts.objects.filter(within("org_path", path)).values_list("category").annotate(n=Sum("n")).order_by())
 
 
 def totals_in_subtrees(paths) -> dict[str, int]:
-    """How many people each subtree holds (itself and everything below): one query for a level of the tree."""
-    from jiceng.core.paths import outermost
-
+    """How many people each subtree holds (itself and everything below): one query per path length (a level of
+    the tree is one), grouped in SQL by the path's head."""
     paths = list(paths)
-    ranges = outermost(paths)
-    if not ranges:
-        return {}
-    q = within("org_path", ranges[0])
-    for p in ranges[1:]:
-        q |= within("org_path", p)
-    by_path = Member.objects.filter(q, exited_on__isnull=True).values_list("org_path").annotate(n=Count("id"))
     totals = dict.fromkeys(paths, 0)
-    for org_path, n in by_path:
-        for p in paths:
-            if org_path.startswith(p):
-                totals[p] += n
+    by_length: dict[int, list[str]] = {}
+    for p in paths:
+        by_length.setdefault(len(p), []).append(p)
+    for length, heads in by_length.items():
+        for i in range(0, len(heads), 200):
+            chunk = heads[i:i + 200]
+            q = within("org_path", chunk[0])
+            for p in chunk[1:]:
+                q |= within("org_path", p)
+            rows = (MemberCounts.objects.filter(q).annotate(head=Substr("org_path", 1, length))
+                    .values_list("head").annotate(n=Sum("n")).order_by())
+            for head, n in rows:
+                if head in totals:
+                    totals[head] += n
     return totals

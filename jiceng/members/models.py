@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core import idnumber, pinyin, profiles
 from jiceng.core.models import DatedLine, LoggedModel
 from jiceng.core.orgscoped import OrgScopedModel
+from jiceng.core.paths import PathField
+from jiceng.core.scoping import ScopedQuerySet
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 
 
@@ -117,6 +119,25 @@ class Member(OrgScopedModel):
 
     def age_on(self, day):
         return profiles.age_on(self.birth_date, day) if self.birth_date else None
+
+
+class MemberCounts(models.Model):
+    """Roll-up (core.rollups, kept by the change log): the people on the books (no exit) of each organization
+    by category, with the organization's path copied, so that a subtree's counts are a SUM over one index
+    range of a row or two per organization — what the organization page and the tree read (members.counts)."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    org_path = PathField()
+    category = models.CharField(max_length=30)
+    n = models.PositiveIntegerField(default=0)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "org_path"
+
+    class Meta:
+        indexes = [models.Index(fields=["org_path", "category", "n"], name="member_counts_subtree"),
+                   models.Index(fields=["org", "category"], name="member_counts_org")]
+        verbose_name = verbose_name_plural = _("成员人数汇总")
 
 
 class MemberLine(DatedLine):
