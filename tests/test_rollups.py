@@ -15,7 +15,6 @@ from jiceng.members.models import Member, MemberCounts
 from jiceng.members.rollups import MemberRollup
 from jiceng.orglife import compliance
 from jiceng.orglife import services as orglife
-from jiceng.orglife.models import Meeting
 from jiceng.orglife.rollups import MeetingRollup
 from jiceng.orgs import services as orgs
 
