@@ -116,28 +116,34 @@ def _meeting_groups(root: Org, user, year: int, as_of: date, subtree: bool = Tru
                     ids: bool = True) -> dict[tuple[int, str], dict[int, tuple]]:
     """(org, type) -> month -> (ids that count, ids that do not), from one GROUP BY over the subtree's meetings
     of the year by organization, type and month, with the ids that count and those that do not aggregated
-    apart. `ids=False`: their numbers instead, read from the roll-up (`MeetingMonths`, a row per organization
-    and type) for the months the as-of day does not cut, and from the meetings for the one it cuts."""
+    apart. `ids=False`: (org, type) -> (numbers that count, numbers that do not), each a list indexed by month,
+    read from the roll-up (`MeetingMonths`, a row per organization and type) for the months the as-of day does
+    not cut, and from the meetings for the one it cuts."""
     last = min(as_of, date(year, 12, 31))
     if last < date(year, 1, 1):
         return {}
     if ids:
         return _grouped_meetings(root, user, date(year, 1, 1), last, subtree, ids=True)
     cut = last.month if (last + timedelta(days=1)).month == last.month else None  # a month not yet over
-    whole = range(1, (cut or last.month + 1))
     rows = MeetingMonths.objects.filter(within("org__path", root.path) if subtree else Q(org=root), year=year)
     if user is not None:
         rows = rows.restrict(user)
     columns = [f"{kind}_{m:02d}" for kind in ("counted", "flagged") for m in range(1, 13)]
-    groups: dict = defaultdict(dict)
-    for org_id, type_key, *counts in rows.values_list("org_id", "type", *columns).iterator(chunk_size=5000):
-        held = groups[org_id, type_key]
-        for m in whole:
-            if counts[m - 1] or counts[m + 11]:
-                held[m] = (counts[m - 1], counts[m + 11])
+    # (org, type) -> ([0, January's meetings that count, …, December's], [0, those that do not, …]); a month the
+    # as-of day cuts (or has not reached) is read from the meetings below
+    keep = cut - 1 if cut else last.month
+    zeros = [0] * (12 - keep)
+    groups: dict = {}
+    sql, params = rows.values_list("org_id", "type", *columns).query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        for org_id, type_key, *counts in cursor.fetchall():
+            groups[org_id, type_key] = ([0, *counts[:keep], *zeros], [0, *counts[12:12 + keep], *zeros])
     if cut:
         for key, held in _grouped_meetings(root, user, date(year, cut, 1), last, subtree, ids=False).items():
-            groups[key].update(held)
+            counted, flagged = groups.setdefault(key, ([0] * 13, [0] * 13))
+            for month, (n, f) in held.items():
+                counted[month], flagged[month] = n, f
     return groups
 
 
@@ -273,14 +279,9 @@ def _document(user, root: Org, year: int, as_of: date | None, subtree: bool, ids
                             flagged += cell[1]
                     counted.sort()
                     n = len(counted)
-                else:
-                    counted = flagged = 0
-                    for m in p.months:
-                        cell = held.get(m)
-                        if cell:
-                            counted += cell[0]
-                            flagged += cell[1]
-                    n = counted
+                else:  # the month's numbers, in lists indexed by month
+                    counted = n = sum(map(held[0].__getitem__, p.months))
+                    flagged = sum(map(held[1].__getitem__, p.months))
                 applies = True if steady else _applies(o, org_lines, ob, p)
                 if applies and ob.needs_committee:
                     members = size if type(size) is int else size(_check_day(p, as_of))
