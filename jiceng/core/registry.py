@@ -428,11 +428,14 @@ _rollups_by_content_type: dict[int, list] = {}
 
 
 def rollups_by_content_type() -> dict[int, list]:
-    """content type id -> the roll-ups that count that model's rows (read on every logged write)."""
+    """content type id -> [(roll-up, "source" | "tree")]: the roll-ups that count that model's rows, and those
+    whose subtree totals follow that model's tree (read on every logged write)."""
     if rollups and not _rollups_by_content_type:
         from django.contrib.contenttypes.models import ContentType
 
         for rollup in rollups:
-            ct = ContentType.objects.get_for_model(rollup.source).pk
-            _rollups_by_content_type.setdefault(ct, []).append(rollup)
+            watched = [(rollup.source, "source")] + ([(rollup.tree, "tree")] if rollup.subtree else [])
+            for model, role in watched:
+                ct = ContentType.objects.get_for_model(model).pk
+                _rollups_by_content_type.setdefault(ct, []).append((rollup, role))
     return _rollups_by_content_type

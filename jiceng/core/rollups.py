@@ -23,6 +23,8 @@ from datetime import date
 from django.db import connections, models, router
 from django.db.models import Count, Func, IntegerField, Q
 
+from .paths import SEGMENT
+
 CHUNK = 500  # organizations per statement: well under SQLite's bound on parameters
 
 
@@ -60,7 +62,13 @@ class Rollup:
     """Declare a roll-up: its `table` (a model with `org`, `year` when `dated`, the `group` columns and the
     measures' columns), the `source` model it counts, the source's organization field (`org`), its date
     field (`dated`, None: not dated), the source columns it groups by (`group`, same names in the table),
-    the rows it counts (`where`) and `measures()` (column → aggregate over the source rows; `_month` is the month of `dated`)."""
+    the rows it counts (`where`) and `measures()` (column → aggregate over the source rows; `_month` is the month of `dated`).
+
+    `subtree = True` (a roll-up that is not dated, with the one measure `n`): the table also keeps, in `total`,
+    the counts of the organization's whole subtree, so that the root's figure is one row, not a sum over a
+    province. A change's differences (new counts less old) are added to the organization's `total` and to each
+    of its ancestors' (an upsert per row, never a recount); a move of an organization takes its subtree's totals
+    from its old ancestors to the new ones. The table needs a unique constraint on (org, *group)."""
 
     table: type[models.Model]
     source: type[models.Model]
@@ -68,6 +76,7 @@ class Rollup:
     dated: str | None = None
     group: tuple[str, ...] = ()
     where: Q = Q()  # the source rows counted (a filter; a row outside it is counted nowhere)
+    subtree: bool = False
 
     def measures(self) -> dict:
         raise NotImplementedError
@@ -108,6 +117,9 @@ class Rollup:
 
     def refresh(self, partitions: Iterable[tuple]) -> None:
         """Recompute these partitions from the source: delete their rows, insert them again grouped."""
+        if self.subtree:
+            self._refresh_with_totals(sorted({org_id for org_id, _year in partitions}))
+            return
         by_year: dict = defaultdict(list)
         for org_id, year in partitions:
             by_year[year].append(org_id)
@@ -123,6 +135,8 @@ class Rollup:
         self.table._base_manager.using(db).all()._raw_delete(db)
         if not self.dated:
             self._recompute(Q(), None, None)
+            if self.subtree:
+                self._propagate_totals(db)
             return
         years = self.source._base_manager.using(db).dates(self.dated, "year")
         for first in years:
@@ -155,7 +169,107 @@ class Rollup:
         select = ", ".join(f"grouped.{quote(n)}" for n in names)
         if year is not None:
             columns, select, params = ["year", *columns], f"%s, {select}", (year, *params)
+        if self.subtree:  # an organization's own rows: its subtree's so far (the propagation adds the rest)
+            columns, select = [*columns, "total"], f"{select}, grouped.{quote('n')}"
         return columns, f"SELECT {select} FROM ({sql}) grouped", tuple(params)
+
+
+    # --------------------------------------------------------------- subtree totals
+
+    @property
+    def tree(self) -> type[models.Model]:
+        """The organizations' model (a tree with `path`, `parent` and `depth`: core.paths)."""
+        return self.table._meta.get_field("org").related_model
+
+    def _keys(self) -> list[str]:
+        return ["org_id", *self.group]
+
+    def _refresh_with_totals(self, orgs: list[int]) -> None:
+        db = router.db_for_write(self.table)
+        old: dict = {}
+        new: dict = {}
+        for i in range(0, len(orgs), CHUNK):
+            chunk = orgs[i:i + CHUNK]
+            for *key, n in self.table._base_manager.using(db).filter(org_id__in=chunk).values_list(*self._keys(), "n"):
+                old[tuple(key)] = n
+            columns, sql, params = self._grouped(db, Q(**{f"{self.org_attname}__in": chunk}), None)
+            at = columns.index("n")
+            with connections[db].cursor() as cursor:
+                cursor.execute(sql, params)
+                for row in cursor.fetchall():
+                    new[tuple(row[:at])] = row[at]
+        delta = {key: new.get(key, 0) - old.get(key, 0) for key in old.keys() | new.keys()}
+        self._add({key: (d, d) for key, d in delta.items() if d}, db)
+
+    def _chains(self, org_ids: Iterable[int], db: str) -> dict[int, list[int]]:
+        """Each organization with its ancestors (itself first), from its path: two queries for all of them."""
+        paths: dict = {}
+        ids = list(org_ids)
+        for i in range(0, len(ids), CHUNK):
+            paths.update(self.tree._base_manager.using(db).filter(pk__in=ids[i:i + CHUNK]).values_list("pk", "path"))
+        heads = sorted({p[:i] for p in paths.values() for i in range(SEGMENT, len(p) + 1, SEGMENT)})
+        by_path: dict = {}
+        for i in range(0, len(heads), CHUNK):
+            by_path.update(self.tree._base_manager.using(db).filter(path__in=heads[i:i + CHUNK]).values_list("path", "pk"))
+        return {pk: [by_path[p[:i]] for i in range(len(p), 0, -SEGMENT) if p[:i] in by_path] for pk, p in paths.items()}
+
+    def _add(self, changes: dict[tuple, tuple[int, int]], db: str, spread: bool = True) -> None:
+        """Add (to `n`, to `total`) to these rows; with `spread`, each total's difference to the ancestors too."""
+        if not changes:
+            return
+        rows: dict = defaultdict(lambda: [0, 0])
+        chains = self._chains({key[0] for key in changes}, db) if spread else {}
+        for key, (dn, dt) in changes.items():
+            rows[key][0] += dn
+            for ancestor in chains.get(key[0], [key[0]])[1:] if spread else ():
+                rows[(ancestor, *key[1:])][1] += dt
+            rows[key][1] += dt
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table = quote(self.table._meta.db_table)
+        keys = ", ".join(map(quote, self._keys()))
+        n, total = quote("n"), quote("total")
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {table} ({keys}, {n}, {total}) VALUES ({', '.join(['%s'] * (len(self._keys()) + 2))}) "
+                f"ON CONFLICT ({keys}) DO UPDATE SET {n} = {table}.{n} + excluded.{n}, "
+                f"{total} = {table}.{total} + excluded.{total}",
+                [(*key, dn, dt) for key, (dn, dt) in rows.items() if dn or dt])
+        touched = sorted({key[0] for key in rows})
+        for i in range(0, len(touched), CHUNK):
+            self.table._base_manager.using(db).filter(org_id__in=touched[i:i + CHUNK], n=0, total=0)._raw_delete(db)
+
+    def moved(self, org_id: int, old_parent_id: int | None) -> None:
+        """An organization moved from under `old_parent_id` (its new parent is in the tree already): its
+        subtree's totals leave the old ancestors and join the new ones."""
+        db = router.db_for_write(self.table)
+        totals = list(self.table._base_manager.using(db).filter(org_id=org_id).values_list(*self.group, "total"))
+        new_parent = self.tree._base_manager.using(db).filter(pk=org_id).values_list("parent_id", flat=True).first()
+        chains = self._chains({p for p in (old_parent_id, new_parent) if p}, db)
+        changes: dict = defaultdict(lambda: [0, 0])
+        for parent, sign in ((old_parent_id, -1), (new_parent, 1)):
+            for ancestor in chains.get(parent, []):
+                for *group, t in totals:
+                    changes[(ancestor, *group)][1] += sign * t
+        self._add({key: tuple(v) for key, v in changes.items() if v[1]}, db, spread=False)
+
+    def _propagate_totals(self, db: str) -> None:
+        """After the organizations' own rows are in: add each level's totals to its parents', deepest first."""
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table, tree = quote(self.table._meta.db_table), quote(self.tree._meta.db_table)
+        group = [quote(g) for g in self.group]
+        keys = ", ".join([quote("org_id"), *group])
+        picked = ", ".join([f"o.{quote('parent_id')}", *(f"t.{g}" for g in group)])
+        deepest = self.tree._base_manager.using(db).aggregate(d=models.Max("depth"))["d"] or 0
+        with connection.cursor() as cursor:
+            for depth in range(deepest, 0, -1):
+                cursor.execute(
+                    f"INSERT INTO {table} ({keys}, {quote('n')}, {quote('total')}) "
+                    f"SELECT {picked}, 0, SUM(t.{quote('total')}) FROM {table} t JOIN {tree} o ON o.{quote('id')} = t.{quote('org_id')} "
+                    f"WHERE o.{quote('depth')} = %s GROUP BY {picked} "
+                    f"ON CONFLICT ({keys}) DO UPDATE SET {quote('total')} = {table}.{quote('total')} + excluded.{quote('total')}",
+                    [depth])
 
     # --------------------------------------------------------------- checking it
 
@@ -170,13 +284,23 @@ class Rollup:
                 cursor.execute(sql, params)
                 fresh |= {tuple(row) for row in cursor.fetchall()}
         columns = columns or self._grouped(db, Q(), None if not self.dated else 2000)[0]
+        if self.subtree:  # the totals a fresh count gives: each organization's rows added up its chain
+            at = columns.index("n")
+            totals: dict = defaultdict(int)
+            chains = self._chains({row[0] for row in fresh}, db)
+            for row in fresh:
+                for ancestor in chains.get(row[0], []):
+                    totals[(ancestor, *row[1:at])] += row[at]
+            own = {tuple(row[:at]): row[at] for row in fresh}
+            fresh = {(*key, own.get(key, 0), t) for key, t in totals.items()}
+            columns = [*columns[:at], "n", "total"]
         kept = {tuple(row) for row in self.table._base_manager.using(db).values_list(*columns)}
         return sorted(kept ^ fresh, key=repr)
 
 
 def note(action: str, rows: list[tuple]) -> None:
     """Called by the change log with the rows it records: the roll-ups on their models recompute the
-    partitions those rows touched."""
+    partitions those rows touched; a subtree roll-up moves its totals with an organization that moved."""
     from .registry import rollups_by_content_type
 
     if not rows:
@@ -189,8 +313,13 @@ def note(action: str, rows: list[tuple]) -> None:
         if row[0] in watching:
             by_type[row[0]].append(row)
     for content_type_id, changed in by_type.items():
-        for rollup in watching[content_type_id]:
-            rollup.refresh(rollup.partitions_of(action, changed))
+        for rollup, role in watching[content_type_id]:
+            if role == "source":
+                rollup.refresh(rollup.partitions_of(action, changed))
+            else:  # the tree: a new parent is a move
+                for _ct, pk, _text, _path, before, _after in changed:
+                    if before and "parent_id" in before and action == "update":
+                        rollup.moved(pk, before["parent_id"])
 
 
 def rebuild_all() -> list[str]:

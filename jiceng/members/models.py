@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core import idnumber, pinyin, profiles
 from jiceng.core.models import DatedLine, LoggedModel
 from jiceng.core.orgscoped import OrgScopedModel
-from jiceng.core.paths import PathField
 from jiceng.core.scoping import ScopedQuerySet
 from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
 
@@ -123,20 +122,20 @@ class Member(OrgScopedModel):
 
 class MemberCounts(models.Model):
     """Roll-up (core.rollups, kept by the change log): the people on the books (no exit) of each organization
-    by category, with the organization's path copied, so that a subtree's counts are a SUM over one index
-    range of a row or two per organization — what the organization page and the tree read (members.counts)."""
+    by category (`n`), and of its whole subtree (`total`) — what the organization page and the tree read
+    (members.counts): a district's figure is one row, not a count over half a million people."""
 
     org = models.ForeignKey("orgs.Org", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    org_path = PathField()
     category = models.CharField(max_length=30)
-    n = models.PositiveIntegerField(default=0)
+    # plain integers: an upsert adds a difference, which may be negative (a CHECK would refuse the row offered)
+    n = models.IntegerField(default=0)
+    total = models.IntegerField(default=0)
 
     objects = ScopedQuerySet.as_manager()
-    scope_path = "org_path"
+    scope_path = "org__path"
 
     class Meta:
-        indexes = [models.Index(fields=["org_path", "category", "n"], name="member_counts_subtree"),
-                   models.Index(fields=["org", "category"], name="member_counts_org")]
+        constraints = [models.UniqueConstraint(fields=["org", "category"], name="member_counts_org_category")]
         verbose_name = verbose_name_plural = _("成员人数汇总")
 
 

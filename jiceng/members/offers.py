@@ -29,11 +29,9 @@ def register() -> None:
     # a member's own record: for an account linked to a person on file, whatever role it holds
     registry.register_navigation("my_record", _("我的档案"), 5, action=None, visible=services.own_member_exists)
     registry.register_cli_command("member", "成员：列出、查看、新增、修改、转接、变更类别、登记离开、开通账号 / members: list, show, add, set, transfer, category, exit, account", 60)
-    from .models import MemberCounts
     from .rollups import MemberRollup
 
     registry.register_rollup(MemberRollup())
-    registry.register_path_copy(MemberCounts)  # a move rewrites its paths; a merge's members are recounted
     registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree,
                                 totals_in_subtrees=counts.totals_in_subtrees)
     registry.register_merge_step(services.transfer_all)

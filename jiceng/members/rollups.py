@@ -9,7 +9,8 @@ from .models import Member, MemberCounts
 class MemberRollup(Rollup):
     table = MemberCounts
     source = Member
-    group = ("org_path", "category")
+    group = ("category",)
+    subtree = True  # the organization page and the tree read whole subtrees
     where = Q(exited_on__isnull=True)  # today's counts: the people on the books
 
     def measures(self) -> dict:
