@@ -9,7 +9,6 @@ from datetime import date
 
 
 from jiceng.core import bulk
-from jiceng.core.paths import within
 
 from .models import BelongingLine, CategoryLine, MemberCounts
 
