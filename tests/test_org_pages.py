@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from jiceng.core import registry
 from jiceng.orgs import services
 
 from conftest import add_member
@@ -67,3 +68,23 @@ def test_a_past_date_shows_the_leadership_as_it_stood_then(world, client):
     later = leaders(f"/orgs/{world.a.pk}/?as_of=2023-06-30")
     assert new.name in later and old.name not in later
     assert "未登记" in leaders(f"/orgs/{world.a.pk}/?as_of=2019-06-30")
+
+
+def test_a_lazy_panel_answers_only_for_its_page_and_within_the_scope(world):
+    """The organization page's slow panels come after it, each from its own address, which answers like the
+    page: within the user's scope only, and only for a panel registered as lazy on that page."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(world.officer_a)
+    lazy = [p.name for p in registry.panels["org"].values() if p.lazy]
+    eager = [p.name for p in registry.panels["org"].values() if not p.lazy]
+    assert lazy, "the subtree panels (ledger, training coverage) are lazy"
+    body = client.get(f"/orgs/{world.a.pk}/").content.decode()
+    for name in lazy:
+        assert f'hx-get="/panels/org/{name}/{world.a.pk}/"' in body
+        assert client.get(f"/panels/org/{name}/{world.a.pk}/").status_code == 200
+        assert client.get(f"/panels/org/{name}/{world.b.pk}/").status_code == 404  # another branch: not found
+        assert client.get(f"/panels/nowhere/{name}/{world.a.pk}/").status_code == 404
+    for name in eager:
+        assert client.get(f"/panels/org/{name}/{world.a.pk}/").status_code == 404  # rendered with the page

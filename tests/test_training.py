@@ -280,8 +280,11 @@ def test_the_inspector_reads_coverage_without_write_buttons(world):
     page = signed_in(world.inspector).get(reverse("training_coverage") + f"?org={world.root.pk}&year={YEAR}")
     html = page.content.decode()
     assert page.status_code == 200 and "甲2" in html and "乙3" in html and "新增培训" not in html
-    org_page = signed_in(world.inspector).get(world.root.get_absolute_url()).content.decode()
-    assert "training-org" in org_page and "新增培训" not in org_page
+    inspector = signed_in(world.inspector)
+    org_page = inspector.get(world.root.get_absolute_url()).content.decode()
+    assert f'hx-get="/panels/org/training/{world.root.pk}/"' in org_page  # fetched after the page
+    panel = inspector.get(f"/panels/org/training/{world.root.pk}/").content.decode()
+    assert "training-org" in panel and "新增培训" not in panel
     listing = signed_in(world.inspector).get(reverse("course_list")).content.decode()
     assert "course-add" not in listing and "党的理论教育培训班" in listing
 

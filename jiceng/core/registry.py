@@ -214,27 +214,38 @@ class Panel:
     """A part of a page, offered by an app that the page's own app does not know (the organization page
     shows the members app's buttons and the admission app's figures): `template` is included with
     `panel` = context(request, obj); a context that answers None leaves the panel out (nothing to show, or
-    not for this user). `slot` is where on the page: "actions" (the row of buttons) or "main" (a section)."""
+    not for this user). `slot` is where on the page: "actions" (the row of buttons) or "main" (a section).
+    `lazy`: a panel that reads a whole subtree (a ledger, coverage) comes after the page, fetched by the
+    browser from its own address (`core.views.LazyPanelView`), so the page itself never waits for it."""
 
     name: str
     template: str
     context: Callable  # (request, obj) -> dict | None; obj is None on pages about no one object (home)
     order: int = 100
     slot: str = "main"
+    lazy: bool = False
 
 
 # page ("home", "org", "member") -> its panels
 panels: dict[str, dict[str, Panel]] = {}
 
 
-def register_panel(page: str, name: str, template: str, context: Callable, order: int = 100, slot: str = "main") -> None:
-    panels.setdefault(page, {})[name] = Panel(name, template, context, order, slot)
+def register_panel(page: str, name: str, template: str, context: Callable, order: int = 100, slot: str = "main",
+                   lazy: bool = False) -> None:
+    panels.setdefault(page, {})[name] = Panel(name, template, context, order, slot, lazy)
 
 
 def panels_for(page: str, request, obj=None) -> dict[str, list[tuple[str, dict]]]:
-    """slot -> [(template, context)] of the panels that have something to show, in order."""
+    """slot -> [(template, context)] of the panels that have something to show, in order (a lazy one: a
+    placeholder that fetches it)."""
+    from django.urls import reverse
+
     out: dict[str, list[tuple[str, dict]]] = {}
     for panel in sorted(panels.get(page, {}).values(), key=lambda p: p.order):
+        if panel.lazy and obj is not None:
+            out.setdefault(panel.slot, []).append(
+                ("core/_lazy_panel.html", {"url": reverse("lazy_panel", args=[page, panel.name, obj.pk])}))
+            continue
         context = panel.context(request, obj)
         if context is not None:
             out.setdefault(panel.slot, []).append((panel.template, context))

@@ -37,8 +37,15 @@ def first_sheet():
     return {"sheet": registry.sheet_list()[0].key}
 
 
+def lazy_org_panel(side):
+    """The first lazy panel of the organization page, for the side's branch."""
+    name = next(p.name for p in registry.panels.get("org", {}).values() if p.lazy)
+    return {"page": "org", "name": name, "pk": side.org.pk}, ""
+
+
 testkit.routes({
     "login": Route("public"),
+    "lazy_panel": Route("read", target=lazy_org_panel),
     "logout": Route("public"),
     "set_language": Route("public"),
     "api_token": Route("public", api=True),

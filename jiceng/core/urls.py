@@ -33,6 +33,7 @@ urlpatterns = [
     path("imports/<int:pk>/report/", imports.ImportReportView.as_view(), name="import_report"),
     path("imports/template/<str:sheet>/", imports.TemplateView.as_view(), name="import_template"),
     path("export/<str:sheet>/", imports.ExportView.as_view(), name="export"),
+    path("panels/<slug:page>/<slug:name>/<int:pk>/", views.LazyPanelView.as_view(), name="lazy_panel"),
     path("jobs/<int:pk>/", job_views.JobDetailView.as_view(), name="job_detail"),
     path("jobs/<int:pk>/progress/", job_views.JobProgressView.as_view(), name="job_progress"),
     path("jobs/<int:pk>/file/", job_views.JobFileView.as_view(), name="job_file"),

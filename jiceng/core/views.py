@@ -11,6 +11,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
@@ -79,6 +80,12 @@ class ObjectView(ScopedView):
     context_name = "object"
     page = ""  # the registry's name of this page for panels ("org", "member")
     changes_shown = 20
+    pages: dict = {}  # page -> (model, context name): what a lazy panel of the page is about
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.page and cls.model:
+            ObjectView.pages[cls.page] = (cls.model, cls.context_name)
 
     def get_queryset(self):
         return scoped(self.model, self.request.user)
@@ -97,6 +104,22 @@ class ObjectView(ScopedView):
         }
         context.update(self.get_extra_context(obj, as_of))
         return render(request, self.template_name, context)
+
+
+class LazyPanelView(ScopedView):
+    """One lazy panel of an object's page (`core.registry.Panel.lazy`), fetched after the page: the object
+    found in the user's scope as the page finds it (404 otherwise), the panel rendered alone."""
+
+    def get(self, request, page, name, pk):
+        panel = registry.panels.get(page, {}).get(name)
+        if panel is None or not panel.lazy or page not in ObjectView.pages:
+            raise Http404
+        model, context_name = ObjectView.pages[page]
+        obj = scoped_object(model, request.user, pk)
+        context = panel.context(request, obj)
+        if context is None:
+            return HttpResponse("")
+        return render(request, panel.template, {"panel": context, "object": obj, context_name: obj})
 
 
 class ObjectActionView(ScopedView):

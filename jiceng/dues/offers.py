@@ -10,7 +10,7 @@ def register() -> None:
     registry.register_navigation("dues_home", views.nav_label, 38, action="change")
     registry.register_cli_command("dues", "党费（会费、社费）：计算、交纳基数、交纳、收缴 / dues: compute, bases, payments, ledger", 75)
     registry.register_panel("member", "dues", "dues/_member_panel.html", views.member_panel, order=55)
-    registry.register_panel("org", "dues", "dues/_org_panel.html", views.org_panel, order=45)
+    registry.register_panel("org", "dues", "dues/_org_panel.html", views.org_panel, order=45, lazy=True)
     registry.register_value_text(DuesBasisLine, "group", _group_label)
     registry.register_value_text(Payment, "method", lambda value, record=None: str(dict(Payment.METHODS).get(value, value)))
     registry.register_demo_step("dues", demo.build, order=65)

@@ -18,7 +18,7 @@ def register() -> None:
     # a person on file reads their own hours on their record's page (the member panel), which links their page
     registry.register_cli_command("training", "培训：培训班、覆盖情况、数字、学时导入 / training: courses, coverage, figures, hours import", 95)
     registry.register_panel("member", "training", "training/_member_panel.html", views.member_panel, order=60)
-    registry.register_panel("org", "training", "training/_org_panel.html", views.org_panel, order=60)
+    registry.register_panel("org", "training", "training/_org_panel.html", views.org_panel, order=60, lazy=True)
     # the figures page (orglife's, one period and subtree form for every app): training's figures of the subject
     registry.register_panel("figures", "training", "training/_figures_panel.html", views.figures_panel, order=50)
     # after the demo's organizations and people (its builder's default order, 100)

@@ -1,0 +1,436 @@
+"""`jiceng bench stats`: the organization page, the tree and the statistics document at province scale.
+
+Builds the tree and people of `jiceng bench tree` in a separate SQLite file, with their dated lines (the
+organizations', belonging, category and archive lines: what the statistics document reads) written
+set-based, then the roll-ups (core.rollups) from them, and measures in the same run:
+
+  (a) the organization page (`/orgs/<pk>/`) and the tree's next level (`/orgs/<pk>/children/`) through
+      Django's test Client, for the root and for organizations sampled at every depth;
+  (b) the people counts those pages read (`MemberCounts`, kept by the change log) against a hand-written
+      COUNT over the people table for the same subtrees — also the correctness check: they must agree;
+  (c) the organization page under load: the production server (gunicorn, 2 workers on the 2 cores) and
+      concurrent clients asking for random organizations' pages for a fixed time;
+  (d) the cost of keeping the roll-ups current: people's writes (an exit recorded, then cancelled, through
+      the services) per second with the roll-ups and without;
+  (e) the statistics document (contracts/stats-json.md, from the dated lines) for the root and sampled
+      organizations, against a plain GROUP BY of its category counts over the same dated lines.
+
+Runs as its own process (`python -m jiceng.bench.stats`): the database must be chosen before the settings load.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+from jiceng.bench.orglife import write_section
+from jiceng.bench.tree import BENCH_USER, build as build_tree, database_arguments, machine, rss_mb
+
+TARGET_PAGE_MS = 100.0  # the organization page, p95, any organization
+TARGET_RATE = 100.0  # pages per second under load
+TARGET_UPKEEP = 0.30  # the share of people's write throughput the roll-ups may cost
+TARGET_DOC_ROOT_MS, TARGET_DOC_MS = 100.0, 50.0  # the statistics document, p95
+SECTION = "## Statistics and the organization page (jiceng bench stats)"
+LINES_FROM = "2020-01-01"  # the bench's people belong from this day (or their organization's founding)
+
+HELP = "统计基准：组织页、组织树、统计文档与汇总表维护成本 / stats benchmark: organization page, tree, statistics document, roll-up upkeep"
+DESCRIPTION = (
+    "在独立的 SQLite 库中生成组织树、成员及其日期线，计时组织页与下级列表（各层抽样）、负载下的组织页（gunicorn）、"
+    "汇总表维护成本与统计文档，并与同次运行的手写 SQL 比较。\n"
+    "Builds a tree, its people and their dated lines in a separate SQLite file, then times the organization page "
+    "and the tree's next level (every depth sampled), the page under load (gunicorn), the upkeep of the roll-ups "
+    "and the statistics document, each against hand-written SQL in the same run. Exit status 1 when a target is "
+    "missed, 2 when the app's counts differ from the hand-written ones."
+)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    database_arguments(parser, "stats")
+    parser.add_argument("--members", type=int, default=1_000_000, help="成员数 / members (default 1000000)")
+    parser.add_argument("--samples", type=int, default=5, help="每层抽样组织数 / organizations sampled per depth (default 5)")
+    parser.add_argument("--load-seconds", type=float, default=20.0, help="负载测试时长（秒）/ load run length (default 20)")
+    parser.add_argument("--clients", type=int, default=8, help="并发客户端 / concurrent clients (default 8)")
+    parser.add_argument("--writes", type=int, default=200, help="维护成本测量的写入次数 / writes timed for the upkeep (default 200)")
+    parser.add_argument("--doc-samples", type=int, default=1, help="统计文档每层抽样 / statistics documents per depth (default 1)")
+
+
+def argv_from(options: dict) -> list[str]:
+    from django.conf import settings
+
+    argv = ["--orgs", str(options["orgs"]), "--members", str(options["members"]), "--samples", str(options["samples"]),
+            "--load-seconds", str(options["load_seconds"]), "--clients", str(options["clients"]),
+            "--writes", str(options["writes"]), "--doc-samples", str(options["doc_samples"]),
+            "--db", str(Path(options["db"] or Path(settings.DATA_DIR) / "bench" / "stats.sqlite3").resolve())]
+    return argv + [f"--{flag.replace('_', '-')}" for flag in ("keep", "no_write") if options[flag]]
+
+
+def default_db() -> Path:
+    return Path(os.environ.get("JICENG_DATA_DIR", Path(__file__).resolve().parents[2] / "var")) / "bench" / "stats.sqlite3"
+
+
+def command_line(args) -> str:
+    return (f"jiceng bench stats --orgs {args.orgs} --members {args.members} --samples {args.samples} "
+            f"--load-seconds {args.load_seconds:g} --clients {args.clients} --writes {args.writes} --doc-samples {args.doc_samples}")
+
+
+# --- building ---------------------------------------------------------------------------------------------------
+
+def build_lines() -> None:
+    """The dated lines the statistics read, from the rows `jiceng bench tree` wrote: one open line each, from
+    LINES_FROM or the organization's founding (set-based INSERT … SELECT, no change log), then the roll-ups."""
+    from django.db import connection, transaction
+
+    from jiceng.core import rollups
+
+    since = f"CASE WHEN o.founded_on > '{LINES_FROM}' THEN o.founded_on ELSE '{LINES_FROM}' END"
+    statements = [
+        "INSERT INTO orgs_orgline (org_id, name, kind, sector, parent_id, path, reason, note, start, \"end\") "
+        "SELECT o.id, o.name, o.kind, o.sector, o.parent_id, o.path, 'founded', '', o.founded_on, NULL FROM orgs_org o",
+        "INSERT INTO members_belongingline (member_id, org_id, note, start, \"end\") "
+        f"SELECT m.id, m.org_id, '', {since}, NULL FROM members_member m JOIN orgs_org o ON o.id = m.org_id",
+        "INSERT INTO members_categoryline (member_id, category, note, start, \"end\") "
+        f"SELECT m.id, m.category, '', {since}, NULL FROM members_member m JOIN orgs_org o ON o.id = m.org_id",
+        *(f"INSERT INTO members_attributeline (member_id, field, value, note, start, \"end\") "
+          f"SELECT m.id, '{field}', m.{field}, '', {since}, NULL FROM members_member m JOIN orgs_org o ON o.id = m.org_id "
+          f"WHERE m.{field} <> ''" for field in ("employment", "education", "occupation")),
+    ]
+    t0 = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+    print(f"  dated lines in {time.perf_counter() - t0:.1f} s", flush=True)
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        rollups.rebuild_all()
+    print(f"  roll-ups rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def prepare(db: Path, args) -> float | None:
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+    from django.db import connection
+
+    from jiceng.members.models import BelongingLine, Member
+    from jiceng.orgs.models import Org
+
+    if args.keep and db.exists():
+        call_command("migrate", verbosity=0)
+        if (Org.objects.count(), Member.objects.count()) == (args.orgs, args.members) and BelongingLine.objects.exists() \
+                and get_user_model().objects.filter(username=BENCH_USER).exists():
+            print(f"reusing {db}", flush=True)
+            return None
+        connection.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    db.parent.mkdir(parents=True, exist_ok=True)
+    print(f"building {db}: {args.orgs:,} orgs, {args.members:,} members", flush=True)
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    build_tree(args.orgs, args.members, random.Random(20260101))
+    build_lines()
+    seconds = time.perf_counter() - t0
+    print(f"  built in {seconds:.1f} s", flush=True)
+    return seconds
+
+
+# --- measuring --------------------------------------------------------------------------------------------------
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+def sample_orgs(per_depth: int, rng: random.Random) -> list[tuple[int, int, str]]:
+    """(depth, id, path): the root, then `per_depth` organizations drawn at each depth below."""
+    from django.db.models import Max
+
+    from jiceng.orgs.models import Org
+
+    out = [(0, *Org.objects.filter(depth=0).values_list("pk", "path").first())]
+    deepest = Org.objects.aggregate(d=Max("depth"))["d"] or 0
+    for depth in range(1, deepest + 1):
+        ids = list(Org.objects.filter(depth=depth).values_list("pk", "path"))
+        out += [(depth, *row) for row in rng.sample(ids, min(per_depth, len(ids)))]
+    return out
+
+
+def plain_count(path: str) -> dict[str, int]:
+    """The people on the books of a subtree by category, by hand over the people table."""
+    from django.db import connection
+
+    from jiceng.core.paths import END
+
+    with connection.cursor() as c:
+        c.execute("SELECT category, COUNT(*) FROM members_member WHERE org_path >= %s AND org_path < %s "
+                  "AND exited_on IS NULL GROUP BY category", [path, path + END])
+        return dict(c.fetchall())
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - t0) * 1000, result
+
+
+def measure_pages(samples, user) -> tuple[dict, list[str]]:
+    from django.test import Client
+
+    from jiceng.members import counts
+
+    client = Client()
+    client.force_login(user)
+    client.get(f"/orgs/{samples[0][1]}/")  # warm-up
+    rows: dict = {}
+    diffs = []
+    for depth, pk, path in samples:
+        page_ms, response = timed(lambda: client.get(f"/orgs/{pk}/"))
+        children_ms, kids = timed(lambda: client.get(f"/orgs/{pk}/children/"))
+        if response.status_code != 200 or kids.status_code != 200:
+            raise SystemExit(f"/orgs/{pk}/: status {response.status_code}, children {kids.status_code}")
+        app_ms, app = timed(lambda: counts.in_subtree(path))
+        raw_ms, raw = timed(lambda: plain_count(path))
+        if app != raw:
+            diffs.append(f"org {pk}: roll-up {app} != people {raw}")
+        for key, value in (("page", page_ms), ("children", children_ms), ("app", app_ms), ("raw", raw_ms)):
+            rows.setdefault(depth, {}).setdefault(key, []).append(value)
+    return rows, diffs
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_load(args, db: Path, user, samples) -> dict:
+    """gunicorn with 2 workers; `clients` threads each asking for random organizations' pages for the run's
+    length, with a logged-in session; pages per second that came back 200."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    port = free_port()
+    env = {**os.environ, "JICENG_DATABASE_URL": f"sqlite:///{db}", "JICENG_DEBUG": "0"}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "jiceng.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
+                               "--log-level", "warning"], env=env)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(100):  # until it answers
+            try:
+                urllib.request.urlopen(f"{base}/login/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        ids = [pk for _d, pk, _p in samples]
+        done, failed, latencies = [0], [0], []
+        lock = threading.Lock()
+        stop = time.perf_counter() + args.load_seconds
+
+        def worker(seed: int):
+            rng = random.Random(seed)
+            while time.perf_counter() < stop:
+                request = urllib.request.Request(f"{base}/orgs/{rng.choice(ids)}/", headers={"Cookie": cookie})
+                t0 = time.perf_counter()
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as r:
+                        ok = r.status == 200 and b"<html" in r.read(2000)
+                except OSError:
+                    ok = False
+                with lock:
+                    (done if ok else failed)[0] += 1
+                    latencies.append((time.perf_counter() - t0) * 1000)
+
+        threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.clients)]
+        started = time.perf_counter()
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    return {"pages": done[0], "failed": failed[0], "seconds": seconds, "rate": done[0] / seconds,
+            "median_ms": statistics.median(latencies) if latencies else 0.0,
+            "p95_ms": percentile(latencies, 95) if latencies else 0.0}
+
+
+def measure_upkeep(writes: int) -> dict:
+    """People's writes per second through the services (an exit, then its cancellation: both change the
+    counts), with the roll-ups registered and with none."""
+    from django.db import transaction
+
+    from jiceng.core import registry
+    from jiceng.core.dates import today
+    from jiceng.members import services
+    from jiceng.members.models import Member
+
+    people = list(Member.objects.filter(exited_on__isnull=True, category="full").order_by("?")
+                  .values_list("pk", flat=True)[:max(2, writes // 2)])
+
+    def run() -> float:
+        t0 = time.perf_counter()
+        for pk in people:
+            with transaction.atomic():
+                services.record_exit(None, Member.objects.get(pk=pk), kind="death", on=today())
+            with transaction.atomic():
+                services.cancel_exit(None, Member.objects.get(pk=pk))
+        return 2 * len(people) / (time.perf_counter() - t0)
+
+    kept = list(registry.rollups)
+    with_rollups = run()
+    registry.rollups.clear()
+    registry._rollups_by_content_type.clear()
+    try:
+        without = run()
+    finally:
+        registry.rollups.extend(kept)
+        registry._rollups_by_content_type.clear()
+    return {"with": with_rollups, "without": without, "cost": max(0.0, 1 - with_rollups / without)}
+
+
+def document_sql() -> str:
+    """The document's category counts by hand: belonging, the organization's line and the category line in
+    force at the end of the day, over the subtree's range of the organizations' line paths."""
+    open_on = "{t}.start <= %(day)s AND ({t}.\"end\" IS NULL OR {t}.\"end\" > %(day)s)"
+    return ("SELECT c.category, COUNT(*) FROM members_belongingline b "
+            "JOIN orgs_orgline l ON l.org_id = b.org_id AND " + open_on.format(t="l") +
+            " JOIN members_categoryline c ON c.member_id = b.member_id AND " + open_on.format(t="c") +
+            " WHERE " + open_on.format(t="b") + " AND l.path >= %(lo)s AND l.path < %(hi)s GROUP BY c.category")
+
+
+def measure_documents(samples, per_depth: int, user) -> tuple[dict, list[str]]:
+    from django.db import connection
+
+    from jiceng.core.dates import today
+    from jiceng.core.paths import END
+    from jiceng.orgs.models import Org
+    from jiceng.stats.document import document
+
+    day = today()
+    rows: dict = {}
+    diffs = []
+    seen: dict = {}
+    for depth, pk, path in samples:
+        if seen.get(depth, 0) >= per_depth:
+            continue
+        seen[depth] = seen.get(depth, 0) + 1
+        org = Org.objects.get(pk=pk)
+        app_ms, doc = timed(lambda: document(user, org, day))
+
+        def raw():
+            with connection.cursor() as c:
+                c.execute(document_sql(), {"day": day.isoformat(), "lo": path, "hi": path + END})
+                return dict(c.fetchall())
+
+        raw_ms, by_hand = timed(raw)
+        rules = org.rules
+        counted = {c.key: n for c in rules.categories
+                   for n in [(doc["members"] if c.is_member else doc["candidates"])["by_category"].get(c.label, 0)] if n}
+        if counted != {k: v for k, v in by_hand.items() if v}:
+            diffs.append(f"document of org {pk}: {counted} != {by_hand}")
+        rows.setdefault(depth, {}).setdefault("app", []).append(app_ms)
+        rows[depth].setdefault("raw", []).append(raw_ms)
+        print(f"  document depth {depth}: app {app_ms:,.0f} ms, raw {raw_ms:,.0f} ms", flush=True)
+    return rows, diffs
+
+
+# --- the report -------------------------------------------------------------------------------------------------
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="jiceng bench stats", description=DESCRIPTION)
+    add_arguments(parser)
+    args = parser.parse_args(argv)
+    if args.orgs < 100 or args.members < 100 or args.samples < 1:
+        parser.error("--orgs >= 100, --members >= 100, --samples >= 1")
+    db = Path(args.db or default_db()).resolve()
+    os.environ["JICENG_DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+
+    settings.DEBUG = False
+    build_s = prepare(db, args)
+    user = get_user_model().objects.get(username=BENCH_USER)
+    samples = sample_orgs(args.samples, random.Random(7))
+    pages, diffs = measure_pages(samples, user)
+    print("  pages measured", flush=True)
+    load = measure_load(args, db, user, samples)
+    print(f"  load: {load['rate']:.0f} pages/s", flush=True)
+    upkeep = measure_upkeep(args.writes)
+    print(f"  upkeep: {upkeep['with']:.0f} writes/s with roll-ups, {upkeep['without']:.0f} without", flush=True)
+    docs, doc_diffs = measure_documents(samples, args.doc_samples, user)
+    diffs += doc_diffs
+
+    every = {k: [v for row in pages.values() for v in row[k]] for k in ("page", "children", "app", "raw")}
+    lines = ["| depth | orgs sampled | page median ms | page p95 ms | next level median ms | counts (roll-up) median ms "
+             "| counts (people table) median ms |", "|---:|---:|---:|---:|---:|---:|---:|"]
+    for depth, row in sorted(pages.items()):
+        lines.append(f"| {depth} | {len(row['page'])} | {statistics.median(row['page']):.1f} | {percentile(row['page'], 95):.1f} "
+                     f"| {statistics.median(row['children']):.1f} | {statistics.median(row['app']):.2f} | {statistics.median(row['raw']):.1f} |")
+    lines.append(f"| **all** | {len(every['page'])} | {statistics.median(every['page']):.1f} | {percentile(every['page'], 95):.1f} "
+                 f"| {statistics.median(every['children']):.1f} | {statistics.median(every['app']):.2f} | {statistics.median(every['raw']):.1f} |")
+    doc_lines = ["| depth | documents | app ms | plain GROUP BY of its category counts ms |", "|---:|---:|---:|---:|"]
+    doc_root = docs.get(0, {}).get("app", [0.0])
+    doc_rest = [v for d, row in docs.items() if d for v in row["app"]]
+    for depth, row in sorted(docs.items()):
+        doc_lines.append(f"| {depth} | {len(row['app'])} | {statistics.median(row['app']):,.0f} | {statistics.median(row['raw']):,.0f} |")
+    checks = [
+        (percentile(every["page"], 95) <= TARGET_PAGE_MS, f"organization page p95 {percentile(every['page'], 95):.1f} ms ≤ {TARGET_PAGE_MS:g} ms"),
+        (load["rate"] >= TARGET_RATE and not load["failed"], f"under load {load['rate']:.0f} pages/s ≥ {TARGET_RATE:g} ({load['failed']} failed)"),
+        (upkeep["cost"] <= TARGET_UPKEEP, f"roll-up upkeep {100 * upkeep['cost']:.0f} % ≤ {100 * TARGET_UPKEEP:g} % of write throughput"),
+        (percentile(doc_root, 95) <= TARGET_DOC_ROOT_MS, f"statistics document at the root {percentile(doc_root, 95):,.0f} ms ≤ {TARGET_DOC_ROOT_MS:g} ms"),
+        (not doc_rest or percentile(doc_rest, 95) <= TARGET_DOC_MS,
+         f"statistics document below the root p95 {percentile(doc_rest, 95) if doc_rest else 0:,.0f} ms ≤ {TARGET_DOC_MS:g} ms"),
+    ]
+    ok = all(c for c, _ in checks)
+    verdict = ("PASS" if ok else "FAIL") + ": " + "; ".join(("" if c else "✗ ") + t for c, t in checks)
+    built = f"built in {build_s:.0f} s" if build_s is not None else "reused with --keep (build time not measured)"
+    text = [
+        f"Data: {args.orgs:,} organizations, {args.members:,} people with their dated lines (one each of belonging, "
+        f"category, and three archive fields), roll-ups rebuilt from them; {built}; peak RSS {rss_mb():,.0f} MB.",
+        "Pages through Django's test Client as an organization administrator at the root, the root and "
+        f"{args.samples} organizations drawn at each depth; counts: `members.counts.in_subtree` (the roll-up) against "
+        "`SELECT category, COUNT(*) FROM members_member` over the subtree's path range (they must agree).",
+        f"Under load: gunicorn, 2 workers, {args.clients} concurrent clients for {load['seconds']:.0f} s asking for the "
+        f"sampled organizations' pages: **{load['rate']:.0f} pages/s**, median {load['median_ms']:.0f} ms, p95 "
+        f"{load['p95_ms']:.0f} ms, {load['pages']:,} pages, {load['failed']} failed.",
+        f"Upkeep: {2 * (args.writes // 2):,} people's writes (an exit recorded, then cancelled, through the services, one "
+        f"transaction each): {upkeep['with']:.0f} writes/s with the roll-ups kept, {upkeep['without']:.0f} without "
+        f"(cost {100 * upkeep['cost']:.0f} %).",
+    ]
+    print()
+    print("\n".join(text + [""] + lines + [""] + doc_lines + ["", verdict]))
+    if diffs:
+        print(f"\nCOUNTS DIFFER ({len(diffs)}):\n  " + "\n  ".join(diffs[:20]))
+        return 2
+    print("counts agree: roll-up = people table; document = plain GROUP BY")
+    if not args.no_write:
+        section = "\n".join([
+            SECTION, "", f"Command: `{command_line(args)}`  ", f"Date: {date.today().isoformat()}  ",
+            f"Machine: {machine()}", "", *text, "", *lines, "",
+            "The statistics document (from the dated lines, as of today):", "", *doc_lines, "",
+            f"Targets — **{verdict}**", ""])
+        write_section(Path(settings.PROJECT_DIR) / "BENCHMARKS.md", section)
+        print(f"updated {Path(settings.PROJECT_DIR) / 'BENCHMARKS.md'}")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
