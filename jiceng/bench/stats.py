@@ -195,12 +195,12 @@ def measure_pages(samples, user) -> tuple[dict, list[str]]:
     rows: dict = {}
     diffs = []
     for depth, pk, path in samples:
-        page_ms, response = timed(lambda: client.get(f"/orgs/{pk}/"))
-        children_ms, kids = timed(lambda: client.get(f"/orgs/{pk}/children/"))
+        page_ms, response = timed(lambda pk=pk: client.get(f"/orgs/{pk}/"))
+        children_ms, kids = timed(lambda pk=pk: client.get(f"/orgs/{pk}/children/"))
         if response.status_code != 200 or kids.status_code != 200:
             raise SystemExit(f"/orgs/{pk}/: status {response.status_code}, children {kids.status_code}")
-        app_ms, app = timed(lambda: counts.in_subtree(path))
-        raw_ms, raw = timed(lambda: plain_count(path))
+        app_ms, app = timed(lambda path=path: counts.in_subtree(path))
+        raw_ms, raw = timed(lambda path=path: plain_count(path))
         if app != raw:
             diffs.append(f"org {pk}: roll-up {app} != people {raw}")
         for key, value in (("page", page_ms), ("children", children_ms), ("app", app_ms), ("raw", raw_ms)):
@@ -329,9 +329,9 @@ def measure_documents(samples, per_depth: int, user) -> tuple[dict, list[str]]:
             continue
         seen[depth] = seen.get(depth, 0) + 1
         org = Org.objects.get(pk=pk)
-        app_ms, doc = timed(lambda: document(user, org, day))
+        app_ms, doc = timed(lambda org=org: document(user, org, day))
 
-        def raw():
+        def raw(path=path):
             with connection.cursor() as c:
                 c.execute(document_sql(), {"day": day.isoformat(), "lo": path, "hi": path + END})
                 return dict(c.fetchall())
