@@ -111,9 +111,10 @@ class TransferViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
         ScopedViewSet._save(serializer)
 
     def _event(self, request, call, serializer_class=EventSerializer):
+        transfer = self.get_object()  # out of scope: 404 before anything sent is read
         s = serializer_class(data=request.data)
         s.is_valid(raise_exception=True)
-        transfer = self.call_service(call, request.user, self.get_object(), **s.validated_data)
+        transfer = self.call_service(call, request.user, transfer, **s.validated_data)
         return Response(TransferSerializer(transfer, context=self.get_serializer_context()).data)
 
     @extend_schema(request=EventSerializer, responses={200: TransferSerializer})
@@ -196,7 +197,8 @@ class MobileViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
     @action(detail=True, methods=["post"])
     def returned(self, request, pk=None):
         """登记返回：结束在外出地的组织生活 / back home: the participation at the host ends."""
+        record = self.get_object()
         s = MobileReturnSerializer(data=request.data)
         s.is_valid(raise_exception=True)
-        record = self.call_service(services.mobile_returned, request.user, self.get_object(), **s.validated_data)
+        record = self.call_service(services.mobile_returned, request.user, record, **s.validated_data)
         return Response(MobileSerializer(record, context=self.get_serializer_context()).data)

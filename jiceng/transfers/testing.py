@@ -78,4 +78,4 @@ testkit.routes({
 testkit.scoped_model(Transfer, list="transfer_list", detail="transfer_detail", edit="transfer_cancel",
                      api_list="api-transfer-list", api_detail="api-transfer-detail", shown_as=lambda t: t.letter_no)
 testkit.scoped_model(MobileMember, list="mobile_list", detail="mobile_detail", edit="mobile_return",
-                     api_list="api-mobile-list", api_detail="api-mobile-detail", shown_as=lambda r: r.place)
+                     api_list="api-mobile-list", api_detail="api-mobile-detail", shown_as=lambda r: r.member.name)

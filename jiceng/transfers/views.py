@@ -48,7 +48,7 @@ class TransferDetailView(ObjectView):
         user = self.request.user
         return {"person_url": person_link(user, transfer.member), "events": services.available(user, transfer),
                 "expired": transfer.expired_on(today()),
-                "can_print": transfer.from_org_id is not None and scope_of(user).covers(transfer.from_org.path, CHANGE)}
+                "can_print": transfer.from_org_id is not None and scope_of(user).covers(transfer.from_org.path, VIEW)}
 
 
 class TransferIssueView(ObjectActionView):
@@ -110,12 +110,13 @@ class SlipView(EventView):
 
 
 class LetterView(ScopedView):
-    """The letter with its return slip as .docx (A4): the sending organization's to print and keep."""
+    """The letter with its return slip as .docx (A4): the sending organization's to print and keep (whoever
+    reads its subtree; the receiving side reads the letter on its page)."""
 
     def get(self, request, pk):
         transfer = scoped_object(Transfer, request.user, pk, queryset=Transfer.objects.filter(from_org__isnull=False)
-                                 .select_related("member", "from_org", "to_org").restrict(request.user, CHANGE))
-        if not scope_of(request.user).covers(transfer.from_org.path, CHANGE):
+                                 .select_related("member", "from_org", "to_org").restrict(request.user))
+        if not scope_of(request.user).covers(transfer.from_org.path, VIEW):
             raise Http404  # the receiving side reads the letter on its page; printing it is the sender's
         log_personal_data(request.user, "transfer_letter", what={"transfer": transfer.pk}, fmt="docx")
         response = HttpResponse(letter.write(transfer), content_type=(
