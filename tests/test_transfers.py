@@ -438,3 +438,44 @@ def run_events(net, events, seen):
         if last is not None and m.exited_on is None:
             assert m.org_id == last.to_org_id
         transaction.set_rollback(True)
+
+
+# --- the forms of the pages --------------------------------------------------------------------------------------
+
+def test_the_pages_register_a_paper_letter_in_and_a_member_away(net):
+    officer = web(net.officer_a)
+    got = officer.post(f"/transfers/incoming/?org={net.a.pk}", {
+        "from_name": "外省某支部", "letter_no": "外-9", "issued_on": "2024-03-01", "accepted_on": "2024-03-04",
+        "name": "新来者", "sex": "男", "birth_date": "1991-02-03", "category": "full", "applied_on": "2012-01-01",
+        "joined_on": "2013-01-01", "confirmed_on": "2014-01-01"})
+    assert got.status_code == 302, got.content.decode()[-2000:]
+    letter = Transfer.objects.get(letter_no="外-9")
+    assert letter.member.org == net.a and letter.state == Transfer.ACCEPTED
+    # a form refused by the service shows the message on its field, nothing written
+    before = Transfer.objects.count()
+    again = officer.post(f"/transfers/incoming/?org={net.a.pk}", {
+        "from_name": "外省某支部", "letter_no": "外-9", "issued_on": "2024-03-01", "accepted_on": "2024-03-04",
+        "name": "又一人", "sex": "男", "category": "full"})
+    assert again.status_code == 200 and "该介绍信已登记过" in again.content.decode() and Transfer.objects.count() == before
+    m = net.a_members[2]
+    away = officer.post(f"/mobile/member/{m.pk}/add/", {"place": "上海市浦东新区", "card_no": "LD7", "left_on": "2024-03-01",
+                                                       "expected_return": "2024-06-01", "host": net.b.code})
+    assert away.status_code == 302
+    record = MobileMember.objects.get(member=m)
+    assert record.host == net.b and ParticipationLine.objects.get(member=m, org=net.b).mobile
+    assert web(net.officer_b).get(f"/mobile/{record.pk}/").status_code == 404  # the host does not follow them up
+    back = officer.post(f"/mobile/{record.pk}/return/", {"on": "2024-05-20"})
+    assert back.status_code == 302 and MobileMember.objects.get(pk=record.pk).returned_on == date(2024, 5, 20)
+
+
+def test_the_pages_return_and_record_the_slip(net):
+    m = net.a_members[1]
+    letter = services.issue(net.officer_a, m, to_org=net.b, issued_on=D)
+    refused = web(net.officer_b).post(f"/transfers/{letter.pk}/return/", {"on": "2024-03-03", "reason": ""})
+    assert refused.status_code == 200 and Transfer.objects.get(pk=letter.pk).state == Transfer.ISSUED
+    assert web(net.officer_b).post(f"/transfers/{letter.pk}/return/", {"on": "2024-03-03", "reason": "信息有误"}).status_code == 302
+    assert Transfer.objects.get(pk=letter.pk).state == Transfer.RETURNED
+    again = services.issue(net.officer_a, m, to_org=net.b, issued_on=D + timedelta(days=5))
+    services.accept(net.officer_b, again, on=D + timedelta(days=6))
+    assert web(net.officer_a).post(f"/transfers/{again.pk}/slip/", {"on": "2024-03-10", "note": "回执已收"}).status_code == 302
+    assert Transfer.objects.get(pk=again.pk).state == Transfer.CLOSED

@@ -24,9 +24,12 @@ PLACES = [("广东省深圳市南山区", "深圳市南山区粤海街道流动�
 
 
 def _branches() -> list[Org]:
+    """The demo officer's branch first, then the other CCP branches under the same district, then any."""
     kinds = {"branch", "joint_branch"}
-    found = list(Org.objects.filter(profile="ccp", kind__in=kinds, dissolved_on__isnull=True).order_by("path")[:12])
-    found.sort(key=lambda o: o.code != FIRST)
+    active = Org.objects.filter(profile="ccp", kind__in=kinds, dissolved_on__isnull=True)
+    first = active.filter(code=FIRST).first()
+    others = list(active.exclude(code=FIRST).order_by("path")[:12])
+    found = ([first] if first else []) + others
     return [o for o in found if o.members.filter(exited_on__isnull=True, category="full").count() >= 3]
 
 
