@@ -479,3 +479,25 @@ def test_the_pages_return_and_record_the_slip(net):
     services.accept(net.officer_b, again, on=D + timedelta(days=6))
     assert web(net.officer_a).post(f"/transfers/{again.pk}/slip/", {"on": "2024-03-10", "note": "回执已收"}).status_code == 302
     assert Transfer.objects.get(pk=again.pk).state == Transfer.CLOSED
+
+
+def test_the_demo_step_leaves_letters_in_every_state_and_head_counts_as_they_were(db):
+    import random
+
+    from jiceng.transfers import demo
+
+    root = orgs.create_org(None, code="DM", name="演示党委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
+    branches = [orgs.create_org(None, code=f"DM{i}", name=f"演示支部{i}", kind="branch", parent=root,
+                                founded_on=date(2001, 1, 1)) for i in range(4)]
+    for i, org in enumerate(branches):
+        for j in range(5):
+            add_member(org, f"演{i}{j}", n=200 + 10 * i + j)
+    counts = {o.pk: Member.objects.filter(org=o).count() for o in branches}
+    summary = demo.build(random.Random(7))
+    assert set(summary["states"]) == {Transfer.ISSUED, Transfer.ACCEPTED, Transfer.RETURNED, Transfer.CANCELLED,
+                                      Transfer.CLOSED}
+    assert summary["mobile"] == 4 and MobileMember.objects.filter(returned_on__isnull=True).count() == 3
+    assert {o.pk: Member.objects.filter(org=o).count() for o in branches} == counts
+    day = today()
+    assert any(t.expired_on(day) for t in Transfer.objects.all())
+    assert Transfer.objects.filter(route=Transfer.OUTGOING, state=Transfer.CLOSED).get().member.exited_on is not None
