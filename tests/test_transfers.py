@@ -501,3 +501,16 @@ def test_the_demo_step_leaves_letters_in_every_state_and_head_counts_as_they_wer
     day = today()
     assert any(t.expired_on(day) for t in Transfer.objects.all())
     assert Transfer.objects.filter(route=Transfer.OUTGOING, state=Transfer.CLOSED).get().member.exited_on is not None
+
+
+def test_a_merge_hands_open_letters_to_the_surviving_organization(net):
+    into_b = services.issue(net.officer_a, net.a_members[1], to_org=net.e, issued_on=D)  # A → E; A merges into B
+    to_a = services.issue(net.officer_e, net.e_members[0], to_org=net.a, issued_on=D)  # E → A: now E → B
+    pointless = services.issue(net.officer_a, net.a_members[2], to_org=net.b, issued_on=D)  # A → B: B holds them now
+    orgs.merge_org(None, net.a, net.b, on=D + timedelta(days=2))
+    into_b.refresh_from_db(), to_a.refresh_from_db(), pointless.refresh_from_db()
+    assert into_b.from_org == net.b and into_b.state == Transfer.ISSUED
+    assert to_a.to_org == net.b and to_a.state == Transfer.ISSUED
+    assert pointless.state == Transfer.CANCELLED and "合并" in pointless.note
+    services.accept(net.officer_b, to_a, on=D + timedelta(days=3))
+    assert Member.objects.get(pk=net.e_members[0].pk).org == net.b

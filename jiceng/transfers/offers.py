@@ -6,7 +6,7 @@ from jiceng.core import registry
 
 
 def register() -> None:
-    from . import demo, views
+    from . import demo, services, views
     from .models import MobileMember, Transfer
 
     registry.register_nav_group("transfers", _("组织关系"), 39)
@@ -25,4 +25,5 @@ def register() -> None:
     registry.register_value_text(Transfer, "route", lambda value, record=None: str(dict(Transfer.ROUTES).get(value, value)))
     registry.register_export_subject("transfer_letter", _("组织关系介绍信"))
     registry.register_demo_step("transfers", demo.build, order=70)
+    registry.register_merge_step(services.merge_step)
     del MobileMember

@@ -322,3 +322,21 @@ def available(user, transfer: Transfer) -> list[str]:
         if org is not None and scope_of(user).covers(org.path, CHANGE):
             out.append(event)
     return out
+
+
+def merge_step(user, org: Org, into: Org, *, on: date | None = None, note: str = "") -> None:
+    """A merge's step (`registry.merge_steps`, after the members moved): letters still open, or awaiting their
+    slip, name the surviving organization instead of the merged one; a letter the merge made pointless (it would
+    now move someone to where they already are) is withdrawn that day. Each row is saved (change-logged)."""
+    day = on or today()
+    live = [Transfer.ISSUED, Transfer.ACCEPTED]
+    for transfer in Transfer.objects.filter(Q(from_org=org) | Q(to_org=org), state__in=live).select_related("member"):
+        if transfer.from_org_id == org.pk:
+            transfer.from_org = into
+        if transfer.to_org_id == org.pk:
+            transfer.to_org = into
+        if transfer.state == Transfer.ISSUED and transfer.to_org_id is not None \
+                and transfer.to_org_id == transfer.member.org_id:
+            transfer.state, transfer.cancelled_on = Transfer.CANCELLED, max(day, transfer.issued_on)
+            transfer.note = (_("组织合并后无需转接") + (f"：{note}" if note else ""))[:300]
+        transfer.save()
