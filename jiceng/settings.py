@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     # --- dues (jiceng/dues): 党费 / 会费 / 社费 ---
     "jiceng.dues",
     # --- end dues ---
+    # --- transfers (jiceng/transfers): 组织关系转接, 流动党员 ---
+    "jiceng.transfers",
+    # --- end transfers ---
     # --- statistics (jiceng/stats): the statistics document of any subtree, as of any date
     "jiceng.stats",
     "jiceng.demo",

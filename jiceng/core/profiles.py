@@ -448,6 +448,26 @@ class Dues(_Strict):
         return next((g for g in self.groups if g.key == key), None)
 
 
+# --- transfers (组织关系转接): how long a letter holds, and how a person leaves on the paper route -------------
+
+
+class Transfers(_Strict):
+    """A letter moving a person's belonging holds `within_city_days` when both organizations sit under the
+    same city-level organization (the ancestor at `city_depth`: 0 when the installation's roots are the
+    cities), `elsewhere_days` otherwise, never over `max_days`. A person sent out of the installation by a
+    paper letter leaves it by the exit `leaving_exit` (a key of `exits`) when the return slip comes back."""
+
+    within_city_days: int = Field(gt=0)
+    elsewhere_days: int = Field(gt=0)
+    max_days: int = Field(gt=0)
+    city_depth: int = Field(default=0, ge=0)
+    leaving_exit: str
+    letter_title: str  # the printed letter's title (党员组织关系介绍信)
+    card: str = ""  # the mobile member's card (流动党员活动证); "" when the party issues none
+    source: str = ""
+    note: str = ""
+
+
 class Profile(_Strict):
     key: str
     name: str
@@ -467,6 +487,7 @@ class Profile(_Strict):
     orglife: OrgLife | None = None
     statistics: Statistics = Statistics()
     dues: Dues | None = None
+    transfers: Transfers | None = None
 
     @model_validator(mode="after")
     def _references(self):
@@ -504,6 +525,12 @@ class Profile(_Strict):
             problems += self._orglife_problems(kinds, cats, all_posts)
         if self.dues:
             problems += self._dues_problems()
+        if self.transfers:
+            t = self.transfers
+            if max(t.within_city_days, t.elsewhere_days) > t.max_days:
+                problems.append("transfers: a letter's days over max_days")
+            if t.leaving_exit not in {e.key for e in self.exits}:
+                problems.append(f"transfers.leaving_exit: unknown exit '{t.leaving_exit}'")
         if problems:
             raise ValueError("; ".join(problems))
         return self

@@ -19,6 +19,7 @@ keeps the people; `people`: how the people pickers find and show a person. `url_
 `export_subjects`: what an export record (`core.exports.log_personal_data`) may say was taken out or shown.
 `search_sources`: what the site-wide search finds (people, organizations), each within the user's scope.
 `rollups`: counts kept current from the change log (`core.rollups`), read by pages over a subtree.
+`person_facts`: lines about a person one app knows and another prints (on a letter, a page) without reading it.
 Each register function may run twice (ready() does in tests and commands) and leaves one entry.
 """
 from __future__ import annotations
@@ -315,6 +316,33 @@ merge_steps: list[Callable] = []
 def register_merge_step(step: Callable) -> None:
     if step not in merge_steps:
         merge_steps.append(step)
+
+
+@dataclass(frozen=True)
+class PersonFact:
+    """One line about a person that an app knows and others print without reading that app (a letter, a
+    page): `fact(person)` answers (label, text), or None when it has nothing to say of this person."""
+
+    key: str
+    fact: Callable
+    order: int = 100
+
+
+person_facts: dict[str, PersonFact] = {}
+
+
+def register_person_fact(key: str, fact: Callable, order: int = 100) -> None:
+    person_facts[key] = PersonFact(key, fact, order)
+
+
+def facts_of(person) -> list[tuple[str, str]]:
+    """The (label, text) lines every app that registered a fact has about `person`, in order."""
+    out = []
+    for entry in sorted(person_facts.values(), key=lambda f: f.order):
+        found = entry.fact(person)
+        if found is not None:
+            out.append((str(found[0]), str(found[1])))
+    return out
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,9 @@
 is restricted to the organization subtrees the user was granted.
 
 A model names the path that places a row in the tree (`scope_path`) and, if a
-member may see it as their own, the user it belongs to (`scope_self`). A
+member may see it as their own, the user it belongs to (`scope_self`). A row that two organizations
+share (one that sends, one that receives) names a tuple of paths: it is in the scope of whoever covers
+any of them, and a path that is null places it nowhere. A
 queryset restricted for nobody is empty: the mechanism fails closed.
 """
 from __future__ import annotations
@@ -89,23 +91,43 @@ class ScopedQuerySet(models.QuerySet):
             user_id = getattr(user, "pk", None)
             return self.filter(Q(**{self_field: user_id}) if user_id and not scope.is_empty else condition)
         for path in scope.paths_for(action):
-            condition |= within(model.scope_path, path)
+            for field in scope_paths(model):
+                condition |= within(field, path)
         if action == VIEW and self_field and scope.self_user_id:
             condition |= Q(**{self_field: scope.self_user_id})
         return self.filter(condition)
 
 
+def scope_paths(model) -> tuple[str, ...]:
+    """The path fields of a model's `scope_path`: one name, or a tuple of them (a row two organizations share)."""
+    paths = model.scope_path
+    return (paths,) if isinstance(paths, str) else tuple(paths or ())
+
+
+def paths_of(obj) -> tuple[str, ...]:
+    """The tree paths that place `obj` (its model's `scope_path`, followed through its relations); a path
+    through an empty relation is left out."""
+    found = []
+    for field in scope_paths(type(obj)):
+        value = obj
+        for part in field.split("__"):
+            value = getattr(value, part, None) if value is not None else None
+        if value:
+            found.append(value)
+    return tuple(found)
+
+
 def path_of(obj) -> str:
-    """The tree path that places `obj` (its model's `scope_path`, followed through its relations)."""
-    value = obj
-    for part in type(obj).scope_path.split("__"):
-        value = getattr(value, part)
-    return value
+    """The tree path that places `obj`: the first of `paths_of` ("" when none)."""
+    paths = paths_of(obj)
+    return paths[0] if paths else ""
 
 
 def may(user, obj, action: str = CHANGE) -> bool:
-    """Whether the user may do `action` on this object (the buttons a page shows; services check again)."""
-    return scope_of(user).covers(path_of(obj), action)
+    """Whether the user may do `action` on this object (the buttons a page shows; services check again):
+    in the scope of any of its paths."""
+    scope = scope_of(user)
+    return scope.superuser or any(scope.covers(path, action) for path in paths_of(obj))
 
 
 def org_model():

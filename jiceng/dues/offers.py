@@ -5,6 +5,7 @@ from jiceng.core import registry
 
 def register() -> None:
     from . import demo, views
+    from . import facts  # noqa: F401 - registers the dues fact (paid up to) other apps print
     from .models import DuesBasisLine, Payment
 
     registry.register_navigation("dues_home", views.nav_label, 38, action="change")

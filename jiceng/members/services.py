@@ -441,19 +441,25 @@ def amend_member(user, member: Member, *, person: dict | None = None, org: Org |
     return member
 
 
+def transfer_errors(member: Member, org: Org, field: str = "org") -> dict:
+    """Why the member's relationship cannot move to `org` (the rule a transfer letter is checked by too)."""
+    errors: dict = exited_errors(member)
+    if org.pk == member.org_id:
+        errors[field] = [_("新组织与当前所在组织相同")]
+    elif not org.active:
+        errors[field] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
+    elif org.profile != member.org.profile:
+        errors[field] = [_("只能转入同一组织体系的组织")]
+    elif not org.holds_members:
+        errors[field] = [_("%(k)s 不直接管理成员组织关系") % {"k": org.kind_label}]
+    return errors
+
+
 @service(CHANGE, on=("member", "org"))
 def transfer(user, member: Member, org: Org, *, on: date | None = None, note: str = "") -> Member:
     """Move the member's relationship (组织关系) to `org`, dated `on`."""
     day = on or today()
-    errors: dict = exited_errors(member)
-    if org.pk == member.org_id:
-        errors["org"] = [_("新组织与当前所在组织相同")]
-    elif not org.active:
-        errors["org"] = [_("组织 %(o)s 已撤销") % {"o": org.name}]
-    elif org.profile != member.org.profile:
-        errors["org"] = [_("只能转入同一组织体系的组织")]
-    elif not org.holds_members:
-        errors["org"] = [_("%(k)s 不直接管理成员组织关系") % {"k": org.kind_label}]
+    errors: dict = transfer_errors(member, org)
     _close_and_open(member.belonging_lines.filter(end__isnull=True).first(), day, "on", errors,
                     lambda: BelongingLine.objects.create(member=member, org=org, start=day, note=note))
     member.org, member.org_path = org, org.path
