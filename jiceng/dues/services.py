@@ -231,7 +231,7 @@ def close_month(user, org, *, month: date, note: str = "") -> MonthClose:
             % {"m": ym(first), "o": done.org.name, "d": shown(timezone.localdate(done.closed_at))})
     raise_if(errors)
     totals = month_totals(org, first)
-    return MonthClose.objects.create(org=org, month=first, closed_by=None if user is SYSTEM else user,
+    return MonthClose.objects.create(org=org, org_path=org.path, month=first, closed_by=None if user is SYSTEM else user,
                                      closed_at=timezone.now(), note=note.strip(), **totals)
 
 
