@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -18,7 +19,7 @@ from jiceng.core.scoping import CHANGE
 from jiceng.core.tabular import Column
 from jiceng.members.models import Member
 
-from . import services
+from . import engine, services
 from .models import Payment
 
 METHOD_WORDS = {"现金": Payment.CASH, "转账": Payment.TRANSFER, "他人代交": Payment.PROXY, "代交": Payment.PROXY,
@@ -158,6 +159,10 @@ class PaymentImporter:
                     if key == "method" and method is None:
                         continue
                     errors.setdefault("member_id" if key == "member" else key, []).extend(msgs)
+            elif "amount" not in errors:  # no person to check against: the amount on its own, so every problem shows
+                engine.parse_amount(amount, "amount", errors, cap=Decimal("1000000"))
+                if amount and "amount" not in errors and Decimal(amount.replace(",", "")) == 0:
+                    errors["amount"] = [_("金额须大于零")]
             receipt = str(v.get("receipt_no") or "").strip()
             if member is not None and month is not None and receipt and not errors:
                 key = (member.pk, month, receipt)
