@@ -410,3 +410,71 @@ def test_cli_close_correct_reduce_approve_import_export(w, tmp_path):
     doc = json.loads(run("export", w.a.code, "--from", "2025-01", "--to", "2025-06", "--out", str(out), "--as",
                          "officer_a", "--json"))
     assert doc["rows"] == 3 and out.exists()
+
+
+# --- the set-based sums agree with the reference computation ------------------------------------------------
+
+BASES = ["2999.99", "3000", "3000.01", "3650.50", "4500.50", "5000", "5000.01", "10000", "10000.01", "12345.67"]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lines=st.lists(st.tuples(st.sampled_from(["in_service", "retired", "farmer", "student"]),
+                                st.sampled_from(BASES), st.integers(1, 6)), min_size=1, max_size=4),
+       payments=st.lists(st.tuples(st.integers(0, 2), st.integers(1, 6), st.sampled_from(["0.2", "15", "45", "60.01", "200"]),
+                                   st.booleans()), max_size=14),
+       joined=st.integers(1, 8), left=st.one_of(st.none(), st.integers(2, 6)))
+def test_the_sql_sums_equal_the_python_ledger(w, lines, payments, joined, left):
+    from jiceng.dues.models import DuesBasisLine
+    from jiceng.members.models import CategoryLine, Member
+
+    people = list(w.a_members)
+    DuesBasisLine.objects.filter(member__in=people).delete()
+    Payment.objects.filter(member__in=people).delete()
+    Member.objects.filter(pk=people[1].pk).update(exited_on=None if left is None else date(2025, left, 9))
+    # the third admitted in the period's month `joined` (7, 8: before it)
+    CategoryLine.objects.filter(member=people[2], category__in=["probationary", "full"]).update(
+        start=date(2025, joined, 3) if joined <= 6 else date(2024, joined, 3))
+    for i, person in enumerate(people):
+        for group, base, month in sorted(lines, key=lambda x: x[2]):
+            values = {"base": base} if group in ("in_service", "retired") else {"amount": "0.5"} if group == "farmer" else {}
+            DuesBasisLine.objects.filter(member=person, start=date(2025, month, 1)).delete()
+            DuesBasisLine.objects.filter(member=person, end__gt=date(2025, month, 1)).update(end=date(2025, month, 1))
+            DuesBasisLine.objects.filter(member=person, end__isnull=True, start__lt=date(2025, month, 1)).update(
+                end=date(2025, month, 1))
+            DuesBasisLine.objects.create(member=person, group=group, start=date(2025, month, 1), **values)
+    for who, month, amount, voluntary in payments:
+        Payment.objects.create(member=people[who], month=date(2025, month, 1), amount=D(amount), paid_on=date(2025, 6, 1),
+                               voluntary=voluntary)
+    ids = [p.pk for p in people]
+    due, got = services.dues_due(ids, date(2025, 1, 1), date(2025, 6, 1)), services.paid(ids, date(2025, 1, 1), date(2025, 6, 1))
+    sql = services.member_sums(w.a, date(2025, 1, 1), date(2025, 6, 1))
+    for mid in ids:
+        owed, have = due.get(mid, {}), got.get(mid, {})
+        if not owed and not have:
+            assert mid not in sql
+            continue
+        x = sql[mid]
+        assert x.due == sum(owed.values(), D(0))
+        assert x.paid == sum(have.values(), D(0))
+        assert x.collected == sum((min(have.get(m, D(0)), a) for m, a in owed.items()), D(0))
+        assert x.arrears_months == sum(1 for m, a in owed.items() if a > 0 and have.get(m, D(0)) < a)
+
+
+def test_a_large_subtree_shows_its_organizations_sums_and_the_largest_arrears(w):
+    a1, a2, _ = w.a_members
+    pay(a1, date(2025, 1, 1), "45")
+    doc = services.ledger(w.org_admin, w.root, date(2025, 1, 1), date(2025, 6, 1), detail=False)
+    small = services.ledger(w.org_admin, w.root, date(2025, 1, 1), date(2025, 6, 1), detail=True)
+    assert (doc["due"], doc["collected"], doc["in_arrears"]) == (small["due"], small["collected"], small["in_arrears"])
+    by_org = {o["org"].code: o for o in doc["orgs"]}
+    assert set(by_org) == {"C001", "C002"} and by_org["C001"]["due"] == D("361.20")
+    assert doc["late"][0]["member"] in (a1, a2) and doc["late"][0]["owed"] == D("225.00")
+    with mock.patch.object(services, "DETAIL_MAX", 1):
+        client = Client()
+        client.force_login(w.org_admin)
+        body = client.get(f"/dues/org/{w.root.pk}/?from=2025-01&to=2025-06").content.decode()
+        assert 'id="dues-orgs"' in body and 'id="dues-late"' in body
+        assert 'id="dues-panel"' in client.get(w.root.get_absolute_url()).content.decode()
+        api = APIClient()
+        api.force_login(w.org_admin)
+        assert len(api.get(f"/api/dues/ledger/?org={w.root.code}&from=2025-01&to=2025-06").json()["orgs"]) == 2

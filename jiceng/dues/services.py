@@ -203,15 +203,10 @@ def correct_payment(user, member: Member, *, month: date, amount, reason: str, p
 def month_totals(org, month: date) -> dict:
     """The month's figures of `org`'s subtree, every member (not a reader's scope): what a close hands up."""
     first = month_start(month)
-    ids = list(Member.objects.filter(within("org_path", org.path)).values_list("pk", flat=True))
-    due = dues_due(ids, first, first)
-    regular = paid(ids, first, first)
-    vol = list(Payment.objects.filter(member_id__in=ids, month=first, voluntary=True).select_related("member__org"))
-    return {"members": sum(1 for v in due.values() if v.get(first, 0) > 0),
-            "due": sum((v.get(first, Decimal(0)) for v in due.values()), Decimal(0)),
-            "paid": sum((v.get(first, Decimal(0)) for v in regular.values()), Decimal(0)),
-            "voluntary": sum((p.amount for p in vol), Decimal(0)),
-            "handed_up": sum((p.amount for p in vol if handed_up(p)), Decimal(0))}
+    per_member = member_sums(org, first, first)
+    return {"members": sum(1 for x in per_member.values() if x.months_due), **_extras(org, first, first),
+            "due": sum((x.due for x in per_member.values()), Decimal(0)),
+            "paid": sum((x.paid for x in per_member.values()), Decimal(0))}
 
 
 @service(CHANGE, on="org")
@@ -424,21 +419,116 @@ def paid(member_ids, first: date, last: date, *, voluntary: bool = False) -> dic
     return out
 
 
-def ledger(user, org, first: date, last: date) -> dict:
-    """The dues of `org`'s subtree for the months first–last, within `user`'s scope: per member the months
-    due, paid, in arrears (owed and not paid in full) and the amount owed; the collection rate (paid, up to
-    what was due, over what was due); the voluntary payments and those handed up whole; the reductions; the
-    months closed (of this organization or one above it) with their corrections."""
+DETAIL_MAX = 500  # a subtree of more members shows its organizations' sums and the largest arrears, not everyone
+
+
+def member_sums(org, first: date, last: date) -> dict:
+    """{member id: sums.Sums} of `org`'s subtree for first–last: set-based in SQL (`sums`), and exactly by
+    the Python path for the few the SQL does not cover (a member under an approved reduction, a profile whose
+    rules it cannot express)."""
+    from . import sums
+
+    first, last = month_start(first), month_start(last)
+    out = sums.member_sums(org.path, first, last)
+    covered = set(sums.sql_profiles())
+    redo = set(Reduction.objects.filter(within("member__org_path", org.path), approved_on__isnull=False,
+                                        first__lte=last, last__gte=first).values_list("member_id", flat=True))
+    if any(p not in covered for p in profiles.registry() if profiles.get(p).dues is not None):
+        redo |= set(Member.objects.filter(within("org_path", org.path)).exclude(org__profile__in=covered)
+                    .values_list("pk", flat=True))
+    if redo:
+        ids = list(redo)
+        due, got = dues_due(ids, first, last), paid(ids, first, last)
+        paths = dict(Member.objects.filter(pk__in=ids).values_list("pk", "org_path"))
+        for mid in ids:
+            owed, have = due.get(mid, {}), got.get(mid, {})
+            if not owed and not have:
+                out.pop(mid, None)
+                continue
+            out[mid] = sums.Sums(
+                paths[mid], sum(owed.values(), Decimal(0)), sum(have.values(), Decimal(0)),
+                sum((min(have.get(m, Decimal(0)), a) for m, a in owed.items()), Decimal(0)),
+                sum(1 for a in owed.values() if a > 0), sum(1 for m, a in owed.items() if a > 0 and have.get(m, 0) >= a))
+    return out
+
+
+def _extras(org, first: date, last: date, ids=None) -> dict:
+    """The voluntary payments of the subtree (of `ids` when given) and those handed up whole, summed."""
+    qs = Payment.objects.filter(within("member__org_path", org.path), month__gte=first, month__lte=last, voluntary=True)
+    if ids is not None:
+        qs = qs.filter(member_id__in=ids)
+    total = qs.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    up = Decimal(0)
+    for key, profile in profiles.registry().items():
+        large = profile.dues.large_payment if profile.dues else None
+        if large is not None:
+            up += qs.filter(member__org__profile=key, amount__gte=large.min).aggregate(s=Sum("amount"))["s"] or Decimal(0)
+    return {"voluntary": Decimal(total).quantize(FEN), "handed_up": Decimal(up).quantize(FEN)}
+
+
+def ledger(user, org, first: date, last: date, *, detail: bool | None = None) -> dict:
+    """The dues of `org`'s subtree for the months first–last, within `user`'s scope: the totals and the
+    collection rate (paid, up to what was due, over what was due), set-based; the voluntary payments and those
+    handed up whole; the months closed (of this organization or one above it) with their corrections. With
+    `detail` (default: a subtree of at most DETAIL_MAX members) per member the months due, paid, in arrears
+    and the amount owed, and the reductions; without, per organization below the sums, and the members who
+    owe the most."""
     first, last = month_start(first), min(month_start(last), month_start(today()))
+    if not scope_of(user).covers(org.path, VIEW):  # a reader of part of the subtree only: their part
+        return _ledger_rows(user, org, first, last)
+    per_member = member_sums(org, first, last)
+    total_due = sum((x.due for x in per_member.values()), Decimal(0))
+    total_in = sum((x.collected for x in per_member.values()), Decimal(0))
+    total_paid = sum((x.paid for x in per_member.values()), Decimal(0))
+    if detail is None:
+        detail = len(per_member) <= DETAIL_MAX
+    if detail:
+        return _ledger_rows(user, org, first, last)
+    rate = (total_in / total_due).quantize(Decimal("0.0001")) if total_due else None
+    cut = len(org.path) + SEGMENT
+    below: dict[str, dict] = {}
+    for x in per_member.values():
+        key = x.org_path[:cut] if len(x.org_path) > len(org.path) else org.path
+        b = below.setdefault(key, {"members": 0, "due": Decimal(0), "collected": Decimal(0), "in_arrears": 0})
+        b["members"] += 1
+        b["due"] += x.due
+        b["collected"] += x.collected
+        b["in_arrears"] += x.arrears_months > 0
+    from jiceng.orgs.models import Org
+
+    named = {o.path: o for o in Org.objects.filter(path__in=list(below))}
+    orgs = [{"org": named[p], **b, "rate": (b["collected"] / b["due"]).quantize(Decimal("0.0001")) if b["due"] else None}
+            for p, b in sorted(below.items()) if p in named]
+    worst = sorted(((x.owed, mid) for mid, x in per_member.items() if x.owed > 0), reverse=True)[:50]
+    people = Member.objects.select_related("org").in_bulk([mid for _o, mid in worst])
+    late = [{"member": people[mid], "owed": owed, "months": per_member[mid].arrears_months} for owed, mid in worst
+            if mid in people]
+    large = org.rules.dues.large_payment if org.rules.dues else None
+    return {"org": org, "first": first, "last": last, "rows": [], "detail": False, "orgs": orgs, "late": late,
+            "due": total_due, "paid": total_paid, "collected": total_in, "rate": rate,
+            "in_arrears": sum(1 for x in per_member.values() if x.arrears_months > 0), "members": len(per_member),
+            **_extras(org, first, last), "large": large, "large_to": pick(large.to) if large else "",
+            "closes": _closes(org, first, last),
+            "pending": [], "pending_count": Reduction.objects.filter(within("member__org_path", org.path),
+                                                                     approved_on__isnull=True).count()}
+
+
+def _closes(org, first: date, last: date) -> list:
+    return list(MonthClose.objects.filter(org_path__in=ancestors_or_self(org.path), month__gte=first, month__lte=last)
+                .select_related("org", "closed_by").prefetch_related("corrections__payment__member", "corrections__made_by")
+                .order_by("month"))
+
+
+def _ledger_rows(user, org, first: date, last: date) -> dict:
+    """The ledger member by member (a branch, a small subtree, or a reader of part of it): the reference
+    computation in Python over one query of lines and one aggregate of payments."""
     people = list(Member.objects.filter(within("org_path", org.path)).restrict(user, VIEW)
                   .select_related("org").order_by("org_path", "name_pinyin", "id"))
     ids = [p.pk for p in people]
     due, got = dues_due(ids, first, last), paid(ids, first, last)
-    extra = list(Payment.objects.filter(member_id__in=ids, month__gte=first, month__lte=last, voluntary=True)
-                 .select_related("member__org"))
-    extra_of: dict[int, Decimal] = {}
-    for p in extra:
-        extra_of[p.member_id] = extra_of.get(p.member_id, Decimal(0)) + p.amount
+    extra = (Payment.objects.filter(member_id__in=ids, month__gte=first, month__lte=last, voluntary=True)
+             .values("member_id").annotate(s=Sum("amount")).order_by())
+    extra_of = {e["member_id"]: e["s"] for e in extra}
     cuts: dict[int, list[Reduction]] = {}
     for r in reductions(ids, first, last, approved=True) + reductions(ids, first, last, approved=False):
         cuts.setdefault(r.member_id, []).append(r)
@@ -456,16 +546,12 @@ def ledger(user, org, first: date, last: date) -> dict:
             rows.append({"member": person, "due": d, "paid": all_paid, "arrears": arrears, "owed": owed,
                          "voluntary": extra_of.get(person.pk, Decimal(0)), "reductions": cuts.get(person.pk, [])})
     rate = (total_in / total_due).quantize(Decimal("0.0001")) if total_due else None
-    closes = list(MonthClose.objects.filter(org_path__in=ancestors_or_self(org.path), month__gte=first, month__lte=last)
-                  .select_related("org", "closed_by").prefetch_related("corrections__payment__member")
-                  .order_by("month"))
     large = org.rules.dues.large_payment if org.rules.dues else None
-    return {"org": org, "first": first, "last": last, "rows": rows, "due": total_due, "paid": total_paid,
-            "collected": total_in, "rate": rate, "in_arrears": sum(1 for r in rows if r["arrears"]),
-            "voluntary": sum((p.amount for p in extra), Decimal(0)),
-            "handed_up": sum((p.amount for p in extra if handed_up(p)), Decimal(0)),
-            "large": large, "large_to": pick(large.to) if large else "", "closes": closes,
-            "pending": [r for rs in cuts.values() for r in rs if not r.approved]}
+    return {"org": org, "first": first, "last": last, "rows": rows, "detail": True, "orgs": [], "late": [],
+            "due": total_due, "paid": total_paid, "collected": total_in, "rate": rate,
+            "in_arrears": sum(1 for r in rows if r["arrears"]), "members": len(rows),
+            **_extras(org, first, last, ids), "large": large, "large_to": pick(large.to) if large else "",
+            "closes": _closes(org, first, last), "pending": [r for rs in cuts.values() for r in rs if not r.approved]}
 
 
 def ledger_json(doc: dict) -> dict:
@@ -480,6 +566,9 @@ def ledger_json(doc: dict) -> dict:
                     "corrections": [{"member": x.payment.member_id, "amount": str(x.payment.amount), "reason": x.reason,
                                      "made_at": x.made_at.isoformat()} for x in c.corrections.all()]}
                    for c in doc["closes"]],
+        "orgs": [{"org": o["org"].code, "name": o["org"].name, "members": o["members"], "due": str(o["due"]),
+                  "collected": str(o["collected"]), "in_arrears": o["in_arrears"],
+                  "rate": None if o["rate"] is None else str(o["rate"])} for o in doc.get("orgs", [])],
         "members": [{"id": r["member"].pk, "name": r["member"].name, "org": r["member"].org.code,
                      "due": str(r["due"]), "paid": str(r["paid"]), "owed": str(r["owed"]),
                      "voluntary": str(r["voluntary"]),

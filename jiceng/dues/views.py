@@ -180,10 +180,13 @@ def org_panel(request, org):
         return None
     now = today()
     doc = services.ledger(request.user, org, date(now.year, 1, 1), now)
-    if not doc["rows"]:
+    if not doc["rows"] and not doc["orgs"]:
         return {"org": org, "empty": True, "word": org.rules.word("dues")}
-    late = [r for r in doc["rows"] if r["arrears"]]
-    return {**doc, "late": late[:10], "more": max(0, len(late) - 10), "word": org.rules.word("dues")}
+    if doc["detail"]:
+        late = [{"member": r["member"], "months": len(r["arrears"]), "owed": r["owed"]} for r in doc["rows"] if r["arrears"]]
+    else:
+        late = doc["late"]
+    return {**doc, "late": late[:10], "more": max(0, doc["in_arrears"] - 10), "word": org.rules.word("dues")}
 
 
 class LedgerExportView(ScopedView):
