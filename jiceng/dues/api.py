@@ -141,6 +141,7 @@ class LedgerAPIView(APIView):
 
 class CloseSerializer(serializers.ModelSerializer):
     org = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="组织编码 / organization code")
+    org_name = serializers.CharField(source="org.name", read_only=True, help_text="组织名称 / organization name")
     org_code = serializers.CharField(write_only=True, max_length=50, help_text="结算的组织编码 / the organization closing")
     month = serializers.DateField(help_text="结算月份（取其所在月）/ the month closed (any day of it)")
     due = MoneyField(read_only=True)
@@ -152,7 +153,7 @@ class CloseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MonthClose
-        fields = ["id", "org", "org_code", "month", "closed_by", "closed_at", "members", "due", "paid", "voluntary",
+        fields = ["id", "org", "org_name", "org_code", "month", "closed_by", "closed_at", "members", "due", "paid", "voluntary",
                   "handed_up", "note", "corrections"]
         read_only_fields = ["closed_at", "members"]
 
@@ -185,11 +186,12 @@ class CorrectionSerializer(serializers.ModelSerializer):
     method = serializers.ChoiceField(choices=Payment.METHODS, required=False, default=Payment.CASH, write_only=True)
     voluntary = serializers.BooleanField(required=False, default=False, write_only=True)
     payment = serializers.SerializerMethodField()
+    member_name = serializers.CharField(source="payment.member.name", read_only=True, help_text="姓名 / name")
 
     class Meta:
         model = Correction
-        fields = ["id", "close", "member", "month", "amount", "paid_on", "method", "voluntary", "reason", "made_at",
-                  "payment"]
+        fields = ["id", "close", "member", "member_name", "month", "amount", "paid_on", "method", "voluntary", "reason",
+                  "made_at", "payment"]
         read_only_fields = ["close", "made_at"]
 
     def get_payment(self, c) -> dict:

@@ -53,7 +53,9 @@ class Payment(LoggedModel):
     class Meta:
         ordering = ["member_id", "month", "id"]
         indexes = [models.Index(fields=["member", "month"], name="dues_payment_member_month"),
-                   models.Index(fields=["month"], name="dues_payment_month")]
+                   models.Index(fields=["month"], name="dues_payment_month"),
+                   # the few voluntary payments, summed apart in the ledger
+                   models.Index(fields=["month"], condition=models.Q(voluntary=True), name="dues_payment_voluntary")]
         verbose_name = verbose_name_plural = _("党费交纳记录")
 
     def change_path(self):

@@ -111,61 +111,71 @@ def _least(*parts: str) -> str:
     return ("LEAST" if connection.vendor == "postgresql" else "MIN") + "(" + ", ".join(parts) + ")"
 
 
-def statement() -> str:
-    """The SQL; its parameters, in order: lo, hi, first index, last index, last day, first day, first day, last
-    day (`params`)."""
-    mi = _month_index
+TEMP = "dues_sums_member"
+LINES = "dues_sums_line"
+
+
+def _month_start(expr: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {expr}) AS DATE)"
+    return f"date({expr}, 'start of month')"
+
+
+def _month_after(expr: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(date_trunc('month', {expr}) + INTERVAL '1 month' AS DATE)"
+    return f"date({expr}, 'start of month', '+1 month')"
+
+
+def statements() -> tuple[str, str, str, str]:
+    """Four statements over two temporary tables, each filled once so the next joins it by its key:
+    members (the subtree's members of the profiles covered: id, path, profile, the month of admission, the month
+    after leaving) · lines (each basis line clipped to the period, the admission and the exit, with its monthly
+    amount in fen computed once) · the due per member · the payments per member-month capped by the due.
+    Parameters: members(lo, hi) · lines(first day, month after the last, last day, first day) · due() ·
+    paid(False, first day, last day)."""
     keys = ", ".join(f"'{_safe(k)}'" for k in member_categories()) or "''"
     inside = ", ".join(f"'{_safe(k)}'" for k in sql_profiles()) or "''"
-    admitted = (f"(SELECT {mi('MIN(c.start)')} FROM members_categoryline c WHERE c.member_id = m.id "
-                f"AND c.category IN ({keys}))")
-    big = 10 ** 7
-    line_end = f"COALESCE({mi('l.' + chr(34) + 'end' + chr(34))}, {big})"
-    return f"""
-WITH mem AS (
-  SELECT m.id, m.org_path, o.profile,
-         COALESCE({admitted}, 0) AS since,
-         COALESCE({mi('m.exited_on')} + 1, {big}) AS until
-  FROM members_member m JOIN orgs_org o ON o.id = m.org_id
-  WHERE m.org_path >= %s AND m.org_path < %s AND o.profile IN ({inside})
-),
-ln AS (
-  SELECT l.member_id, ({amount_case()}) AS fen,
-         {_greatest(mi('l.start'), 'mem.since', '%s')} AS s,
-         {_least(line_end, 'mem.until', '%s + 1')} AS e
-  FROM dues_duesbasisline l JOIN mem ON mem.id = l.member_id
-  WHERE l.start <= %s AND (l."end" IS NULL OR l."end" > %s)
-),
-due AS (
-  SELECT member_id, SUM(fen * (e - s)) AS fen, SUM(CASE WHEN fen > 0 THEN e - s ELSE 0 END) AS months
-  FROM ln WHERE e > s GROUP BY member_id
-),
-pm AS (
-  SELECT p.member_id, {mi('p.month')} AS mi, CAST(ROUND(SUM(p.amount) * 100) AS BIGINT) AS fen
-  FROM dues_payment p JOIN mem ON mem.id = p.member_id
+    members = f"""
+INSERT INTO {TEMP} (id, org_path, profile, since, until)
+SELECT m.id, m.org_path, o.profile,
+       COALESCE((SELECT {_month_start('MIN(c.start)')} FROM members_categoryline c WHERE c.member_id = m.id
+                 AND c.category IN ({keys})), '0001-01-01'),
+       COALESCE({_month_after('m.exited_on')}, '9999-12-01')
+FROM members_member m JOIN orgs_org o ON o.id = m.org_id
+WHERE m.org_path >= %s AND m.org_path < %s AND o.profile IN ({inside})
+"""
+    start = _greatest("l.start", "mem.since", "%s")
+    end = _least("COALESCE(l.\"end\", '9999-12-01')", "mem.until", "%s")
+    lines = f"""
+INSERT INTO {LINES} (member_id, start, stop, fen)
+SELECT l.member_id, {start}, {end}, ({amount_case()})
+FROM {TEMP} mem JOIN dues_duesbasisline l ON l.member_id = mem.id
+WHERE l.start <= %s AND (l."end" IS NULL OR l."end" > %s)
+"""
+    months = f"({_month_index('t.stop')} - {_month_index('t.start')})"
+    due = f"""
+SELECT t.member_id, SUM(t.fen * {months}), SUM(CASE WHEN t.fen > 0 THEN {months} ELSE 0 END)
+FROM {LINES} t WHERE t.stop > t.start GROUP BY t.member_id
+"""
+    # from the members to their payments (the index on member and month), never the whole table's month range:
+    # SQLite keeps the order of a CROSS JOIN
+    drive = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
+    paid = f"""
+SELECT member_id, SUM(paid), SUM(CASE WHEN due IS NULL THEN 0 WHEN paid < due THEN paid ELSE due END),
+       SUM(CASE WHEN due > 0 AND paid >= due THEN 1 ELSE 0 END) FROM (
+  SELECT p.member_id, p.month, CAST(ROUND(SUM(p.amount) * 100) AS BIGINT) AS paid, MAX(t.fen) AS due
+  FROM {TEMP} mem {drive} dues_payment p ON p.member_id = mem.id
+       LEFT JOIN {LINES} t ON t.member_id = p.member_id AND t.start <= p.month AND t.stop > p.month
   WHERE p.voluntary = %s AND p.month >= %s AND p.month <= %s
   GROUP BY p.member_id, p.month
-),
-got AS (
-  SELECT pm.member_id, SUM(pm.fen) AS paid,
-         SUM(CASE WHEN ln.fen IS NULL THEN 0 WHEN pm.fen < ln.fen THEN pm.fen ELSE ln.fen END) AS collected,
-         SUM(CASE WHEN ln.fen > 0 AND pm.fen >= ln.fen THEN 1 ELSE 0 END) AS full_months
-  FROM pm LEFT JOIN ln ON ln.member_id = pm.member_id AND pm.mi >= ln.s AND pm.mi < ln.e
-  GROUP BY pm.member_id
-)
-SELECT mem.id, mem.org_path, COALESCE(due.fen, 0), COALESCE(due.months, 0), COALESCE(got.paid, 0),
-       COALESCE(got.collected, 0), COALESCE(got.full_months, 0)
-FROM mem LEFT JOIN due ON due.member_id = mem.id LEFT JOIN got ON got.member_id = mem.id
-WHERE due.member_id IS NOT NULL OR got.member_id IS NOT NULL
+) x GROUP BY member_id
 """
+    return members, lines, due, paid
 
 
 def index(day: date) -> int:
     return day.year * 12 + day.month - 1
-
-
-def params(path: str, first: date, last: date) -> list:
-    return [path, path + END, index(first), index(last), last, first, False, first, last]
 
 
 FEN = Decimal("0.01")
@@ -174,10 +184,31 @@ FEN = Decimal("0.01")
 def member_sums(path: str, first: date, last: date) -> dict[int, Sums]:
     """{member id: Sums} of the subtree at `path` for the months first–last (month starts), members of the
     profiles the SQL expresses; none under a reduction is corrected here (see `services.member_sums`)."""
+    members_sql, lines_sql, due_sql, paid_sql = statements()
+    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
     out: dict[int, Sums] = {}
     with connection.cursor() as cur:
-        cur.execute(statement(), params(path, first, last))
-        for mid, org_path, due, months, paid, collected, full in cur.fetchall():
-            out[mid] = Sums(org_path, Decimal(int(due)) * FEN, Decimal(int(paid)) * FEN, Decimal(int(collected)) * FEN,
-                            int(months), int(full))
+        cur.execute(f"DROP TABLE IF EXISTS {TEMP}")
+        cur.execute(f"DROP TABLE IF EXISTS {LINES}")
+        cur.execute(f"CREATE TEMPORARY TABLE {TEMP} (id BIGINT PRIMARY KEY, org_path VARCHAR(255), profile VARCHAR(30),"
+                    " since DATE, until DATE)")
+        cur.execute(f"CREATE TEMPORARY TABLE {LINES} (member_id BIGINT, start DATE, stop DATE, fen BIGINT)")
+        try:
+            cur.execute(members_sql, [path, path + END])
+            cur.execute(lines_sql, [first, after, last, first])
+            cur.execute(f"CREATE INDEX {LINES}_member ON {LINES} (member_id, start)")
+            cur.execute(due_sql)
+            due = {mid: (int(fen), int(months)) for mid, fen, months in cur.fetchall()}
+            cur.execute(paid_sql, [False, first, last])
+            got = {mid: (int(p), int(c), int(f)) for mid, p, c, f in cur.fetchall()}
+            wanted = due.keys() | got.keys()
+            cur.execute(f"SELECT id, org_path FROM {TEMP}")
+            paths = {mid: p for mid, p in cur.fetchall() if mid in wanted}
+        finally:
+            cur.execute(f"DROP TABLE IF EXISTS {LINES}")
+            cur.execute(f"DROP TABLE IF EXISTS {TEMP}")
+    for mid, org_path in paths.items():
+        fen, months = due.get(mid, (0, 0))
+        p, c, f = got.get(mid, (0, 0, 0))
+        out[mid] = Sums(org_path, Decimal(fen) * FEN, Decimal(p) * FEN, Decimal(c) * FEN, months, f)
     return out

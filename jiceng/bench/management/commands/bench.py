@@ -6,20 +6,21 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.bench import imports, orglife, tree
+from jiceng.bench import dues, imports, orglife, tree
 
 
 class Command(BaseCommand):
     help = (
         "基准测试（与测试分开），结果写入 BENCHMARKS.md / benchmarks, separate from the tests; "
-        "figures go to BENCHMARKS.md. 子命令 / subcommands: tree, import, orglife"
+        "figures go to BENCHMARKS.md. 子命令 / subcommands: tree, import, orglife, dues"
     )
 
     def add_arguments(self, parser):
-        subs = parser.add_subparsers(dest="benchmark", required=True, title="基准 / benchmarks", metavar="{tree,import,orglife}")
+        subs = parser.add_subparsers(dest="benchmark", required=True, title="基准 / benchmarks", metavar="{tree,import,orglife,dues}")
         tree.add_arguments(subs.add_parser("tree", help=tree.HELP, description=tree.DESCRIPTION))
         imports.add_arguments(subs.add_parser("import", help=imports.HELP, description=imports.DESCRIPTION))
         orglife.add_arguments(subs.add_parser("orglife", help=orglife.HELP, description=orglife.DESCRIPTION))
+        dues.add_arguments(subs.add_parser("dues", help=dues.HELP, description=dues.DESCRIPTION))
 
     def handle(self, *args, benchmark, **options):
         if benchmark == "tree":
@@ -34,6 +35,10 @@ class Command(BaseCommand):
                 raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
         elif benchmark == "import":
             code = subprocess.run([sys.executable, "-m", "jiceng.bench.imports", *imports.argv_from(options)]).returncode
+            if code:
+                raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
+        elif benchmark == "dues":
+            code = subprocess.run([sys.executable, "-m", "jiceng.bench.dues", *dues.argv_from(options)]).returncode
             if code:
                 raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
         elif benchmark == "orglife":
