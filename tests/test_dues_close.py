@@ -478,3 +478,19 @@ def test_a_large_subtree_shows_its_organizations_sums_and_the_largest_arrears(w)
         api = APIClient()
         api.force_login(w.org_admin)
         assert len(api.get(f"/api/dues/ledger/?org={w.root.code}&from=2025-01&to=2025-06").json()["orgs"]) == 2
+
+
+def test_demo_closes_months_and_records_reductions(world):
+    import random
+
+    from jiceng.dues import demo
+
+    with mock.patch("jiceng.dues.demo.today", return_value=TODAY):
+        counts = demo.build(random.Random(3))
+    assert counts["closed_months"] > 0 and counts["reductions"] == 2
+    assert Reduction.objects.filter(approved_on__isnull=False).count() == 1
+    assert Payment.objects.filter(voluntary=True, amount__gte=1000).exists()
+    assert Correction.objects.count() == 1
+    doc = services.ledger(world.admin, world.root, date(2024, 6, 1), date(2025, 6, 1))
+    assert doc["closes"] == [] and 0 < doc["rate"] <= 1  # the branches closed, not the committee
+    assert services.closings(world.admin, world.root, date(2024, 6, 1), date(2025, 6, 1))["closed"] > 0

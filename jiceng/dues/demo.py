@@ -94,8 +94,9 @@ def _treasury(rng, first: date, this_month: date) -> dict:
     last_month = services.months(first, this_month)[-2]
     services.record_payment(SYSTEM, people[0], month=last_month, amount="200", voluntary=True,
                             paid_on=last_month.replace(day=20), note="自愿多交")
-    if len(people) > 1 and people[1].rules.dues.large_payment is not None:
-        services.record_payment(SYSTEM, people[1], month=last_month, amount=str(people[1].rules.dues.large_payment.min),
+    generous = next((p for p in people[1:] if p.rules.dues.large_payment is not None), None)
+    if generous is not None:  # a one-off payment the profile hands up whole (the CCP's 1000 yuan)
+        services.record_payment(SYSTEM, generous, month=last_month, amount=str(generous.rules.dues.large_payment.min),
                                 voluntary=True, paid_on=last_month.replace(day=21), note="一次性自愿交纳")
     reductions = 0
     for i, person in enumerate(people[2:4]):

@@ -21,10 +21,11 @@ def basis(org, *, actor):
 
 @testkit.factory(Payment)
 def payment(org, *, actor):
-    """January 2024's dues of a member of `org`, paid in cash."""
+    """The dues of a member of `org` for the first month of 2024 not closed yet, paid in cash."""
     line = testkit.build(DuesBasisLine, org, actor=actor)
-    return services.record_payment(actor, line.member, month=date(2024, 1, 1), amount="45",
-                                   paid_on=date(2024, 1, 5), receipt_no=f"R{testkit.unique()}")
+    month = next(m for m in services.months(date(2024, 1, 1), date(2024, 12, 1)) if not services.close_of(line.member, m))
+    return services.record_payment(actor, line.member, month=month, amount="45",
+                                   paid_on=month.replace(day=5), receipt_no=f"R{testkit.unique()}")
 
 
 def _close_next(org, actor) -> MonthClose:
@@ -35,7 +36,7 @@ def _close_next(org, actor) -> MonthClose:
 
 @testkit.factory(MonthClose)
 def month_close(org, *, actor):
-    """The first month of 2024 `org` has not closed yet, closed (a member paying in January, so it has totals)."""
+    """The first month of 2024 `org` has not closed yet, closed (with a payment, so it has totals)."""
     testkit.build(Payment, org, actor=actor)
     return _close_next(org, actor)
 
@@ -43,7 +44,7 @@ def month_close(org, *, actor):
 @testkit.factory(Correction)
 def correction(org, *, actor):
     """A payment recorded late for a month `org` closed, with the reason."""
-    member = testkit.build(Payment, org, actor=actor).member
+    member = testkit.build(DuesBasisLine, org, actor=actor).member
     close = _close_next(org, actor)
     return services.correct_payment(actor, member, month=close.month, amount="5", reason="漏登",
                                     paid_on=date(2024, 12, 3))
