@@ -434,7 +434,7 @@ def test_the_sql_sums_equal_the_python_ledger(w, lines, payments, joined, left):
     # the third admitted in the period's month `joined` (7, 8: before it)
     CategoryLine.objects.filter(member=people[2], category__in=["probationary", "full"]).update(
         start=date(2025, joined, 3) if joined <= 6 else date(2024, joined, 3))
-    for i, person in enumerate(people):
+    for person in people:
         for group, base, month in sorted(lines, key=lambda x: x[2]):
             values = {"base": base} if group in ("in_service", "retired") else {"amount": "0.5"} if group == "farmer" else {}
             DuesBasisLine.objects.filter(member=person, start=date(2025, month, 1)).delete()

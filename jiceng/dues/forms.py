@@ -49,7 +49,7 @@ class BasisForm(Form):
 class PaymentForm(Form):
     month = MonthField(label=_("所交月份"), initial=lambda: today().strftime("%Y-%m"))
     amount = forms.CharField(label=_("金额（元）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     method = forms.ChoiceField(label=_("交纳方式"), choices=[])
     paid_by = forms.CharField(label=_("代交人"), required=False, max_length=50)
     receipt_no = forms.CharField(label=_("收据号"), required=False, max_length=50)
@@ -75,7 +75,7 @@ class CorrectionForm(Form):
     amount = forms.CharField(label=_("更正金额（元）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
                              help_text=_("补记一笔交纳填正数；冲减登记错的款项填负数，如 -45"))
     reason = forms.CharField(label=_("更正原因"), max_length=300)
-    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     method = forms.ChoiceField(label=_("交纳方式"), choices=[])
     paid_by = forms.CharField(label=_("代交人"), required=False, max_length=50)
     receipt_no = forms.CharField(label=_("收据号"), required=False, max_length=50)
@@ -95,7 +95,7 @@ class ReductionForm(Form):
     amount = forms.CharField(label=_("每月减交（元）"), required=False, max_length=20,
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}), help_text=_("减交时填写；免交不填"))
     reason = forms.CharField(label=_("原因"), max_length=300, help_text=_("如生活困难、重病等"))
-    decided_on = forms.DateField(label=_("支部决定日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    decided_on = forms.DateField(label=_("支部决定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     decision = forms.CharField(label=_("决定依据"), max_length=300, help_text=_("支部委员会或支部大会会议、文件"))
 
     def __init__(self, *args, **kwargs):
@@ -106,5 +106,5 @@ class ReductionForm(Form):
 
 
 class ApproveForm(Form):
-    approved_on = forms.DateField(label=_("批准日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}))
+    approved_on = forms.DateField(label=_("批准日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     approval = forms.CharField(label=_("批准依据"), required=False, max_length=300, help_text=_("上级党组织的会议或批复文件"))
