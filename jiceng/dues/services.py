@@ -203,8 +203,8 @@ def correct_payment(user, member: Member, *, month: date, amount, reason: str, p
 def month_totals(org, month: date) -> dict:
     """The month's figures of `org`'s subtree, every member (not a reader's scope): what a close hands up."""
     first = month_start(month)
-    per_member = member_sums(org, first, first)
-    return {"members": sum(1 for x in per_member.values() if x.months_due), **_extras(org, first, first),
+    per_member, extras = sums_and_extras(org, first, first)
+    return {"members": sum(1 for x in per_member.values() if x.months_due), **extras,
             "due": sum((x.due for x in per_member.values()), Decimal(0)),
             "paid": sum((x.paid for x in per_member.values()), Decimal(0))}
 
@@ -423,14 +423,21 @@ DETAIL_MAX = 500  # a subtree of more members shows its organizations' sums and 
 
 
 def member_sums(org, first: date, last: date) -> dict:
+    """{member id: sums.Sums} of `org`'s subtree for first–last (`sums_and_extras`)."""
+    return sums_and_extras(org, first, last)[0]
+
+
+def sums_and_extras(org, first: date, last: date) -> tuple[dict, dict]:
     """{member id: sums.Sums} of `org`'s subtree for first–last: set-based in SQL (`sums`), and exactly by
     the Python path for the few the SQL does not cover (a member under an approved reduction, a profile whose
-    rules it cannot express)."""
+    rules it cannot express); and the voluntary payments and those handed up whole."""
     from . import sums
 
     first, last = month_start(first), month_start(last)
-    out = sums.member_sums(org.path, first, last)
+    out, extras = sums.member_sums(org.path, first, last)
     covered = set(sums.sql_profiles())
+    if not all(k in covered for k, p in profiles.registry().items() if p.dues is not None):
+        extras = _extras(org, first, last)
     redo = set(Reduction.objects.filter(within("member__org_path", org.path), approved_on__isnull=False,
                                         first__lte=last, last__gte=first).values_list("member_id", flat=True))
     if any(p not in covered for p in profiles.registry() if profiles.get(p).dues is not None):
@@ -449,7 +456,7 @@ def member_sums(org, first: date, last: date) -> dict:
                 paths[mid], sum(owed.values(), Decimal(0)), sum(have.values(), Decimal(0)),
                 sum((min(have.get(m, Decimal(0)), a) for m, a in owed.items()), Decimal(0)),
                 sum(1 for a in owed.values() if a > 0), sum(1 for m, a in owed.items() if a > 0 and have.get(m, 0) >= a))
-    return out
+    return out, {k: v.quantize(FEN) for k, v in extras.items()}
 
 
 def _extras(org, first: date, last: date, ids=None) -> dict:
@@ -476,7 +483,7 @@ def ledger(user, org, first: date, last: date, *, detail: bool | None = None) ->
     first, last = month_start(first), min(month_start(last), month_start(today()))
     if not scope_of(user).covers(org.path, VIEW):  # a reader of part of the subtree only: their part
         return _ledger_rows(user, org, first, last)
-    per_member = member_sums(org, first, last)
+    per_member, extras = sums_and_extras(org, first, last)
     total_due = sum((x.due for x in per_member.values()), Decimal(0))
     total_in = sum((x.collected for x in per_member.values()), Decimal(0))
     total_paid = sum((x.paid for x in per_member.values()), Decimal(0))
@@ -507,7 +514,7 @@ def ledger(user, org, first: date, last: date, *, detail: bool | None = None) ->
     return {"org": org, "first": first, "last": last, "rows": [], "detail": False, "orgs": orgs, "late": late,
             "due": total_due, "paid": total_paid, "collected": total_in, "rate": rate,
             "in_arrears": sum(1 for x in per_member.values() if x.arrears_months > 0), "members": len(per_member),
-            **_extras(org, first, last), "large": large, "large_to": pick(large.to) if large else "",
+            **extras, "large": large, "large_to": pick(large.to) if large else "",
             "closes": _closes(org, first, last),
             "pending": [], "pending_count": Reduction.objects.filter(within("member__org_path", org.path),
                                                                      approved_on__isnull=True).count()}

@@ -181,9 +181,10 @@ def index(day: date) -> int:
 FEN = Decimal("0.01")
 
 
-def member_sums(path: str, first: date, last: date) -> dict[int, Sums]:
+def member_sums(path: str, first: date, last: date) -> tuple[dict[int, Sums], dict]:
     """{member id: Sums} of the subtree at `path` for the months first–last (month starts), members of the
-    profiles the SQL expresses; none under a reduction is corrected here (see `services.member_sums`)."""
+    profiles the SQL expresses (none under a reduction is corrected here: see `services.member_sums`), and
+    their voluntary payments and those handed up whole ({"voluntary": …, "handed_up": …})."""
     members_sql, lines_sql, due_sql, paid_sql = statements()
     after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
     out: dict[int, Sums] = {}
@@ -204,6 +205,8 @@ def member_sums(path: str, first: date, last: date) -> dict[int, Sums]:
             wanted = due.keys() | got.keys()
             cur.execute(f"SELECT id, org_path FROM {TEMP}")
             paths = {mid: p for mid, p in cur.fetchall() if mid in wanted}
+            cur.execute(voluntary_sql(), [True, first, last])
+            extras = cur.fetchone()
         finally:
             cur.execute(f"DROP TABLE IF EXISTS {LINES}")
             cur.execute(f"DROP TABLE IF EXISTS {TEMP}")
@@ -211,4 +214,17 @@ def member_sums(path: str, first: date, last: date) -> dict[int, Sums]:
         fen, months = due.get(mid, (0, 0))
         p, c, f = got.get(mid, (0, 0, 0))
         out[mid] = Sums(org_path, Decimal(fen) * FEN, Decimal(p) * FEN, Decimal(c) * FEN, months, f)
-    return out
+    return out, {"voluntary": Decimal(int(extras[0] or 0)) * FEN, "handed_up": Decimal(int(extras[1] or 0)) * FEN}
+
+
+def voluntary_sql() -> str:
+    """The voluntary payments of the members' table and those of each profile's large payment, in fen (the
+    voluntary ones are few: from their own index)."""
+    large = " ".join(f"WHEN mem.profile = '{_safe(key)}' AND p.amount >= {profiles.get(key).dues.large_payment.min} "
+                     "THEN 1" for key in sql_profiles() if profiles.get(key).dues.large_payment is not None)
+    handed = f"CASE {large} ELSE 0 END" if large else "0"
+    return f"""
+SELECT SUM(CAST(ROUND(p.amount * 100) AS BIGINT)), SUM(CAST(ROUND(p.amount * 100) AS BIGINT) * ({handed}))
+FROM dues_payment p JOIN {TEMP} mem ON mem.id = p.member_id
+WHERE p.voluntary = %s AND p.month >= %s AND p.month <= %s
+"""
