@@ -433,10 +433,25 @@ class DuesGroup(_Strict):
         return f.default if f.default is not None else f.min
 
 
+class LargePayment(_Strict):
+    """A voluntary one-off payment of `min` or more is handed up whole to `to` (not kept by the branch)."""
+
+    min: Decimal = Field(gt=0)
+    to: Text
+    source: str = ""
+
+
 class Dues(_Strict):
-    """Dues rules: the groups, the rounding and the largest base accepted (a typo, not a pay)."""
+    """Dues rules: the groups, the rounding and the largest base accepted (a typo, not a pay); the ledger's
+    rules: how many past months one back payment may cover, the large voluntary payment handed up whole,
+    and from when a new member pays (`due_from`: "admission" = the month of the day the member was admitted,
+    the start of their first member category line; "basis" = from their first dues basis only)."""
 
     groups: list[DuesGroup]
+    back_payment_months: int | None = Field(default=None, ge=0)  # None: no limit
+    large_payment: LargePayment | None = None
+    due_from: Literal["admission", "basis"] = "admission"
+    back_payment_source: str = ""
     rounding: Literal["half_up", "half_even", "down", "up"] = "half_up"
     places: int = Field(default=2, ge=0, le=2)  # 2: to the fen
     max_base: Decimal = Field(default=Decimal("10000000"), gt=0)

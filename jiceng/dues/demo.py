@@ -42,7 +42,8 @@ def build(rng) -> dict:
             start = date(this_month.year, max(1, this_month.month - rng.randint(0, 5)), 1)
             services.record_basis(SYSTEM, member, group=group, base=rise, start=start, note="调资")
             raised += 1
-    return {"dues_bases": made, "pay_rises": raised, "payments": _payments(rng, year_ago, this_month)}
+    payments = _payments(rng, year_ago, this_month)
+    return {"dues_bases": made, "pay_rises": raised, "payments": payments, **_treasury(rng, year_ago, this_month)}
 
 
 BRANCHES = 8  # the demo's first organizations holding people: a year of ledger for each, not for all
@@ -75,3 +76,50 @@ def _payments(rng, first: date, this_month: date) -> int:
             made += 1
     return made
 
+
+
+def _treasury(rng, first: date, this_month: date) -> dict:
+    """What a treasurer's year leaves besides payments: a voluntary payment (one large, handed up whole), a
+    waiver approved by the committee above and a reduction still pending, months closed and handed up by the
+    first branches (all but the last two months), and one correction after a close."""
+    from jiceng.orgs.models import Org
+
+    from .models import MonthClose, Reduction
+
+    branches = list(Org.objects.filter(pk__in=_branches()).order_by("path"))
+    people = list(Member.objects.filter(org__in=branches, dues_basis_lines__isnull=False).distinct()
+                  .select_related("org").order_by("id"))
+    if not people:
+        return {"closed_months": 0, "reductions": 0}
+    last_month = services.months(first, this_month)[-2]
+    services.record_payment(SYSTEM, people[0], month=last_month, amount="200", voluntary=True,
+                            paid_on=last_month.replace(day=20), note="自愿多交")
+    generous = next((p for p in people[1:] if p.rules.dues.large_payment is not None), None)
+    if generous is not None:  # a one-off payment the profile hands up whole (the CCP's 1000 yuan)
+        services.record_payment(SYSTEM, generous, month=last_month, amount=str(generous.rules.dues.large_payment.min),
+                                voluntary=True, paid_on=last_month.replace(day=21), note="一次性自愿交纳")
+    reductions = 0
+    for i, person in enumerate(people[2:4]):
+        start = services.months(first, this_month)[-3]
+        r = services.record_reduction(SYSTEM, person, kind=Reduction.WAIVE if i == 0 else Reduction.REDUCE,
+                                      first=start, last=this_month, amount=None if i == 0 else _half(person, start),
+                                      reason="家庭生活困难" if i else "重病住院", decided_on=start.replace(day=5),
+                                      decision="支部委员会会议研究同意")
+        if i == 0:
+            services.approve_reduction(SYSTEM, r, approved_on=start.replace(day=12), approval="上级党委批复同意")
+        reductions += 1
+    closed = 0
+    for org in branches[:4]:
+        for month in services.months(first, this_month)[:-2]:
+            if not MonthClose.objects.filter(org_path__in=services.ancestors_or_self(org.path), month=month).exists():
+                services.close_month(SYSTEM, org, month=month, note="按月结算上报")
+                closed += 1
+    late = next((p for p in people if p.org in branches[:4] and services.close_of(p, first)), None)
+    if late is not None:
+        services.correct_payment(SYSTEM, late, month=first, amount="0.20", reason="收据漏登，补记", paid_on=first.replace(day=28))
+    return {"closed_months": closed, "reductions": reductions}
+
+
+def _half(member, month: date) -> str:
+    due = services.full_due([member.pk], month, month).get(member.pk, {}).get(month, Decimal(0))
+    return str((due / 2).quantize(Decimal("0.01"))) if due >= Decimal("0.02") else "0.01"

@@ -49,14 +49,62 @@ class BasisForm(Form):
 class PaymentForm(Form):
     month = MonthField(label=_("所交月份"), initial=lambda: today().strftime("%Y-%m"))
     amount = forms.CharField(label=_("金额（元）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
-    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     method = forms.ChoiceField(label=_("交纳方式"), choices=[])
     paid_by = forms.CharField(label=_("代交人"), required=False, max_length=50)
     receipt_no = forms.CharField(label=_("收据号"), required=False, max_length=50)
     note = forms.CharField(label=_("说明"), required=False, max_length=300)
+    voluntary = forms.BooleanField(label=_("自愿多交"), required=False,
+                                   help_text=_("应交之外自愿多交的款项，不计入欠交与收缴率"))
 
     def __init__(self, *args, **kwargs):
         from .models import Payment
 
         super().__init__(*args, **kwargs)
         self.fields["method"].choices = Payment.METHODS
+
+
+class CloseForm(Form):
+    month = MonthField(label=_("结算月份"), initial=lambda: today().strftime("%Y-%m"),
+                       help_text=_("结算后本月的交纳记录不能再登记或修改，只能办理更正并写明原因；结算不能撤销"))
+    note = forms.CharField(label=_("说明"), required=False, max_length=300)
+
+
+class CorrectionForm(Form):
+    month = MonthField(label=_("所交月份（已结算）"))
+    amount = forms.CharField(label=_("更正金额（元）"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+                             help_text=_("补记一笔交纳填正数；冲减登记错的款项填负数，如 -45"))
+    reason = forms.CharField(label=_("更正原因"), max_length=300)
+    paid_on = forms.DateField(label=_("交纳日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    method = forms.ChoiceField(label=_("交纳方式"), choices=[])
+    paid_by = forms.CharField(label=_("代交人"), required=False, max_length=50)
+    receipt_no = forms.CharField(label=_("收据号"), required=False, max_length=50)
+    voluntary = forms.BooleanField(label=_("自愿多交"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Payment
+
+        super().__init__(*args, **kwargs)
+        self.fields["method"].choices = Payment.METHODS
+
+
+class ReductionForm(Form):
+    kind = forms.ChoiceField(label=_("减免方式"), choices=[])
+    first = MonthField(label=_("起始月份"))
+    last = MonthField(label=_("结束月份"))
+    amount = forms.CharField(label=_("每月减交（元）"), required=False, max_length=20,
+                             widget=forms.TextInput(attrs={"inputmode": "decimal"}), help_text=_("减交时填写；免交不填"))
+    reason = forms.CharField(label=_("原因"), max_length=300, help_text=_("如生活困难、重病等"))
+    decided_on = forms.DateField(label=_("支部决定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    decision = forms.CharField(label=_("决定依据"), max_length=300, help_text=_("支部委员会或支部大会会议、文件"))
+
+    def __init__(self, *args, **kwargs):
+        from .models import Reduction
+
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = Reduction.KINDS
+
+
+class ApproveForm(Form):
+    approved_on = forms.DateField(label=_("批准日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    approval = forms.CharField(label=_("批准依据"), required=False, max_length=300, help_text=_("上级党组织的会议或批复文件"))

@@ -5,10 +5,12 @@ a pay change applies from the month the new pay is paid. The monthly amount is n
 engine (`engine.compute`) derives it from the line and the member's profile, so a corrected profile
 corrects every amount.
 """
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import LoggedModel
+from jiceng.core.orgscoped import OrgScopedModel
 from jiceng.members.models import MemberLine
 
 
@@ -41,6 +43,9 @@ class Payment(LoggedModel):
     paid_by = models.CharField(_("代交人"), max_length=50, blank=True)
     receipt_no = models.CharField(_("收据号"), max_length=50, blank=True)
     note = models.CharField(_("说明"), max_length=300, blank=True)
+    # a voluntary payment beyond what is due (自愿多交): not owed, never counted in the collection rate; a
+    # large one (the profile's `large_payment`) is handed up whole
+    voluntary = models.BooleanField(_("自愿多交"), default=False)
 
     scope_path = "member__org_path"
     scope_self = "member__account"
@@ -48,7 +53,9 @@ class Payment(LoggedModel):
     class Meta:
         ordering = ["member_id", "month", "id"]
         indexes = [models.Index(fields=["member", "month"], name="dues_payment_member_month"),
-                   models.Index(fields=["month"], name="dues_payment_month")]
+                   models.Index(fields=["month"], name="dues_payment_month"),
+                   # the few voluntary payments, summed apart in the ledger
+                   models.Index(fields=["month"], condition=models.Q(voluntary=True), name="dues_payment_voluntary")]
         verbose_name = verbose_name_plural = _("党费交纳记录")
 
     def change_path(self):
@@ -56,3 +63,98 @@ class Payment(LoggedModel):
 
     def __str__(self):
         return f"{self.member.name} · {self.month:%Y-%m} · {self.amount}"
+
+
+class MonthClose(OrgScopedModel):
+    """A month of an organization's dues closed and handed up (结算): the totals as handed up stay as they
+    were; a later change of that month is a `Correction`, shown next to them. Never reopened."""
+
+    org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="dues_closes", verbose_name=_("组织"))
+    month = models.DateField(_("结算月份"))  # its first day
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+", verbose_name=_("结算人"))
+    closed_at = models.DateTimeField(_("结算时间"))
+    members = models.PositiveIntegerField(_("应交人数"), default=0)
+    due = models.DecimalField(_("应交（元）"), max_digits=14, decimal_places=2)
+    paid = models.DecimalField(_("实交（元）"), max_digits=14, decimal_places=2)
+    voluntary = models.DecimalField(_("自愿多交（元）"), max_digits=14, decimal_places=2, default=0)
+    handed_up = models.DecimalField(_("全额上缴（元）"), max_digits=14, decimal_places=2, default=0)
+    note = models.CharField(_("说明"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["org_path", "-month"]
+        constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_close_org_month")]
+        indexes = [models.Index(fields=["org_path", "month"], name="dues_close_path_month")]
+        verbose_name = verbose_name_plural = _("党费结算记录")
+
+    def __str__(self):
+        return f"{self.org} · {self.month:%Y-%m}"
+
+
+class Correction(LoggedModel):
+    """A change to a closed month (更正): a payment recorded (a positive amount) or taken back (a negative
+    one) after the month was handed up, with the reason, who and when. The payment is in the ledger; the
+    close keeps its totals and shows its corrections next to them."""
+
+    close = models.ForeignKey(MonthClose, on_delete=models.PROTECT, related_name="corrections",
+                              verbose_name=_("结算记录"))
+    payment = models.OneToOneField(Payment, on_delete=models.PROTECT, related_name="correction",
+                                   verbose_name=_("交纳记录"))
+    reason = models.CharField(_("更正原因"), max_length=300)
+    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", verbose_name=_("更正人"))
+    made_at = models.DateTimeField(_("更正时间"))
+
+    scope_path = "payment__member__org_path"
+    scope_self = "payment__member__account"
+
+    class Meta:
+        ordering = ["close_id", "id"]
+        verbose_name = verbose_name_plural = _("党费结算更正记录")
+
+    def change_path(self):
+        return self.payment.member.org_path
+
+    def __str__(self):
+        return f"{self.close} · {self.payment.member.name} · {self.payment.amount}"
+
+
+class Reduction(LoggedModel):
+    """A reduction or waiver (减免) of a member's dues for the months first–last: the branch's decision
+    (the day, the meeting or document) and the upper level's approval (who, when). Pending until approved;
+    once approved, each month's due is reduced by `amount` (a waiver: to nothing)."""
+
+    REDUCE, WAIVE = "reduce", "waive"
+    KINDS = [(REDUCE, _("减交")), (WAIVE, _("免交"))]
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="dues_reductions",
+                               verbose_name=_("人员"))
+    kind = models.CharField(_("减免方式"), max_length=10, choices=KINDS, default=REDUCE)
+    first = models.DateField(_("起始月份"))
+    last = models.DateField(_("结束月份"))
+    amount = models.DecimalField(_("每月减交（元）"), max_digits=10, decimal_places=2, null=True, blank=True)
+    reason = models.CharField(_("原因"), max_length=300)
+    decided_on = models.DateField(_("支部决定日期"))
+    decision = models.CharField(_("决定依据"), max_length=300, help_text=_("支部委员会或支部大会会议、文件"))
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("批准人"))
+    approved_on = models.DateField(_("批准日期"), null=True, blank=True)
+    approval = models.CharField(_("批准依据"), max_length=300, blank=True)
+
+    scope_path = "member__org_path"
+    scope_self = "member__account"
+
+    class Meta:
+        ordering = ["member_id", "first", "id"]
+        indexes = [models.Index(fields=["member", "first"], name="dues_reduction_member")]
+        verbose_name = verbose_name_plural = _("党费减免记录")
+
+    def change_path(self):
+        return self.member.org_path
+
+    @property
+    def approved(self) -> bool:
+        return self.approved_on is not None
+
+    def __str__(self):
+        return f"{self.member.name} · {self.first:%Y-%m}–{self.last:%Y-%m}"

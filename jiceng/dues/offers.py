@@ -1,12 +1,16 @@
 """What the dues app offers core and the pages of others (`core.registry`); run from `ready()`."""
 
+from django.utils.translation import gettext_lazy as _
+
 from jiceng.core import registry
 
 
 def register() -> None:
     from . import demo, views
     from . import facts  # noqa: F401 - registers the dues fact (paid up to) other apps print
-    from .models import DuesBasisLine, Payment
+    from .filtersets import PaymentFilterSet
+    from .imports import PaymentImporter, payment_columns, payment_example, payment_rows
+    from .models import DuesBasisLine, Payment, Reduction
 
     registry.register_navigation("dues_home", views.nav_label, 38, action="change")
     registry.register_cli_command("dues", "党费（会费、社费）：计算、交纳基数、交纳、收缴 / dues: compute, bases, payments, ledger", 75)
@@ -15,6 +19,12 @@ def register() -> None:
     registry.register_value_text(DuesBasisLine, "group", _group_label)
     registry.register_value_text(Payment, "method", lambda value, record=None: str(dict(Payment.METHODS).get(value, value)))
     registry.register_demo_step("dues", demo.build, order=65)
+    registry.register_value_text(Reduction, "kind", lambda value, record=None: str(dict(Reduction.KINDS).get(value, value)))
+    registry.register_export_subject("dues_ledger", _("党费收缴表"))
+    registry.register_sheet(
+        "dues_payments", label=_("党费交纳记录"), template_title=_("党费交纳记录导入模板"), name_en="dues payments",
+        filterset=PaymentFilterSet, columns=payment_columns, example=payment_example, rows=payment_rows,
+        importer=lambda user, rules=None: PaymentImporter(user, rules), id_numbers=True, order=70)
 
 
 def _group_label(value, record=None):

@@ -3,6 +3,7 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.dates import today
@@ -15,7 +16,7 @@ from jiceng.members.models import Member
 from jiceng.orgs.models import Org
 
 from . import forms, services
-from .models import DuesBasisLine, Payment
+from .models import DuesBasisLine, Payment, Reduction
 
 
 class BasisAddView(ObjectActionView):
@@ -47,7 +48,10 @@ def member_panel(request, member):
     history = [(line, pick(rules.group(line.group).label) if rules.group(line.group) else line.group) for line in lines]
     return {"member": member, "current": current, "result": result, "history": history, "can_add": can_add,
             "word": member.rules.word("dues"), "paid_through": services.paid_through(member) if lines else None,
-            "payments": list(Payment.objects.filter(member=member).restrict(request.user).order_by("-month", "-id")[:6])}
+            "payments": list(Payment.objects.filter(member=member).restrict(request.user).order_by("-month", "-id")[:6]),
+            "reductions": [(r, services.may_approve(request.user, r) and not r.approved)
+                           for r in Reduction.objects.filter(member=member).restrict(request.user).order_by("-first")[:12]],
+            "large": member.rules.dues.large_payment}
 
 
 class PaymentAddView(ObjectActionView):
@@ -59,6 +63,61 @@ class PaymentAddView(ObjectActionView):
 
     def perform(self, member, data):
         return services.record_payment(self.request.user, member, **data)
+
+
+class CorrectionAddView(ObjectActionView):
+    """A change to a month already closed: a payment recorded late or taken back, with the reason."""
+
+    model, form_class, action, title = Member, forms.CorrectionForm, CHANGE, _("结算后更正")
+
+    def perform(self, member, data):
+        return services.correct_payment(self.request.user, member, **data)
+
+
+class ReductionAddView(ObjectActionView):
+    """The branch's decision to reduce or waive a member's dues (pending until the upper level approves)."""
+
+    model, form_class, action, title = Member, forms.ReductionForm, CHANGE, _("登记减免")
+
+    def perform(self, member, data):
+        return services.record_reduction(self.request.user, member, **data)
+
+
+class ReductionApproveView(ObjectActionView):
+    """The upper level approves a reduction or waiver."""
+
+    model, form_class, action, title = Reduction, forms.ApproveForm, CHANGE, _("批准减免")
+
+    def perform(self, reduction, data):
+        return services.approve_reduction(self.request.user, reduction, **data)
+
+    def success_url(self, reduction, result):
+        return reduction.member.get_absolute_url()
+
+
+class CloseView(ObjectActionView):
+    """Close a month of the organization's dues and hand it up (结算)."""
+
+    model, form_class, action, title = Org, forms.CloseForm, CHANGE, _("结算上报")
+
+    def perform(self, org, data):
+        return services.close_month(self.request.user, org, **data)
+
+    def success_url(self, org, result):
+        month = result.month.strftime("%Y-%m")
+        return reverse("dues_ledger", args=[org.pk]) + f"?from={month}&to={month}"
+
+
+class ClosingsView(ScopedView):
+    """Which organizations of the subtree closed which months (the upper level's view)."""
+
+    def get(self, request, pk):
+        org = scoped_object(Org, request.user, pk)
+        first, last = period(request)
+        doc = services.closings(request.user, org, first, last)
+        return render(request, "dues/closings.html", {**doc, "word": org.rules.word("dues"),
+                                                      "from_value": first.strftime("%Y-%m"),
+                                                      "to_value": last.strftime("%Y-%m")})
 
 
 def month_of(request, name: str, default):
@@ -121,7 +180,31 @@ def org_panel(request, org):
         return None
     now = today()
     doc = services.ledger(request.user, org, date(now.year, 1, 1), now)
-    if not doc["rows"]:
+    if not doc["rows"] and not doc["orgs"]:
         return {"org": org, "empty": True, "word": org.rules.word("dues")}
-    late = [r for r in doc["rows"] if r["arrears"]]
-    return {**doc, "late": late[:10], "more": max(0, len(late) - 10), "word": org.rules.word("dues")}
+    if doc["detail"]:
+        late = [{"member": r["member"], "months": len(r["arrears"]), "owed": r["owed"]} for r in doc["rows"] if r["arrears"]]
+    else:
+        late = doc["late"]
+    return {**doc, "late": late[:10], "more": max(0, doc["in_arrears"] - 10), "word": org.rules.word("dues")}
+
+
+class LedgerExportView(ScopedView):
+    """The ledger of the subtree and period as an .xlsx (or ?format=csv) download, logged."""
+
+    def get(self, request, pk):
+        import io
+
+        from django.http import FileResponse
+
+        from . import exports
+
+        org = scoped_object(Org, request.user, pk)
+        first, last = period(request)
+        fmt = request.GET.get("format") or "xlsx"
+        if fmt not in ("xlsx", "csv"):
+            raise BadParameter({"format": [_("格式应为 xlsx 或 csv")]})
+        buf = io.BytesIO()
+        exports.export_ledger(request.user, org, first, last, buf, fmt)
+        buf.seek(0)
+        return FileResponse(buf, as_attachment=True, filename=exports.filename(org, first, last, fmt))
