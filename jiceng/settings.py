@@ -65,6 +65,9 @@ INSTALLED_APPS = [
     # --- dues (jiceng/dues): 党费 / 会费 / 社费 ---
     "jiceng.dues",
     # --- end dues ---
+    # --- standing (jiceng/standing): the six-month rule, the watch list, lost contact ---
+    "jiceng.standing",
+    # --- end standing ---
     # --- statistics (jiceng/stats): the statistics document of any subtree, as of any date
     "jiceng.stats",
     "jiceng.demo",
