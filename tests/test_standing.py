@@ -9,7 +9,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from jiceng.dues.models import Payment
+from jiceng.dues.models import DuesBasisLine, Payment
 from jiceng.members import services as members
 from jiceng.members.models import Exit
 from jiceng.orglife.models import Attendance, Meeting
@@ -88,10 +88,14 @@ def test_only_presence_at_a_meeting_that_counts_is_organizational_life(branch):
 
 def test_dues_alone_are_enough_under_the_ccp_constitution(branch):
     """党章 §9: not taking part, *or* not paying — either for six months lists the member."""
-    b, (b1, b2, _b3) = branch.b, branch.b_members
+    b, (b1, b2, b3) = branch.b, branch.b_members
     Payment.objects.filter(member=b1, month__gte=date(2024, 1, 1)).delete()  # last paid for December 2023
     Payment.objects.filter(member=b2, month__gte=date(2024, 4, 1)).delete()  # March: three months
+    # 乙3 owes nothing from January (a basis of 0: waived by the branch with the upper level's approval)
+    Payment.objects.filter(member=b3, month__gte=date(2024, 1, 1)).delete()
+    DuesBasisLine.objects.create(member=b3, group="in_service", amount=0, start=date(2024, 1, 1), note="困难免交")
     assert names(b, compute.SIX_MONTHS) == {"乙1"} and names(b, compute.WATCH) == {"乙1", "乙2"}
+    assert row(b, "乙1").dues_months == 6 and compute.facts_of(compute.subject(b, AS_OF, member=b3)).dues_months == 0
     assert (row(b, "乙1").dues_months, row(b, "乙1").life_months) == (6, 0)
     # a back payment made by as_of counts; one made after it does not, as of that day
     pay(b1, [date(2024, m, 1) for m in range(1, 8)], paid_on=date(2024, 7, 3))
@@ -136,6 +140,9 @@ def test_a_member_who_joined_recently_has_had_no_months_to_miss(branch):
                                 birth_date=date(1999, 1, 1), applied_on=date(2022, 1, 1), joined_on=date(2024, 2, 10))
     newer = members.create_member(None, org=a, category="probationary", name="新党员二", sex="女",
                                   birth_date=date(1999, 1, 1), applied_on=date(2022, 1, 1), joined_on=date(2024, 5, 1))
+    for month in MONTHS[13:]:  # expected (absent) at the branch's meetings from February
+        meet(a, month + timedelta(days=11), [new, newer] if month >= date(2024, 5, 1) else [new],
+             status=Attendance.ABSENT)
     assert row(a, "新党员").life_months == 4 and "新党员" not in names(a, compute.SIX_MONTHS)
     assert "新党员二" not in names(a, compute.WATCH)
     assert "新党员" not in names(a, compute.WATCH, date(2024, 4, 30))  # before joining's third month
@@ -279,32 +286,34 @@ def month_of(i):
     return compute.month_start(compute.month_index(MONTH0) + i)
 
 
-def reference(joined_i, life, dues, reasons, last_i, rule):
+def reference(joined_i, life, expected, dues, reasons, last_i, rule):
     """The rule month by month, without SQL: the run of months ending at the last counted month with no
-    attendance (payment) and, for the six-month list, no reason touching it, after the joining month."""
-    def run(done, excused):
-        if any(i > last_i for i in done):  # taken part (paid) in the month not yet ended
+    attendance (payment) and, for the six-month list, no reason touching it, after the joining month and within
+    the records (from the first meeting the member was expected at; from the first payment)."""
+    def run(done, since, excused):
+        if not since or any(i > last_i for i in done):  # no records; or taken part (paid) in the month not ended
             return 0
         n = 0
         for i in range(last_i, joined_i, -1):
-            if i in done or i in excused:
+            if i in done or i in excused or i < min(since):
                 break
             n += 1
         return n
 
     covered = {i for s, e in reasons for i in range(s, e + 1)}
-    watch = [run(life, set()), run(dues, set())]
-    six = [run(life, covered), run(dues, covered)]
+    watch = [run(life, life | expected, set()), run(dues, dues, set())]
+    six = [run(life, life | expected, covered), run(dues, dues, covered)]
     test = any if rule.decide_on == "either" else all
     return (test(n >= rule.watch_months for n in watch), test(n >= rule.decide_months for n in six))
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(joined=st.integers(-3, 10), life=st.sets(st.integers(0, 17), max_size=6),
+       absent=st.sets(st.integers(0, 17), max_size=4),
        dues=st.sets(st.integers(0, 17), max_size=6),
        reasons=st.lists(st.tuples(st.integers(0, 17), st.integers(0, 4)), max_size=2),
        as_of_day=st.integers(0, 200))
-def test_the_sql_agrees_with_the_rule_month_by_month(world, joined, life, dues, reasons, as_of_day):
+def test_the_sql_agrees_with_the_rule_month_by_month(world, joined, life, absent, dues, reasons, as_of_day):
     a = world.a
     member = add_member(a, "随机", n=77)
     try:
@@ -313,6 +322,9 @@ def test_the_sql_agrees_with_the_rule_month_by_month(world, joined, life, dues, 
         life = {i for i in life if i >= joined}
         dues = {i for i in dues if i >= joined}
         attend(a, [member], [month_of(i) for i in sorted(life)])
+        absent = {i for i in absent if i >= joined}
+        for i in sorted(absent):  # expected at a meeting, not there
+            meet(a, month_of(i) + timedelta(days=20), [member], status=Attendance.ABSENT)
         pay(member, [month_of(i) for i in sorted(dues)])
         spans = []
         for start, length in reasons:
@@ -327,7 +339,9 @@ def test_the_sql_agrees_with_the_rule_month_by_month(world, joined, life, dues, 
         life_known = {i for i in life if month_of(i) + timedelta(days=9) <= as_of}
         dues_known = {i for i in dues if month_of(i) + timedelta(days=4) <= as_of}
         spans_known = [(s_, e) for s_, e in spans if s_ <= last_i]
-        expected = reference(joined if join_day <= as_of else 10_000, life_known, dues_known, spans_known, last_i, s.rule)
+        absent_known = {i for i in absent if month_of(i) + timedelta(days=20) <= as_of}
+        expected = reference(joined if join_day <= as_of else 10_000, life_known, absent_known, dues_known,
+                             spans_known, last_i, s.rule)
         got = (member.pk in {r.member_id for r in compute.members_on(s, compute.WATCH)},
                member.pk in {r.member_id for r in compute.members_on(s, compute.SIX_MONTHS)})
         assert got == expected

@@ -10,6 +10,10 @@ For every member on the books (the profile's member categories) and a day `as_of
   host counts —, and the month the member joined (a member who joined recently has had no months to miss); the
   **dues anchor** the same with the last month paid for (a payment made by `as_of`);
 - **months without** life (dues) = the months counted after the anchor's month;
+- the months are counted only where the records speak: from the first meeting the member was expected at (an
+  attendance line of any status) for life, from the first month of their dues basis (or, without one, of their
+  first payment) for dues. A member with no attendance line (a branch that keeps no meetings here) has no months
+  without life counted, only "no records"; the same for dues without a ledger;
 - with **good reason**, the anchor moves to the last month a reason touches (a Reason the branch recorded) or a
   mobile participation line with a host (members.ParticipationLine, mobile=True) covers: six consecutive months
   without good reason are those after it.
@@ -75,17 +79,22 @@ class Row:
     joined: date | None
     life: date | None  # the last meeting attended that counts
     dues: date | None  # the last month paid for (its first day)
+    life_from: date | None  # the first meeting the member was expected at: where the attendance records begin
+    dues_from: date | None  # the first month of the dues basis (or of the first payment): where the ledger begins
     excused: date | None  # the last day a recorded reason covers, up to the last month counted
     mobile_until: date | None  # the day after the last day a mobile line with a host covers (exclusive)
+    exempt_until: date | None = None  # the day after the last day a dues basis owing nothing covers (exclusive)
     last_month: int = 0  # the last month counted (month_index)
     reason_id: int | None = None  # the member's latest recorded reason, shown beside the row
     reason: object = field(default=None, repr=False)
 
-    def _months(self, *days) -> int | None:
-        known = [d for d in days if d is not None]
-        if not known:
+    def _months(self, start: date | None, *days) -> int | None:
+        """Months counted after the latest of `days` (and of the month before the records begin, `start`);
+        None when there are no records."""
+        if start is None:
             return None
-        return max(0, self.last_month - month_index(max(known)))
+        anchors = [month_index(start) - 1, *(month_index(d) for d in days if d is not None)]
+        return max(0, self.last_month - max(anchors))
 
     @property
     def good_until(self) -> date | None:
@@ -95,22 +104,27 @@ class Row:
         return max(known) if known else None
 
     @property
+    def exempt_through(self) -> date | None:
+        """The last day the member owed no dues (a group the profile charges nothing, or a basis of 0)."""
+        return self.exempt_until - timedelta(days=1) if self.exempt_until else None
+
+    @property
     def life_months(self) -> int | None:
         """Months without organizational life (since the last meeting attended, or since joining)."""
-        return self._months(self.life, self.joined)
+        return self._months(self.life_from, self.life, self.joined)
 
     @property
     def dues_months(self) -> int | None:
-        return self._months(self.dues, self.joined)
+        return self._months(self.dues_from, self.dues, self.joined, self.exempt_through)
 
     @property
     def life_run(self) -> int | None:
         """Consecutive months without organizational life and without good reason."""
-        return self._months(self.life, self.joined, self.good_until)
+        return self._months(self.life_from, self.life, self.joined, self.good_until)
 
     @property
     def dues_run(self) -> int | None:
-        return self._months(self.dues, self.joined, self.good_until)
+        return self._months(self.dues_from, self.dues, self.joined, self.exempt_through, self.good_until)
 
 
 @dataclass
@@ -122,6 +136,7 @@ class Subject:
     rule: object  # core.profiles.Standing
     member_categories: list[str]
     member_id: int | None = None
+    exempt_groups: list[str] = field(default_factory=list)  # dues groups that owe nothing (fixed at 0)
 
     @property
     def last_month(self) -> int:
@@ -131,6 +146,10 @@ class Subject:
         """An anchor before this day leaves `months` or more months counted after its month."""
         return month_start(self.last_month - months + 1)
 
+    def records_threshold(self, months: int) -> date:
+        """Records that begin before this day leave `months` or more months counted (from their first month)."""
+        return month_start(self.last_month - months + 2)
+
 
 def subject(org, as_of: date, *, member=None) -> Subject | None:
     """The subject for `org`'s subtree (or `member` alone) by the organization's profile; None when the profile
@@ -139,8 +158,9 @@ def subject(org, as_of: date, *, member=None) -> Subject | None:
     if rules.standing is None:
         return None
     cats = [c.key for c in rules.categories if c.is_member]
+    exempt = [g.key for g in (rules.dues.groups if rules.dues else ()) if g.fixed is not None and g.fixed.max == 0]
     return Subject(org.path if member is None else member.org_path, as_of, rules.standing, cats,
-                   member.pk if member is not None else None)
+                   member.pk if member is not None else None, exempt)
 
 
 def _facts_sql(s: Subject) -> tuple[str, dict]:
@@ -155,6 +175,11 @@ def _facts_sql(s: Subject) -> tuple[str, dict]:
         params[f"c{i}"] = key
         cats.append(f"%(c{i})s")
     cats_sql = ", ".join(cats) or "NULL"
+    exempt = []
+    for i, key in enumerate(s.exempt_groups):
+        params[f"g{i}"] = key
+        exempt.append(f"%(g{i})s")
+    exempt_sql = ", ".join(exempt) or "NULL"
     one = "AND m.id = %(member)s" if s.member_id is not None else ""
     if s.member_id is not None:
         params["member"] = s.member_id
@@ -166,11 +191,20 @@ def _facts_sql(s: Subject) -> tuple[str, dict]:
             WHERE a.member_id = m.id AND a.status = %(present)s AND (mt.quorum_met IS NULL OR mt.quorum_met)
               AND mt.held_on <= %(as_of)s) AS life,
           (SELECT MAX(p.month) FROM dues_payment p WHERE p.member_id = m.id AND p.paid_on <= %(as_of)s) AS dues,
+          (SELECT MIN(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
+            WHERE a.member_id = m.id AND mt.held_on <= %(as_of)s) AS life_from,
+          COALESCE((SELECT MIN(b.start) FROM dues_duesbasisline b WHERE b.member_id = m.id AND b.start <= %(as_of)s),
+                   (SELECT MIN(p.month) FROM dues_payment p WHERE p.member_id = m.id AND p.paid_on <= %(as_of)s))
+            AS dues_from,
           (SELECT MAX(CASE WHEN r.ends_on IS NULL OR r.ends_on > %(x)s THEN %(x)s ELSE r.ends_on END)
              FROM standing_reason r WHERE r.member_id = m.id AND r.starts_on <= %(x)s) AS excused,
           (SELECT MAX(CASE WHEN pl.{q("end")} IS NULL OR pl.{q("end")} > %(x1)s THEN %(x1)s ELSE pl.{q("end")} END)
              FROM members_participationline pl
-            WHERE pl.member_id = m.id AND pl.mobile AND pl.start <= %(x)s) AS mobile_until
+            WHERE pl.member_id = m.id AND pl.mobile AND pl.start <= %(x)s) AS mobile_until,
+          (SELECT MAX(CASE WHEN b.{q("end")} IS NULL OR b.{q("end")} > %(x1)s THEN %(x1)s ELSE b.{q("end")} END)
+             FROM dues_duesbasisline b
+            WHERE b.member_id = m.id AND b.start <= %(x)s AND (b.{q("group")} IN ({exempt_sql}) OR b.amount = 0))
+            AS exempt_until
         FROM members_member m
         WHERE m.org_path >= %(lo)s AND m.org_path < %(hi)s {one}
           AND m.category IN ({cats_sql})
@@ -184,19 +218,16 @@ def _facts_sql(s: Subject) -> tuple[str, dict]:
 def _condition(s: Subject, which: str, params: dict) -> str:
     """The WHERE over the facts that puts a member on the list `which`."""
     rule = s.rule
-    if which == WATCH:
-        params["t"] = s.threshold(rule.watch_months)
-        good = ""
-    else:
-        params["t"] = s.threshold(rule.decide_months)
-        good = " AND (f.excused IS NULL OR f.excused < %(t)s) AND (f.mobile_until IS NULL OR f.mobile_until <= %(t)s)"
+    months = rule.watch_months if which == WATCH else rule.decide_months
+    params["t"], params["t2"] = s.threshold(months), s.records_threshold(months)
+    good = ("" if which == WATCH else
+            " AND (f.excused IS NULL OR f.excused < %(t)s) AND (f.mobile_until IS NULL OR f.mobile_until <= %(t)s)")
     joined = "(f.joined IS NULL OR f.joined < %(t)s)"
-    life = f"((f.life IS NULL OR f.life < %(t)s) AND {joined}{good})"
-    dues = f"((f.dues IS NULL OR f.dues < %(t)s) AND {joined}{good})"
-    # a member with no joining day on file and no record at all has no months to count
-    known = "(f.joined IS NOT NULL OR f.life IS NOT NULL OR f.dues IS NOT NULL)"
+    life = f"(f.life_from < %(t2)s AND (f.life IS NULL OR f.life < %(t)s) AND {joined}{good})"
+    dues = (f"(f.dues_from < %(t2)s AND (f.dues IS NULL OR f.dues < %(t)s) AND {joined}{good}"
+            " AND (f.exempt_until IS NULL OR f.exempt_until <= %(t)s))")
     either = "OR" if rule.decide_on == "either" else "AND"
-    return f"{known} AND ({life} {either} {dues})"
+    return f"({life} {either} {dues})"
 
 
 def _rows(s: Subject, sql: str, params: dict) -> list[Row]:
@@ -204,9 +235,10 @@ def _rows(s: Subject, sql: str, params: dict) -> list[Row]:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     last = s.last_month
-    return [Row(mid, name, org_id, org_name, _day(joined), _day(life), _day(dues), _day(excused), _day(mobile), last,
-                reason_id)
-            for mid, name, org_id, org_name, joined, life, dues, excused, mobile, reason_id in found]
+    return [Row(mid, name, org_id, org_name, _day(joined), _day(life), _day(dues), _day(life_from), _day(dues_from),
+                _day(excused), _day(mobile), _day(exempt), last, reason_id)
+            for mid, name, org_id, org_name, joined, life, dues, life_from, dues_from, excused, mobile, exempt, reason_id
+            in found]
 
 
 def members_on(s: Subject, which: str) -> list[Row]:
@@ -214,8 +246,8 @@ def members_on(s: Subject, which: str) -> list[Row]:
     facts, params = _facts_sql(s)
     where = _condition(s, which, params)
     sql = f"""
-        SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.excused, f.mobile_until,
-          (SELECT r.id FROM standing_reason r WHERE r.member_id = f.member_id
+        SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
+          f.mobile_until, f.exempt_until, (SELECT r.id FROM standing_reason r WHERE r.member_id = f.member_id
             ORDER BY r.starts_on DESC, r.id DESC LIMIT 1)
         FROM ({facts}) f JOIN orgs_org o ON o.id = f.org_id
         WHERE {where}
@@ -229,7 +261,8 @@ def members_on(s: Subject, which: str) -> list[Row]:
 def facts_of(s: Subject) -> Row | None:
     """One member's facts (the subject names the member), whatever the lists say."""
     facts, params = _facts_sql(s)
-    sql = f"""SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.excused, f.mobile_until, NULL
+    sql = f"""SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
+                     f.mobile_until, f.exempt_until, NULL
               FROM ({facts}) f JOIN orgs_org o ON o.id = f.org_id"""
     rows = _rows(s, sql, params)
     return rows[0] if rows else None
