@@ -11,8 +11,8 @@ For every member on the books (the profile's member categories) and a day `as_of
   **dues anchor** the same with the last month paid for (a payment made by `as_of`);
 - **months without** life (dues) = the months counted after the anchor's month;
 - the months are counted only where the records speak: from the first meeting the member was expected at (an
-  attendance line of any status) for life, from the first month of their dues basis (or, without one, of their
-  first payment) for dues. A member with no attendance line (a branch that keeps no meetings here) has no months
+  attendance line of any status) for life, from the first month of their dues basis (or their first payment)
+  for dues. A member with no attendance line (a branch that keeps no meetings here) has no months
   without life counted, only "no records"; the same for dues without a ledger;
 - with **good reason**, the anchor moves to the last month a reason touches (a Reason the branch recorded) or a
   mobile participation line with a host (members.ParticipationLine, mobile=True) covers: six consecutive months
@@ -31,6 +31,7 @@ from datetime import date, timedelta
 
 from django.db import connection
 
+from jiceng.core.dates import today
 from jiceng.core.paths import END
 
 WATCH, SIX_MONTHS = "watch", "six-months"
@@ -79,8 +80,10 @@ class Row:
     joined: date | None
     life: date | None  # the last meeting attended that counts
     dues: date | None  # the last month paid for (its first day)
-    life_from: date | None  # the first meeting the member was expected at: where the attendance records begin
-    dues_from: date | None  # the first month of the dues basis (or of the first payment): where the ledger begins
+    # where the records begin: the first meeting the member was expected at, the first month of the dues basis —
+    # asked only of a member who never took part (paid); otherwise the last time, which bounds it
+    life_from: date | None
+    dues_from: date | None
     excused: date | None  # the last day a recorded reason covers, up to the last month counted
     mobile_until: date | None  # the day after the last day a mobile line with a host covers (exclusive)
     exempt_until: date | None = None  # the day after the last day a dues basis owing nothing covers (exclusive)
@@ -164,8 +167,8 @@ def subject(org, as_of: date, *, member=None) -> Subject | None:
 
 
 def _facts_sql(s: Subject) -> tuple[str, dict]:
-    """The per-member facts of the subject, as one SELECT with correlated aggregates (each an index lookup by
-    member)."""
+    """The per-member facts of the subject as a WITH clause naming `f`: one SELECT with correlated aggregates, each
+    an index lookup by member."""
     q = connection.ops.quote_name
     last_day = month_start(s.last_month + 1) - timedelta(days=1)
     params = {"lo": s.path, "hi": s.path + END, "as_of": s.as_of, "present": "present", "x": last_day,
@@ -183,19 +186,22 @@ def _facts_sql(s: Subject) -> tuple[str, dict]:
     one = "AND m.id = %(member)s" if s.member_id is not None else ""
     if s.member_id is not None:
         params["member"] = s.member_id
-    sql = f"""
+    # Nothing is recorded in the future (meetings, payments: the services refuse it), so as of today or later
+    # the day needs no test: the last payment's month is then one seek at the end of the (member, month) index.
+    now = s.as_of >= today()
+    held = "" if now else "AND mt.held_on <= %(as_of)s"
+    paid = "" if now else "AND p.paid_on <= %(as_of)s"
+    # MATERIALIZED: each member's aggregates are computed once; inlined into the outer WHERE, every correlated
+    # subquery would run again for each condition that names its column (several times slower). Where the records
+    # begin matters only to a member who never took part (paid): otherwise the last time bounds it, and stands in.
+    sql = f"""WITH f0 AS MATERIALIZED (
         SELECT m.id AS member_id, m.name AS name, m.org_id AS org_id, m.org_path AS org_path, m.name_pinyin AS pinyin,
           (SELECT MIN(c.start) FROM members_categoryline c
             WHERE c.member_id = m.id AND c.category IN ({cats_sql})) AS joined,
           (SELECT MAX(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
             WHERE a.member_id = m.id AND a.status = %(present)s AND (mt.quorum_met IS NULL OR mt.quorum_met)
-              AND mt.held_on <= %(as_of)s) AS life,
-          (SELECT MAX(p.month) FROM dues_payment p WHERE p.member_id = m.id AND p.paid_on <= %(as_of)s) AS dues,
-          (SELECT MIN(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
-            WHERE a.member_id = m.id AND mt.held_on <= %(as_of)s) AS life_from,
-          COALESCE((SELECT MIN(b.start) FROM dues_duesbasisline b WHERE b.member_id = m.id AND b.start <= %(as_of)s),
-                   (SELECT MIN(p.month) FROM dues_payment p WHERE p.member_id = m.id AND p.paid_on <= %(as_of)s))
-            AS dues_from,
+              {held}) AS life,
+          (SELECT MAX(p.month) FROM dues_payment p WHERE p.member_id = m.id {paid}) AS dues,
           (SELECT MAX(CASE WHEN r.ends_on IS NULL OR r.ends_on > %(x)s THEN %(x)s ELSE r.ends_on END)
              FROM standing_reason r WHERE r.member_id = m.id AND r.starts_on <= %(x)s) AS excused,
           (SELECT MAX(CASE WHEN pl.{q("end")} IS NULL OR pl.{q("end")} > %(x1)s THEN %(x1)s ELSE pl.{q("end")} END)
@@ -210,7 +216,14 @@ def _facts_sql(s: Subject) -> tuple[str, dict]:
           AND m.category IN ({cats_sql})
           AND (m.exited_on IS NULL OR m.exited_on > %(as_of)s)
           AND NOT EXISTS (SELECT 1 FROM standing_lostcontact lc WHERE lc.member_id = m.id
-                           AND lc.since <= %(as_of)s AND (lc.restored_on IS NULL OR lc.restored_on > %(as_of)s))
+                           AND lc.since <= %(as_of)s AND (lc.restored_on IS NULL OR lc.restored_on > %(as_of)s))),
+    f AS MATERIALIZED (
+        SELECT f0.*,
+          COALESCE(f0.life, (SELECT MIN(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
+                              WHERE a.member_id = f0.member_id {held})) AS life_from,
+          COALESCE(f0.dues, (SELECT MIN(b.start) FROM dues_duesbasisline b
+                              WHERE b.member_id = f0.member_id AND b.start <= %(as_of)s)) AS dues_from
+        FROM f0)
     """
     return sql, params
 
@@ -245,11 +258,11 @@ def members_on(s: Subject, which: str) -> list[Row]:
     """The members on the list `which` (WATCH or SIX_MONTHS): one statement, by organization then name."""
     facts, params = _facts_sql(s)
     where = _condition(s, which, params)
-    sql = f"""
+    sql = f"""{facts}
         SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
           f.mobile_until, f.exempt_until, (SELECT r.id FROM standing_reason r WHERE r.member_id = f.member_id
             ORDER BY r.starts_on DESC, r.id DESC LIMIT 1)
-        FROM ({facts}) f JOIN orgs_org o ON o.id = f.org_id
+        FROM f JOIN orgs_org o ON o.id = f.org_id
         WHERE {where}
         ORDER BY f.org_path, f.pinyin, f.member_id
     """
@@ -261,9 +274,10 @@ def members_on(s: Subject, which: str) -> list[Row]:
 def facts_of(s: Subject) -> Row | None:
     """One member's facts (the subject names the member), whatever the lists say."""
     facts, params = _facts_sql(s)
-    sql = f"""SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
+    sql = f"""{facts}
+              SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
                      f.mobile_until, f.exempt_until, NULL
-              FROM ({facts}) f JOIN orgs_org o ON o.id = f.org_id"""
+              FROM f JOIN orgs_org o ON o.id = f.org_id"""
     rows = _rows(s, sql, params)
     return rows[0] if rows else None
 
@@ -273,7 +287,7 @@ def counts_by_org(s: Subject, which: str = WATCH) -> dict[int, int]:
     facts, params = _facts_sql(s)
     where = _condition(s, which, params)
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT f.org_id, COUNT(*) FROM ({facts}) f WHERE {where} GROUP BY f.org_id", params)
+        cursor.execute(f"{facts} SELECT f.org_id, COUNT(*) FROM f WHERE {where} GROUP BY f.org_id", params)
         return dict(cursor.fetchall())
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.bench import imports, orglife, tree
+from jiceng.bench import imports, orglife, standing, tree
 
 
 class Command(BaseCommand):
@@ -16,10 +16,11 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        subs = parser.add_subparsers(dest="benchmark", required=True, title="基准 / benchmarks", metavar="{tree,import,orglife}")
+        subs = parser.add_subparsers(dest="benchmark", required=True, title="基准 / benchmarks", metavar="{tree,import,orglife,standing}")
         tree.add_arguments(subs.add_parser("tree", help=tree.HELP, description=tree.DESCRIPTION))
         imports.add_arguments(subs.add_parser("import", help=imports.HELP, description=imports.DESCRIPTION))
         orglife.add_arguments(subs.add_parser("orglife", help=orglife.HELP, description=orglife.DESCRIPTION))
+        standing.add_arguments(subs.add_parser("standing", help=standing.HELP, description=standing.DESCRIPTION))
 
     def handle(self, *args, benchmark, **options):
         if benchmark == "tree":
@@ -38,5 +39,9 @@ class Command(BaseCommand):
                 raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
         elif benchmark == "orglife":
             code = subprocess.run([sys.executable, "-m", "jiceng.bench.orglife", *orglife.argv_from(options)]).returncode
+            if code:
+                raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
+        elif benchmark == "standing":
+            code = subprocess.run([sys.executable, "-m", "jiceng.bench.standing", *standing.argv_from(options)]).returncode
             if code:
                 raise CommandError(f"bench {benchmark}: exit status {code}", returncode=code)
