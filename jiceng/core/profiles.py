@@ -467,6 +467,7 @@ class LostContactRule(_Strict):
     suspend_months: int = Field(ge=1)
     remove_months: int = Field(ge=1)
     remove_exit: str
+    suspend_label: str = "停止党籍"  # the party's word for the suspension (停止会籍, 停止社籍)
     source: str = ""
 
 

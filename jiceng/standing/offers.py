@@ -1,6 +1,4 @@
 """What the standing app offers core and the pages of others (`core.registry`); run from `ready()`."""
-from django.utils.translation import gettext_lazy as _
-
 from jiceng.core import registry
 
 
@@ -8,7 +6,7 @@ def register() -> None:
     from . import demo, views
     from .models import Reason
 
-    registry.register_navigation("standing_home", _("组织生活与党费连续性"), 39)
+    registry.register_navigation("standing_home", views.nav_label, 39)
     registry.register_cli_command("standing", "组织生活与党费的连续性：关注名单、连续六个月名单、失联、正当理由 / "
                                               "the watch list, the six-month list, lost contact, good reasons", 77)
     registry.register_panel("org", "standing", "standing/_org_panel.html", views.org_panel, order=47)

@@ -19,7 +19,22 @@ from . import compute, forms, services
 from .models import LostContact, Reason
 
 LIST_LABELS = {compute.WATCH: _("关注名单"), compute.SIX_MONTHS: _("连续六个月名单")}
-PROPOSALS = {compute.SUSPEND: _("建议停止党籍"), compute.REMOVE: _("建议除名"), compute.WAIT: _("继续联系")}
+
+
+def proposals(lost_rule) -> dict:
+    """What the lost-contact list proposes, in the party's words (停止党籍 / 停止会籍 / 停止社籍)."""
+    word = lost_rule.suspend_label if lost_rule else _("停止党籍")
+    return {compute.SUSPEND: _("建议%(s)s") % {"s": word}, compute.REMOVE: _("建议除名"), compute.WAIT: _("继续联系")}
+
+
+def heading(rules) -> str:
+    """组织生活与党费 (会费, 社费): the app's name in the party's word."""
+    return _("组织生活与%(dues)s") % {"dues": rules.word("dues")}
+
+
+def nav_label(user) -> str:
+    first = Org.objects.restrict(user).order_by("path").only("profile").first()
+    return heading(first.rules) if first is not None else _("组织生活与党费")
 
 
 class HomeView(ScopedView):
@@ -31,7 +46,7 @@ class HomeView(ScopedView):
         else:
             orgs = Org.objects.filter(path__in=outermost(scope_of(request.user).paths_for(VIEW)))
         orgs = orgs.restrict(request.user, VIEW).order_by("path")[:50]
-        return render(request, "standing/home.html", {"orgs": orgs})
+        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user)})
 
 
 def as_of_of(request):
@@ -64,7 +79,8 @@ class LostListView(ScopedView):
         rows = compute.lost_contacts(org, as_of, queryset=LostContact.objects.restrict(request.user))
         rule = org.rules.standing
         return render(request, "standing/lost.html", {
-            "org": org, "as_of": as_of, "rows": [(r, PROPOSALS[r.proposal]) for r in rows],
+            "org": org, "as_of": as_of, "rows": [(r, proposals(rule.lost_contact if rule else None)[r.proposal])
+                                                 for r in rows],
             "rule": rule.lost_contact if rule else None,
             "can_change": scope_of(request.user).covers(org.path, CHANGE)})
 
@@ -101,7 +117,7 @@ class RestoreView(ObjectActionView):
 
 
 class SuspendView(ObjectActionView):
-    model, form_class, action, title = LostContact, forms.DecisionForm, CHANGE, _("登记停止党籍的决定")
+    model, form_class, action, title = LostContact, forms.DecisionForm, CHANGE, _("登记停止党籍（会籍、社籍）的决定")
 
     def perform(self, lost, data):
         return services.record_suspension(self.request.user, lost, **data)
@@ -132,7 +148,7 @@ def org_panel(request, org):
     counts = {which: sum(compute.counts_by_org(s, which).values()) for which in compute.LISTS}
     lost = len(compute.lost_contacts(org, today(), queryset=LostContact.objects.restrict(request.user)))
     return {"org": org, "watch": counts[compute.WATCH], "six": counts[compute.SIX_MONTHS], "lost": lost,
-            "rule": s.rule}
+            "rule": s.rule, "heading": heading(org.rules)}
 
 
 def member_panel(request, member):
@@ -148,5 +164,6 @@ def member_panel(request, member):
     for r in reasons:
         r.label = r.kind_label
     return {"member": member, "facts": facts, "rule": s.rule, "reasons": reasons, "lost": lost,
+            "heading": heading(rules), "suspend_word": s.rule.lost_contact.suspend_label if s.rule.lost_contact else "",
             "word": rules.word("dues"), "reason_words": {r.key: pick(r.label) for r in rules.standing.reasons},
             "can_change": member.exited_on is None and scope_of(request.user).covers(member.org_path, CHANGE)}
