@@ -74,6 +74,7 @@ def test_boundaries_at_exactly_three_and_six_months(branch):
     assert names(root, compute.SIX_MONTHS) == {"甲2"}
     assert compute.watch_counts(root, AS_OF) == {a.pk: 2}
     assert compute.watch_counts(root, AS_OF, compute.SIX_MONTHS) == {a.pk: 1}
+    assert compute.totals(compute.subject(root, AS_OF)) == {compute.WATCH: 2, compute.SIX_MONTHS: 1}
 
 
 def test_only_presence_at_a_meeting_that_counts_is_organizational_life(branch):
@@ -222,7 +223,8 @@ def test_pages_list_each_person_with_a_link_and_the_months(branch, client):
     assert client.get(f"/standing/org/{a.pk}/?list=nonsense").status_code == 400
     assert client.get(f"/standing/org/{branch.b.pk}/").status_code == 404  # another branch: not found
     # the organization and member pages carry the panels
-    assert 'id="standing-panel"' in client.get(f"/orgs/{a.pk}/").content.decode()
+    org_page = client.get(f"/orgs/{a.pk}/").content.decode()
+    assert 'id="standing-panel"' in org_page and 'id="standing-watch"' in org_page
     member_page = client.get(f"/members/{branch.a_members[0].pk}/").content.decode()
     assert 'id="member-standing"' in member_page and "住院治疗" in member_page
     # the form: a reason ending before it starts is refused on its field

@@ -232,13 +232,14 @@ def _condition(s: Subject, which: str, params: dict) -> str:
     """The WHERE over the facts that puts a member on the list `which`."""
     rule = s.rule
     months = rule.watch_months if which == WATCH else rule.decide_months
-    params["t"], params["t2"] = s.threshold(months), s.records_threshold(months)
+    t, t2 = f"t_{which[0]}", f"t2_{which[0]}"
+    params[t], params[t2] = s.threshold(months), s.records_threshold(months)
     good = ("" if which == WATCH else
-            " AND (f.excused IS NULL OR f.excused < %(t)s) AND (f.mobile_until IS NULL OR f.mobile_until <= %(t)s)")
-    joined = "(f.joined IS NULL OR f.joined < %(t)s)"
-    life = f"(f.life_from < %(t2)s AND (f.life IS NULL OR f.life < %(t)s) AND {joined}{good})"
-    dues = (f"(f.dues_from < %(t2)s AND (f.dues IS NULL OR f.dues < %(t)s) AND {joined}{good}"
-            " AND (f.exempt_until IS NULL OR f.exempt_until <= %(t)s))")
+            f" AND (f.excused IS NULL OR f.excused < %({t})s) AND (f.mobile_until IS NULL OR f.mobile_until <= %({t})s)")
+    joined = f"(f.joined IS NULL OR f.joined < %({t})s)"
+    life = f"(f.life_from < %({t2})s AND (f.life IS NULL OR f.life < %({t})s) AND {joined}{good})"
+    dues = (f"(f.dues_from < %({t2})s AND (f.dues IS NULL OR f.dues < %({t})s) AND {joined}{good}"
+            f" AND (f.exempt_until IS NULL OR f.exempt_until <= %({t})s))")
     either = "OR" if rule.decide_on == "either" else "AND"
     return f"({life} {either} {dues})"
 
@@ -289,6 +290,15 @@ def counts_by_org(s: Subject, which: str = WATCH) -> dict[int, int]:
     with connection.cursor() as cursor:
         cursor.execute(f"{facts} SELECT f.org_id, COUNT(*) FROM f WHERE {where} GROUP BY f.org_id", params)
         return dict(cursor.fetchall())
+
+
+def totals(s: Subject) -> dict[str, int]:
+    """{WATCH: n, SIX_MONTHS: n} over the subject: both lists counted in one statement (the organization page)."""
+    facts, params = _facts_sql(s)
+    sums = ", ".join(f"COALESCE(SUM(CASE WHEN {_condition(s, which, params)} THEN 1 ELSE 0 END), 0)" for which in LISTS)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{facts} SELECT {sums} FROM f", params)
+        return dict(zip(LISTS, cursor.fetchone()))
 
 
 def _attach_reasons(rows: list[Row]) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core.dates import today
 from jiceng.core.i18n import pick
 from jiceng.core.params import choice_param, date_param
-from jiceng.core.paths import outermost
+from jiceng.core.paths import outermost, within
 from jiceng.core.scoping import CHANGE, VIEW, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped_object
 from jiceng.members.models import Member
@@ -18,6 +18,7 @@ from jiceng.orgs.models import Org
 from . import compute, forms, services
 from .models import LostContact, Reason
 
+PANEL_MAX_MEMBERS = 50_000  # the organization page counts the lists of a subtree up to this size
 LIST_LABELS = {compute.WATCH: _("关注名单"), compute.SIX_MONTHS: _("连续六个月名单")}
 
 
@@ -145,10 +146,12 @@ def org_panel(request, org):
     if org.rules.standing is None or not org.active:
         return None
     s = compute.subject(org, today())
-    counts = {which: sum(compute.counts_by_org(s, which).values()) for which in compute.LISTS}
+    # a province's page shows the links only: its lists are a page of their own (tens of seconds at a million)
+    size = Member.objects.filter(within("org_path", org.path), exited_on__isnull=True).count()
+    counts = compute.totals(s) if size <= PANEL_MAX_MEMBERS else None
     lost = len(compute.lost_contacts(org, today(), queryset=LostContact.objects.restrict(request.user)))
-    return {"org": org, "watch": counts[compute.WATCH], "six": counts[compute.SIX_MONTHS], "lost": lost,
-            "rule": s.rule, "heading": heading(org.rules)}
+    return {"org": org, "counts": counts, "watch": (counts or {}).get(compute.WATCH),
+            "six": (counts or {}).get(compute.SIX_MONTHS), "lost": lost, "rule": s.rule, "heading": heading(org.rules)}
 
 
 def member_panel(request, member):
