@@ -6,7 +6,8 @@ def register() -> None:
     from . import demo, views
     from .models import Reason
 
-    registry.register_navigation("standing_home", views.nav_label, 39)
+    # in the organizational-life menu (orglife's group, named by its key: standing imports no menu of its own)
+    registry.register_navigation("standing_home", views.nav_label, 40, group="orglife")
     registry.register_cli_command("standing", "组织生活与党费的连续性：关注名单、连续六个月名单、失联、正当理由 / "
                                               "the watch list, the six-month list, lost contact, good reasons", 77)
     registry.register_panel("org", "standing", "standing/_org_panel.html", views.org_panel, order=47)
