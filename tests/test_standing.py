@@ -351,3 +351,22 @@ def test_the_sql_agrees_with_the_rule_month_by_month(world, joined, life, absent
         Attendance.objects.filter(member=member).delete()
         Meeting.objects.filter(attendance__isnull=True).delete()
         member.delete()
+
+
+def test_as_of_today_reads_the_same_without_the_day_test(world):
+    """As of today the day test is dropped (nothing is recorded in the future): the same lists."""
+    from jiceng.core.dates import today
+
+    a, (one, two, three) = world.a, world.a_members
+    now = compute.month_index(today())
+    months = [compute.month_start(i) for i in range(now - 10, now)]
+    attend(a, [one, two, three], months[:2])
+    attend(a, [one, three], months[2:])
+    attend(a, [three], [compute.month_start(now)])  # this month, not yet ended: taken part
+    pay(one, months)
+    today_list = {r.name: r.life_months for r in compute.members_on(compute.subject(a, today()), compute.WATCH)}
+    last = compute.month_start(now) - timedelta(days=1)  # the last day of last month: the same months counted
+    last_list = {r.name: r.life_months for r in compute.members_on(compute.subject(a, last), compute.WATCH)}
+    assert "甲2" in today_list and today_list.get("甲2") in (8, 9) and "甲3" not in today_list
+    if compute.last_complete_month(today()) == compute.last_complete_month(last):  # not the month's last day
+        assert last_list == today_list
