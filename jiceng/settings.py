@@ -68,6 +68,9 @@ INSTALLED_APPS = [
     # --- transfers (jiceng/transfers): 组织关系转接, 流动党员 ---
     "jiceng.transfers",
     # --- end transfers ---
+    # --- standing (jiceng/standing): the six-month rule, the watch list, lost contact ---
+    "jiceng.standing",
+    # --- end standing ---
     # --- statistics (jiceng/stats): the statistics document of any subtree, as of any date
     "jiceng.stats",
     "jiceng.demo",

@@ -107,7 +107,7 @@ def all_pass(data: bytes, checks: list[Check]) -> None:
 def test_the_tables_equal_a_hand_count(tree):
     data, checks = annual_tables(OPERATOR, tree.r, 2024)
     sheets = read(data)
-    assert list(sheets) == ["表1", "表2", "表3", "表4", "表5", CHECK_SHEET]
+    assert list(sheets) == ["表1", "表2", "表3", "表4", "表5", "表6", CHECK_SHEET]
     t1 = sheet(sheets, "表1")
     assert t1.title == "表1 党员基本情况" and t1.subtitle == "测试党委　截至2024年12月31日" and t1.unit == "测试党委"
     assert t1["党员总数"] == 5
@@ -217,7 +217,7 @@ def test_a_jiusan_org_has_its_own_tables_in_its_words(db):
                joined=joined, employment=employment, title_level=title, occupation="教育")
     data, checks = annual_tables(OPERATOR, base, 2024)
     sheets = read(data)
-    assert [title for title in sheets] == ["表1", "表2", "表3", "表4", "表5", "表6", CHECK_SHEET]
+    assert [title for title in sheets] == ["表1", "表2", "表3", "表4", "表5", "表6", "表7", CHECK_SHEET]
     t1 = sheet(sheets, "表1")
     assert t1.title == "表1 社员基本情况" and t1["社员总数"] == 3 and t1[("界别（职业）", "教育")] == 3
     t2 = sheet(sheets, "表2")
@@ -288,3 +288,27 @@ def test_cli_writes_the_tables(tree, tmp_path):
             make_user("officer_a", "branch_officer", tree.a).username)
     with pytest.raises(Failed, match="--out"):
         run("R", "--annual", "2024")
+
+
+# --- exits (出党) -------------------------------------------------------------------------------------------------
+
+def test_the_exits_table_counts_who_left_in_the_year_by_kind(tree):
+    from jiceng.members import services as members
+    from jiceng.members.models import Member
+    from jiceng.stats.document import document
+
+    by_name = {m.name: m for m in Member.objects.all()}
+    members.record_exit(None, by_name["老己"], kind="death", on=date(2024, 5, 1))
+    members.record_exit(None, by_name["中丁"], kind="removal", on=date(2024, 8, 1), evidence="支部党员大会 2024-07-30 决议")
+    members.record_exit(None, by_name["青乙"], kind="withdrawal", on=date(2025, 1, 2), evidence="本人申请")
+    members.record_exit(None, by_name["积戊"], kind="death", on=date(2024, 9, 1))  # an activist: no member leaving
+    data, checks = annual_tables(OPERATOR, tree.r, 2024)
+    all_pass(data, checks)
+    t6 = sheet(read(data), "表6")
+    assert t6.title == "表6 党员出党情况" and t6["出党人数"] == 2
+    assert t6.group("出党方式") == {"去世": 1, "退党": 0, "除名": 1, "开除党籍": 0, "自行脱党": 0, "未填写": 0}
+    assert sheet(read(annual_tables(OPERATOR, tree.b, 2024)[0]), "表6")["出党人数"] == 2  # the branch they left
+    assert sheet(read(annual_tables(OPERATOR, tree.a, 2024)[0]), "表6")["出党人数"] == 0
+    # any period, through the statistics document (jiceng stats, /api/stats/)
+    doc = document(OPERATOR, tree.r, date(2025, 6, 30), period=(date(2024, 6, 1), date(2025, 5, 31)))
+    assert doc["exits"]["total"] == 2 and doc["exits"]["by_kind"]["除名"] == 1 and doc["exits"]["by_kind"]["退党"] == 1

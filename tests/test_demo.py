@@ -156,3 +156,21 @@ def test_the_annual_tables_of_every_demo_root_pass_every_check(demo):
             all_pass(data, checks)
     haining = Org.objects.get(code="JSJX001")
     assert sheet(read(annual_tables(OPERATOR, haining, 2018)[0]), "表1")["社员总数"] == 76  # the seed's figure
+
+
+def test_the_demo_branch_shows_the_watch_list_and_one_past_six_months(demo):
+    """The demo officer's branch: a member on the watch list, one past six months with no reason on file, one
+    with a reason (on the watch list, not the six-month list), and a lost contact with suspension proposed."""
+    from jiceng.core.dates import today
+    from jiceng.standing import compute
+
+    batch = ChangeBatch.objects.get(kind="demo")
+    made = batch.details["standing"]
+    branch = Org.objects.get(code=made["branch"])
+    s = compute.subject(branch, today())
+    watch = {r.name: r for r in compute.members_on(s, compute.WATCH)}
+    six = {r.name: r for r in compute.members_on(s, compute.SIX_MONTHS)}
+    assert made["watched"] in watch and made["watched"] not in six
+    assert made["lapsed"] in six and six[made["lapsed"]].reason is None
+    assert watch[made["reason"]].reason is not None and made["reason"] not in six
+    assert [r.proposal for r in compute.lost_contacts(branch, today())] == [compute.SUSPEND]

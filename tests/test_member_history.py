@@ -210,7 +210,7 @@ def test_an_exit_ends_every_line_so_earlier_days_still_count_the_person(world, l
 
 
 def test_the_list_leaves_out_those_who_left_unless_asked(world, leader, client):
-    services.record_exit(None, leader, kind="withdrawal", on=date(2023, 1, 1))
+    services.record_exit(None, leader, kind="withdrawal", on=date(2023, 1, 1), evidence="本人申请，支部大会 2022-12-20 通过")
 
     def names(**query):
         return set(MemberFilterSet(query, queryset=Member.objects.all()).qs.values_list("name", flat=True))
@@ -249,7 +249,7 @@ def test_a_bad_exit_is_refused_and_nothing_ends(leader, kind, on, field, words):
 
 
 def test_an_exit_is_recorded_once_and_a_party_has_its_own_kinds(world, leader):
-    services.record_exit(None, leader, kind="removal", on=date(2022, 1, 1))
+    services.record_exit(None, leader, kind="removal", on=date(2022, 1, 1), evidence="支部党员大会决议")
     assert "不能重复" in errors_of(services.record_exit, None, leader, kind="death", on=date(2023, 1, 1))["on"][0]
     from jiceng.orgs import services as orgs
 
@@ -257,7 +257,8 @@ def test_an_exit_is_recorded_once_and_a_party_has_its_own_kinds(world, leader):
     m_org = orgs.create_org(None, code="M001", name="民进某支部", kind="branch", parent=top, founded_on=date(2001, 1, 1))
     m = add_member(m_org, "己一", n=90, category="member")
     assert "kind" in errors_of(services.record_exit, None, m, kind="退党", on=date(2022, 1, 1))
-    assert services.record_exit(None, m, kind="退会", on=date(2022, 1, 1)).kind == "withdrawal"
+    assert "evidence" in errors_of(services.record_exit, None, m, kind="退会", on=date(2022, 1, 1))  # decided: needs its evidence
+    assert services.record_exit(None, m, kind="退会", on=date(2022, 1, 1), evidence="本人申请").kind == "withdrawal"
 
 
 def test_cancel_exit_reopens_exactly_the_lines_it_ended(world, leader):
@@ -286,6 +287,9 @@ def test_exit_through_the_page_the_api_and_the_command_line(world, leader, clien
     assert resp.status_code == 302 and not Exit.objects.exists()
     resp = client.post(f"/api/members/{leader.pk}/exit/", {"kind": "开除党籍", "on": "2022-05-10"},
                        content_type="application/json")
+    assert resp.status_code == 400 and "evidence" in resp.json()  # the deciding meeting or document is asked for
+    resp = client.post(f"/api/members/{leader.pk}/exit/", {"kind": "开除党籍", "on": "2022-05-10", "evidence": "党委决定"},
+                       content_type="application/json")
     assert resp.status_code == 201 and resp.json()["kind"] == "expulsion"
     resp = client.post(f"/api/members/{leader.pk}/exit/", {"kind": "death", "on": "2022-05-11"},
                        content_type="application/json")
@@ -295,7 +299,7 @@ def test_exit_through_the_page_the_api_and_the_command_line(world, leader, clien
     assert client.post(f"/api/members/{other.pk}/exit/", {"kind": "death", "on": "2022-05-10"},
                        content_type="application/json").status_code == 404
     out = io.StringIO()
-    call_command("member", "exit", str(leader.pk), "--kind", "自行脱党", "--on", "2022-06-01", "--as", "officer_a",
+    call_command("member", "exit", str(leader.pk), "--kind", "自行脱党", "--on", "2022-06-01", "--evidence", "支部党员大会 2022-06-01 决议", "--as", "officer_a",
                  "--json", stdout=out)
     assert json.loads(out.getvalue())["exit"]["kind"] == "lapse"
     out = io.StringIO()

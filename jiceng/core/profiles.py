@@ -52,6 +52,8 @@ class ExitKind(_Strict):
     key: str
     label: str
     source: str = ""
+    # decided by a meeting or a document (除名, 开除 …): the exit must name it as its evidence
+    evidence: bool = False
 
 
 class Post(_Strict):
@@ -482,6 +484,45 @@ class Transfers(_Strict):
     source: str = ""
     note: str = ""
 
+# --- standing (组织生活与党费的连续性): the six-month rule, the watch list, lost contact -------------------
+
+
+class ReasonKind(_Strict):
+    """A good reason a branch records for a member's not taking part or not paying (请假, 患病 …)."""
+
+    key: str
+    label: Text
+
+
+class LostContactRule(_Strict):
+    """Lost contact (失联): after `suspend_months` the list proposes suspension (停止党籍); `remove_months` after
+    the suspension, removal — an exit of kind `remove_exit`. Proposals only: the branch decides."""
+
+    suspend_months: int = Field(ge=1)
+    remove_months: int = Field(ge=1)
+    remove_exit: str
+    suspend_label: str = "停止党籍"  # the party's word for the suspension (停止会籍, 停止社籍)
+    source: str = ""
+
+
+class Standing(_Strict):
+    """The continuity of a member's organizational life and dues (standing app): a watch list at
+    `watch_months` months without, and a list for the branch general meeting's decision at `decide_months`
+    consecutive months without good reason. `decide_on`: `either` — without life, or without dues (the CCP
+    constitution's "或"); `both` — without life and without dues."""
+
+    watch_months: int = Field(ge=1)
+    decide_months: int = Field(ge=1)
+    decide_on: Literal["either", "both"] = "either"
+    reasons: list[ReasonKind]
+    lost_contact: LostContactRule | None = None
+    source: str = ""
+    note: str = ""
+
+    def reason(self, key: str) -> ReasonKind | None:
+        return next((r for r in self.reasons if key in (r.key, pick(r.label), r.label if isinstance(r.label, str)
+                                                       else r.label.get("zh"))), None)
+
 
 class Profile(_Strict):
     key: str
@@ -503,6 +544,7 @@ class Profile(_Strict):
     statistics: Statistics = Statistics()
     dues: Dues | None = None
     transfers: Transfers | None = None
+    standing: Standing | None = None
 
     @model_validator(mode="after")
     def _references(self):
@@ -546,6 +588,8 @@ class Profile(_Strict):
                 problems.append("transfers: a letter's days over max_days")
             if t.leaving_exit not in {e.key for e in self.exits}:
                 problems.append(f"transfers.leaving_exit: unknown exit '{t.leaving_exit}'")
+        if self.standing:
+            problems += self._standing_problems()
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -641,6 +685,17 @@ class Profile(_Strict):
             problems += [f"orglife.appraisal.graded: unknown category '{c}'" for c in ap.graded if c not in cats]
             problems += [f"orglife.appraisal.ungraded: unknown category '{c}'" for c in ap.ungraded if c not in cats]
             problems += [f"orglife.appraisal: category '{c}' both graded and ungraded" for c in ap.graded if c in ap.ungraded]
+        return problems
+
+    def _standing_problems(self) -> list[str]:
+        st, problems = self.standing, []
+        if st.watch_months > st.decide_months:
+            problems.append("standing.watch_months: more than decide_months")
+        keys = [r.key for r in st.reasons]
+        if not keys or len(keys) != len(set(keys)):
+            problems.append("standing.reasons: give at least one, each key once")
+        if st.lost_contact and self.exit(st.lost_contact.remove_exit) is None:
+            problems.append(f"standing.lost_contact.remove_exit: unknown exit '{st.lost_contact.remove_exit}'")
         return problems
 
     def _dues_problems(self) -> list[str]:

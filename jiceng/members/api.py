@@ -83,7 +83,9 @@ class ExitSerializer(serializers.Serializer):
                                                           "left: a key or word of the profile's exits")
     on = serializers.DateField(help_text="离开日期 / the day")
     evidence = serializers.CharField(required=False, allow_blank=True, default="", max_length=300,
-                                     help_text="依据（文件、决定）/ evidence")
+                                     help_text="依据：作出决定的会议或文件（体系规定须写明的离开方式必填，如除名、开除）/ "
+                                               "evidence: the deciding meeting or document (required for the kinds "
+                                               "the profile marks, such as removal and expulsion)")
 
 
 class ExitResultSerializer(serializers.ModelSerializer):

@@ -505,15 +505,19 @@ def _open_lines(member: Member):
         yield from getattr(member, related).filter(end__isnull=True)
 
 
-def exit_errors(member: Member, kind: str, on: date | None) -> dict:
+def exit_errors(member: Member, kind: str, on: date | None, evidence: str = "") -> dict:
     rules = member.rules
     errors: dict = {}
     if member.exited_on is not None:
         errors["on"] = [_("%(n)s 已于 %(d)s 离开，不能重复登记") % {"n": member.name, "d": shown(member.exited_on)}]
         return errors
-    if rules.exit(kind) is None:
+    found = rules.exit(kind)
+    if found is None:
         known = "、".join(e.label for e in rules.exits) or "—"
         errors["kind"] = [_("“%(k)s” 不是 %(p)s 的离开方式（可选：%(a)s）") % {"k": kind, "p": rules.name, "a": known}]
+    elif found.evidence and not (evidence or "").strip():
+        errors["evidence"] = [_("“%(k)s”须写明作出决定的会议或文件（如支部党员大会决议及日期、批准文件文号）")
+                              % {"k": found.label}]
     if on is None:
         errors["on"] = [_("请填写离开日期")]
         return errors
@@ -538,7 +542,7 @@ def record_exit(user, member: Member, *, kind: str, on: date | None, evidence: s
     kind = (kind or "").strip()
     found = member.rules.exit_by_label(kind)
     kind = found.key if found else kind
-    raise_if(exit_errors(member, kind, on))
+    raise_if(exit_errors(member, kind, on, evidence))
     ended: dict[str, list[int]] = {}
     for line in _open_lines(member):
         line.end = on

@@ -26,6 +26,8 @@ from pydantic import BaseModel, ConfigDict
 
 from jiceng.core import vocab
 from jiceng.core.exports import log_personal_data
+from jiceng.core.paths import within
+from jiceng.members.models import Member
 from jiceng.orgs.models import Org
 
 from .document import UNKNOWN, counted_people, document, subtree_lines
@@ -121,6 +123,10 @@ def figures(user, org: Org, year: int) -> dict:
     nm["minorities"] = new.filter(minority).count()
     nm["people"] = new.values("member_id").distinct().count()
     doc["organizations"].update(_base_organizations(org_lines, rules, layout))
+    # those who left in the year, counted apart by the Member row's mirror of the exit day
+    doc["exits"]["people"] = Member.objects.filter(
+        within("org_path", org.path), exited_on__gte=date(year, 1, 1), exited_on__lte=day,
+        category__in=[c.key for c in rules.categories if c.is_member]).count()
     return doc
 
 

@@ -21,7 +21,7 @@ from jiceng.core import vocab
 from jiceng.core.dates import today
 from jiceng.core.paths import within
 from jiceng.core.profiles import Profile
-from jiceng.members.models import BelongingLine, CategoryLine
+from jiceng.members.models import BelongingLine, CategoryLine, Exit
 from jiceng.members.history import values_as_of
 from jiceng.orgs.models import Org, OrgLine
 
@@ -212,6 +212,7 @@ def document(user, org: Org, as_of: date | None = None, filters: dict | None = N
                        "by_category": _breakdown(candidates, "category_v", [label(k) for k in candidate_keys], label)},
         "new_members": _new_members(members.filter(joined__gte=period[0], joined__lte=period[1]), rules, period),
         "organizations": _organizations(org_lines, rules),
+        "exits": exits(org, rules, period),
     }
     if rules.statistics.structure:
         doc["structure"] = _structure(members, rules, doc["members"]["total"])
@@ -232,6 +233,22 @@ def _new_members(qs, rules: Profile, period) -> dict:
         "by_sex": _breakdown(qs, "sex_v", vocab.SEXES),
         "by_occupation": _breakdown(qs, "occupation_v", rules.occupations),
     }
+
+
+def exits(org: Org, rules: Profile, period) -> dict:
+    """Members who left the subtree's organizations in `period` (both days included), by the profile's exit kinds
+    in its order (出党: death, 退党, 除名 …; the words its profile uses). A person counts under the organization
+    they belonged to when they left (the Member row's organization, which an exit leaves in place); candidates
+    (applicants, activists) who left are not members leaving and are not counted. One GROUP BY."""
+    member_keys = [c.key for c in rules.categories if c.is_member]
+    qs = Exit.objects.filter(within("member__org_path", org.path), on__gte=period[0], on__lte=period[1],
+                             member__category__in=member_keys)
+    found = dict(qs.order_by().values_list("kind").annotate(n=Count("pk")).order_by())
+    by_kind = {e.label: found.pop(e.key, 0) for e in rules.exits}
+    if found:
+        by_kind[UNKNOWN] = sum(found.values())
+    return {"period": [period[0].isoformat(), period[1].isoformat()], "total": sum(by_kind.values()),
+            "by_kind": by_kind}
 
 
 def _organizations(org_lines, rules: Profile) -> dict:

@@ -6,11 +6,12 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from jiceng.bench import dues, imports, orglife, stats, tree
+from jiceng.bench import dues, imports, orglife, standing, stats, tree
 
 # subcommand -> its module (jiceng.bench.<module>): each runs as a process of its own, because the benchmark
 # database must be chosen before settings load, and these settings are already loaded with the working one
-BENCHES = {"tree": tree, "import": imports, "orglife": orglife, "stats": stats, "dues": dues}
+BENCHES = {"tree": tree, "import": imports, "orglife": orglife, "stats": stats, "dues": dues,
+           "standing": standing}
 
 
 class Command(BaseCommand):

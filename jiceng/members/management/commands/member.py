@@ -80,7 +80,8 @@ class Command(ScopedCommand):
         p.add_argument("id", type=int, help="成员编号 / member id")
         p.add_argument("--kind", help="离开方式（键或名称：去世、退党、除名 …）/ how the member left, key or word")
         p.add_argument("--on", type=day, metavar=DATE, help="离开日期 / the day")
-        p.add_argument("--evidence", default="", help="依据 / evidence")
+        p.add_argument("--evidence", default="", help="依据：作出决定的会议或文件（除名、开除等必填）/ evidence: the "
+                                                         "deciding meeting or document (required for removal, expulsion …)")
         p.add_argument("--cancel", action="store_true", help="撤销误录的离开记录 / undo an exit entered by mistake")
 
     def args_transfer(self, p):
