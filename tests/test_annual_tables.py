@@ -302,6 +302,8 @@ def test_the_exits_table_counts_who_left_in_the_year_by_kind(tree):
     members.record_exit(None, by_name["中丁"], kind="removal", on=date(2024, 8, 1), evidence="支部党员大会 2024-07-30 决议")
     members.record_exit(None, by_name["青乙"], kind="withdrawal", on=date(2025, 1, 2), evidence="本人申请")
     members.record_exit(None, by_name["积戊"], kind="death", on=date(2024, 9, 1))  # an activist: no member leaving
+    moved_out = Member.objects.filter(exited_on__isnull=True, category="full").first()
+    members.record_exit(None, moved_out, kind="transfer_out", on=date(2024, 10, 1))  # a transfer out: no leaving
     data, checks = annual_tables(OPERATOR, tree.r, 2024)
     all_pass(data, checks)
     t6 = sheet(read(data), "表6")

@@ -54,6 +54,8 @@ class ExitKind(_Strict):
     source: str = ""
     # decided by a meeting or a document (除名, 开除 …): the exit must name it as its evidence
     evidence: bool = False
+    # a leaving of the party (出党) as the statistics count it; false for a transfer out of the installation
+    leaves: bool = True
 
 
 class Post(_Strict):

@@ -126,7 +126,8 @@ def figures(user, org: Org, year: int) -> dict:
     # those who left in the year, counted apart by the Member row's mirror of the exit day
     doc["exits"]["people"] = Member.objects.filter(
         within("org_path", org.path), exited_on__gte=date(year, 1, 1), exited_on__lte=day,
-        category__in=[c.key for c in rules.categories if c.is_member]).count()
+        category__in=[c.key for c in rules.categories if c.is_member]).exclude(
+        exit__kind__in=[e.key for e in rules.exits if not e.leaves]).count()
     return doc
 
 

@@ -237,14 +237,14 @@ def _new_members(qs, rules: Profile, period) -> dict:
 
 def exits(org: Org, rules: Profile, period) -> dict:
     """Members who left the subtree's organizations in `period` (both days included), by the profile's exit kinds
-    in its order (出党: death, 退党, 除名 …; the words its profile uses). A person counts under the organization
+    in its order (出党: death, 退党, 除名 …; the words its profile uses; a transfer out of the installation is no leaving). A person counts under the organization
     they belonged to when they left (the Member row's organization, which an exit leaves in place); candidates
     (applicants, activists) who left are not members leaving and are not counted. One GROUP BY."""
     member_keys = [c.key for c in rules.categories if c.is_member]
     qs = Exit.objects.filter(within("member__org_path", org.path), on__gte=period[0], on__lte=period[1],
-                             member__category__in=member_keys)
+                             member__category__in=member_keys).exclude(kind__in=[e.key for e in rules.exits if not e.leaves])
     found = dict(qs.order_by().values_list("kind").annotate(n=Count("pk")).order_by())
-    by_kind = {e.label: found.pop(e.key, 0) for e in rules.exits}
+    by_kind = {e.label: found.pop(e.key, 0) for e in rules.exits if e.leaves}
     if found:
         by_kind[UNKNOWN] = sum(found.values())
     return {"period": [period[0].isoformat(), period[1].isoformat()], "total": sum(by_kind.values()),
