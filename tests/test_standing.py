@@ -223,8 +223,9 @@ def test_pages_list_each_person_with_a_link_and_the_months(branch, client):
     assert client.get(f"/standing/org/{a.pk}/?list=nonsense").status_code == 400
     assert client.get(f"/standing/org/{branch.b.pk}/").status_code == 404  # another branch: not found
     # the organization and member pages carry the panels
-    org_page = client.get(f"/orgs/{a.pk}/").content.decode()
-    assert 'id="standing-panel"' in org_page and 'id="standing-watch"' in org_page
+    assert f'hx-get="/panels/org/standing/{a.pk}/"' in client.get(f"/orgs/{a.pk}/").content.decode()  # after the page
+    org_panel = client.get(f"/panels/org/standing/{a.pk}/").content.decode()
+    assert 'id="standing-panel"' in org_panel and 'id="standing-watch"' in org_panel
     member_page = client.get(f"/members/{branch.a_members[0].pk}/").content.decode()
     assert 'id="member-standing"' in member_page and "住院治疗" in member_page
     # the form: a reason ending before it starts is refused on its field

@@ -224,9 +224,11 @@ def test_scope_paths_as_a_tuple_place_a_row_under_either_path(net):
 def test_the_org_and_member_pages_show_letters_in_and_out(net):
     m = net.a_members[1]
     letter = services.issue(net.officer_a, m, to_org=net.b, issued_on=D)
-    page_b = web(net.officer_b).get(net.b.get_absolute_url()).content.decode()
+    # the organization page fetches the section after it has come (/panels/org/transfers/<pk>/)
+    assert f'hx-get="/panels/org/transfers/{net.b.pk}/"' in web(net.officer_b).get(net.b.get_absolute_url()).content.decode()
+    page_b = web(net.officer_b).get(f"/panels/org/transfers/{net.b.pk}/").content.decode()
     assert 'id="transfers-panel"' in page_b and "转入" in page_b and m.name in page_b
-    page_a = web(net.officer_a).get(net.a.get_absolute_url()).content.decode()
+    page_a = web(net.officer_a).get(f"/panels/org/transfers/{net.a.pk}/").content.decode()
     assert 'id="transfers-panel"' in page_a and "转出" in page_a
     member_page = web(net.officer_a).get(m.get_absolute_url()).content.decode()
     assert 'id="member-transfers"' in member_page and letter.letter_no in member_page

@@ -10,7 +10,7 @@ def register() -> None:
     registry.register_navigation("standing_home", views.nav_label, 40, group="orglife")
     registry.register_cli_command("standing", "组织生活与党费的连续性：关注名单、连续六个月名单、失联、正当理由 / "
                                               "the watch list, the six-month list, lost contact, good reasons", 77)
-    registry.register_panel("org", "standing", "standing/_org_panel.html", views.org_panel, order=47)
+    registry.register_panel("org", "standing", "standing/_org_panel.html", views.org_panel, order=47, lazy=True)
     registry.register_panel("member", "standing", "standing/_member_panel.html", views.member_panel, order=57)
     registry.register_value_text(Reason, "kind", _reason_label)
     registry.register_demo_step("standing", demo.build, order=70)

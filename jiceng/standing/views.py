@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core import registry
 from jiceng.core.dates import today
 from jiceng.core.i18n import pick
 from jiceng.core.params import choice_param, date_param
-from jiceng.core.paths import outermost, within
+from jiceng.core.paths import outermost
 from jiceng.core.scoping import CHANGE, VIEW, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped_object
 from jiceng.members.models import Member
@@ -147,7 +148,7 @@ def org_panel(request, org):
         return None
     s = compute.subject(org, today())
     # a province's page shows the links only: its lists are a page of their own (tens of seconds at a million)
-    size = Member.objects.filter(within("org_path", org.path), exited_on__isnull=True).count()
+    size = sum(registry.headcount().in_subtree(org.path).values())  # the people counts' roll-up: one row
     counts = compute.totals(s) if size <= PANEL_MAX_MEMBERS else None
     lost = len(compute.lost_contacts(org, today(), queryset=LostContact.objects.restrict(request.user)))
     return {"org": org, "counts": counts, "watch": (counts or {}).get(compute.WATCH),

@@ -14,7 +14,7 @@ def register() -> None:
     registry.register_navigation("mobile_list", _("流动党员"), 40, action="change", group="transfers")
     registry.register_cli_command("transfer", "组织关系转接：开具、接收、退回、回执、列表 / transfers: issue, accept, return, slip, list", 78)
     registry.register_panel("member", "transfers", "transfers/_member_panel.html", views.member_panel, order=58)
-    registry.register_panel("org", "transfers", "transfers/_org_panel.html", views.org_panel, order=47)
+    registry.register_panel("org", "transfers", "transfers/_org_panel.html", views.org_panel, order=47, lazy=True)
     registry.register_action("member", "transfer-issue", _("开具转接介绍信"),
                              lambda m: reverse("transfer_issue", args=[m.pk]), views.may_send, order=45)
     registry.register_action("member", "mobile-add", _("登记外出流动"),
