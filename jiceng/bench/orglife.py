@@ -416,7 +416,9 @@ def main(argv=None) -> int:
         "App = the compliance document of contracts/orglife.md for the root, as an org_admin at the root; raw = one "
         "`GROUP BY org_id, type, period` over the root's path range with the same counts (meetings, and those that count), "
         "fetched as tuples, order rotated per sample, nothing large left alive between timed calls. "
-        "A first, untimed run of both checks they agree in every group.",
+        "A first, untimed run of both checks they agree in every group. The city page reads the meetings' roll-up "
+        "(`orglife.MeetingMonths`, kept by the change log; rebuilt after this raw load), checked in the same run to "
+        "give the same rows by child as the document counted from the meetings.",
     ]
     checks = [(med["app"] <= TARGET_PROVINCE_S, f"province {med['app']:.2f} s ≤ {TARGET_PROVINCE_S:g} s"),
               (med["city"] <= TARGET_CITY_S, f"city page {med['city']:.3f} s ≤ {TARGET_CITY_S:g} s")]
