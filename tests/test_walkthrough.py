@@ -63,7 +63,9 @@ def walk(page, base, foreign) -> list[str]:
             problems.append(f"{url}: scrolls sideways by {overflow}px")
         for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
             href = href.split("#")[0]  # a place on a page is that page
-            if not href.startswith(SKIP) and "dossier" not in href and "attachment" not in href and shape(href) not in seen:
+            is_file = re.search(r"\.(docx|xlsx|csv|pdf|json)$", href.split("?")[0])  # a download, not a page
+            if not href.startswith(SKIP) and "dossier" not in href and "attachment" not in href and not is_file \
+                    and shape(href) not in seen:
                 todo.append(href)
     return problems
 

@@ -293,12 +293,12 @@ def measure_upkeep(writes: int) -> dict:
     kept = list(registry.rollups)
     with_rollups = run()
     registry.rollups.clear()
-    registry._rollups_by_content_type.clear()
+    registry._rollups_by_model.clear()
     try:
         without = run()
     finally:
         registry.rollups.extend(kept)
-        registry._rollups_by_content_type.clear()
+        registry._rollups_by_model.clear()
     return {"with": with_rollups, "without": without, "cost": max(0.0, 1 - with_rollups / without)}
 
 

@@ -460,21 +460,19 @@ def register_rollup(rollup) -> None:
     if any(type(r) is type(rollup) for r in rollups):
         return
     rollups.append(rollup)
-    _rollups_by_content_type.clear()
+    _rollups_by_model.clear()
 
 
-_rollups_by_content_type: dict[int, list] = {}
+_rollups_by_model: dict = {}
 
 
-def rollups_by_content_type() -> dict[int, list]:
-    """content type id -> [(roll-up, "source" | "tree")]: the roll-ups that count that model's rows, and those
-    whose subtree totals follow that model's tree (read on every logged write)."""
-    if rollups and not _rollups_by_content_type:
-        from django.contrib.contenttypes.models import ContentType
-
+def rollups_by_model() -> dict:
+    """model -> [(roll-up, "source" | "tree")]: the roll-ups that count that model's rows, and those whose
+    subtree totals follow that model's tree (read on every logged write). Keyed by model, not by content type
+    id: a flush of the database (transactional tests) gives the content types new ids."""
+    if rollups and not _rollups_by_model:
         for rollup in rollups:
             watched = [(rollup.source, "source")] + ([(rollup.tree, "tree")] if rollup.subtree else [])
             for model, role in watched:
-                ct = ContentType.objects.get_for_model(model).pk
-                _rollups_by_content_type.setdefault(ct, []).append((rollup, role))
-    return _rollups_by_content_type
+                _rollups_by_model.setdefault(model, []).append((rollup, role))
+    return _rollups_by_model

@@ -301,19 +301,19 @@ class Rollup:
 def note(action: str, rows: list[tuple]) -> None:
     """Called by the change log with the rows it records: the roll-ups on their models recompute the
     partitions those rows touched; a subtree roll-up moves its totals with an organization that moved."""
-    from .registry import rollups_by_content_type
+    from django.contrib.contenttypes.models import ContentType
 
-    if not rows:
-        return
-    watching = rollups_by_content_type()
-    if not watching:
+    from .registry import rollups_by_model
+
+    watching = rollups_by_model()
+    if not rows or not watching:
         return
     by_type: dict = defaultdict(list)
     for row in rows:
-        if row[0] in watching:
-            by_type[row[0]].append(row)
+        by_type[row[0]].append(row)
     for content_type_id, changed in by_type.items():
-        for rollup, role in watching[content_type_id]:
+        model = ContentType.objects.get_for_id(content_type_id).model_class()
+        for rollup, role in watching.get(model, ()):
             if role == "source":
                 rollup.refresh(rollup.partitions_of(action, changed))
             else:  # the tree: a new parent is a move

@@ -1,4 +1,6 @@
 import django_filters as df
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +26,7 @@ class BasisFilterSet(ScopedFilterSet):
 
 
 def subtree(field: str):
+    @extend_schema_field(OpenApiTypes.STR)  # the API takes the organization's code
     def method(queryset, name, org):
         return queryset.filter(within(field, org.path)) if org is not None else queryset
     return method

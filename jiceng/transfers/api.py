@@ -77,7 +77,7 @@ class EventSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=300, help_text="说明 / note")
 
 
-class ReturnSerializer(serializers.Serializer):
+class TransferReturnSerializer(serializers.Serializer):
     on = serializers.DateField(required=False, help_text="退回日期（默认今天）/ the day (default today)")
     reason = serializers.CharField(max_length=300, help_text="退回原因 / why it is returned")
 
@@ -123,11 +123,11 @@ class TransferViewSet(mixins.CreateModelMixin, ScopedReadViewSet):
         """转入组织接收：自该日起组织关系隶属转入组织 / the receiving organization accepts: the member belongs to it from that day."""
         return self._event(request, services.accept)
 
-    @extend_schema(request=ReturnSerializer, responses={200: TransferSerializer})
+    @extend_schema(request=TransferReturnSerializer, responses={200: TransferSerializer})
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_letter(self, request, pk=None):
         """退回介绍信（须写原因）/ return the letter, with the reason."""
-        return self._event(request, services.return_letter, ReturnSerializer)
+        return self._event(request, services.return_letter, TransferReturnSerializer)
 
     @extend_schema(request=EventSerializer, responses={200: TransferSerializer})
     @action(detail=True, methods=["post"])

@@ -1,4 +1,6 @@
 import django_filters as df
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +37,7 @@ class TransferFilterSet(ScopedFilterSet):
         value = value.strip()
         return queryset.filter(Q(member__name__contains=value) | Q(letter_no__contains=value)) if value else queryset
 
+    @extend_schema_field(OpenApiTypes.INT)  # the organization's id
     def in_subtree(self, queryset, name, org):
         direction = self.form.cleaned_data.get("direction")
         outgoing, incoming = within("from_org__path", org.path), within("to_org__path", org.path)
@@ -66,6 +69,7 @@ class MobileFilterSet(ScopedFilterSet):
         model = MobileMember
         fields = ["q", "org", "away", "overdue", "sort"]
 
+    @extend_schema_field(OpenApiTypes.INT)  # the organization's id
     def in_subtree(self, queryset, name, org):
         return queryset.filter(within("member__org_path", org.path))
 
