@@ -138,6 +138,10 @@ def _database(url: str) -> dict:
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
         },
+        # tests use a file too, not SQLite's shared in-memory database: there a read meeting another
+        # connection's write fails at once ("table is locked") where WAL lets readers go on, so the
+        # live-server tests' concurrent requests (lazy panels) would see errors production never does
+        "TEST": {"NAME": str(DATA_DIR / "test.sqlite3")},
     }
 
 

@@ -36,7 +36,9 @@ def fast_passwords(settings):
 
 
 def open_menu(page, menu, item):
-    """A page behind a navbar menu (组织 → 组织树): open the menu, follow its entry."""
+    """A page behind a navbar menu (组织 → 组织树): open the menu, follow its entry (once the page's
+    scripts have run: a click before Bootstrap is there opens nothing)."""
+    page.wait_for_load_state()
     page.locator("nav").get_by_role("button", name=menu, exact=True).click()
     page.locator("nav").get_by_role("link", name=item, exact=True).click()
 

@@ -208,4 +208,20 @@
   }
   document.addEventListener("DOMContentLoaded", function () { widths(document); });
   document.addEventListener("htmx:load", function (event) { widths(event.target); });
+
+  // A lazy panel (.lazy-panel) answered "busy" (503 + Retry-After) or failed: ask again after the wait the
+  // server named, three times at most, then say so with a link, instead of spinning for ever.
+  document.addEventListener("htmx:responseError", function (event) {
+    var el = event.detail.elt;
+    if (!el.classList || !el.classList.contains("lazy-panel")) { return; }
+    var tries = Number(el.dataset.tries || 0) + 1, xhr = event.detail.xhr;
+    el.dataset.tries = tries;
+    if (tries <= 3 && xhr.status === 503) {
+      var wait = Number(xhr.getResponseHeader("Retry-After")) || 5;
+      setTimeout(function () { htmx.trigger(el, "retry"); }, wait * 1000);
+    } else {
+      var note = el.querySelector("p");
+      if (note) { note.textContent = el.dataset.failed || ""; }
+    }
+  });
 })();
