@@ -472,7 +472,6 @@ def rollups_by_model() -> dict:
     id: a flush of the database (transactional tests) gives the content types new ids."""
     if rollups and not _rollups_by_model:
         for rollup in rollups:
-            watched = [(rollup.source, "source")] + ([(rollup.tree, "tree")] if rollup.subtree else [])
-            for model, role in watched:
+            for model, role in rollup.watched():
                 _rollups_by_model.setdefault(model, []).append((rollup, role))
     return _rollups_by_model

@@ -16,14 +16,14 @@ partition is cut by its date (the month of an as-of day): see `orglife.complianc
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from datetime import date
 
 from django.db import connections, models, router
 from django.db.models import Count, Func, IntegerField, Q
 
-from .paths import SEGMENT
+from .paths import SEGMENT, within
 
 CHUNK = 500  # organizations per statement: well under SQLite's bound on parameters
 
@@ -82,6 +82,19 @@ class Rollup:
         raise NotImplementedError
 
     # --------------------------------------------------------------- keeping it current
+
+    def watched(self) -> list[tuple[type[models.Model], str]]:
+        """(model, role): the models whose logged rows this roll-up follows."""
+        return [(self.source, "source")] + ([(self.tree, "tree")] if self.subtree else [])
+
+    def changed(self, role: str, action: str, rows: list[tuple]) -> None:
+        """Logged rows of a watched model: recompute the partitions they touched, or follow a moved organization."""
+        if role == "source":
+            self.refresh(self.partitions_of(action, rows))
+            return
+        for _ct, pk, _text, _path, before, _after in rows:  # the tree: a new parent is a move
+            if before and "parent_id" in before and action == "update":
+                self.moved(pk, before["parent_id"])
 
     @property
     def org_attname(self) -> str:
@@ -298,6 +311,242 @@ class Rollup:
         return sorted(kept ^ fresh, key=repr)
 
 
+class FacetRollup:
+    """Declare a facet roll-up: for the organizations whose subtree holds at least `threshold` counted rows
+    (the *big* ones: a province, its cities, its large districts), a snapshot of how many counted rows of the
+    subtree have each (facet, key) — sex: 女, birth: 1985-03 … — so that a province's statistics read a few
+    thousand rows, not a million people. A smaller subtree is counted directly from its rows when asked
+    (`facets`): it is small by definition. A facet is whatever `facts(row, org)` says of one row, in Python,
+    once: the snapshots, the direct count, the differences a change makes and the check all use it.
+
+    The `table` has `org` (a foreign key to the tree: core.paths), `facet`, `key` and `n`, unique on (org,
+    facet, key); the row (facet "*", key "") is the subtree's count of counted rows and marks a snapshot.
+    Kept current from the change log like `Rollup`: a changed source row's facts before the change count
+    −1 and after it +1 in every snapshot above its organization (before: the current row with the log's old
+    values over it); an organization that moved takes its subtree's facts from the snapshots above its old
+    place to those above the new; a change of a tree column that `facts` reads (`org_columns`) recounts that
+    organization's own rows. `rebuild()` chooses the big organizations again (they are chosen there only: a
+    subtree that grows big is counted directly until the next rebuild)."""
+
+    table: type[models.Model]
+    source: type[models.Model]
+    org: str = "org"  # the source's organization field
+    path: str = "org__path"  # the path of the source row's organization, as the source can filter on it
+    columns: tuple[str, ...] = ()  # the source columns (attnames) that counted() and facts() read
+    org_columns: tuple[str, ...] = ()  # the tree columns facts() reads (beside "path")
+    threshold: int = 1000
+    TOTAL = ("*", "")
+
+    def counted(self, row: dict) -> bool:
+        return True
+
+    def facts(self, row: dict, org: dict) -> Iterable[tuple[str, str]]:
+        raise NotImplementedError
+
+    # --------------------------------------------------------------- counting
+
+    @property
+    def tree(self) -> type[models.Model]:
+        return self.table._meta.get_field("org").related_model
+
+    @property
+    def org_attname(self) -> str:
+        return self.source._meta.get_field(self.org).attname
+
+    def _columns(self) -> list[str]:
+        return list(dict.fromkeys([self.org_attname, *self.columns]))
+
+    def _orgs(self, db: str, **lookups) -> dict[int, dict]:
+        return {row["pk"]: row for row in self.tree._base_manager.using(db).filter(**lookups)
+                .values("pk", "path", *self.org_columns).iterator(chunk_size=5000)}
+
+    def tally(self, rows: Iterable[dict], orgs: dict[int, dict]) -> Counter:
+        out: Counter = Counter()
+        att, facts = self.org_attname, self.facts
+        for row in rows:
+            if self.counted(row):
+                out[self.TOTAL] += 1
+                out.update(facts(row, orgs[row[att]]))
+        return out
+
+    def compute(self, path: str, db: str | None = None) -> Counter:
+        """The subtree's facets counted from its rows."""
+        db = db or router.db_for_read(self.source)
+        orgs = self._orgs(db, **{"path__gte": path, "path__lt": path + "~"})
+        rows = self.source._base_manager.using(db).filter(within(self.path, path)).values(*self._columns())
+        return self.tally(rows.iterator(chunk_size=5000), orgs)
+
+    def read(self, org_id: int, db: str | None = None) -> Counter | None:
+        """The organization's snapshot, or None when it keeps none."""
+        db = db or router.db_for_read(self.table)
+        found = Counter({(facet, key): n for facet, key, n in self.table._base_manager.using(db).filter(org_id=org_id)
+                         .values_list("facet", "key", "n")})
+        return found if self.TOTAL in found else None
+
+    def facets(self, org_id: int, path: str) -> Counter:
+        """The facets of an organization's subtree: its snapshot, or a count of its rows."""
+        kept = self.read(org_id)
+        return kept if kept is not None else self.compute(path)
+
+    # --------------------------------------------------------------- keeping it current
+
+    def watched(self) -> list[tuple[type[models.Model], str]]:
+        return [(self.source, "source"), (self.tree, "tree")]
+
+    def _snapshots(self, db: str) -> dict[str, int]:
+        """path → organization of every snapshot (a few hundred rows at most)."""
+        return dict(self.table._base_manager.using(db).filter(facet=self.TOTAL[0]).values_list("org__path", "org_id"))
+
+    @staticmethod
+    def _holders(path: str, snapshots: dict[str, int]) -> list[int]:
+        return [snapshots[path[:i]] for i in range(SEGMENT, len(path) + 1, SEGMENT) if path[:i] in snapshots]
+
+    def _parsed(self, state: dict) -> dict:
+        """A logged state (JSON: dates as text) as the database gives the row."""
+        meta = self.source._meta
+        return {k: (meta.get_field(k).to_python(v) if v is not None else None) for k, v in state.items()
+                if k in self._columns()}
+
+    def changed(self, role: str, action: str, rows: list[tuple]) -> None:
+        db = router.db_for_write(self.table)
+        snapshots = self._snapshots(db)
+        if not snapshots:
+            return
+        if role == "source":
+            self._source_changed(action, rows, snapshots, db)
+        elif action == "update":
+            for _ct, pk, _text, _path, before, _after in rows:
+                if before and "parent_id" in before:
+                    self._moved(pk, before["parent_id"], snapshots, db)
+                if before and any(c in before for c in self.org_columns):
+                    self._org_changed(pk, before, snapshots, db)
+
+    def _source_changed(self, action: str, rows: list[tuple], snapshots: dict, db: str) -> None:
+        ids = [row[1] for row in rows if row[5] is not None]
+        now = {row["pk"]: row for row in bulk_rows(self.source._base_manager.using(db).values("pk", *self._columns()), ids)}
+        pairs = []
+        for _ct, pk, _text, _path, before, _after in rows:
+            new = now.get(pk)
+            if action == "create":
+                old = None
+            elif new is None:  # deleted: the log kept the whole row
+                old = self._parsed(before) if before else None
+            else:
+                old = {**new, **self._parsed(before or {})}
+            pairs.append((old, new))
+        att = self.org_attname
+        orgs = self._orgs(db, pk__in={s[att] for pair in pairs for s in pair if s})
+        delta: Counter = Counter()
+        for old, new in pairs:
+            for state, sign in ((old, -1), (new, 1)):
+                if state is not None and self.counted(state):
+                    org = orgs[state[att]]
+                    holders = self._holders(org["path"], snapshots)
+                    for fact in (self.TOTAL, *self.facts(state, org)) if holders else ():
+                        for holder in holders:
+                            delta[(holder, *fact)] += sign
+        self._add(delta, db)
+
+    def _moved(self, org_id: int, old_parent_id: int | None, snapshots: dict, db: str) -> None:
+        """The organization's subtree left the snapshots above its old parent for those above its new one."""
+        paths = dict(self.tree._base_manager.using(db).filter(pk__in=[org_id, old_parent_id]).values_list("pk", "path"))
+        path = paths[org_id]
+        old = set(self._holders(paths[old_parent_id], snapshots)) if old_parent_id in paths else set()
+        new = set(self._holders(path[:-SEGMENT], snapshots)) if len(path) > SEGMENT else set()
+        if old == new:
+            return
+        facets = self.read(org_id, db) or self.compute(path, db)
+        delta: Counter = Counter()
+        for holders, sign in ((old - new, -1), (new - old, 1)):
+            for holder in holders:
+                for fact, n in facets.items():
+                    delta[(holder, *fact)] += sign * n
+        self._add(delta, db)
+
+    def _org_changed(self, org_id: int, before: dict, snapshots: dict, db: str) -> None:
+        """A column facts() reads changed on the organization: its own rows' facts, old against new."""
+        org = self._orgs(db, pk=org_id)[org_id]
+        holders = self._holders(org["path"], snapshots)
+        if not holders:
+            return
+        was = {**org, **{c: before[c] for c in self.org_columns if c in before}}
+        rows = list(self.source._base_manager.using(db).filter(**{self.org_attname: org_id}).values(*self._columns()))
+        change = self.tally(rows, {org_id: org})
+        change.subtract(self.tally(rows, {org_id: was}))
+        self._add(Counter({(holder, *fact): n for fact, n in change.items() if n for holder in holders}), db)
+
+    def _add(self, delta: Counter, db: str) -> None:
+        rows = [(*key, n) for key, n in delta.items() if n]
+        if not rows:
+            return
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        table = quote(self.table._meta.db_table)
+        keys = ", ".join(map(quote, ("org_id", "facet", "key")))
+        with connection.cursor() as cursor:
+            cursor.executemany(f"INSERT INTO {table} ({keys}, {quote('n')}) VALUES (%s, %s, %s, %s) "
+                               f"ON CONFLICT ({keys}) DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}",
+                               rows)
+        touched = sorted({row[0] for row in rows})
+        self.table._base_manager.using(db).filter(org_id__in=touched, n=0).exclude(facet=self.TOTAL[0])._raw_delete(db)
+
+    # --------------------------------------------------------------- choosing the big subtrees
+
+    def rebuild(self) -> None:
+        """Choose the big organizations and count their snapshots: one pass over the rows, each counted into
+        its nearest snapshot, the snapshots then added up into the ones above them."""
+        from .bulk import insert_rows
+
+        db = router.db_for_write(self.table)
+        self.table._base_manager.using(db).all()._raw_delete(db)
+        orgs = self._orgs(db)
+        sizes: Counter = Counter()
+        for org_id, n in (self.source._base_manager.using(db).values_list(self.org_attname).annotate(n=models.Count("pk"))
+                          .order_by()):
+            path = orgs[org_id]["path"]
+            for i in range(SEGMENT, len(path) + 1, SEGMENT):
+                sizes[path[:i]] += n
+        snapshots = {path: None for path, n in sizes.items() if n >= self.threshold}
+        by_path = {org["path"]: pk for pk, org in orgs.items()}
+        snapshots = {path: by_path[path] for path in snapshots if path in by_path}
+        own: dict[int, Counter] = {pk: Counter({self.TOTAL: 0}) for pk in snapshots.values()}
+        nearest: dict[int, int | None] = {}
+        att, facts = self.org_attname, self.facts
+        rows = self.source._base_manager.using(db).values(*self._columns()).iterator(chunk_size=5000)
+        for row in rows:
+            org_id = row[att]
+            if org_id not in nearest:
+                holders = self._holders(orgs[org_id]["path"], snapshots)
+                nearest[org_id] = holders[-1] if holders else None
+            holder = nearest[org_id]
+            if holder is not None and self.counted(row):
+                counter = own[holder]
+                counter[self.TOTAL] += 1
+                counter.update(facts(row, orgs[org_id]))
+        for pk in sorted(own, key=lambda pk: -len(orgs[pk]["path"])):  # deepest first: each into the next above
+            above = self._holders(orgs[pk]["path"][:-SEGMENT], snapshots)
+            if above:
+                own[above[-1]].update(own[pk])
+        insert_rows(self.table, ("org_id", "facet", "key", "n"),
+                    ((pk, facet, key, n) for pk, counter in own.items() for (facet, key), n in counter.items()
+                     if n or (facet, key) == self.TOTAL))
+
+    def check(self) -> list[tuple]:
+        """(organization, facet, key, kept, counted) wherever a snapshot and a fresh count disagree."""
+        db = router.db_for_read(self.table)
+        out = []
+        for path, org_id in sorted(self._snapshots(db).items()):
+            kept, fresh = self.read(org_id, db), self.compute(path, db)
+            out += [(org_id, *fact, kept[fact], fresh[fact]) for fact in sorted(kept.keys() | fresh.keys())
+                    if kept[fact] != fresh[fact]]
+        return out
+
+
+def bulk_rows(queryset, ids, size: int = CHUNK) -> Iterator[dict]:
+    for i in range(0, len(ids), size):
+        yield from queryset.filter(pk__in=ids[i:i + size])
+
+
 def note(action: str, rows: list[tuple]) -> None:
     """Called by the change log with the rows it records: the roll-ups on their models recompute the
     partitions those rows touched; a subtree roll-up moves its totals with an organization that moved."""
@@ -314,12 +563,7 @@ def note(action: str, rows: list[tuple]) -> None:
     for content_type_id, changed in by_type.items():
         model = ContentType.objects.get_for_id(content_type_id).model_class()
         for rollup, role in watching.get(model, ()):
-            if role == "source":
-                rollup.refresh(rollup.partitions_of(action, changed))
-            else:  # the tree: a new parent is a move
-                for _ct, pk, _text, _path, before, _after in changed:
-                    if before and "parent_id" in before and action == "update":
-                        rollup.moved(pk, before["parent_id"])
+            rollup.changed(role, action, changed)
 
 
 def rebuild_all() -> list[str]:

@@ -48,6 +48,9 @@ class Member(OrgScopedModel):
     employment = models.CharField(_("人员状态"), max_length=10, blank=True, choices=_choices(EMPLOYMENTS))
     # the day the person left (died, left, was removed): mirrors their Exit, so current lists filter on one column
     exited_on = models.DateField(_("离开日期"), null=True, blank=True, editable=False)
+    # the day the person joined: mirrors the start of their first line in a member category (预备党员, 社员 …),
+    # so today's statistics read one column (services.sync_joined keeps it)
+    joined_on = models.DateField(_("加入日期"), null=True, blank=True, editable=False)
     # mirrors of the open dated lines
     org = models.ForeignKey("orgs.Org", on_delete=models.PROTECT, related_name="members", verbose_name=_("所在组织"))
     category = models.CharField(_("人员类别"), max_length=30)
@@ -67,6 +70,8 @@ class Member(OrgScopedModel):
             models.Index(fields=["name"], name="member_name"),
             models.Index(fields=["name_initials"], name="member_initials"),
             models.Index(fields=["id_tail", "org_path"], name="member_id_tail"),
+            # today's age bands: who was born in the few days around each band's boundary (stats.facets)
+            models.Index(fields=["birth_date"], name="member_birth"),
         ]
         verbose_name = _("成员")
         verbose_name_plural = _("成员")

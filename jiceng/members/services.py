@@ -249,7 +249,8 @@ def check_new_member(*, org: Org, category: str, since: date | None = None, appl
     if number:
         values.update(id_number_cipher=idnumber.encrypt(number), id_number_index=idnumber.blind_index(number),
                       id_tail=idnumber.tail_index(number))
-    values.update(org_id=org.pk, org_path=org.path, category=history[-1][0], account_id=getattr(account, "pk", account))
+    values.update(org_id=org.pk, org_path=org.path, category=history[-1][0], account_id=getattr(account, "pk", account),
+                  joined_on=next((day for key, day in history if rules.category(key).is_member), None))
     return NewMember(values, history, belonging_start), {}
 
 
@@ -397,8 +398,17 @@ def change_category(user, member: Member, category: str, *, on: date | None = No
     _close_and_open(member.category_lines.filter(end__isnull=True).first(), day, "on", errors,
                     lambda: CategoryLine.objects.create(member=member, category=category, start=day, note=note))
     member.category = category
+    sync_joined(member)
     member.save()
     return member
+
+
+def sync_joined(member: Member) -> None:
+    """Set the mirror `Member.joined_on` from the category lines (the start of the first in a member category);
+    whoever writes a member's category lines calls it before saving the member."""
+    keys = [c.key for c in member.rules.categories if c.is_member]
+    member.joined_on = (member.category_lines.filter(category__in=keys).order_by("start")
+                        .values_list("start", flat=True).first())
 
 
 @service(CHANGE, on="member")
