@@ -129,7 +129,8 @@ def _arranged(pairs, order=(), word=None) -> dict[str, int]:
     out = dict.fromkeys(order, 0)
     for value, n in pairs:
         key = (word(value) if word and value else value) or UNKNOWN
-        out[key] = out.get(key, 0) + n
+        if n or key in out:  # (an aggregate over no rows at all answers one row of zero)
+            out[key] = out.get(key, 0) + n
     known = [k for k in out if k in order]
     return {k: out[k] for k in [*known, *sorted(k for k in out if k not in order and k != UNKNOWN),
                                 *([UNKNOWN] if UNKNOWN in out else [])]}
@@ -189,6 +190,11 @@ def document(user, org: Org, as_of: date | None = None, filters: dict | None = N
     period = period or year
     if day == today() and not filters and period == year:  # today's, unfiltered: the roll-up
         return _todays_document(org, day, rules, period)
+    return from_lines(org, day, rules, filters, lookups, period)
+
+
+def from_lines(org: Org, day: date, rules: Profile, filters: dict, lookups: dict, period) -> dict:
+    """The document counted from the dated lines: any day, any filters (and the check of the roll-up's)."""
     root, org_lines = subtree_lines(org, day)
     members, candidates = counted_people(org_lines, day, rules, lookups)
     member_keys = [c.key for c in rules.categories if c.is_member]
