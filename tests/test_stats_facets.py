@@ -15,8 +15,8 @@ from jiceng.orgs import services as orgs
 from jiceng.orgs.models import Org
 from jiceng.stats import document as stats
 from jiceng.stats.document import AGE_BANDS, add_years
-from jiceng.stats.facets import facets
-from jiceng.stats.models import MemberFacets
+from jiceng.stats.facets import facets, org_facets
+from jiceng.stats.models import MemberFacets, OrgFacets
 
 from conftest import person_id
 
@@ -59,10 +59,12 @@ def both_ways(user, org):
 @pytest.fixture
 def every_subtree_kept(monkeypatch):
     monkeypatch.setattr(facets, "threshold", 1)  # every organization with someone below keeps a snapshot
+    monkeypatch.setattr(org_facets, "threshold", 1)
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(["add", "transfer", "exit", "cancel", "category", "move", "edit", "kind"]),
+@given(steps=st.lists(st.tuples(st.sampled_from(["add", "transfer", "exit", "cancel", "category", "move", "edit", "kind",
+                                                 "found", "dissolve"]),
                                 st.integers(0, 50), st.booleans(), people), min_size=1, max_size=10))
 def test_todays_statistics_from_the_roll_up_equal_the_dated_lines(world, every_subtree_kept, steps):
     Member.objects.filter(name__startswith="面").delete()
@@ -92,13 +94,21 @@ def test_todays_statistics_from_the_roll_up_equal_the_dated_lines(world, every_s
                     None, code="C7", name="总支", kind="general_branch", parent=world.root, founded_on=date(2010, 1, 1))
                 a = Org.objects.get(pk=world.a.pk)
                 orgs.move_org(None, a, world.root if a.parent_id == district.pk else district, on=day)
+            elif step == "found":  # a new branch under the general branch (if any) or the committee
+                parent = Org.objects.filter(code="C7").first() or world.root
+                orgs.create_org(None, code=f"N{next(NUMBERS)}", name="新支部", kind="branch", parent=parent,
+                                sector="高校" if flag else "", founded_on=day)
+            elif step == "dissolve":  # the newest empty branch
+                empty = Org.objects.filter(code__startswith="N", dissolved_on__isnull=True).order_by("-pk").first()
+                if empty:
+                    orgs.dissolve_org(None, empty, on=day)
             elif step == "kind":
                 orgs.update_org(None, where, kind="joint_branch" if where.kind == "branch" else "branch", on=day)
         except Exception as refused:  # a step the rules refuse (an exit twice, a date before the last change)
             if type(refused).__name__ not in ("ValidationError", "PermissionDenied"):
                 raise
     assert MemberFacets.objects.filter(facet="*").exists()
-    assert facets.check() == []
+    assert facets.check() == [] and org_facets.check() == []
     for org in Org.objects.all():
         kept, counted = both_ways(world.admin, org)
         assert kept == counted, (org.name, {(k, k2): (v2, counted[k].get(k2)) for k, v in kept.items() if v != counted[k] for k2, v2 in v.items() if v2 != counted[k].get(k2)})
@@ -106,7 +116,7 @@ def test_todays_statistics_from_the_roll_up_equal_the_dated_lines(world, every_s
 
 def test_a_subtree_that_keeps_no_snapshot_is_counted_from_its_people(world):
     rollups.rebuild_all()  # the default threshold: the world is far too small for a snapshot
-    assert not MemberFacets.objects.exists()
+    assert not MemberFacets.objects.exists() and not OrgFacets.objects.exists()
     kept, counted = both_ways(world.admin, world.root)
     assert kept == counted
     assert kept["members"]["total"] == 6 and kept["members"]["by_sex"] == {"男": 3, "女": 3}

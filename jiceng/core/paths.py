@@ -6,6 +6,7 @@ range means the same thing there as in SQLite.
 """
 from django.db import models
 from django.db.models import Q
+from django.db.models.lookups import GreaterThanOrEqual, LessThan
 
 SEGMENT = 6  # 36**6 ≈ 2.2 billion ids per installation
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyz"
@@ -28,9 +29,23 @@ def ids(path: str) -> list[int]:
     return [int(path[i : i + SEGMENT], 36) for i in range(0, len(path), SEGMENT)]
 
 
-def within(field: str, path: str) -> Q:
-    """The subtree of `path` (itself included), as an index range."""
-    return Q(**{f"{field}__gte": path, f"{field}__lt": path + END})
+def within(field: str, path: str, by_index: bool = True) -> Q:
+    """The subtree of `path` (itself included), as an index range. `by_index=False` for a big subtree whose
+    query another condition narrows far more (a few days of births, a year of exits): the range then does not
+    offer its index, which SQLite's planner would otherwise take and walk a whole province with."""
+    if by_index:
+        return Q(**{f"{field}__gte": path, f"{field}__lt": path + END})
+    column = Unindexed(models.F(field), output_field=models.CharField())
+    return Q(GreaterThanOrEqual(column, path)) & Q(LessThan(column, path + END))
+
+
+class Unindexed(models.Func):
+    """A column as a value no index serves: SQLite's unary + (PostgreSQL's planner weighs its statistics)."""
+
+    template = "%(expressions)s"
+
+    def as_sqlite(self, compiler, connection, **extra):
+        return super().as_sql(compiler, connection, template="+%(expressions)s", **extra)
 
 
 def outermost(paths) -> list[str]:

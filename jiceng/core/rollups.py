@@ -383,11 +383,6 @@ class FacetRollup:
                          .values_list("facet", "key", "n")})
         return found if self.TOTAL in found else None
 
-    def facets(self, org_id: int, path: str) -> Counter:
-        """The facets of an organization's subtree: its snapshot, or a count of its rows."""
-        kept = self.read(org_id)
-        return kept if kept is not None else self.compute(path)
-
     # --------------------------------------------------------------- keeping it current
 
     def watched(self) -> list[tuple[type[models.Model], str]]:

@@ -238,6 +238,7 @@ class Exit(LoggedModel):
     scope_self = "member__account"
 
     class Meta:
+        indexes = [models.Index(fields=["on"], name="exit_on")]  # a period's exits (statistics, annual tables)
         verbose_name = _("离开记录")
         verbose_name_plural = _("离开记录")
 

@@ -241,7 +241,9 @@ def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
     from .facets import facets as rollup
 
     found: dict[str, dict[str, int]] = {}
-    for (facet, key), n in rollup.facets(org.pk, org.path).items():
+    kept = rollup.read(org.pk)
+    big = kept is not None
+    for (facet, key), n in (kept if big else rollup.compute(org.path)).items():
         found.setdefault(facet, {})[key] = n
     member_keys = [c.key for c in rules.categories if c.is_member]
     candidate_keys = [c.key for c in rules.categories if not c.is_member]
@@ -259,7 +261,7 @@ def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
         "by_category": by("category", [label(k) for k in member_keys], label, keys=member_keys),
         **{f"by_{field}": by(field, order) for field, order in (
             ("sex", vocab.SEXES), ("ethnicity", ["汉族"]))},
-        "by_age_band": _arranged(_age_bands(births, day, org, member_keys), [w for w, _hi in AGE_BANDS]),
+        "by_age_band": _arranged(_age_bands(births, day, org, member_keys, big), [w for w, _hi in AGE_BANDS]),
         "by_birth_decade": _arranged([(f"{m[:3]}0s" if m else "", n) for m, n in births.items()],
                                      [f"{d}s" for d in decades]),
         **{f"by_{field}": by(field, order) for field, order in (
@@ -278,8 +280,8 @@ def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
         "candidates": {"total": sum(categories.get(k, 0) for k in candidate_keys),
                        "by_category": by("category", [label(k) for k in candidate_keys], label, keys=candidate_keys)},
         "new_members": _todays_new_members(found, str(day.year), rules, period),
-        "organizations": _organizations(subtree_lines(org, day)[1], rules),
-        "exits": exits(org, rules, period),
+        "organizations": _todays_organizations(org, rules),
+        "exits": exits(org, rules, period, big),
     }
     if rules.statistics.structure:
         pairs = [(*k.split("|", 1), n) for k, n in found.get("employment_title", {}).items()]
@@ -313,14 +315,15 @@ def _todays_new_members(found: dict, year: str, rules: Profile, period) -> dict:
     }
 
 
-def _age_bands(births: dict[str, int], day: date, org: Org, member_keys) -> list[tuple[str, int]]:
+def _age_bands(births: dict[str, int], day: date, org: Org, member_keys, big: bool) -> list[tuple[str, int]]:
     """(band, count) from the members' birth months: a month wholly after a band's boundary day (born after
     it: that age or younger) goes by the month; the one month that holds a boundary is split by the people
     born in it after the boundary, asked of the members' birth index (a few days' births, one query)."""
     bounds = [(word, add_years(day, -(hi + 1))) for word, hi in AGE_BANDS[:-1]]
     ends = [(b, date(b.year + b.month // 12, b.month % 12 + 1, 1)) for _w, b in bounds]  # after b, before the next month
     ranges = [Q(birth_date__gt=b, birth_date__lt=end) for b, end in ends]
-    after = (Member.objects.filter(within("org_path", org.path), exited_on__isnull=True, category__in=member_keys)
+    after = (Member.objects.filter(within("org_path", org.path, by_index=not big), exited_on__isnull=True,
+                                   category__in=member_keys)
              .filter(functools.reduce(operator.or_, ranges))
              .aggregate(**{f"b{i}": Count("pk", filter=r) for i, r in enumerate(ranges)}))
     words = [w for w, _hi in AGE_BANDS]
@@ -358,13 +361,14 @@ def _new_members(qs, rules: Profile, period) -> dict:
     }
 
 
-def exits(org: Org, rules: Profile, period) -> dict:
+def exits(org: Org, rules: Profile, period, big: bool = False) -> dict:
     """Members who left the subtree's organizations in `period` (both days included), by the profile's exit kinds
     in its order (出党: death, 退党, 除名 …; the words its profile uses; a transfer out of the installation is no leaving). A person counts under the organization
     they belonged to when they left (the Member row's organization, which an exit leaves in place); candidates
-    (applicants, activists) who left are not members leaving and are not counted. One GROUP BY."""
+    (applicants, activists) who left are not members leaving and are not counted. One GROUP BY, over the
+    period's exits for a `big` subtree (one that keeps a snapshot: stats.facets), over its people otherwise."""
     member_keys = [c.key for c in rules.categories if c.is_member]
-    qs = Exit.objects.filter(within("member__org_path", org.path), on__gte=period[0], on__lte=period[1],
+    qs = Exit.objects.filter(within("member__org_path", org.path, by_index=not big), on__gte=period[0], on__lte=period[1],
                              member__category__in=member_keys).exclude(kind__in=[e.key for e in rules.exits if not e.leaves])
     found = dict(qs.order_by().values_list("kind").annotate(n=Count("pk")).order_by())
     by_kind = {e.label: found.pop(e.key, 0) for e in rules.exits if e.leaves}
@@ -379,6 +383,17 @@ def _organizations(org_lines, rules: Profile) -> dict:
     return {"total": total, "below": max(0, total - 1),  # below: the subtree without the organization itself
             "by_kind": _breakdown(org_lines, "kind", [k.label for k in rules.kinds], rules.kind_label),
             "by_sector": _breakdown(org_lines, "sector", vocab.SECTORS)}
+
+
+def _todays_organizations(org: Org, rules: Profile) -> dict:
+    from .facets import org_facets
+
+    found = org_facets.read(org.pk) or org_facets.compute(org.path)
+    total = found[org_facets.TOTAL]
+    pairs = lambda facet: [(key, n) for (f, key), n in found.items() if f == facet]  # noqa: E731
+    return {"total": total, "below": max(0, total - 1),
+            "by_kind": _arranged(pairs("kind"), [k.label for k in rules.kinds], rules.kind_label),
+            "by_sector": _arranged(pairs("sector"), vocab.SECTORS)}
 
 
 def _structure(members, rules: Profile, total: int) -> dict:

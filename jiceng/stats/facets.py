@@ -10,8 +10,9 @@ from datetime import date
 from jiceng.core import profiles
 from jiceng.core.rollups import FacetRollup
 from jiceng.members.models import Member
+from jiceng.orgs.models import Org
 
-from .models import MemberFacets
+from .models import MemberFacets, OrgFacets
 
 UNKNOWN = "未知"
 PLAIN = ("sex", "ethnicity", "education", "degree", "title_level", "occupation", "employment")
@@ -57,4 +58,22 @@ class MemberFacetRollup(FacetRollup):
             yield from ((f"new_{field}", f"{year}|{row[field]}") for field in NEW)
 
 
+class OrgFacetRollup(FacetRollup):
+    """The organizations of a subtree (each counts in its own): today's part "organizations" of the document."""
+
+    table = OrgFacets
+    source = Org
+    org = "id"
+    path = "path"
+    columns = ("kind", "sector", "dissolved_on")
+
+    def counted(self, row: dict) -> bool:
+        return row["dissolved_on"] is None
+
+    def facts(self, row: dict, org: dict):
+        yield "kind", row["kind"]
+        yield "sector", row["sector"]
+
+
 facets = MemberFacetRollup()
+org_facets = OrgFacetRollup()

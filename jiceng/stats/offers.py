@@ -6,9 +6,10 @@ from jiceng.core import registry
 
 
 def register() -> None:
-    from .facets import facets
+    from .facets import facets, org_facets
 
     registry.register_rollup(facets)  # today's statistics of the big subtrees (stats.facets)
+    registry.register_rollup(org_facets)
     registry.register_nav_group("stats", _("统计"), 45)
     registry.register_navigation("stats_page", _("统计表"), 45, group="stats")
     registry.register_navigation("stats_dashboard", _("仪表盘"), 46, group="stats")
