@@ -24,6 +24,7 @@ from django.db import connections, models, router
 from django.db.models import Count, Func, IntegerField, Q
 
 from .paths import SEGMENT, within
+from .paths import ids as path_ids
 
 CHUNK = 500  # organizations per statement: well under SQLite's bound on parameters
 
@@ -215,16 +216,13 @@ class Rollup:
         self._add({key: (d, d) for key, d in delta.items() if d}, db)
 
     def _chains(self, org_ids: Iterable[int], db: str) -> dict[int, list[int]]:
-        """Each organization with its ancestors (itself first), from its path: two queries for all of them."""
+        """Each organization with its ancestors (itself first), read off its path (a path is its ancestors'
+        ids, core.paths): one query for all of them."""
         paths: dict = {}
         ids = list(org_ids)
         for i in range(0, len(ids), CHUNK):
             paths.update(self.tree._base_manager.using(db).filter(pk__in=ids[i:i + CHUNK]).values_list("pk", "path"))
-        heads = sorted({p[:i] for p in paths.values() for i in range(SEGMENT, len(p) + 1, SEGMENT)})
-        by_path: dict = {}
-        for i in range(0, len(heads), CHUNK):
-            by_path.update(self.tree._base_manager.using(db).filter(path__in=heads[i:i + CHUNK]).values_list("path", "pk"))
-        return {pk: [by_path[p[:i]] for i in range(len(p), 0, -SEGMENT) if p[:i] in by_path] for pk, p in paths.items()}
+        return {pk: path_ids(p)[::-1] for pk, p in paths.items()}
 
     def _add(self, changes: dict[tuple, tuple[int, int]], db: str, spread: bool = True) -> None:
         """Add (to `n`, to `total`) to these rows; with `spread`, each total's difference to the ancestors too."""
@@ -237,17 +235,7 @@ class Rollup:
             for ancestor in chains.get(key[0], [key[0]])[1:] if spread else ():
                 rows[(ancestor, *key[1:])][1] += dt
             rows[key][1] += dt
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        table = quote(self.table._meta.db_table)
-        keys = ", ".join(map(quote, self._keys()))
-        n, total = quote("n"), quote("total")
-        with connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {table} ({keys}, {n}, {total}) VALUES ({', '.join(['%s'] * (len(self._keys()) + 2))}) "
-                f"ON CONFLICT ({keys}) DO UPDATE SET {n} = {table}.{n} + excluded.{n}, "
-                f"{total} = {table}.{total} + excluded.{total}",
-                [(*key, dn, dt) for key, (dn, dt) in rows.items() if dn or dt])
+        upsert(self.table, self._keys(), ("n", "total"), [(*key, dn, dt) for key, (dn, dt) in rows.items() if dn or dt], db)
         touched = sorted({key[0] for key in rows})
         for i in range(0, len(touched), CHUNK):
             self.table._base_manager.using(db).filter(org_id__in=touched[i:i + CHUNK], n=0, total=0)._raw_delete(db)
@@ -474,14 +462,7 @@ class FacetRollup:
         rows = [(*key, n) for key, n in delta.items() if n]
         if not rows:
             return
-        connection = connections[db]
-        quote = connection.ops.quote_name
-        table = quote(self.table._meta.db_table)
-        keys = ", ".join(map(quote, ("org_id", "facet", "key")))
-        with connection.cursor() as cursor:
-            cursor.executemany(f"INSERT INTO {table} ({keys}, {quote('n')}) VALUES (%s, %s, %s, %s) "
-                               f"ON CONFLICT ({keys}) DO UPDATE SET {quote('n')} = {table}.{quote('n')} + excluded.{quote('n')}",
-                               rows)
+        upsert(self.table, ("org_id", "facet", "key"), ("n",), rows, db)
         touched = sorted({row[0] for row in rows})
         self.table._base_manager.using(db).filter(org_id__in=touched, n=0).exclude(facet=self.TOTAL[0])._raw_delete(db)
 
@@ -535,6 +516,23 @@ class FacetRollup:
             out += [(org_id, *fact, kept[fact], fresh[fact]) for fact in sorted(kept.keys() | fresh.keys())
                     if kept[fact] != fresh[fact]]
         return out
+
+
+def upsert(table: type[models.Model], keys, added, rows: list[tuple], db: str) -> None:
+    """Add the rows' values to the `added` columns of the table's rows with the same `keys` (inserted when
+    new): one statement per few hundred rows, not one per row."""
+    connection = connections[db]
+    quote = connection.ops.quote_name
+    name = quote(table._meta.db_table)
+    columns = ", ".join(map(quote, (*keys, *added)))
+    conflict = ", ".join(map(quote, keys))
+    sums = ", ".join(f"{quote(c)} = {name}.{quote(c)} + excluded.{quote(c)}" for c in added)
+    one = f"({', '.join(['%s'] * (len(keys) + len(added)))})"
+    with connection.cursor() as cursor:
+        for i in range(0, len(rows), CHUNK):
+            chunk = rows[i:i + CHUNK]
+            cursor.execute(f"INSERT INTO {name} ({columns}) VALUES {', '.join([one] * len(chunk))} "
+                           f"ON CONFLICT ({conflict}) DO UPDATE SET {sums}", [v for row in chunk for v in row])
 
 
 def bulk_rows(queryset, ids, size: int = CHUNK) -> Iterator[dict]:
