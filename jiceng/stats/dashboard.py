@@ -24,7 +24,8 @@ from jiceng.core.scoping import scope_of
 from jiceng.members.models import CategoryLine
 from jiceng.orgs.models import Org
 
-from .document import AGE_BANDS, UNKNOWN, _age_at_joining, _age_band, document, people, subtree_lines
+from .document import (AGE_BANDS, UNKNOWN, _age_at_joining, _age_band, document, people, subtree_lines,
+                       todays_bands_by_sex)
 
 YEARS = 10  # the trends' span
 HEAT_ROWS = 30  # compliance rows shown (the direct children, then cut)
@@ -52,10 +53,14 @@ def _members(org: Org, day: date):
         joined=Subquery(joined.order_by("start").values("start")[:1]))
 
 
-def by_age_band_by_sex(org: Org, day: date) -> dict[str, dict[str, int]]:
-    """{sex: {age band: count}} of the members (the document's bands and sexes; one GROUP BY)."""
-    _keys, members = _members(org, day)
+def by_age_band_by_sex(org: Org, day: date, from_lines: bool = False) -> dict[str, dict[str, int]]:
+    """{sex: {age band: count}} of the members (the document's bands and sexes; one GROUP BY, or today's roll-up)."""
     out = {s: dict.fromkeys([w for w, _hi in AGE_BANDS], 0) for s in vocab.SEXES}
+    if day == today() and not from_lines:
+        for sex, bands in todays_bands_by_sex(org, day).items():
+            out.setdefault(sex, {}).update(bands)
+        return out
+    _keys, members = _members(org, day)
     rows = members.annotate(band=_age_band(day)).values_list("sex_v", "band").annotate(n=Count("pk")).order_by()
     for sex, band, n in rows:
         out.setdefault(sex or UNKNOWN, {}).setdefault(band, 0)
@@ -174,19 +179,20 @@ def dashboard(user, org: Org, as_of: date | None = None, compact: bool = False) 
                      [[member_list_url(org, keys, sex=s, age_band=LIST_BANDS[b]) for b in bands] for s in sexes],
                      sum(sum(pyramid[s].values()) for s in sexes))]
     charts.append(_counts_chart(org, keys, "education", _("学历"), m["by_education"], "education", m["total"]))
+    charts.append(_counts_chart(org, keys, "occupation", rules.words.get("occupation") or _("职业类别"),
+                                m["by_occupation"], "occupation", m["total"]))
+    # the home page's compact dashboard is today's structure, read from the roll-ups on every load; the trends
+    # (a count over the dated lines per year end) and the apps' reports are the full dashboard's
+    years = [] if compact else trends(org, day, YEARS)
     if not compact:
-        charts.append(_counts_chart(org, keys, "occupation", rules.words.get("occupation") or _("职业类别"),
-                                    m["by_occupation"], "occupation", m["total"]))
         charts.append(_counts_chart(org, keys, "title_level", _("职称"), m["by_title_level"], "title_level",
                                     m["total"]))
-    years = trends(org, day, 5 if compact else YEARS)
-    labels = [str(t["year"]) for t in years]
-    charts.append(_chart("trends", _("%(w)s人数与新发展") % {"w": member_word}, "trend", labels,
-                         [(_("年末%(w)s数") % {"w": member_word}, [t["members"] for t in years]),
-                          (_("新发展"), [t["new_members"] for t in years]),
-                          (_("新发展平均年龄"), [t["average_age"] for t in years])],
-                         [[""] * len(years)] * 3, years[-1]["members"]))
-    if not compact:
+        labels = [str(t["year"]) for t in years]
+        charts.append(_chart("trends", _("%(w)s人数与新发展") % {"w": member_word}, "trend", labels,
+                             [(_("年末%(w)s数") % {"w": member_word}, [t["members"] for t in years]),
+                              (_("新发展"), [t["new_members"] for t in years]),
+                              (_("新发展平均年龄"), [t["average_age"] for t in years])],
+                             [[""] * len(years)] * 3, years[-1]["members"]))
         for chart in (pipeline_chart(user, org), compliance_chart(user, org, day.year), training_chart(org, day.year)):
             if chart is not None:
                 charts.append(chart)

@@ -238,13 +238,7 @@ def from_lines(org: Org, day: date, rules: Profile, filters: dict, lookups: dict
 def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
     """The same document for today, unfiltered, from the facet roll-up (stats.facets): a snapshot for a big
     subtree, a count of a small one's rows otherwise. Equal to the dated lines' answer (tests, bench stats)."""
-    from .facets import facets as rollup
-
-    found: dict[str, dict[str, int]] = {}
-    kept = rollup.read(org.pk)
-    big = kept is not None
-    for (facet, key), n in (kept if big else rollup.compute(org.path)).items():
-        found.setdefault(facet, {})[key] = n
+    found, big = todays_facets(org)
     member_keys = [c.key for c in rules.categories if c.is_member]
     candidate_keys = [c.key for c in rules.categories if not c.is_member]
     categories = found.get("category", {})
@@ -261,7 +255,8 @@ def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
         "by_category": by("category", [label(k) for k in member_keys], label, keys=member_keys),
         **{f"by_{field}": by(field, order) for field, order in (
             ("sex", vocab.SEXES), ("ethnicity", ["汉族"]))},
-        "by_age_band": _arranged(_age_bands(births, day, org, member_keys, big), [w for w, _hi in AGE_BANDS]),
+        "by_age_band": _arranged(_age_bands(births, day, born_after_boundaries(day, org, member_keys, big)),
+                                 [w for w, _hi in AGE_BANDS]),
         "by_birth_decade": _arranged([(f"{m[:3]}0s" if m else "", n) for m, n in births.items()],
                                      [f"{d}s" for d in decades]),
         **{f"by_{field}": by(field, order) for field, order in (
@@ -295,6 +290,30 @@ def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
     return doc
 
 
+def todays_facets(org: Org) -> tuple[dict[str, dict[str, int]], bool]:
+    """{facet: {key: count}} of the subtree's people today (stats.facets), and whether it is big (a snapshot)."""
+    from .facets import facets as rollup
+
+    found: dict[str, dict[str, int]] = {}
+    kept = rollup.read(org.pk)
+    for (facet, key), n in (kept if kept is not None else rollup.compute(org.path)).items():
+        found.setdefault(facet, {})[key] = n
+    return found, kept is not None
+
+
+def todays_bands_by_sex(org: Org, day: date) -> dict[str, dict[str, int]]:
+    """{sex: {age band: count}} of today's members, from the roll-up (the age pyramid)."""
+    found, big = todays_facets(org)
+    births: dict[str, dict[str, int]] = {}
+    for key, n in found.get("sex_birth", {}).items():
+        sex, month = key.split("|", 1)
+        births.setdefault(sex, {})[month] = n
+    keys = [c.key for c in org.rules.categories if c.is_member]
+    after = born_after_boundaries(day, org, keys, big, by_sex=True)
+    return {sex or UNKNOWN: _arranged(_age_bands(months, day, after.get(sex, {})), [w for w, _hi in AGE_BANDS])
+            for sex, months in births.items()}
+
+
 def _of_year(found: dict, facet: str, year: str) -> list[tuple[str, int]]:
     """(value, count) of a facet keyed "year|value", for one year."""
     return [(k.split("|", 1)[1], n) for k, n in found.get(facet, {}).items() if k.startswith(year + "|")]
@@ -315,17 +334,26 @@ def _todays_new_members(found: dict, year: str, rules: Profile, period) -> dict:
     }
 
 
-def _age_bands(births: dict[str, int], day: date, org: Org, member_keys, big: bool) -> list[tuple[str, int]]:
-    """(band, count) from the members' birth months: a month wholly after a band's boundary day (born after
-    it: that age or younger) goes by the month; the one month that holds a boundary is split by the people
-    born in it after the boundary, asked of the members' birth index (a few days' births, one query)."""
-    bounds = [(word, add_years(day, -(hi + 1))) for word, hi in AGE_BANDS[:-1]]
-    ends = [(b, date(b.year + b.month // 12, b.month % 12 + 1, 1)) for _w, b in bounds]  # after b, before the next month
+def born_after_boundaries(day: date, org: Org, member_keys, big: bool, by_sex: bool = False) -> dict:
+    """{band boundary's index: members of the subtree born after that boundary day within its month} (or
+    {sex: …}): a few days' births, asked of the members' birth index in one query."""
+    bounds = [add_years(day, -(hi + 1)) for _word, hi in AGE_BANDS[:-1]]
+    ends = [(b, date(b.year + b.month // 12, b.month % 12 + 1, 1)) for b in bounds]  # after b, before the next month
     ranges = [Q(birth_date__gt=b, birth_date__lt=end) for b, end in ends]
     after = (Member.objects.filter(within("org_path", org.path, by_index=not big), exited_on__isnull=True,
                                    category__in=member_keys)
-             .filter(functools.reduce(operator.or_, ranges))
-             .aggregate(**{f"b{i}": Count("pk", filter=r) for i, r in enumerate(ranges)}))
+             .filter(functools.reduce(operator.or_, ranges)))
+    if by_sex:
+        return {counts["sex"] or "": {int(k[1:]): n for k, n in counts.items() if k != "sex"} for counts in
+                after.values("sex").annotate(**{f"b{i}": Count("pk", filter=r) for i, r in enumerate(ranges)}).order_by()}
+    return {int(k[1:]): n for k, n in after.aggregate(**{f"b{i}": Count("pk", filter=r) for i, r in enumerate(ranges)}).items()}
+
+
+def _age_bands(births: dict[str, int], day: date, after: dict[int, int]) -> list[tuple[str, int]]:
+    """(band, count) from the members' birth months: a month wholly after a band's boundary day (born after
+    it: that age or younger) goes by the month; the one month that holds a boundary is split by `after`, the
+    people born in it after the boundary (born_after_boundaries)."""
+    bounds = [(word, add_years(day, -(hi + 1))) for word, hi in AGE_BANDS[:-1]]
     words = [w for w, _hi in AGE_BANDS]
     out = []
     for month, n in births.items():
@@ -338,7 +366,7 @@ def _age_bands(births: dict[str, int], day: date, org: Org, member_keys, big: bo
                 out.append((word, n))
                 break
             if month == edge:
-                out += [(word, after[f"b{i}"]), (words[i + 1], n - after[f"b{i}"])]
+                out += [(word, after.get(i, 0)), (words[i + 1], n - after.get(i, 0))]
                 break
         else:
             out.append((words[-1], n))

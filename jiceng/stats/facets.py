@@ -48,6 +48,7 @@ class MemberFacetRollup(FacetRollup):
         yield "employment_title", f"{row['employment']}|{row['title_level']}"
         birth, joined = row["birth_date"], row["joined_on"]
         yield "birth", birth.isoformat()[:7] if birth else ""
+        yield "sex_birth", f"{row['sex']}|{birth.isoformat()[:7] if birth else ''}"  # the age pyramid
         if rules.statistics.joining_periods:
             yield "joined_period", joined_period(rules, joined)
         if joined:
