@@ -376,9 +376,13 @@ class FacetRollup:
     def watched(self) -> list[tuple[type[models.Model], str]]:
         return [(self.source, "source"), (self.tree, "tree")]
 
-    def _snapshots(self, db: str) -> dict[str, int]:
-        """path → organization of every snapshot (a few hundred rows at most)."""
-        return dict(self.table._base_manager.using(db).filter(facet=self.TOTAL[0]).values_list("org__path", "org_id"))
+    def _snapshots(self, db: str, paths: Iterable[str] | None = None) -> dict[str, int]:
+        """path → organization of the snapshots (all, or those above these paths: their ids are in the paths,
+        so the table's (org, facet) index finds them)."""
+        kept = self.table._base_manager.using(db).filter(facet=self.TOTAL[0])
+        if paths is not None:
+            kept = kept.filter(org_id__in={pk for path in paths for pk in path_ids(path)})
+        return dict(kept.values_list("org__path", "org_id"))
 
     @staticmethod
     def _holders(path: str, snapshots: dict[str, int]) -> list[int]:
@@ -392,19 +396,18 @@ class FacetRollup:
 
     def changed(self, role: str, action: str, rows: list[tuple]) -> None:
         db = router.db_for_write(self.table)
-        snapshots = self._snapshots(db)
-        if not snapshots:
+        if not self.table._base_manager.using(db).exists():
             return
         if role == "source":
-            self._source_changed(action, rows, snapshots, db)
+            self._source_changed(action, rows, db)
         elif action == "update":
             for _ct, pk, _text, _path, before, _after in rows:
                 if before and "parent_id" in before:
-                    self._moved(pk, before["parent_id"], snapshots, db)
+                    self._moved(pk, before["parent_id"], db)
                 if before and any(c in before for c in self.org_columns):
-                    self._org_changed(pk, before, snapshots, db)
+                    self._org_changed(pk, before, db)
 
-    def _source_changed(self, action: str, rows: list[tuple], snapshots: dict, db: str) -> None:
+    def _source_changed(self, action: str, rows: list[tuple], db: str) -> None:
         ids = [row[1] for row in rows if row[5] is not None]
         now = {row["pk"]: row for row in bulk_rows(self.source._base_manager.using(db).values("pk", *self._columns()), ids)}
         pairs = []
@@ -419,6 +422,7 @@ class FacetRollup:
             pairs.append((old, new))
         att = self.org_attname
         orgs = self._orgs(db, pk__in={s[att] for pair in pairs for s in pair if s})
+        snapshots = self._snapshots(db, [org["path"] for org in orgs.values()])
         delta: Counter = Counter()
         for old, new in pairs:
             for state, sign in ((old, -1), (new, 1)):
@@ -430,10 +434,11 @@ class FacetRollup:
                             delta[(holder, *fact)] += sign
         self._add(delta, db)
 
-    def _moved(self, org_id: int, old_parent_id: int | None, snapshots: dict, db: str) -> None:
+    def _moved(self, org_id: int, old_parent_id: int | None, db: str) -> None:
         """The organization's subtree left the snapshots above its old parent for those above its new one."""
         paths = dict(self.tree._base_manager.using(db).filter(pk__in=[org_id, old_parent_id]).values_list("pk", "path"))
         path = paths[org_id]
+        snapshots = self._snapshots(db, paths.values())
         old = set(self._holders(paths[old_parent_id], snapshots)) if old_parent_id in paths else set()
         new = set(self._holders(path[:-SEGMENT], snapshots)) if len(path) > SEGMENT else set()
         if old == new:
@@ -446,10 +451,10 @@ class FacetRollup:
                     delta[(holder, *fact)] += sign * n
         self._add(delta, db)
 
-    def _org_changed(self, org_id: int, before: dict, snapshots: dict, db: str) -> None:
+    def _org_changed(self, org_id: int, before: dict, db: str) -> None:
         """A column facts() reads changed on the organization: its own rows' facts, old against new."""
         org = self._orgs(db, pk=org_id)[org_id]
-        holders = self._holders(org["path"], snapshots)
+        holders = self._holders(org["path"], self._snapshots(db, [org["path"]]))
         if not holders:
             return
         was = {**org, **{c: before[c] for c in self.org_columns if c in before}}
@@ -463,8 +468,10 @@ class FacetRollup:
         if not rows:
             return
         upsert(self.table, ("org_id", "facet", "key"), ("n",), rows, db)
-        touched = sorted({row[0] for row in rows})
-        self.table._base_manager.using(db).filter(org_id__in=touched, n=0).exclude(facet=self.TOTAL[0])._raw_delete(db)
+        # the rows that came to zero among those touched (the index finds them: not a snapshot's every row)
+        orgs, facets, keys = ({row[i] for row in rows} for i in range(3))
+        (self.table._base_manager.using(db).filter(org_id__in=orgs, facet__in=facets - {self.TOTAL[0]}, key__in=keys, n=0)
+         ._raw_delete(db))
 
     # --------------------------------------------------------------- choosing the big subtrees
 
