@@ -96,6 +96,13 @@ def test_each_bars_link_filters_the_member_list_to_its_count(tree, client):  # n
     assert got.status_code == 200 and '<span id="member-count">1</span>' in got.content.decode() and "中丁" in got.content.decode()
 
 
+def test_a_past_days_bars_open_no_list(tree):  # noqa: F811
+    """The member list filters by today's values: a bar of 2024-12-31 has no list that shows exactly its number."""
+    data = dashboard(make_user("org_admin", "org_admin", tree.r), tree.r, DAY)
+    structure = [c for c in data["charts"] if c["key"] in ("pyramid", "education", "occupation", "title_level")]
+    assert len(structure) == 4 and all(url == "" for c in structure for links in c["links"] for url in links)
+
+
 def test_member_list_filters_by_title_level_and_occupation(tree, client):  # noqa: F811
     admin = make_user("org_admin", "org_admin", tree.r)
     Member.objects.filter(pk=tree.m2.pk).update(title_level="中级", occupation="学生")

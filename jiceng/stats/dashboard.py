@@ -85,9 +85,11 @@ def trends(org: Org, last: date, years: int = YEARS) -> list[dict]:
     return out
 
 
-def _counts_chart(org, keys, key, title, counts: dict, param: str | None, total: int) -> dict:
+def _counts_chart(org, keys, key, title, counts: dict, param: str | None, total: int, day: date) -> dict:
     words = [w for w, n in counts.items() if n or w != UNKNOWN]
-    links = [[member_list_url(org, keys, **{param: w}) if param and w != UNKNOWN else "" for w in words]]
+    # the member list filters by today's values: a past day's bar has no list that shows exactly its number
+    listed = param and day == today()
+    links = [[member_list_url(org, keys, **{param: w}) if listed and w != UNKNOWN else "" for w in words]]
     return _chart(key, title, "bar", words, [(title, [counts[w] for w in words])], links, total)
 
 
@@ -176,17 +178,18 @@ def dashboard(user, org: Org, as_of: date | None = None, compact: bool = False) 
     sexes = [s for s in vocab.SEXES if s in pyramid]
     charts = [_chart("pyramid", _("年龄结构（按性别）"), "pyramid", bands,
                      [(s, [pyramid[s].get(b, 0) for b in bands]) for s in sexes],
-                     [[member_list_url(org, keys, sex=s, age_band=LIST_BANDS[b]) for b in bands] for s in sexes],
+                     [[member_list_url(org, keys, sex=s, age_band=LIST_BANDS[b]) if day == today() else ""
+                       for b in bands] for s in sexes],
                      sum(sum(pyramid[s].values()) for s in sexes))]
-    charts.append(_counts_chart(org, keys, "education", _("学历"), m["by_education"], "education", m["total"]))
+    charts.append(_counts_chart(org, keys, "education", _("学历"), m["by_education"], "education", m["total"], day))
     charts.append(_counts_chart(org, keys, "occupation", rules.words.get("occupation") or _("职业类别"),
-                                m["by_occupation"], "occupation", m["total"]))
+                                m["by_occupation"], "occupation", m["total"], day))
     # the home page's compact dashboard is today's structure, read from the roll-ups on every load; the trends
     # (a count over the dated lines per year end) and the apps' reports are the full dashboard's
     years = [] if compact else trends(org, day, YEARS)
     if not compact:
         charts.append(_counts_chart(org, keys, "title_level", _("职称"), m["by_title_level"], "title_level",
-                                    m["total"]))
+                                    m["total"], day))
         labels = [str(t["year"]) for t in years]
         charts.append(_chart("trends", _("%(w)s人数与新发展") % {"w": member_word}, "trend", labels,
                              [(_("年末%(w)s数") % {"w": member_word}, [t["members"] for t in years]),
