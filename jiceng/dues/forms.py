@@ -107,4 +107,4 @@ class ReductionForm(Form):
 
 class ApproveForm(Form):
     approved_on = forms.DateField(label=_("批准日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    approval = forms.CharField(label=_("批准依据"), required=False, max_length=300, help_text=_("上级党组织的会议或批复文件"))
+    approval = forms.CharField(label=_("批准依据"), required=False, max_length=300, help_text=_("上级组织的会议或批复文件"))

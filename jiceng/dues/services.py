@@ -146,7 +146,7 @@ def payment_errors(member: Member, month: date, amount, paid_on: date, method: s
     if (limit is not None and not voluntary and not correction and "month" not in errors
             and month_index(paid_on) - month_index(month) > limit):
         errors.setdefault("month", []).append(
-            _("补交最多可补 %(n)s 个月以前的%(d)s：%(p)s 交纳的款项不能补 %(m)s 的（更早的欠交请联系上级党组织处理）")
+            _("补交最多可补 %(n)s 个月以前的%(d)s：%(p)s 交纳的款项不能补 %(m)s 的（更早的欠交请联系上级组织处理）")
             % {"n": limit, "d": member.rules.word("dues"), "p": shown(paid_on), "m": ym(month)})
     return errors
 
@@ -328,7 +328,7 @@ def may_approve(user, reduction: Reduction) -> bool:
 def approve_reduction(user, reduction: Reduction, *, approved_on: date | None = None, approval: str = "") -> Reduction:
     """The upper level approves a reduction: from now on the months' dues are reduced (or waived)."""
     if not may_approve(user, reduction):
-        raise PermissionDenied(_("减免须由上级党组织批准，您不能批准本组织的减免"))
+        raise PermissionDenied(_("减免须由上级组织批准，您不能批准本组织的减免"))
     day = approved_on or today()
     errors: dict = {}
     if reduction.approved:

@@ -37,4 +37,4 @@ class RestoreForm(Form):
 class DecisionForm(Form):
     on = forms.DateField(label=_("决定日期"), initial=today, widget=DATE)
     evidence = forms.CharField(label=_("依据"), max_length=300,
-                               help_text=_("作出决定的会议或文件：如支部党员大会决议及日期、批准文件文号"))
+                               help_text=_("作出决定的会议或文件：如会议决议及日期、批准文件文号"))

@@ -38,8 +38,9 @@ def _member_errors(member: Member, field: str) -> dict:
 def _not_before_joining(member: Member, field: str, day: date, errors: dict) -> None:
     joined = joined_on(member)
     if joined and day < joined:
-        errors.setdefault(field, []).append(_("%(d)s 早于 %(n)s 入档（入党/入会/入社）的日期 %(j)s")
-                                            % {"d": shown(day), "n": member.name, "j": shown(joined)})
+        errors.setdefault(field, []).append(_("%(d)s 早于 %(n)s 的%(w)s %(j)s")
+                                            % {"d": shown(day), "n": member.name, "w": member.rules.word("join_date"),
+                                               "j": shown(joined)})
 
 
 # --- good reasons (正当理由) ---------------------------------------------------------------------------------------

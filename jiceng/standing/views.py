@@ -14,7 +14,7 @@ from jiceng.core.paths import outermost
 from jiceng.core.scoping import CHANGE, VIEW, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped_object
 from jiceng.members.models import Member
-from jiceng.orgs.models import Org
+from jiceng.orgs.models import Org, word_in_scope
 
 from . import compute, forms, services
 from .models import LostContact, Reason
@@ -35,8 +35,7 @@ def heading(rules) -> str:
 
 
 def nav_label(user) -> str:
-    first = Org.objects.restrict(user).order_by("path").only("profile").first()
-    return heading(first.rules) if first is not None else _("组织生活与党费")
+    return _("组织生活与%(dues)s") % {"dues": word_in_scope(user, "dues", _("党费"))}
 
 
 class HomeView(ScopedView):
@@ -48,7 +47,9 @@ class HomeView(ScopedView):
         else:
             orgs = Org.objects.filter(path__in=outermost(scope_of(request.user).paths_for(VIEW)))
         orgs = orgs.restrict(request.user, VIEW).order_by("path")[:50]
-        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user)})
+        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user),
+                                                      "dues": word_in_scope(request.user, "dues", _("党费")),
+                                                      "member": word_in_scope(request.user, "member", _("党员"))})
 
 
 def as_of_of(request):
