@@ -95,8 +95,8 @@ class ReductionForm(Form):
     amount = forms.CharField(label=_("每月减交（元）"), required=False, max_length=20,
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}), help_text=_("减交时填写；免交不填"))
     reason = forms.CharField(label=_("原因"), max_length=300, help_text=_("如生活困难、重病等"))
-    decided_on = forms.DateField(label=_("支部决定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    decision = forms.CharField(label=_("决定依据"), max_length=300, help_text=_("支部委员会或支部大会会议、文件"))
+    decided_on = forms.DateField(label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    decision = forms.CharField(label=_("决定依据"), max_length=300, help_text=_("作出决定的会议或文件"))
 
     def __init__(self, *args, **kwargs):
         from .models import Reduction

@@ -26,7 +26,7 @@ class EndReasonForm(Form):
 
 class LostContactForm(Form):
     since = forms.DateField(label=_("失联日期"), initial=today, widget=DATE,
-                            help_text=_("最后一次联系上的日期，或支部确认无法联系的日期"))
+                            help_text=_("最后一次联系上的日期，或所在组织确认无法联系的日期"))
     note = forms.CharField(label=_("情况说明"), max_length=300, required=False)
 
 

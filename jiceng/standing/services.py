@@ -142,7 +142,9 @@ def record_suspension(user, lost: LostContact, *, on: date | None, evidence: str
     if lost.restored_on is not None:
         errors["on"] = [_("已于 %(d)s 恢复联系") % {"d": shown(lost.restored_on)}]
     elif lost.suspended_on is not None:
-        errors["on"] = [_("已于 %(d)s 停止党籍") % {"d": shown(lost.suspended_on)}]
+        rule = lost.member.rules.standing.lost_contact if lost.member.rules.standing else None
+        errors["on"] = [_("已于 %(d)s %(s)s") % {"d": shown(lost.suspended_on),
+                                                 "s": rule.suspend_label if rule else _("停止党籍")}]
     elif on is None:
         errors["on"] = [_("请填写决定日期")]
     else:

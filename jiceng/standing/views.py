@@ -69,7 +69,7 @@ class ListView(ScopedView):
         return render(request, "standing/list.html", {
             "org": org, "which": which, "label": LIST_LABELS[which], "lists": LIST_LABELS, "as_of": as_of,
             "rule": s.rule if s else None, "page": paginate(request, rows, per_page=100), "count": len(rows),
-            "word": org.rules.word("dues"), "last_month": compute.month_start(s.last_month) if s else None,
+            "word": org.rules.word("dues"), "member_word": org.rules.word("member"), "last_month": compute.month_start(s.last_month) if s else None,
             "can_change": scope_of(request.user).covers(org.path, CHANGE)})
 
 
@@ -122,6 +122,13 @@ class RestoreView(ObjectActionView):
 class SuspendView(ObjectActionView):
     model, form_class, action, title = LostContact, forms.DecisionForm, CHANGE, _("登记停止党籍（会籍、社籍）的决定")
 
+    def get_title(self, lost):
+        """登记停止党籍的决定, 登记停止会籍的决定, 登记停止社籍的决定: the member's party's word."""
+        rule = lost.member.rules.standing.lost_contact if lost.member.rules.standing else None
+        if rule is None:
+            return super().get_title(lost)
+        return f"{_('登记%(s)s的决定') % {'s': rule.suspend_label}} · {lost}"
+
     def perform(self, lost, data):
         return services.record_suspension(self.request.user, lost, **data)
 
@@ -170,5 +177,5 @@ def member_panel(request, member):
         r.label = r.kind_label
     return {"member": member, "facts": facts, "rule": s.rule, "reasons": reasons, "lost": lost,
             "heading": heading(rules), "suspend_word": s.rule.lost_contact.suspend_label if s.rule.lost_contact else "",
-            "word": rules.word("dues"), "reason_words": {r.key: pick(r.label) for r in rules.standing.reasons},
+            "word": rules.word("dues"), "member_word": rules.word("member"), "reason_words": {r.key: pick(r.label) for r in rules.standing.reasons},
             "can_change": member.exited_on is None and scope_of(request.user).covers(member.org_path, CHANGE)}
