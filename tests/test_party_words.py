@@ -102,11 +102,12 @@ def test_the_import_form_offers_the_users_own_system_and_the_sheet_a_page_asked_
     assert "中国共产党" not in visible(html)
 
 
-def test_a_superuser_reads_each_partys_word_in_the_menus(parties, world):
+def test_a_superuser_reads_each_partys_word_on_the_standing_page_and_a_short_menu(parties, world):
     client = Client()
     client.force_login(world.admin)
+    assert "组织生活与党费/社费/会费" in visible(client.get("/standing/").content.decode())
     menu = visible(client.get("/").content.decode())
-    assert "党费/社费/会费收缴" in menu and "流动党员/社员/会员" in menu
+    assert "党费收缴" in menu and "流动党员" in menu and "组织生活与党费" in menu  # room for one word in a menu
     # and a CCP officer reads the CCP's only
     client.force_login(world.org_admin)
     menu = visible(client.get("/").content.decode())

@@ -34,8 +34,10 @@ def heading(rules) -> str:
     return _("组织生活与%(dues)s") % {"dues": rules.word("dues")}
 
 
-def nav_label(user) -> str:
-    return _("组织生活与%(dues)s") % {"dues": word_in_scope(user, "dues", _("党费"))}
+def nav_label(user, several=_("党费")) -> str:
+    """The menu's name in the user's party (组织生活与社费); the page's heading names each party's word for a
+    superuser (several=None), the menu the first."""
+    return _("组织生活与%(dues)s") % {"dues": word_in_scope(user, "dues", _("党费"), several=several)}
 
 
 class HomeView(ScopedView):
@@ -47,7 +49,7 @@ class HomeView(ScopedView):
         else:
             orgs = Org.objects.filter(path__in=outermost(scope_of(request.user).paths_for(VIEW)))
         orgs = orgs.restrict(request.user, VIEW).order_by("path")[:50]
-        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user),
+        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user, several=None),
                                                       "dues": word_in_scope(request.user, "dues", _("党费")),
                                                       "member": word_in_scope(request.user, "member", _("党员"))})
 
