@@ -155,8 +155,8 @@ class LedgerView(ScopedView):
 
 
 def nav_label(user) -> str:
-    """The navbar's word in the user's party: 党费收缴, 会费收缴, 社费收缴 (the first, 党费, for a superuser)."""
-    return _("%(dues)s收缴") % {"dues": word_in_scope(user, "dues", _("党费"), CHANGE, several=_("党费"))}
+    """The navbar's word in the user's party: 党费收缴, 会费收缴, 社费收缴 (the first profile's for a superuser)."""
+    return _("%(dues)s收缴") % {"dues": word_in_scope(user, "dues", _("党费"), CHANGE, first=True)}
 
 
 def payments_label(user) -> str:

@@ -34,10 +34,10 @@ def heading(rules) -> str:
     return _("组织生活与%(dues)s") % {"dues": rules.word("dues")}
 
 
-def nav_label(user, several=_("党费")) -> str:
-    """The menu's name in the user's party (组织生活与社费); the page's heading names each party's word for a
-    superuser (several=None), the menu the first."""
-    return _("组织生活与%(dues)s") % {"dues": word_in_scope(user, "dues", _("党费"), several=several)}
+def nav_label(user, first: bool = True) -> str:
+    """The menu's name in the user's party (组织生活与社费); for a superuser the menu names the first profile's
+    word, the page's heading (first=False) each party's."""
+    return _("组织生活与%(dues)s") % {"dues": word_in_scope(user, "dues", _("党费"), first=first)}
 
 
 class HomeView(ScopedView):
@@ -49,7 +49,7 @@ class HomeView(ScopedView):
         else:
             orgs = Org.objects.filter(path__in=outermost(scope_of(request.user).paths_for(VIEW)))
         orgs = orgs.restrict(request.user, VIEW).order_by("path")[:50]
-        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user, several=None),
+        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user, first=False),
                                                       "dues": word_in_scope(request.user, "dues", _("党费")),
                                                       "member": word_in_scope(request.user, "member", _("党员"))})
 

@@ -163,9 +163,9 @@ class MobileListView(ObjectListView):
 
 
 def mobile_label(user) -> str:
-    """流动党员, 流动会员, 流动社员: the menu's and the list's word in the user's party (the first, 党员, for a
+    """流动党员, 流动会员, 流动社员: the menu's and the list's word in the user's party (the first profile's for a
     superuser)."""
-    return _("流动%(member)s") % {"member": word_in_scope(user, "member", _("党员"), CHANGE, several=_("党员"))}
+    return _("流动%(member)s") % {"member": word_in_scope(user, "member", _("党员"), CHANGE, first=True)}
 
 
 class MobileDetailView(ObjectView):
