@@ -1,7 +1,8 @@
 """Each party in its own words on the transfers, dues and six-month-rule pages (standard 10): a 九三学社 or 民进
 user never reads 党费, 党员, 党支部 or 党籍 where their profile has 社费/会费, 社员/会员, 停止社籍/停止会籍 — in the
 menus, the lists, the forms, the lazy panels of an organization page and the import form; a superuser, who
-sees every party, reads each party's word."""
+sees every party, reads each party's word. The change log names the records without a party's word (交纳记录,
+停止日期)."""
 import re
 from datetime import date, timedelta
 
@@ -66,6 +67,7 @@ def pages(city, branch, people, lost):
         "/standing/", f"/standing/org/{city.pk}/", f"/standing/org/{city.pk}/?list=six-months",
         f"/standing/org/{city.pk}/lost-contact/", f"/standing/lost-contact/{lost.pk}/suspend/",
         f"/members/{person.pk}/exit/", "/imports/?sheet=dues_payments",
+        "/changes/",  # the change log names the dues, transfers and standing records it lists
         # the organization page's lazy panels, as htmx asks for them after the page
         f"/panels/org/dues/{city.pk}/", f"/panels/org/standing/{city.pk}/", f"/panels/org/transfers/{city.pk}/",
     ]
