@@ -41,7 +41,7 @@ def test_close_reduce_and_approve_on_a_phone(page, world):
     page.get_by_label("起始月份").fill(now.strftime("%Y-%m"))
     page.get_by_label("结束月份").fill(now.strftime("%Y-%m"))
     page.get_by_label("原因").fill("重病住院")
-    page.get_by_label("支部决定日期").fill(today().isoformat())
+    page.get_by_label("决定日期").fill(today().isoformat())
     page.get_by_label("决定依据").fill("支部委员会会议")
     no_sideways_scroll(page)
     page.get_by_role("button", name="保存").click()

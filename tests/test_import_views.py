@@ -99,18 +99,21 @@ def test_api_import_check_confirm_and_export(world, settings, tmp_path):
 
 
 def test_the_upload_page_offers_a_blank_template_of_every_sheet_and_profile(client):
-    """Members' choices differ by party: one template per profile, each with that party's categories;
-    organizations: one template. Every link downloads a workbook."""
+    """Members' choices differ by party: one template per profile of the user's scope (a CCP officer is offered
+    the CCP's only), each with that party's categories; organizations: one template. Every link downloads a
+    workbook, and every profile's template is there for who asks for it."""
     import re
 
     from jiceng.core import profiles, registry
 
     page = client.get(reverse("import_list")).content.decode()
     links = re.findall(r'href="(/imports/template/[^"]+)"', page)
+    offered = {f"/imports/template/{s.key}/?profile=ccp" if s.by_profile else f"/imports/template/{s.key}/"
+               for s in registry.sheet_list()}
+    assert {"/imports/template/members/?profile=ccp", "/imports/template/orgs/"} <= offered
+    assert offered == {link.replace("&amp;", "&") for link in links}
     expected = {f"/imports/template/{s.key}/?profile={key}" if s.by_profile else f"/imports/template/{s.key}/"
                 for s in registry.sheet_list() for key in (profiles.registry() if s.by_profile else [None])}
-    assert {"/imports/template/members/?profile=ccp", "/imports/template/orgs/"} <= expected
-    assert expected == {link.replace("&amp;", "&") for link in links}
     for link in expected - {f"/imports/template/members/?profile={key}" for key in profiles.registry()}:
         assert client.get(link).status_code == 200, link
     for key, profile in profiles.registry().items():

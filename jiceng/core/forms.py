@@ -11,7 +11,8 @@ class Form(forms.Form):
     def style_fields(self):
         """Bootstrap classes; forms that add fields after __init__ call it again."""
         for field in self.fields.values():
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            css = ("form-select" if isinstance(field.widget, forms.Select) else
+                   "form-check-input" if isinstance(field.widget, forms.CheckboxInput) else "form-control")
             field.widget.attrs.setdefault("class", css)
 
     def add_error(self, field, error):

@@ -15,7 +15,7 @@ from .exports import LAYOUTS, count, export, formats
 from .params import bad
 from .forms import Form
 from .models import Job
-from .scoping import scope_of
+from .scoping import profile_keys, scope_of
 from .tabular import template
 from .views import ScopedView, scoped, scoped_object
 
@@ -27,6 +27,12 @@ class UploadForm(Form):
     profile = forms.ChoiceField(label=_lazy("所属体系（成员）"), required=False,
                                 choices=lambda: [("", "—")] + profiles.choices())
     file = forms.FileField(label=_lazy("文件（.xlsx 或 .csv）"))
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:  # each list in the user's party's words; only the systems (profiles) of their scope
+            self.fields["sheet"].choices = [(k.key, k.label_of(user)) for k in registry.sheet_list()]
+            self.fields["profile"].choices = [("", "—")] + [(p.key, p.name) for p in profiles_of(user)]
 
     def clean_file(self):
         f = self.cleaned_data["file"]
@@ -45,15 +51,24 @@ def writable(user) -> bool:
     return scope.superuser or bool(scope.paths_for("change"))
 
 
-def blank_templates() -> list[tuple[str, str]]:
-    """(label, URL) of every blank template: one per sheet, or one per profile where the choices differ."""
+def profiles_of(user) -> list:
+    """The profiles of the organizations the user keeps (every one when they keep none: a form shows something)."""
+    keys = profile_keys(user, "change")
+    return [p for k, p in profiles.registry().items() if k in keys] or list(profiles.registry().values())
+
+
+def blank_templates(user=None) -> list[tuple[str, str]]:
+    """(label, URL) of every blank template: one per sheet, or one per profile of the user's scope where the
+    choices differ."""
     out = []
+    found = profiles_of(user) if user is not None else list(profiles.registry().values())
     for sheet in registry.sheet_list():
         url = reverse("import_template", args=[sheet.key])
+        label = sheet.label_of(user)
         if sheet.by_profile:
-            out += [(f"{sheet.label}（{p.name}）", f"{url}?profile={p.key}") for p in profiles.registry().values()]
+            out += [(f"{label}（{p.name}）" if len(found) > 1 else label, f"{url}?profile={p.key}") for p in found]
         else:
-            out.append((str(sheet.label), url))
+            out.append((label, url))
     return out
 
 
@@ -62,13 +77,16 @@ class ImportListView(ScopedView):
         if not writable(request.user):
             raise Http404
         jobs.look()
-        return render(request, "core/imports.html", {"form": form or UploadForm(), "templates": blank_templates(),
+        asked = request.GET.get("sheet")  # a page's "import …" button names its sheet
+        initial = {"sheet": asked} if asked in registry.sheets else {}
+        return render(request, "core/imports.html", {"form": form or UploadForm(initial=initial, user=request.user),
+                                                     "templates": blank_templates(request.user),
                                                      "jobs": imports_of(request.user)[:20]})
 
     def post(self, request):
         if not writable(request.user):
             raise Http404
-        form = UploadForm(request.POST, request.FILES)
+        form = UploadForm(request.POST, request.FILES, user=request.user)
         if not form.is_valid():
             return self.get(request, form)
         data = form.cleaned_data

@@ -85,6 +85,12 @@ class Sheet:
     order: int = 100  # the upload form offers the first one by default
     # (filterset, queryset, user, as_of) -> core.roster.Roster: the list as a printable roster (花名册), or None
     roster: Callable | None = None
+    # (user) -> what the upload form and the blank templates call it for this user (党费交纳记录, 会费交纳记录):
+    # the party's own word where `label` (the job list's, one for all) would be another party's
+    label_for: Callable | None = None
+
+    def label_of(self, user) -> str:
+        return str(self.label_for(user) if self.label_for and user is not None else self.label)
 
 
 sheets: dict[str, Sheet] = {}

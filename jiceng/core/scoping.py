@@ -137,6 +137,18 @@ def org_model():
     return RoleGrant._meta.get_field("org").related_model
 
 
+def profile_keys(user, action: str = VIEW) -> set[str]:
+    """The profiles of the organizations a user reads (or keeps, by `action`): those of the outermost
+    organizations of their roles, every root's for a superuser, none for a member's own record. A few rows
+    whatever the size of the tree: a menu or a form asks it on every page."""
+    scope = scope_of(user)
+    if scope.superuser:
+        found = org_model().objects.filter(parent__isnull=True)
+    else:
+        found = org_model().objects.filter(path__in=outermost(scope.paths_for(action)))
+    return set(found.values_list("profile", flat=True).distinct())
+
+
 def filter_then_restrict(filterset_class, request, action: str = VIEW, data=None):
     """A FilterSet applied to the whole table, then the user's scope: the one way lists are read."""
     model = filterset_class._meta.model

@@ -95,8 +95,8 @@ class ReductionForm(Form):
     amount = forms.CharField(label=_("每月减交（元）"), required=False, max_length=20,
                              widget=forms.TextInput(attrs={"inputmode": "decimal"}), help_text=_("减交时填写；免交不填"))
     reason = forms.CharField(label=_("原因"), max_length=300, help_text=_("如生活困难、重病等"))
-    decided_on = forms.DateField(label=_("支部决定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    decision = forms.CharField(label=_("决定依据"), max_length=300, help_text=_("支部委员会或支部大会会议、文件"))
+    decided_on = forms.DateField(label=_("决定日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    decision = forms.CharField(label=_("决定依据"), max_length=300, help_text=_("作出决定的会议或文件"))
 
     def __init__(self, *args, **kwargs):
         from .models import Reduction
@@ -107,4 +107,4 @@ class ReductionForm(Form):
 
 class ApproveForm(Form):
     approved_on = forms.DateField(label=_("批准日期"), initial=today, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    approval = forms.CharField(label=_("批准依据"), required=False, max_length=300, help_text=_("上级党组织的会议或批复文件"))
+    approval = forms.CharField(label=_("批准依据"), required=False, max_length=300, help_text=_("上级组织的会议或批复文件"))

@@ -25,7 +25,7 @@ class DuesBasisLine(MemberLine):
     class Meta:
         ordering = ["member_id", "start", "id"]
         indexes = [models.Index(fields=["member", "start"], name="dues_basis_member_start")]
-        verbose_name = verbose_name_plural = _("党费交纳基数记录")
+        verbose_name = verbose_name_plural = _("交纳基数记录")
 
 
 class Payment(LoggedModel):
@@ -56,7 +56,7 @@ class Payment(LoggedModel):
                    models.Index(fields=["month"], name="dues_payment_month"),
                    # the few voluntary payments, summed apart in the ledger
                    models.Index(fields=["month"], condition=models.Q(voluntary=True), name="dues_payment_voluntary")]
-        verbose_name = verbose_name_plural = _("党费交纳记录")
+        verbose_name = verbose_name_plural = _("交纳记录")
 
     def change_path(self):
         return self.member.org_path
@@ -85,7 +85,7 @@ class MonthClose(OrgScopedModel):
         ordering = ["org_path", "-month"]
         constraints = [models.UniqueConstraint(fields=["org", "month"], name="dues_close_org_month")]
         indexes = [models.Index(fields=["org_path", "month"], name="dues_close_path_month")]
-        verbose_name = verbose_name_plural = _("党费结算记录")
+        verbose_name = verbose_name_plural = _("结算记录")
 
     def __str__(self):
         return f"{self.org} · {self.month:%Y-%m}"
@@ -110,7 +110,7 @@ class Correction(LoggedModel):
 
     class Meta:
         ordering = ["close_id", "id"]
-        verbose_name = verbose_name_plural = _("党费结算更正记录")
+        verbose_name = verbose_name_plural = _("结算更正记录")
 
     def change_path(self):
         return self.payment.member.org_path
@@ -147,7 +147,7 @@ class Reduction(LoggedModel):
     class Meta:
         ordering = ["member_id", "first", "id"]
         indexes = [models.Index(fields=["member", "first"], name="dues_reduction_member")]
-        verbose_name = verbose_name_plural = _("党费减免记录")
+        verbose_name = verbose_name_plural = _("减免记录")
 
     def change_path(self):
         return self.member.org_path

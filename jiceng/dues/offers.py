@@ -24,7 +24,8 @@ def register() -> None:
     registry.register_sheet(
         "dues_payments", label=_("党费交纳记录"), template_title=_("党费交纳记录导入模板"), name_en="dues payments",
         filterset=PaymentFilterSet, columns=payment_columns, example=payment_example, rows=payment_rows,
-        importer=lambda user, rules=None: PaymentImporter(user, rules), id_numbers=True, order=70)
+        importer=lambda user, rules=None: PaymentImporter(user, rules), id_numbers=True, order=70,
+        label_for=views.payments_label)
 
 
 def _group_label(value, record=None):

@@ -146,7 +146,7 @@ def payment_errors(member: Member, month: date, amount, paid_on: date, method: s
     if (limit is not None and not voluntary and not correction and "month" not in errors
             and month_index(paid_on) - month_index(month) > limit):
         errors.setdefault("month", []).append(
-            _("补交最多可补 %(n)s 个月以前的%(d)s：%(p)s 交纳的款项不能补 %(m)s 的（更早的欠交请联系上级党组织处理）")
+            _("补交最多可补 %(n)s 个月以前的%(d)s：%(p)s 交纳的款项不能补 %(m)s 的（更早的欠交请联系上级组织处理）")
             % {"n": limit, "d": member.rules.word("dues"), "p": shown(paid_on), "m": ym(month)})
     return errors
 
@@ -269,9 +269,9 @@ def reduction_errors(member: Member, kind: str, first: date, last: date, amount,
     elif month_index(last) - month_index(first) >= 36:
         errors["last"] = [_("一次减免最长 36 个月，期满可再办理")]
     if decided_on > today():
-        errors["decided_on"] = [_("支部决定日期不能晚于今天")]
+        errors["decided_on"] = [_("决定日期不能晚于今天")]
     if not (decision or "").strip():
-        errors["decision"] = [_("请写明支部决定的会议或文件")]
+        errors["decision"] = [_("请写明作出决定的会议或文件")]
     if not (reason or "").strip():
         errors["reason"] = [_("请写明减免原因")]
     value = None
@@ -328,7 +328,7 @@ def may_approve(user, reduction: Reduction) -> bool:
 def approve_reduction(user, reduction: Reduction, *, approved_on: date | None = None, approval: str = "") -> Reduction:
     """The upper level approves a reduction: from now on the months' dues are reduced (or waived)."""
     if not may_approve(user, reduction):
-        raise PermissionDenied(_("减免须由上级党组织批准，您不能批准本组织的减免"))
+        raise PermissionDenied(_("减免须由上级组织批准，您不能批准本组织的减免"))
     day = approved_on or today()
     errors: dict = {}
     if reduction.approved:
@@ -336,12 +336,12 @@ def approve_reduction(user, reduction: Reduction, *, approved_on: date | None = 
     if day > today():
         errors.setdefault("approved_on", []).append(_("批准日期不能晚于今天"))
     if day < reduction.decided_on:
-        errors.setdefault("approved_on", []).append(_("批准日期不能早于支部决定日期 %(d)s") % {"d": shown(reduction.decided_on)})
+        errors.setdefault("approved_on", []).append(_("批准日期不能早于决定日期 %(d)s") % {"d": shown(reduction.decided_on)})
     closed = [m for m in months(reduction.first, min(reduction.last, month_start(today())))
               if close_of(reduction.member, m)]
     if closed:
         errors.setdefault("approved_on", []).append(
-            _("%(m)s 已结算上报，不能再减免；请支部重新办理其余月份") % {"m": "、".join(ym(m) for m in closed[:6])})
+            _("%(m)s 已结算上报，不能再减免；请重新办理其余月份") % {"m": "、".join(ym(m) for m in closed[:6])})
     raise_if(errors)
     reduction.approved_on, reduction.approval = day, approval.strip()
     reduction.approved_by = None if user is SYSTEM else user

@@ -13,7 +13,7 @@ from jiceng.core.paths import outermost
 from jiceng.core.scoping import CHANGE, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, scoped_object
 from jiceng.members.models import Member
-from jiceng.orgs.models import Org
+from jiceng.orgs.models import Org, word_in_scope
 
 from . import forms, services
 from .models import DuesBasisLine, Payment, Reduction
@@ -155,10 +155,13 @@ class LedgerView(ScopedView):
 
 
 def nav_label(user) -> str:
-    """The navbar's word in the user's party: 党费收缴, 会费收缴, 社费收缴 (the first organization they keep)."""
-    first = Org.objects.restrict(user, CHANGE).order_by("path").only("profile").first()
-    word = first.rules.word("dues") if first is not None else _("党费")
-    return _("%(dues)s收缴") % {"dues": word}
+    """The navbar's word in the user's party: 党费收缴, 会费收缴, 社费收缴 (the first profile's for a superuser)."""
+    return _("%(dues)s收缴") % {"dues": word_in_scope(user, "dues", _("党费"), CHANGE, first=True)}
+
+
+def payments_label(user) -> str:
+    """The import form's word for the payments sheet: 党费交纳记录, 会费交纳记录, 社费交纳记录."""
+    return _("%(dues)s交纳记录") % {"dues": word_in_scope(user, "dues", _("党费"), CHANGE)}
 
 
 class HomeView(ScopedView):

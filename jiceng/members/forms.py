@@ -53,7 +53,7 @@ class ExitForm(Form):
     kind = forms.ChoiceField(label=_("离开方式"))
     on = forms.DateField(label=_("离开日期"), initial=today, widget=DATE)
     evidence = forms.CharField(label=_("依据"), max_length=300, required=False,
-                               help_text=_("作出决定的会议或文件：如支部党员大会决议及日期、批准文件文号；除名、开除等须由会议或文件决定的离开方式必填"))
+                               help_text=_("作出决定的会议或文件：如会议决议及日期、批准文件文号；除名、开除等须由会议或文件决定的离开方式必填"))
 
     def __init__(self, *args, rules=None, **kwargs):
         super().__init__(*args, **kwargs)

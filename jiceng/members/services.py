@@ -526,7 +526,7 @@ def exit_errors(member: Member, kind: str, on: date | None, evidence: str = "") 
         known = "、".join(e.label for e in rules.exits) or "—"
         errors["kind"] = [_("“%(k)s” 不是 %(p)s 的离开方式（可选：%(a)s）") % {"k": kind, "p": rules.name, "a": known}]
     elif found.evidence and not (evidence or "").strip():
-        errors["evidence"] = [_("“%(k)s”须写明作出决定的会议或文件（如支部党员大会决议及日期、批准文件文号）")
+        errors["evidence"] = [_("“%(k)s”须写明作出决定的会议或文件（如会议决议及日期、批准文件文号）")
                               % {"k": found.label}]
     if on is None:
         errors["on"] = [_("请填写离开日期")]

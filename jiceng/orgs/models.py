@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from jiceng.core import pinyin, profiles
 from jiceng.core.models import DatedLine, LoggedModel
 from jiceng.core.paths import PathField, segment
+from jiceng.core.scoping import profile_keys
 from jiceng.core.vocab import SECTORS
 
 
@@ -186,3 +187,17 @@ def rules_in_scope(user) -> list[profiles.Profile]:
     known = profiles.registry()
     found = [known[k] for k in known if k in keys]
     return found or ([] if user is not None and not getattr(user, "is_superuser", False) else list(known.values()))
+
+
+def word_in_scope(user, key: str, default: str, action: str = "view", first: bool = False) -> str:
+    """A profile word (`words:`) for a menu or a page that is not one organization's: the party's own word
+    (党费, 会费, 社费) for a user of one party; for one who sees several (a superuser) each party's joined by "/",
+    or the first profile's (`first`: a menu, which has no room for three); `default` for one who holds no organization (a member's
+    own record). Read from the outermost organizations
+    of the user's roles (the roots for a superuser): a few rows, whatever the size of the tree (every menu asks)."""
+    keys = profile_keys(user, action)
+    words = []
+    for k, rules in profiles.registry().items():
+        if k in keys and rules.word(key) not in words:
+            words.append(rules.word(key))
+    return (words[0] if first and words else "/".join(words)) or default

@@ -26,7 +26,7 @@ class EndReasonForm(Form):
 
 class LostContactForm(Form):
     since = forms.DateField(label=_("失联日期"), initial=today, widget=DATE,
-                            help_text=_("最后一次联系上的日期，或支部确认无法联系的日期"))
+                            help_text=_("最后一次联系上的日期，或所在组织确认无法联系的日期"))
     note = forms.CharField(label=_("情况说明"), max_length=300, required=False)
 
 
@@ -37,4 +37,4 @@ class RestoreForm(Form):
 class DecisionForm(Form):
     on = forms.DateField(label=_("决定日期"), initial=today, widget=DATE)
     evidence = forms.CharField(label=_("依据"), max_length=300,
-                               help_text=_("作出决定的会议或文件：如支部党员大会决议及日期、批准文件文号"))
+                               help_text=_("作出决定的会议或文件：如会议决议及日期、批准文件文号"))

@@ -57,8 +57,8 @@ class LostContact(LoggedModel):
     since = models.DateField(_("失联日期"))
     note = models.CharField(_("情况说明"), max_length=300, blank=True)
     restored_on = models.DateField(_("恢复联系日期"), null=True, blank=True)
-    suspended_on = models.DateField(_("停止党籍日期"), null=True, blank=True)
-    suspension_evidence = models.CharField(_("停止党籍依据"), max_length=300, blank=True)
+    suspended_on = models.DateField(_("停止日期"), null=True, blank=True)
+    suspension_evidence = models.CharField(_("停止依据"), max_length=300, blank=True)
 
     scope_path = "member__org_path"
     scope_self = "member__account"

@@ -38,8 +38,9 @@ def _member_errors(member: Member, field: str) -> dict:
 def _not_before_joining(member: Member, field: str, day: date, errors: dict) -> None:
     joined = joined_on(member)
     if joined and day < joined:
-        errors.setdefault(field, []).append(_("%(d)s 早于 %(n)s 入档（入党/入会/入社）的日期 %(j)s")
-                                            % {"d": shown(day), "n": member.name, "j": shown(joined)})
+        errors.setdefault(field, []).append(_("%(d)s 早于 %(n)s 的%(w)s %(j)s")
+                                            % {"d": shown(day), "n": member.name, "w": member.rules.word("join_date"),
+                                               "j": shown(joined)})
 
 
 # --- good reasons (正当理由) ---------------------------------------------------------------------------------------
@@ -141,7 +142,9 @@ def record_suspension(user, lost: LostContact, *, on: date | None, evidence: str
     if lost.restored_on is not None:
         errors["on"] = [_("已于 %(d)s 恢复联系") % {"d": shown(lost.restored_on)}]
     elif lost.suspended_on is not None:
-        errors["on"] = [_("已于 %(d)s 停止党籍") % {"d": shown(lost.suspended_on)}]
+        rule = lost.member.rules.standing.lost_contact if lost.member.rules.standing else None
+        errors["on"] = [_("已于 %(d)s %(s)s") % {"d": shown(lost.suspended_on),
+                                                 "s": rule.suspend_label if rule else _("停止党籍")}]
     elif on is None:
         errors["on"] = [_("请填写决定日期")]
     else:

@@ -14,7 +14,7 @@ from jiceng.core.paths import outermost
 from jiceng.core.scoping import CHANGE, VIEW, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, paginate, scoped_object
 from jiceng.members.models import Member
-from jiceng.orgs.models import Org
+from jiceng.orgs.models import Org, word_in_scope
 
 from . import compute, forms, services
 from .models import LostContact, Reason
@@ -34,9 +34,10 @@ def heading(rules) -> str:
     return _("组织生活与%(dues)s") % {"dues": rules.word("dues")}
 
 
-def nav_label(user) -> str:
-    first = Org.objects.restrict(user).order_by("path").only("profile").first()
-    return heading(first.rules) if first is not None else _("组织生活与党费")
+def nav_label(user, first: bool = True) -> str:
+    """The menu's name in the user's party (组织生活与社费); for a superuser the menu names the first profile's
+    word, the page's heading (first=False) each party's."""
+    return _("组织生活与%(dues)s") % {"dues": word_in_scope(user, "dues", _("党费"), first=first)}
 
 
 class HomeView(ScopedView):
@@ -48,7 +49,9 @@ class HomeView(ScopedView):
         else:
             orgs = Org.objects.filter(path__in=outermost(scope_of(request.user).paths_for(VIEW)))
         orgs = orgs.restrict(request.user, VIEW).order_by("path")[:50]
-        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user)})
+        return render(request, "standing/home.html", {"orgs": orgs, "heading": nav_label(request.user, first=False),
+                                                      "dues": word_in_scope(request.user, "dues", _("党费")),
+                                                      "member": word_in_scope(request.user, "member", _("党员"))})
 
 
 def as_of_of(request):
@@ -68,7 +71,7 @@ class ListView(ScopedView):
         return render(request, "standing/list.html", {
             "org": org, "which": which, "label": LIST_LABELS[which], "lists": LIST_LABELS, "as_of": as_of,
             "rule": s.rule if s else None, "page": paginate(request, rows, per_page=100), "count": len(rows),
-            "word": org.rules.word("dues"), "last_month": compute.month_start(s.last_month) if s else None,
+            "word": org.rules.word("dues"), "member_word": org.rules.word("member"), "last_month": compute.month_start(s.last_month) if s else None,
             "can_change": scope_of(request.user).covers(org.path, CHANGE)})
 
 
@@ -121,6 +124,13 @@ class RestoreView(ObjectActionView):
 class SuspendView(ObjectActionView):
     model, form_class, action, title = LostContact, forms.DecisionForm, CHANGE, _("登记停止党籍（会籍、社籍）的决定")
 
+    def get_title(self, lost):
+        """登记停止党籍的决定, 登记停止会籍的决定, 登记停止社籍的决定: the member's party's word."""
+        rule = lost.member.rules.standing.lost_contact if lost.member.rules.standing else None
+        if rule is None:
+            return super().get_title(lost)
+        return f"{_('登记%(s)s的决定') % {'s': rule.suspend_label}} · {lost}"
+
     def perform(self, lost, data):
         return services.record_suspension(self.request.user, lost, **data)
 
@@ -169,5 +179,5 @@ def member_panel(request, member):
         r.label = r.kind_label
     return {"member": member, "facts": facts, "rule": s.rule, "reasons": reasons, "lost": lost,
             "heading": heading(rules), "suspend_word": s.rule.lost_contact.suspend_label if s.rule.lost_contact else "",
-            "word": rules.word("dues"), "reason_words": {r.key: pick(r.label) for r in rules.standing.reasons},
+            "word": rules.word("dues"), "member_word": rules.word("member"), "reason_words": {r.key: pick(r.label) for r in rules.standing.reasons},
             "can_change": member.exited_on is None and scope_of(request.user).covers(member.org_path, CHANGE)}

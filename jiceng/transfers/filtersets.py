@@ -23,9 +23,9 @@ class TransferFilterSet(ScopedFilterSet):
 
     q = df.CharFilter(method="by_name", label=_("姓名或介绍信编号"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="in_subtree", label=_("组织（含下级）"))
-    direction = df.ChoiceFilter(choices=DIRECTIONS, method="by_direction", label=_("方向"))
-    status = df.ChoiceFilter(choices=STATUSES, method="by_status", label=_("状态"))
-    route = df.ChoiceFilter(choices=Transfer.ROUTES, label=_("转接方式"))
+    direction = df.ChoiceFilter(choices=DIRECTIONS, method="by_direction", label=_("方向"), empty_label=_("全部"))
+    status = df.ChoiceFilter(choices=STATUSES, method="by_status", label=_("状态"), empty_label=_("全部"))
+    route = df.ChoiceFilter(choices=Transfer.ROUTES, label=_("转接方式"), empty_label=_("全部"))
     sort = Sort({"issued_on": ("issued_on", "id"), "valid_until": ("valid_until", "id"),
                  "member": ("member__name_pinyin", "id")}, default="-issued_on")
 

@@ -59,7 +59,7 @@ class IncomingForm(PersonForm):
 
 class MobileForm(Form):
     place = forms.CharField(label=_("外出地点"), max_length=200, help_text=_("如：江苏省苏州市工业园区"))
-    card_no = forms.CharField(label=_("流动党员活动证编号"), max_length=60, required=False)
+    card_no = forms.CharField(label=_("活动证编号"), max_length=60, required=False)
     left_on = forms.DateField(label=_("外出日期"), initial=today, widget=DATE)
     expected_return = forms.DateField(label=_("预计返回日期"), required=False, widget=DATE)
     host = OrgCodeField(label=_("参加组织生活的组织编码（本系统内）"), required=False, help_text=_(

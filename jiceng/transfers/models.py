@@ -86,7 +86,7 @@ class MobileMember(LoggedModel):
 
     member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="mobile_records",
                                verbose_name=_("人员"))
-    card_no = models.CharField(_("流动党员活动证编号"), max_length=60, blank=True)
+    card_no = models.CharField(_("活动证编号"), max_length=60, blank=True)
     place = models.CharField(_("外出地点"), max_length=200)
     host = models.ForeignKey("orgs.Org", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="mobile_guests", verbose_name=_("参加组织生活的组织"))
@@ -105,7 +105,7 @@ class MobileMember(LoggedModel):
     class Meta:
         ordering = ["-left_on", "-id"]
         indexes = [models.Index(fields=["returned_on", "expected_return"], name="mobile_open_return")]
-        verbose_name = verbose_name_plural = _("流动党员登记")
+        verbose_name = verbose_name_plural = _("外出流动登记")
 
     def __str__(self):
         return f"{self.member.name} · {self.place}"

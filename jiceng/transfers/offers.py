@@ -11,7 +11,7 @@ def register() -> None:
 
     registry.register_nav_group("transfers", _("组织关系"), 39)
     registry.register_navigation("transfer_list", _("组织关系转接"), 39, action="change", group="transfers")
-    registry.register_navigation("mobile_list", _("流动党员"), 40, action="change", group="transfers")
+    registry.register_navigation("mobile_list", views.mobile_label, 40, action="change", group="transfers")
     registry.register_cli_command("transfer", "组织关系转接：开具、接收、退回、回执、列表 / transfers: issue, accept, return, slip, list", 78)
     registry.register_panel("member", "transfers", "transfers/_member_panel.html", views.member_panel, order=58)
     registry.register_panel("org", "transfers", "transfers/_org_panel.html", views.org_panel, order=47, lazy=True)

@@ -14,7 +14,7 @@ from jiceng.core.paths import within
 from jiceng.core.scoping import CHANGE, VIEW, scope_of
 from jiceng.core.views import ObjectActionView, ObjectListView, ObjectView, ScopedView, scoped_object
 from jiceng.members.models import Member
-from jiceng.orgs.models import Org
+from jiceng.orgs.models import Org, word_in_scope
 
 from . import forms, letter, machine, services
 from .filtersets import MobileFilterSet, TransferFilterSet
@@ -159,7 +159,13 @@ class MobileListView(ObjectListView):
 
     def get_extra_context(self, page) -> dict:
         day = today()
-        return {"rows": [(r, r.overdue_on(day)) for r in page]}
+        return {"rows": [(r, r.overdue_on(day)) for r in page], "heading": mobile_label(self.request.user)}
+
+
+def mobile_label(user) -> str:
+    """流动党员, 流动会员, 流动社员: the menu's and the list's word in the user's party (the first profile's for a
+    superuser)."""
+    return _("流动%(member)s") % {"member": word_in_scope(user, "member", _("党员"), CHANGE, first=True)}
 
 
 class MobileDetailView(ObjectView):
@@ -216,7 +222,7 @@ def org_panel(request, org):
         return None
     return {"org": org, "out": [(t, t.expired_on(day)) for t in out], "into": [(t, t.expired_on(day)) for t in into],
             "away": away.count(), "overdue": away.filter(expected_return__lt=day).count(),
-            "list_url": reverse("transfer_list") + f"?org={org.pk}", "mobile_url": reverse("mobile_list") + f"?org={org.pk}"}
+            "member_word": org.rules.word("member"), "list_url": reverse("transfer_list") + f"?org={org.pk}", "mobile_url": reverse("mobile_list") + f"?org={org.pk}"}
 
 
 def may_send(request, member) -> bool:
