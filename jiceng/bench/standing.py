@@ -184,8 +184,8 @@ def build(n_orgs: int, n_members: int, months: list[date], rng: random.Random) -
                     continue
                 yield (mid, months[m].isoformat(), "45.00", months[m].replace(day=rng.randint(1, 10)).isoformat())
 
-    _chunks(raw, "INSERT INTO dues_payment (member_id, month, amount, paid_on, method, paid_by, receipt_no, note)"
-                 " VALUES (?, ?, ?, ?, 'cash', '', '', '')", payments())
+    _chunks(raw, "INSERT INTO dues_payment (member_id, month, amount, paid_on, method, paid_by, receipt_no, note,"
+                 " voluntary) VALUES (?, ?, ?, ?, 'cash', '', '', '', 0)", payments())
     print(f"  dues ({time.perf_counter() - t0:.1f} s)", flush=True)
 
     # a few good reasons, mobile members with a host and lost contacts
