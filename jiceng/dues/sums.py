@@ -1,7 +1,9 @@
 """The ledger's sums set-based: per member of a subtree, for a period, what was due, paid, collected (paid up to
-what was due, month by month) and how many months were due and paid in full — one SQL statement, the monthly
+what was due, month by month) and how many months were due and paid in full — in SQL, the monthly
 amount computed in the database from the profile's rules (a CASE per profile and group, in whole fen, rounded
-as the profile says), so a province's year is summed where the rows are.
+as the profile says) and the payments read from their roll-up per member and year (`PaymentMonths`: a row
+instead of a dozen payments), so a province's year is summed where the rows are; `subtree_sums` groups the
+result by organization in SQL too, so a province never becomes a Python object per member.
 
 The Python path (`services.dues_due` and `services.paid`) stays the reference: the tests compare the two on
 random ledgers, and a member under an approved reduction is summed by it (reductions are few). A profile whose
