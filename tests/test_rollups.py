@@ -148,3 +148,39 @@ def test_the_command_checks_and_rebuilds(world):
     call_command("rollups", "--rebuild", stdout=out)
     assert "已重建" in out.getvalue() and "不一致" not in out.getvalue()
     assert counts.by_org([world.b.pk])[world.b.pk] == {"full": 2}
+
+
+def test_a_roll_up_per_member_keeps_each_month_paid_through_every_change(world):
+    """A roll-up need not be per organization (`Rollup.key`): the dues' PaymentMonths keeps each member's payments
+    per month of a year, which the ledger's province sums read instead of the payments."""
+    from decimal import Decimal
+
+    from jiceng.dues.models import Payment, PaymentMonths
+    from jiceng.dues.rollups import PaymentRollup
+
+    a1, a2 = world.a_members[0], world.a_members[1]
+
+    def row(member, year):
+        found = PaymentMonths.objects.filter(member=member, year=year).values().first()
+        return found and {k: v for k, v in found.items() if v and k.startswith(("paid_", "n_"))}
+
+    def pay(member, month, amount, voluntary=False):
+        return Payment.objects.create(member=member, month=month, amount=Decimal(amount), paid_on=date(2025, 12, 1),
+                                      voluntary=voluntary)
+
+    march = pay(a1, date(2025, 3, 1), "45")
+    pay(a1, date(2025, 3, 1), "5.50")  # a second payment of the month adds up
+    pay(a1, date(2025, 4, 1), "100", voluntary=True)  # voluntary: not what is owed, not kept here
+    pay(a2, date(2024, 12, 1), "12.34")
+    assert row(a1, 2025) == {"paid_03": 5050, "n_03": 2}
+    assert row(a2, 2024) == {"paid_12": 1234, "n_12": 1}
+    march.month, march.amount = date(2026, 1, 1), Decimal("-45")  # moved to another year, taken back
+    march.save()
+    assert row(a1, 2025) == {"paid_03": 550, "n_03": 1} and row(a1, 2026) == {"paid_01": -4500, "n_01": 1}
+    march.delete()
+    assert row(a1, 2026) is None
+    assert PaymentRollup().check() == []
+    Payment.objects.filter(member=a2).update(amount=Decimal("1"))  # around the log: caught, then mended
+    assert PaymentRollup().check()
+    PaymentRollup().rebuild()
+    assert PaymentRollup().check() == [] and row(a2, 2024) == {"paid_12": 100, "n_12": 1}

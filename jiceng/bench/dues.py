@@ -15,24 +15,17 @@ Runs as its own process (`python -m jiceng.bench.dues`): the database must be ch
 """
 from __future__ import annotations
 
-import argparse
-import gc
-import os
 import random
-import statistics
 import sys
 import time
 from datetime import date
-from pathlib import Path
 
-from jiceng.bench.tree import GIVEN, SURNAMES, database_arguments, machine, plan_orgs, rss_mb
+from jiceng.bench import common
+from jiceng.bench.common import BRANCHES, CHUNK
+from jiceng.bench.tree import GIVEN, SURNAMES, plan_orgs, rss_mb
 
-TARGET_PROVINCE_S = 30.0
-TARGET_CITY_S = 1.0
-CHUNK = 50_000
 BENCH_USER = "bench-dues"
 SECTION = "## Dues ledger (jiceng bench dues)"
-BRANCHES = ("branch", "joint_branch")
 PAY = ["2800", "3000", "3650.50", "4500", "5000", "5200", "6800", "8300", "10000", "12500"]
 PENSION = ["2600", "3900", "5000", "5400.80"]
 
@@ -42,31 +35,18 @@ DESCRIPTION = (
     "手写 SQL 基线，以及一个城市的收缴页。\n"
     "Builds a province-shaped tree, members, dues bases and a year of payments in a separate SQLite file, then "
     "times the app's ledger for the whole province against a hand-written query of the same totals in the same "
-    f"run, and a city's ledger page. Exit status 1 when a target (province <= {TARGET_PROVINCE_S:g} s, city page "
-    f"<= {TARGET_CITY_S:g} s) is missed, 2 when the app's totals differ from the baseline's."
+    f"run, and a city's ledger page. Exit status 1 when a target (province <= {common.TARGET_PROVINCE_S:g} s, city "
+    f"page <= {common.TARGET_CITY_S:g} s) is missed, 2 when the app's totals differ from the baseline's."
 )
+SPEC = common.Spec("dues", "members", 1_000_000, "成员数 / members (default 1000000)", HELP, DESCRIPTION)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    database_arguments(parser, "dues")
-    parser.add_argument("--members", type=int, default=1_000_000, help="成员数 / members (default 1000000)")
-    parser.add_argument("--samples", type=int, default=3, help="每项计时次数 / timed runs of each measure (default 3)")
+def add_arguments(parser) -> None:
+    common.add_arguments(parser, SPEC)
 
 
 def argv_from(options: dict) -> list[str]:
-    from django.conf import settings
-
-    argv = ["--orgs", str(options["orgs"]), "--members", str(options["members"]), "--samples", str(options["samples"]),
-            "--db", str(Path(options["db"] or Path(settings.DATA_DIR) / "bench" / "dues.sqlite3").resolve())]
-    return argv + [f"--{flag.replace('_', '-')}" for flag in ("keep", "no_write") if options[flag]]
-
-
-def default_db() -> Path:
-    return Path(os.environ.get("JICENG_DATA_DIR", Path(__file__).resolve().parents[2] / "var")) / "bench" / "dues.sqlite3"
-
-
-def command_line(args) -> str:
-    return f"jiceng bench dues --orgs {args.orgs} --members {args.members} --samples {args.samples}"
+    return common.argv_from(options, SPEC)
 
 
 def bench_year() -> int:
@@ -76,11 +56,9 @@ def bench_year() -> int:
 
 
 def build(n_orgs: int, n_members: int, year: int, rng: random.Random) -> None:
-    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
-    from jiceng.core import pinyin, profiles
-    from jiceng.core.models import RoleGrant
+    from jiceng.core import pinyin, profiles, rollups
 
     rules = profiles.get("ccp")
     t0 = time.perf_counter()
@@ -145,11 +123,10 @@ def build(n_orgs: int, n_members: int, year: int, rng: random.Random) -> None:
             raw.executemany(pay_sql, pays)
         done += k
         print(f"  members: {done:,}/{n_members:,} ({time.perf_counter() - t0:.1f} s)", flush=True)
-    user = get_user_model().objects.create_user(username=BENCH_USER)
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, org_id=1, role=RoleGrant.ORG_ADMIN)])
-    with connection.cursor() as c:
-        c.execute("ANALYZE")
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    t1 = time.perf_counter()
+    rollups.rebuild_all()  # the raw load went around the change log, which keeps the roll-ups otherwise
+    print(f"  roll-ups rebuilt in {time.perf_counter() - t1:.1f} s", flush=True)
+    common.finish_build(BENCH_USER)
 
 
 def _due(group, base, amount, rise, month) -> str:
@@ -170,31 +147,19 @@ def _due(group, base, amount, rise, month) -> str:
 _DUE: dict = {}
 
 
-def prepare(db: Path, args, year: int) -> float | None:
+def prepare(db, args, year: int) -> float | None:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
 
     from jiceng.members.models import Member
     from jiceng.orgs.models import Org
 
-    if args.keep and db.exists():
-        call_command("migrate", verbosity=0)
-        if Org.objects.count() == args.orgs and Member.objects.count() == args.members \
-                and get_user_model().objects.filter(username=BENCH_USER).exists():
-            print(f"reusing {db}", flush=True)
-            return None
-        connection.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    print(f"building {db}: {args.orgs:,} orgs, {args.members:,} members, a year of payments ({year})", flush=True)
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    build(args.orgs, args.members, year, random.Random(20261129))
-    seconds = time.perf_counter() - t0
-    print(f"  built in {seconds:.1f} s", flush=True)
-    return seconds
+    def reusable() -> bool:
+        return (Org.objects.count() == args.orgs and Member.objects.count() == args.members
+                and get_user_model().objects.filter(username=BENCH_USER).exists())
+
+    return common.prepare(db, args, reusable=reusable,
+                          build=lambda: build(args.orgs, args.members, year, random.Random(20261129)),
+                          what=f"{args.orgs:,} orgs, {args.members:,} members, a year of payments ({year})")
 
 
 RAW = """
@@ -287,89 +252,40 @@ def measure(args, year: int):
     facts = {"due": doc["due"], "collected": doc["collected"], "rate": doc["rate"], "in_arrears": doc["in_arrears"],
              "members": doc["members"], "city": city, "city_size": city_size, "url": url}
     doc = None
-    timings = {"app": [], "raw": [], "city": []}
-    work = {"app": app, "raw": raw, "city": page}
-    for i in range(args.samples):
-        for side in (("app", "raw", "city") if i % 2 == 0 else ("raw", "app", "city")):
-            gc.collect()
-            t0 = time.perf_counter()
-            result = work[side]()
-            timings[side].append(time.perf_counter() - t0)
-            del result
-        print(f"  sample {i + 1}/{args.samples}: app {timings['app'][-1]:.2f} s, raw {timings['raw'][-1]:.2f} s, "
-              f"city page {timings['city'][-1]:.3f} s", flush=True)
+    timings = common.timed(args.samples, {"app": app, "raw": raw, "city": page}, ("app", "raw", "city"))
     return timings, diffs, facts
 
 
-def write_section(path: Path, text: str) -> None:
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text.rstrip("\n") + "\n\n" + (old[end + 1 :] if end >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="jiceng bench dues", description=DESCRIPTION)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.orgs < 100 or args.members < 1 or args.samples < 1:
-        parser.error("--orgs >= 100, --members >= 1, --samples >= 1")
-    db = Path(args.db or default_db()).resolve()
-    os.environ["JICENG_DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
+    args, db = common.start(SPEC, argv)
     year = bench_year()
     build_s = prepare(db, args, year)
     timings, diffs, facts = measure(args, year)
-    med = {k: statistics.median(v) for k, v in timings.items()}
-    ratio = med["app"] / med["raw"] if med["raw"] else float("inf")
     built = f"built in {build_s:.0f} s" if build_s is not None else "reused with --keep (build time not measured)"
-    lines = [
-        "| measure | median s | min s | max s | samples |",
-        "|---|---:|---:|---:|---:|",
-        *(f"| {label} | {med[k]:.3f} | {min(timings[k]):.3f} | {max(timings[k]):.3f} | {len(timings[k])} |" for k, label in (
-            ("app", "(a) app: `ledger(user, root, Jan, Dec)`, whole province, per organization"),
-            ("raw", "(b) raw: hand-written query of the same totals"),
-            ("city", f"(c) city ledger page `{facts['url']}` ({facts['city_size']:,} orgs), test Client"))),
-        f"| **app / raw** | **{ratio:.1f}×** | | | |",
-    ]
+    report = common.Report(SPEC, args, timings, [
+        ("app", "(a) app: `ledger(user, root, Jan, Dec)`, whole province, per organization"),
+        ("raw", "(b) raw: hand-written query of the same totals"),
+        ("city", f"(c) city ledger page `{facts['url']}` ({facts['city_size']:,} orgs), test Client")])
     rate = "—" if facts["rate"] is None else f"{float(facts['rate']):.3f}"
-    text = [
+    report.text = [
         f"Data: {args.orgs:,} organizations, {args.members:,} members with a dues basis and a year ({year}) of payments; "
         f"due {facts['due']} yuan, collected {facts['collected']} (rate {rate}), {facts['in_arrears']:,} members in "
         f"arrears; {built}; peak RSS {rss_mb():,.0f} MB.",
-        "App = the set-based sums (`dues.sums`: the monthly amount computed in SQL from the profile's rules) grouped per "
-        "organization below the root, plus the 50 largest arrears; raw = one hand-written query expanding every "
-        "member-month and joining the payments, brackets written out. A first, untimed run checks they agree.",
+        "App = the set-based sums (`dues.sums`: the monthly amount computed in SQL from the profile's rules, the "
+        "payments read from their roll-up per member and year, `dues.PaymentMonths`, rebuilt after this raw load) "
+        "grouped per organization below the root in SQL, plus the 50 largest arrears; raw = one hand-written query "
+        "expanding every member-month and joining the payments themselves, brackets written out. A first, untimed "
+        "run checks they agree.",
     ]
-    checks = [(med["app"] <= TARGET_PROVINCE_S, f"province {med['app']:.2f} s ≤ {TARGET_PROVINCE_S:g} s"),
-              (med["city"] <= TARGET_CITY_S, f"city page {med['city']:.3f} s ≤ {TARGET_CITY_S:g} s")]
-    ok = all(c for c, _ in checks)
-    verdict = ("PASS" if ok else "FAIL") + ": " + "; ".join(("" if c else "✗ ") + t for c, t in checks)
-    print()
-    print("\n".join(text + [""] + lines + ["", verdict]))
+    report.targets = (f"the province under {common.TARGET_PROVINCE_S:g} s on SQLite, a city's ledger page under "
+                      f"{common.TARGET_CITY_S:g} s")
+    report.print()
     if diffs:
         print("\nTOTALS DIFFER (app vs raw):\n  " + "\n  ".join(diffs))
         return 2
     print("totals agree: app = raw")
-    if not args.no_write:
-        section = "\n".join([
-            SECTION, "", f"Command: `{command_line(args)}`  ", f"Date: {date.today().isoformat()}  ",
-            f"Machine: {machine()}", "", *text, "", *lines, "",
-            f"Targets: the province under {TARGET_PROVINCE_S:g} s on SQLite, a city's ledger page under "
-            f"{TARGET_CITY_S:g} s — **{verdict}**", "",
-        ])
-        write_section(Path(settings.PROJECT_DIR) / "BENCHMARKS.md", section)
-        print(f"updated {Path(settings.PROJECT_DIR) / 'BENCHMARKS.md'}")
-    return 0 if ok else 1
+    report.write(SECTION)
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

@@ -17,25 +17,18 @@ because the database must be chosen before Django's settings load; `jiceng bench
 """
 from __future__ import annotations
 
-import argparse
-import gc
-import os
 import random
-import statistics
 import sys
 import time
 from collections import Counter
 from datetime import date, timedelta
-from pathlib import Path
 
-from jiceng.bench.tree import GIVEN, SURNAMES, database_arguments, machine, plan_orgs, rss_mb
+from jiceng.bench import common
+from jiceng.bench.common import BRANCHES, CHUNK, write_section  # noqa: F401 - write_section: bench stats uses it
+from jiceng.bench.tree import GIVEN, SURNAMES, plan_orgs, rss_mb
 
-TARGET_PROVINCE_S = 30.0
-TARGET_CITY_S = 1.0
-CHUNK = 50_000  # meeting rows per executemany and transaction
 BENCH_USER = "bench-orglife"
 SECTION = "## Organizational life compliance (jiceng bench orglife)"
-BRANCHES = ("branch", "joint_branch")
 # (share of branches, chance each period's obligation is met): most diligent, some missing months, a few lax
 DILIGENCE = [(75, 0.985), (20, 0.8), (5, 0.45)]
 COMMITTEE_SHARE = 0.7  # branches with a committee (3 or more committee posts held); the rest: a secretary only
@@ -48,32 +41,19 @@ DESCRIPTION = (
     "Builds a province-shaped tree and a year of meetings in a separate SQLite file, then times the app's "
     "compliance computation for the whole province against a hand-written GROUP BY of the same counts in the "
     "same run, and a city's subtree page (about 5,000 organizations) through the test client. Exit status 1 "
-    f"when a target (province <= {TARGET_PROVINCE_S:g} s, city page <= {TARGET_CITY_S:g} s) is missed, "
+    f"when a target (province <= {common.TARGET_PROVINCE_S:g} s, city page <= {common.TARGET_CITY_S:g} s) is missed, "
     "2 when the app's counts differ from the GROUP BY's."
 )
+SPEC = common.Spec("orglife", "meetings", 3_000_000, "会议数（约）/ meetings, about (default 3000000)", HELP, DESCRIPTION)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
+def add_arguments(parser) -> None:
     """Shared by the management command's subparser and this module's own parser."""
-    database_arguments(parser, "orglife")
-    parser.add_argument("--meetings", type=int, default=3_000_000, help="会议数（约）/ meetings, about (default 3000000)")
-    parser.add_argument("--samples", type=int, default=3, help="每项计时次数 / timed runs of each measure (default 3)")
+    common.add_arguments(parser, SPEC)
 
 
 def argv_from(options: dict) -> list[str]:
-    from django.conf import settings
-
-    argv = ["--orgs", str(options["orgs"]), "--meetings", str(options["meetings"]), "--samples", str(options["samples"]),
-            "--db", str(Path(options["db"] or Path(settings.DATA_DIR) / "bench" / "orglife.sqlite3").resolve())]
-    return argv + [f"--{flag.replace('_', '-')}" for flag in ("keep", "no_write") if options[flag]]
-
-
-def default_db() -> Path:
-    return Path(os.environ.get("JICENG_DATA_DIR", Path(__file__).resolve().parents[2] / "var")) / "bench" / "orglife.sqlite3"
-
-
-def command_line(args) -> str:
-    return f"jiceng bench orglife --orgs {args.orgs} --meetings {args.meetings} --samples {args.samples}"
+    return common.argv_from(options, SPEC)
 
 
 def bench_year() -> int:
@@ -99,11 +79,9 @@ def _obligations(rules, kind: str, has_committee: bool, year: int):
 
 
 def build(n_orgs: int, n_meetings: int, year: int, rng: random.Random) -> None:
-    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
     from jiceng.core import pinyin, profiles, rollups
-    from jiceng.core.models import RoleGrant
 
     rules = profiles.get("ccp")
     t0 = time.perf_counter()
@@ -198,40 +176,24 @@ def build(n_orgs: int, n_meetings: int, year: int, rng: random.Random) -> None:
     rollups.rebuild_all()  # the raw load went around the change log, which keeps the roll-ups otherwise
     print(f"  roll-ups rebuilt in {time.perf_counter() - t1:.1f} s", flush=True)
 
-    user = get_user_model().objects.create_user(username=BENCH_USER)
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, org_id=1, role=RoleGrant.ORG_ADMIN)])  # no change log
-    with connection.cursor() as c:
-        c.execute("ANALYZE")
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    common.finish_build(BENCH_USER)
 
 
-def prepare(db: Path, args, year: int) -> float | None:
+def prepare(db, args, year: int) -> float | None:
     """Migrate and build the database; returns the build time, or None when --keep reused it."""
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
 
     from jiceng.orglife.models import Meeting
     from jiceng.orgs.models import Org
 
-    if args.keep and db.exists():
-        call_command("migrate", verbosity=0)
-        if Org.objects.count() == args.orgs and get_user_model().objects.filter(username=BENCH_USER).exists() \
-                and Meeting.objects.filter(held_on__year=year).exists() \
-                and abs(Meeting.objects.count() - args.meetings) <= max(50, args.meetings // 20):
-            print(f"reusing {db}", flush=True)
-            return None
-        connection.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    print(f"building {db}: {args.orgs:,} orgs, about {args.meetings:,} meetings in {year}", flush=True)
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    build(args.orgs, args.meetings, year, random.Random(20260102))
-    seconds = time.perf_counter() - t0
-    print(f"  built in {seconds:.1f} s", flush=True)
-    return seconds
+    def reusable() -> bool:
+        return (Org.objects.count() == args.orgs and get_user_model().objects.filter(username=BENCH_USER).exists()
+                and Meeting.objects.filter(held_on__year=year).exists()
+                and abs(Meeting.objects.count() - args.meetings) <= max(50, args.meetings // 20))
+
+    return common.prepare(db, args, reusable=reusable,
+                          build=lambda: build(args.orgs, args.meetings, year, random.Random(20260102)),
+                          what=f"{args.orgs:,} orgs, about {args.meetings:,} meetings in {year}")
 
 
 # --- the baseline and the comparison ----------------------------------------------------
@@ -350,65 +312,23 @@ def measure(args, year: int):
         "city": city, "city_size": city_size, "url": url,
     }
     document = None
-    timings = {"app": [], "raw": [], "city": []}
-    work = {"app": lambda: compliance(user, root, year), "raw": raw, "city": page}
-    for i in range(args.samples):
-        for side in (("app", "raw", "city") if i % 2 == 0 else ("raw", "app", "city")):  # order rotated
-            # Each timed call starts with nothing large alive: a province's document or rows left over would
-            # make every garbage collection of the next call walk them (a city page once took 10 s so).
-            gc.collect()
-            t0 = time.perf_counter()
-            result = work[side]()
-            timings[side].append(time.perf_counter() - t0)
-            del result
-        print(f"  sample {i + 1}/{args.samples}: app {timings['app'][-1]:.2f} s, raw {timings['raw'][-1]:.2f} s, "
-              f"city page {timings['city'][-1]:.3f} s", flush=True)
+    timings = common.timed(args.samples, {"app": lambda: compliance(user, root, year), "raw": raw, "city": page},
+                           ("app", "raw", "city"))
     return timings, diffs, facts
 
 
-def write_section(path: Path, text: str) -> None:
-    """Replace this benchmark's section of BENCHMARKS.md (up to the next '## '), or add it."""
-    old = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    start = old.find(SECTION)
-    if start < 0:
-        new = old.rstrip("\n") + "\n\n" + text
-    else:
-        end = old.find("\n## ", start + len(SECTION))
-        new = old[:start] + text.rstrip("\n") + "\n\n" + (old[end + 1 :] if end >= 0 else "")
-    path.write_text(new, encoding="utf-8")
-
-
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="jiceng bench orglife", description=DESCRIPTION)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.orgs < 100 or args.meetings < 1 or args.samples < 1:
-        parser.error("--orgs >= 100, --meetings >= 1, --samples >= 1")
-    db = Path(args.db or default_db()).resolve()
-    os.environ["JICENG_DATABASE_URL"] = f"sqlite:///{db}"  # before the settings load
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
+    args, db = common.start(SPEC, argv)
     year = bench_year()
     build_s = prepare(db, args, year)
     timings, diffs, facts = measure(args, year)
-    med = {k: statistics.median(v) for k, v in timings.items()}
-    ratio = med["app"] / med["raw"] if med["raw"] else float("inf")
     summary = facts["summary"]
     built = f"built in {build_s:.0f} s" if build_s is not None else "reused with --keep (build time not measured)"
-    lines = [
-        "| measure | median s | min s | max s | samples |",
-        "|---|---:|---:|---:|---:|",
-        *(f"| {label} | {med[k]:.3f} | {min(timings[k]):.3f} | {max(timings[k]):.3f} | {len(timings[k])} |" for k, label in (
-            ("app", "(a) app: `compliance(user, root, year)`, whole province"),
-            ("raw", "(b) raw: hand-written GROUP BY of the same counts"),
-            ("city", f"(c) city subtree page `{facts['url']}` ({facts['city_size']:,} orgs), test Client"))),
-        f"| **app / raw** | **{ratio:.1f}×** | | | |",
-    ]
-    text = [
+    report = common.Report(SPEC, args, timings, [
+        ("app", "(a) app: `compliance(user, root, year)`, whole province"),
+        ("raw", "(b) raw: hand-written GROUP BY of the same counts"),
+        ("city", f"(c) city subtree page `{facts['url']}` ({facts['city_size']:,} orgs), test Client")])
+    report.text = [
         f"Data: {args.orgs:,} organizations, {facts['meetings_year']:,} meetings in {year} "
         f"({facts['counted_meetings']:,} of them owed by an obligation, in {facts['groups']:,} (organization, type, period) "
         f"groups); {summary['organizations']:,} organizations owe meetings, {summary['fully_compliant']:,} fully compliant "
@@ -420,30 +340,15 @@ def main(argv=None) -> int:
         "(`orglife.MeetingMonths`, kept by the change log; rebuilt after this raw load), checked in the same run to "
         "give the same rows by child as the document counted from the meetings.",
     ]
-    checks = [(med["app"] <= TARGET_PROVINCE_S, f"province {med['app']:.2f} s ≤ {TARGET_PROVINCE_S:g} s"),
-              (med["city"] <= TARGET_CITY_S, f"city page {med['city']:.3f} s ≤ {TARGET_CITY_S:g} s")]
-    ok = all(c for c, _ in checks)
-    verdict = ("PASS" if ok else "FAIL") + ": " + "; ".join(("" if c else "✗ ") + t for c, t in checks)
-    print()
-    print("\n".join(text + [""] + lines + ["", verdict]))
+    report.targets = (f"the province under {common.TARGET_PROVINCE_S:g} s on SQLite, a city's subtree page under "
+                      f"{common.TARGET_CITY_S:g} s")
+    report.print()
     if diffs:
         print(f"\nCOUNTS DIFFER in {len(diffs)} groups (app vs raw):\n  " + "\n  ".join(diffs[:20]))
         return 2
     print(f"counts agree: {facts['groups']:,} groups, {facts['counted_meetings']:,} meetings, app = raw")
-    if not args.no_write:
-        section = "\n".join([
-            SECTION, "",
-            f"Command: `{command_line(args)}`  ",
-            f"Date: {date.today().isoformat()}  ",
-            f"Machine: {machine()}", "",
-            *text, "",
-            *lines, "",
-            f"Targets: the province under {TARGET_PROVINCE_S:g} s on SQLite, a city's subtree page under "
-            f"{TARGET_CITY_S:g} s — **{verdict}**", "",
-        ])
-        write_section(Path(settings.PROJECT_DIR) / "BENCHMARKS.md", section)
-        print(f"updated {Path(settings.PROJECT_DIR) / 'BENCHMARKS.md'}")
-    return 0 if ok else 1
+    report.write(SECTION)
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

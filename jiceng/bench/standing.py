@@ -18,25 +18,17 @@ Every run first checks that (a) and (b) list the same members. Runs as its own p
 """
 from __future__ import annotations
 
-import argparse
-import gc
-import os
 import random
-import statistics
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
 
-from jiceng.bench.orglife import write_section
-from jiceng.bench.tree import GIVEN, SURNAMES, database_arguments, machine, plan_orgs, rss_mb
+from jiceng.bench import common
+from jiceng.bench.common import BRANCHES, chunks as _chunks
+from jiceng.bench.tree import GIVEN, SURNAMES, plan_orgs, rss_mb
 
-TARGET_PROVINCE_S = 30.0
-TARGET_CITY_S = 1.0
-CHUNK = 50_000
 BENCH_USER = "bench-standing"
 SECTION = "## The six-month rule's watch list (jiceng bench standing)"
-BRANCHES = ("branch", "joint_branch")
 
 HELP = "组织生活与党费连续性基准：全省关注名单与城市页 / standing benchmark: a province's watch list and a city's page"
 DESCRIPTION = (
@@ -45,31 +37,18 @@ DESCRIPTION = (
     "Builds a province-shaped tree, its members and a year of attendance and dues in a separate SQLite file, then "
     "times the app's watch list for the whole province against a hand-written query of the same list in the same "
     "run, and a city's page through the test client. Exit status 1 when a target (province <= "
-    f"{TARGET_PROVINCE_S:g} s, city page <= {TARGET_CITY_S:g} s) is missed, 2 when the app's list differs from the "
-    "baseline's."
+    f"{common.TARGET_PROVINCE_S:g} s, city page <= {common.TARGET_CITY_S:g} s) is missed, 2 when the app's list differs "
+    "from the baseline's."
 )
+SPEC = common.Spec("standing", "members", 1_000_000, "成员数 / members (default 1000000)", HELP, DESCRIPTION)
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    database_arguments(parser, "standing")
-    parser.add_argument("--members", type=int, default=1_000_000, help="成员数 / members (default 1000000)")
-    parser.add_argument("--samples", type=int, default=3, help="每项计时次数 / timed runs of each measure (default 3)")
+def add_arguments(parser) -> None:
+    common.add_arguments(parser, SPEC)
 
 
 def argv_from(options: dict) -> list[str]:
-    from django.conf import settings
-
-    argv = ["--orgs", str(options["orgs"]), "--members", str(options["members"]), "--samples", str(options["samples"]),
-            "--db", str(Path(options["db"] or Path(settings.DATA_DIR) / "bench" / "standing.sqlite3").resolve())]
-    return argv + [f"--{flag.replace('_', '-')}" for flag in ("keep", "no_write") if options[flag]]
-
-
-def default_db() -> Path:
-    return Path(os.environ.get("JICENG_DATA_DIR", Path(__file__).resolve().parents[2] / "var")) / "bench" / "standing.sqlite3"
-
-
-def command_line(args) -> str:
-    return f"jiceng bench standing --orgs {args.orgs} --members {args.members} --samples {args.samples}"
+    return common.argv_from(options, SPEC)
 
 
 def bench_months() -> list[date]:
@@ -85,26 +64,10 @@ def bench_months() -> list[date]:
 # --- building the database --------------------------------------------------------------
 
 
-def _chunks(raw, sql, rows):
-    from django.db import transaction
-
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == CHUNK:
-            with transaction.atomic():
-                raw.executemany(sql, batch)
-            batch = []
-    with transaction.atomic():
-        raw.executemany(sql, batch)
-
-
 def build(n_orgs: int, n_members: int, months: list[date], rng: random.Random) -> None:
-    from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
     from jiceng.core import pinyin
-    from jiceng.core.models import RoleGrant
 
     t0 = time.perf_counter()
     kinds, parents, paths = plan_orgs(n_orgs, rng)
@@ -184,8 +147,8 @@ def build(n_orgs: int, n_members: int, months: list[date], rng: random.Random) -
                     continue
                 yield (mid, months[m].isoformat(), "45.00", months[m].replace(day=rng.randint(1, 10)).isoformat())
 
-    _chunks(raw, "INSERT INTO dues_payment (member_id, month, amount, paid_on, method, paid_by, receipt_no, note)"
-                 " VALUES (?, ?, ?, ?, 'cash', '', '', '')", payments())
+    _chunks(raw, "INSERT INTO dues_payment (member_id, month, amount, paid_on, method, paid_by, receipt_no, note,"
+                 " voluntary) VALUES (?, ?, ?, ?, 'cash', '', '', '', 0)", payments())
     print(f"  dues ({time.perf_counter() - t0:.1f} s)", flush=True)
 
     # a few good reasons, mobile members with a host and lost contacts
@@ -202,43 +165,25 @@ def build(n_orgs: int, n_members: int, months: list[date], rng: random.Random) -
                  " VALUES (?, ?, '', NULL, NULL, '')",
             ((mid, months[rng.randrange(6)].isoformat()) for mid in some[2 * third:2 * third + max(1, third // 10)]))
 
-    user = get_user_model().objects.create_user(username=BENCH_USER)
-    RoleGrant.objects.bulk_create([RoleGrant(user=user, org_id=1, role=RoleGrant.ORG_ADMIN)])
-    with connection.cursor() as c:
-        c.execute("ANALYZE")
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    common.finish_build(BENCH_USER)
     print(f"  built ({time.perf_counter() - t0:.1f} s)", flush=True)
 
 
-def prepare(db: Path, args, months: list[date]) -> float | None:
+def prepare(db, args, months: list[date]) -> float | None:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
 
     from jiceng.members.models import Member
+    from jiceng.orglife.models import Meeting
     from jiceng.orgs.models import Org
 
-    if args.keep and db.exists():
-        call_command("migrate", verbosity=0)
-        from jiceng.orglife.models import Meeting
+    def reusable() -> bool:
+        return (Org.objects.count() == args.orgs and Member.objects.count() == args.members
+                and get_user_model().objects.filter(username=BENCH_USER).exists()
+                and Meeting.objects.filter(held_on__gte=months[-1]).exists())
 
-        if Org.objects.count() == args.orgs and Member.objects.count() == args.members \
-                and get_user_model().objects.filter(username=BENCH_USER).exists() \
-                and Meeting.objects.filter(held_on__gte=months[-1]).exists():
-            print(f"reusing {db}", flush=True)
-            return None
-        connection.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    print(f"building {db}: {args.orgs:,} orgs, {args.members:,} members, {months[0]:%Y-%m} to {months[-1]:%Y-%m}",
-          flush=True)
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    build(args.orgs, args.members, months, random.Random(20261129))
-    seconds = time.perf_counter() - t0
-    print(f"  built in {seconds:.1f} s", flush=True)
-    return seconds
+    return common.prepare(
+        db, args, reusable=reusable, build=lambda: build(args.orgs, args.members, months, random.Random(20261129)),
+        what=f"{args.orgs:,} orgs, {args.members:,} members, {months[0]:%Y-%m} to {months[-1]:%Y-%m}")
 
 
 # --- the baseline -----------------------------------------------------------------------
@@ -355,17 +300,7 @@ def measure(args, months: list[date]):
     facts = {"listed": len(listed), "six": len(six()), "city": city, "city_size": city_size, "url": url,
              "attendance": _count("orglife_attendance"), "payments": _count("dues_payment"),
              "members": _count("members_member")}
-    timings = {"app": [], "raw": [], "city": [], "six": []}
-    work = {"app": app, "raw": raw, "city": page, "six": six}
-    for i in range(args.samples):
-        for side in (("app", "raw", "city", "six") if i % 2 == 0 else ("raw", "app", "six", "city")):
-            gc.collect()
-            t0 = time.perf_counter()
-            result = work[side]()
-            timings[side].append(time.perf_counter() - t0)
-            del result
-        print(f"  sample {i + 1}/{args.samples}: app {timings['app'][-1]:.2f} s, raw {timings['raw'][-1]:.2f} s, "
-              f"six {timings['six'][-1]:.2f} s, city page {timings['city'][-1]:.3f} s", flush=True)
+    timings = common.timed(args.samples, {"app": app, "raw": raw, "city": page, "six": six}, ("app", "raw", "six", "city"))
     return timings, diffs, facts
 
 
@@ -378,68 +313,36 @@ def _count(table: str) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="jiceng bench standing", description=DESCRIPTION)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    if args.orgs < 100 or args.members < 100 or args.samples < 1:
-        parser.error("--orgs >= 100, --members >= 100, --samples >= 1")
-    db = Path(args.db or default_db()).resolve()
-    os.environ["JICENG_DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-
+    args, db = common.start(SPEC, argv)
     months = bench_months()
     build_s = prepare(db, args, months)
     timings, diffs, facts = measure(args, months)
-    med = {k: statistics.median(v) for k, v in timings.items()}
-    ratio = med["app"] / med["raw"] if med["raw"] else float("inf")
     built = f"built in {build_s:.0f} s" if build_s is not None else "reused with --keep (build time not measured)"
-    lines = [
-        "| measure | median s | min s | max s | samples |",
-        "|---|---:|---:|---:|---:|",
-        *(f"| {label} | {med[k]:.3f} | {min(timings[k]):.3f} | {max(timings[k]):.3f} | {len(timings[k])} |" for k, label in (
-            ("app", "(a) app: `compute.members_on(subject(root), WATCH)`, whole province"),
-            ("raw", "(b) raw: hand-written GROUP BY query of the same list"),
-            ("city", f"(c) city watch-list page `{facts['url']}` ({facts['city_size']:,} members), test Client"),
-            ("six", "(d) app: the six-month list, whole province"))),
-        f"| **app / raw** | **{ratio:.1f}×** | | | |",
-    ]
-    text = [
+    report = common.Report(SPEC, args, timings, [
+        ("app", "(a) app: `compute.members_on(subject(root), WATCH)`, whole province"),
+        ("raw", "(b) raw: hand-written GROUP BY query of the same list"),
+        ("city", f"(c) city watch-list page `{facts['url']}` ({facts['city_size']:,} members), test Client"),
+        ("six", "(d) app: the six-month list, whole province")])
+    report.text = [
         f"Data: {args.orgs:,} organizations, {facts['members']:,} members, {facts['attendance']:,} attendance lines of "
         f"monthly meetings from {months[0]:%Y-%m} to {months[-1]:%Y-%m} and {facts['payments']:,} dues payments; "
         f"on the watch list as of {date.today().isoformat()}: "
         f"{facts['listed']:,}, on the six-month list {facts['six']:,}; {built}; peak RSS {rss_mb():,.0f} MB.",
-        "App = one statement per list with correlated aggregates per member over the subtree's range of the member "
-        "path index; raw = GROUP BY tables of every record joined to the members, the rule as month arithmetic. "
-        "A first, untimed run of both checks they list the same members.",
+        "App = one statement per list over the subtree's range of the member path index: the last meeting attended "
+        "(from the attendance index by member and status) and the last month paid per member first, the other "
+        "facts (joining, reasons, mobile lines, dues bases, where the records begin) only for the members those "
+        "leave as candidates; raw = GROUP BY tables of every record joined to the members, the rule as month "
+        "arithmetic. A first, untimed run of both checks they list the same members.",
     ]
-    checks = [(med["app"] <= TARGET_PROVINCE_S, f"province {med['app']:.2f} s ≤ {TARGET_PROVINCE_S:g} s"),
-              (med["city"] <= TARGET_CITY_S, f"city page {med['city']:.3f} s ≤ {TARGET_CITY_S:g} s")]
-    ok = all(c for c, _ in checks)
-    verdict = ("PASS" if ok else "FAIL") + ": " + "; ".join(("" if c else "✗ ") + t for c, t in checks)
-    print()
-    print("\n".join(text + [""] + lines + ["", verdict]))
+    report.targets = (f"the province under {common.TARGET_PROVINCE_S:g} s on SQLite, a city's page under "
+                      f"{common.TARGET_CITY_S:g} s")
+    report.print()
     if diffs:
         print(f"\nLISTS DIFFER for {len(diffs)} members (app vs raw): {diffs[:20]}")
         return 2
     print(f"lists agree: {facts['listed']:,} members, app = raw")
-    if not args.no_write:
-        section = "\n".join([
-            SECTION, "",
-            f"Command: `{command_line(args)}`  ",
-            f"Date: {date.today().isoformat()}  ",
-            f"Machine: {machine()}", "",
-            *text, "",
-            *lines, "",
-            f"Targets: the province under {TARGET_PROVINCE_S:g} s on SQLite, a city's page under "
-            f"{TARGET_CITY_S:g} s — **{verdict}**", "",
-        ])
-        write_section(Path(settings.PROJECT_DIR) / "BENCHMARKS.md", section)
-        print(f"updated {Path(settings.PROJECT_DIR) / 'BENCHMARKS.md'}")
-    return 0 if ok else 1
+    report.write(SECTION)
+    return 0 if report.ok else 1
 
 
 if __name__ == "__main__":

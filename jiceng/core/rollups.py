@@ -65,6 +65,10 @@ class Rollup:
     field (`dated`, None: not dated), the source columns it groups by (`group`, same names in the table),
     the rows it counts (`where`) and `measures()` (column → aggregate over the source rows; `_month` is the month of `dated`).
 
+    The partition need not be an organization: `key` names the table's field that `org` fills (default `org`), so a
+    roll-up per member (`org = key = "member"`) keeps, say, a member's payments per month of each year, one row
+    instead of a dozen records.
+
     `subtree = True` (a roll-up that is not dated, with the one measure `n`): the table also keeps, in `total`,
     the counts of the organization's whole subtree, so that the root's figure is one row, not a sum over a
     province. A change's differences (new counts less old) are added to the organization's `total` and to each
@@ -73,7 +77,8 @@ class Rollup:
 
     table: type[models.Model]
     source: type[models.Model]
-    org: str = "org"
+    org: str = "org"  # the source's field the partition is taken from
+    key: str = "org"  # the table's field that holds it (`subtree` needs an organization: "org")
     dated: str | None = None
     group: tuple[str, ...] = ()
     where: Q = Q()  # the source rows counted (a filter; a row outside it is counted nowhere)
@@ -100,6 +105,10 @@ class Rollup:
     @property
     def org_attname(self) -> str:
         return self.source._meta.get_field(self.org).attname
+
+    @property
+    def key_column(self) -> str:
+        return self.table._meta.get_field(self.key).attname
 
     def partitions_of(self, action: str, rows: list[tuple]) -> set:
         """The partitions the changed source rows (`ChangeRows.row` tuples: ct, pk, text, path, before,
@@ -141,7 +150,7 @@ class Rollup:
             orgs.sort()
             for i in range(0, len(orgs), CHUNK):
                 self._recompute(Q(**{f"{self.org_attname}__in": orgs[i:i + CHUNK]}), year,
-                                Q(org_id__in=orgs[i:i + CHUNK]))
+                                Q(**{f"{self.key_column}__in": orgs[i:i + CHUNK]}))
 
     def rebuild(self) -> None:
         """Recompute the whole table (a raw load, a migration)."""
@@ -179,7 +188,7 @@ class Rollup:
         names = [n for n in (*rows.query.values_select, *rows.query.annotation_select) if n != "_month"]
         sql, params = rows.query.sql_with_params()
         quote = connections[db].ops.quote_name
-        columns = ["org_id" if n == self.org_attname else n for n in names]
+        columns = [self.key_column if n == self.org_attname else n for n in names]
         select = ", ".join(f"grouped.{quote(n)}" for n in names)
         if year is not None:
             columns, select, params = ["year", *columns], f"%s, {select}", (year, *params)

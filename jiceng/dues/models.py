@@ -11,6 +11,8 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.models import LoggedModel
 from jiceng.core.orgscoped import OrgScopedModel
+from jiceng.core.rollups import month_columns
+from jiceng.core.scoping import ScopedQuerySet
 from jiceng.members.models import MemberLine
 
 
@@ -63,6 +65,28 @@ class Payment(LoggedModel):
 
     def __str__(self):
         return f"{self.member.name} · {self.month:%Y-%m} · {self.amount}"
+
+
+class PaymentMonths(models.Model):
+    """Roll-up (core.rollups, kept by the change log): per member and year, what the member paid for each month
+    (`paid_01` … `paid_12`, in fen: the payments that are not voluntary, summed) and how many payments
+    (`n_01` … `n_12`). The ledger's sums over a subtree read a row per member and year here instead of every
+    payment (rollups.PaymentRollup, `sums.py`)."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    year = models.PositiveSmallIntegerField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "member__org_path"
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "year"], name="payment_months_member")]
+        verbose_name = verbose_name_plural = _("党费交纳月度汇总")
+
+
+for _name, _field in [*month_columns("paid").items(), *month_columns("n").items()]:
+    _field = models.BigIntegerField(default=0) if _name.startswith("paid") else _field  # a taken-back payment is negative
+    PaymentMonths.add_to_class(_name, _field)
 
 
 class MonthClose(OrgScopedModel):

@@ -435,28 +435,59 @@ def sums_and_extras(org, first: date, last: date) -> tuple[dict, dict]:
 
     first, last = month_start(first), month_start(last)
     out, extras = sums.member_sums(org.path, first, last)
+    extras = _extras_covered(org, first, last, extras)
+    redo = _redone(org, first, last)
+    if redo:
+        for mid, x in _python_sums(redo, first, last).items():
+            if x is None:
+                out.pop(mid, None)
+            else:
+                out[mid] = x
+    return out, {k: v.quantize(FEN) for k, v in extras.items()}
+
+
+def _extras_covered(org, first: date, last: date, extras: dict) -> dict:
+    """The SQL's voluntary sums, or the Python path's when a profile's rules are beyond the SQL."""
+    from . import sums
+
     covered = set(sums.sql_profiles())
     if not all(k in covered for k, p in profiles.registry().items() if p.dues is not None):
-        extras = _extras(org, first, last)
+        return _extras(org, first, last)
+    return extras
+
+
+def _redone(org, first: date, last: date) -> set:
+    """The members of the subtree the SQL does not sum exactly: under an approved reduction in the period, or of
+    a profile whose rules it cannot express."""
+    from . import sums
+
+    covered = set(sums.sql_profiles())
     redo = set(Reduction.objects.filter(within("member__org_path", org.path), approved_on__isnull=False,
                                         first__lte=last, last__gte=first).values_list("member_id", flat=True))
     if any(p not in covered for p in profiles.registry() if profiles.get(p).dues is not None):
         redo |= set(Member.objects.filter(within("org_path", org.path)).exclude(org__profile__in=covered)
                     .values_list("pk", flat=True))
-    if redo:
-        ids = list(redo)
-        due, got = dues_due(ids, first, last), paid(ids, first, last)
-        paths = dict(Member.objects.filter(pk__in=ids).values_list("pk", "org_path"))
-        for mid in ids:
-            owed, have = due.get(mid, {}), got.get(mid, {})
-            if not owed and not have:
-                out.pop(mid, None)
-                continue
-            out[mid] = sums.Sums(
-                paths[mid], sum(owed.values(), Decimal(0)), sum(have.values(), Decimal(0)),
-                sum((min(have.get(m, Decimal(0)), a) for m, a in owed.items()), Decimal(0)),
-                sum(1 for a in owed.values() if a > 0), sum(1 for m, a in owed.items() if a > 0 and have.get(m, 0) >= a))
-    return out, {k: v.quantize(FEN) for k, v in extras.items()}
+    return redo
+
+
+def _python_sums(ids, first: date, last: date) -> dict:
+    """{member id: sums.Sums, or None when nothing was due or paid} by the reference computation."""
+    from . import sums
+
+    ids = list(ids)
+    due, got = dues_due(ids, first, last), paid(ids, first, last)
+    paths = dict(Member.objects.filter(pk__in=ids).values_list("pk", "org_path"))
+    out: dict = {}
+    for mid in ids:
+        owed, have = due.get(mid, {}), got.get(mid, {})
+        if not owed and not have:
+            out[mid] = None
+            continue
+        out[mid] = sums.Sums(
+            paths[mid], sum(owed.values(), Decimal(0)), sum(have.values(), Decimal(0)),
+            sum((min(have.get(m, Decimal(0)), a) for m, a in owed.items()), Decimal(0)),
+            sum(1 for a in owed.values() if a > 0), sum(1 for m, a in owed.items() if a > 0 and have.get(m, 0) >= a))
+    return out
 
 
 def _extras(org, first: date, last: date, ids=None) -> dict:
@@ -483,37 +514,50 @@ def ledger(user, org, first: date, last: date, *, detail: bool | None = None) ->
     first, last = month_start(first), min(month_start(last), month_start(today()))
     if not scope_of(user).covers(org.path, VIEW):  # a reader of part of the subtree only: their part
         return _ledger_rows(user, org, first, last)
-    per_member, extras = sums_and_extras(org, first, last)
-    total_due = sum((x.due for x in per_member.values()), Decimal(0))
-    total_in = sum((x.collected for x in per_member.values()), Decimal(0))
-    total_paid = sum((x.paid for x in per_member.values()), Decimal(0))
-    if detail is None:
-        detail = len(per_member) <= DETAIL_MAX
-    if detail:
-        return _ledger_rows(user, org, first, last)
-    rate = (total_in / total_due).quantize(Decimal("0.0001")) if total_due else None
+    from . import sums
+
+    # The sums per organization one level below, in SQL (a province's million members never become Python
+    # objects); the few members the SQL does not sum exactly are summed by the reference path and added in.
     cut = len(org.path) + SEGMENT
-    below: dict[str, dict] = {}
-    for x in per_member.values():
+    redo = _redone(org, first, last)
+    tree = sums.subtree_sums(org.path, first, last, cut=cut, leave_out=redo)
+    extras = {k: v.quantize(FEN) for k, v in _extras_covered(org, first, last, tree.extras).items()}
+    below = tree.below
+    worst = list(tree.worst)
+    for mid, x in (_python_sums(redo, first, last) if redo else {}).items():
+        if x is None:
+            continue
         key = x.org_path[:cut] if len(x.org_path) > len(org.path) else org.path
-        b = below.setdefault(key, {"members": 0, "due": Decimal(0), "collected": Decimal(0), "in_arrears": 0})
+        b = below.setdefault(key, {"members": 0, "due": Decimal(0), "paid": Decimal(0), "collected": Decimal(0),
+                                   "in_arrears": 0})
         b["members"] += 1
         b["due"] += x.due
+        b["paid"] += x.paid
         b["collected"] += x.collected
         b["in_arrears"] += x.arrears_months > 0
+        if x.owed > 0:
+            worst.append((x.owed, mid, x.arrears_months))
+    members = sum(b["members"] for b in below.values())
+    if detail is None:
+        detail = members <= DETAIL_MAX
+    if detail:
+        return _ledger_rows(user, org, first, last)
+    total_due = sum((b["due"] for b in below.values()), Decimal(0))
+    total_in = sum((b["collected"] for b in below.values()), Decimal(0))
+    total_paid = sum((b.pop("paid") for b in below.values()), Decimal(0))
+    rate = (total_in / total_due).quantize(Decimal("0.0001")) if total_due else None
     from jiceng.orgs.models import Org
 
     named = {o.path: o for o in Org.objects.filter(path__in=list(below))}
     orgs = [{"org": named[p], **b, "rate": (b["collected"] / b["due"]).quantize(Decimal("0.0001")) if b["due"] else None}
             for p, b in sorted(below.items()) if p in named]
-    worst = sorted(((x.owed, mid) for mid, x in per_member.items() if x.owed > 0), reverse=True)[:50]
-    people = Member.objects.select_related("org").in_bulk([mid for _o, mid in worst])
-    late = [{"member": people[mid], "owed": owed, "months": per_member[mid].arrears_months} for owed, mid in worst
-            if mid in people]
+    worst = sorted(worst, key=lambda w: (w[0], w[1]), reverse=True)[:50]
+    people = Member.objects.select_related("org").in_bulk([mid for _o, mid, _m in worst])
+    late = [{"member": people[mid], "owed": owed, "months": months} for owed, mid, months in worst if mid in people]
     large = org.rules.dues.large_payment if org.rules.dues else None
     return {"org": org, "first": first, "last": last, "rows": [], "detail": False, "orgs": orgs, "late": late,
             "due": total_due, "paid": total_paid, "collected": total_in, "rate": rate,
-            "in_arrears": sum(1 for x in per_member.values() if x.arrears_months > 0), "members": len(per_member),
+            "in_arrears": sum(b["in_arrears"] for b in below.values()), "members": members,
             **extras, "large": large, "large_to": pick(large.to) if large else "",
             "closes": _closes(org, first, last),
             "pending": [], "pending_count": Reduction.objects.filter(within("member__org_path", org.path),

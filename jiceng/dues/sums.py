@@ -1,7 +1,9 @@
 """The ledger's sums set-based: per member of a subtree, for a period, what was due, paid, collected (paid up to
-what was due, month by month) and how many months were due and paid in full — one SQL statement, the monthly
+what was due, month by month) and how many months were due and paid in full — in SQL, the monthly
 amount computed in the database from the profile's rules (a CASE per profile and group, in whole fen, rounded
-as the profile says), so a province's year is summed where the rows are.
+as the profile says) and the payments read from their roll-up per member and year (`PaymentMonths`: a row
+instead of a dozen payments), so a province's year is summed where the rows are; `subtree_sums` groups the
+result by organization in SQL too, so a province never becomes a Python object per member.
 
 The Python path (`services.dues_due` and `services.paid`) stays the reference: the tests compare the two on
 random ledgers, and a member under an approved reduction is summed by it (reductions are few). A profile whose
@@ -10,6 +12,7 @@ rules the SQL cannot express exactly (rounding half-even, fewer than two places)
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -113,6 +116,8 @@ def _least(*parts: str) -> str:
 
 TEMP = "dues_sums_member"
 LINES = "dues_sums_line"
+RESULT = "dues_sums_result"
+ROLLUP = "dues_paymentmonths"  # models.PaymentMonths: a member's payments per month of a year, in fen
 
 
 def _month_start(expr: str) -> str:
@@ -127,13 +132,26 @@ def _month_after(expr: str) -> str:
     return f"date({expr}, 'start of month', '+1 month')"
 
 
-def statements() -> tuple[str, str, str, str]:
-    """Four statements over two temporary tables, each filled once so the next joins it by its key:
+def index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def _by_month(column: str, when: str) -> str:
+    """The sum over a roll-up row's twelve months of `column` (`{m}`: the month's two digits, `{i}`: its month
+    index) where `when` holds."""
+    return " + ".join(f"CASE WHEN {when.format(i=f'(r.year * 12 + {m - 1})')} THEN {column.format(m=f'{m:02d}')} ELSE 0 END"
+                      for m in range(1, 13))
+
+
+def statements(first: date, last: date) -> tuple[str, str, str]:
+    """Three statements over three temporary tables, each filled once so the next joins it by its key:
     members (the subtree's members of the profiles covered: id, path, profile, the month of admission, the month
     after leaving) · lines (each basis line clipped to the period, the admission and the exit, with its monthly
-    amount in fen computed once) · the due per member · the payments per member-month capped by the due.
-    Parameters: members(lo, hi) · lines(first day, month after the last, last day, first day) · due() ·
-    paid(False, first day, last day)."""
+    amount in fen and its months as month indexes, computed once) · the result, a row per member with something
+    due or paid: what was due and in how many months, what was paid (the roll-up's months in the period), what
+    was collected (each month paid up to its line's amount) and in how many months in full.
+    Parameters: members(lo, hi) · lines(first day, month after the last, last day, first day) · result() (the
+    period's months are inlined as month indexes: whole numbers)."""
     keys = ", ".join(f"'{_safe(k)}'" for k in member_categories()) or "''"
     inside = ", ".join(f"'{_safe(k)}'" for k in sql_profiles()) or "''"
     members = f"""
@@ -148,83 +166,128 @@ WHERE m.org_path >= %s AND m.org_path < %s AND o.profile IN ({inside})
     start = _greatest("l.start", "mem.since", "%s")
     end = _least("COALESCE(l.\"end\", '9999-12-01')", "mem.until", "%s")
     lines = f"""
-INSERT INTO {LINES} (member_id, start, stop, fen)
-SELECT l.member_id, {start}, {end}, ({amount_case()})
-FROM {TEMP} mem JOIN dues_duesbasisline l ON l.member_id = mem.id
-WHERE l.start <= %s AND (l."end" IS NULL OR l."end" > %s)
+INSERT INTO {LINES} (member_id, si, ei, fen)
+SELECT member_id, {_month_index('s')}, {_month_index('e')}, fen FROM (
+  SELECT l.member_id, {start} AS s, {end} AS e, ({amount_case()}) AS fen
+  FROM {TEMP} mem JOIN dues_duesbasisline l ON l.member_id = mem.id
+  WHERE l.start <= %s AND (l."end" IS NULL OR l."end" > %s)
+) x
 """
-    months = f"({_month_index('t.stop')} - {_month_index('t.start')})"
-    due = f"""
-SELECT t.member_id, SUM(t.fen * {months}), SUM(CASE WHEN t.fen > 0 THEN {months} ELSE 0 END)
-FROM {LINES} t WHERE t.stop > t.start GROUP BY t.member_id
+    years = f"r.year BETWEEN {first.year:d} AND {last.year:d}"
+    in_period = f"{{i}} BETWEEN {index(first):d} AND {index(last):d}"
+    in_line = "{i} >= t.si AND {i} < t.ei"
+    result = f"""
+INSERT INTO {RESULT} (member_id, org_path, due, months_due, paid, collected, months_full)
+SELECT mem.id, mem.org_path, COALESCE(d.due, 0), COALESCE(d.months, 0), COALESCE(p.paid, 0),
+       COALESCE(c.collected, 0), COALESCE(c.full_months, 0)
+FROM {TEMP} mem
+LEFT JOIN (SELECT t.member_id, SUM(t.fen * (t.ei - t.si)) AS due,
+                  SUM(CASE WHEN t.fen > 0 THEN t.ei - t.si ELSE 0 END) AS months
+           FROM {LINES} t WHERE t.ei > t.si GROUP BY t.member_id) d ON d.member_id = mem.id
+LEFT JOIN (SELECT r.member_id, SUM({_by_month("r.paid_{m}", in_period)}) AS paid,
+                  SUM({_by_month("r.n_{m}", in_period)}) AS n
+           FROM {TEMP} m2 JOIN {ROLLUP} r ON r.member_id = m2.id AND {years}
+           GROUP BY r.member_id) p ON p.member_id = mem.id AND p.n > 0
+LEFT JOIN (SELECT t.member_id,
+                  SUM({_by_month("(CASE WHEN r.paid_{m} < t.fen THEN r.paid_{m} ELSE t.fen END)", in_line)}) AS collected,
+                  SUM({_by_month("(CASE WHEN t.fen > 0 AND r.paid_{m} >= t.fen THEN 1 ELSE 0 END)", in_line)})
+                    AS full_months
+           FROM {LINES} t JOIN {ROLLUP} r ON r.member_id = t.member_id AND {years}
+           WHERE t.ei > t.si GROUP BY t.member_id) c ON c.member_id = mem.id
+WHERE d.member_id IS NOT NULL OR p.member_id IS NOT NULL
 """
-    # from the members to their payments (the index on member and month), never the whole table's month range:
-    # SQLite keeps the order of a CROSS JOIN
-    drive = "CROSS JOIN" if connection.vendor == "sqlite" else "JOIN"
-    paid = f"""
-SELECT member_id, SUM(paid), SUM(CASE WHEN due IS NULL THEN 0 WHEN paid < due THEN paid ELSE due END),
-       SUM(CASE WHEN due > 0 AND paid >= due THEN 1 ELSE 0 END) FROM (
-  SELECT p.member_id, p.month, CAST(ROUND(SUM(p.amount) * 100) AS BIGINT) AS paid, MAX(t.fen) AS due
-  FROM {TEMP} mem {drive} dues_payment p ON p.member_id = mem.id
-       LEFT JOIN {LINES} t ON t.member_id = p.member_id AND t.start <= p.month AND t.stop > p.month
-  WHERE p.voluntary = %s AND p.month >= %s AND p.month <= %s
-  GROUP BY p.member_id, p.month
-) x GROUP BY member_id
-"""
-    return members, lines, due, paid
-
-
-def index(day: date) -> int:
-    return day.year * 12 + day.month - 1
+    return members, lines, result
 
 
 FEN = Decimal("0.01")
+
+
+@contextmanager
+def _computed(path: str, first: date, last: date):
+    """A cursor with the result table filled for the subtree at `path` and the months first–last (month starts);
+    the temporary tables are dropped after."""
+    members_sql, lines_sql, result_sql = statements(first, last)
+    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    with connection.cursor() as cur:
+        for table in (RESULT, LINES, TEMP):
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"CREATE TEMPORARY TABLE {TEMP} (id BIGINT PRIMARY KEY, org_path VARCHAR(255), profile VARCHAR(30),"
+                    " since DATE, until DATE)")
+        cur.execute(f"CREATE TEMPORARY TABLE {LINES} (member_id BIGINT, si INTEGER, ei INTEGER, fen BIGINT)")
+        cur.execute(f"CREATE TEMPORARY TABLE {RESULT} (member_id BIGINT PRIMARY KEY, org_path VARCHAR(255), due BIGINT,"
+                    " months_due INTEGER, paid BIGINT, collected BIGINT, months_full INTEGER)")
+        try:
+            cur.execute(members_sql, [path, path + END])
+            cur.execute(lines_sql, [first, after, last, first])
+            cur.execute(f"CREATE INDEX {LINES}_member ON {LINES} (member_id, si)")
+            cur.execute(result_sql)
+            yield cur
+        finally:
+            for table in (RESULT, LINES, TEMP):
+                cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+def _extras(cur, first: date, last: date) -> dict:
+    cur.execute(voluntary_sql(), [first, last])
+    extras = cur.fetchone()
+    return {"voluntary": Decimal(int(extras[0] or 0)) * FEN, "handed_up": Decimal(int(extras[1] or 0)) * FEN}
 
 
 def member_sums(path: str, first: date, last: date) -> tuple[dict[int, Sums], dict]:
     """{member id: Sums} of the subtree at `path` for the months first–last (month starts), members of the
     profiles the SQL expresses (none under a reduction is corrected here: see `services.member_sums`), and
     their voluntary payments and those handed up whole ({"voluntary": …, "handed_up": …})."""
-    members_sql, lines_sql, due_sql, paid_sql = statements()
-    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    out: dict[int, Sums] = {}
-    with connection.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS {TEMP}")
-        cur.execute(f"DROP TABLE IF EXISTS {LINES}")
-        cur.execute(f"CREATE TEMPORARY TABLE {TEMP} (id BIGINT PRIMARY KEY, org_path VARCHAR(255), profile VARCHAR(30),"
-                    " since DATE, until DATE)")
-        cur.execute(f"CREATE TEMPORARY TABLE {LINES} (member_id BIGINT, start DATE, stop DATE, fen BIGINT)")
-        try:
-            cur.execute(members_sql, [path, path + END])
-            cur.execute(lines_sql, [first, after, last, first])
-            cur.execute(f"CREATE INDEX {LINES}_member ON {LINES} (member_id, start)")
-            cur.execute(due_sql)
-            due = {mid: (int(fen), int(months)) for mid, fen, months in cur.fetchall()}
-            cur.execute(paid_sql, [False, first, last])
-            got = {mid: (int(p), int(c), int(f)) for mid, p, c, f in cur.fetchall()}
-            wanted = due.keys() | got.keys()
-            cur.execute(f"SELECT id, org_path FROM {TEMP}")
-            paths = {mid: p for mid, p in cur.fetchall() if mid in wanted}
-            cur.execute(voluntary_sql(), [True, first, last])
-            extras = cur.fetchone()
-        finally:
-            cur.execute(f"DROP TABLE IF EXISTS {LINES}")
-            cur.execute(f"DROP TABLE IF EXISTS {TEMP}")
-    for mid, org_path in paths.items():
-        fen, months = due.get(mid, (0, 0))
-        p, c, f = got.get(mid, (0, 0, 0))
-        out[mid] = Sums(org_path, Decimal(fen) * FEN, Decimal(p) * FEN, Decimal(c) * FEN, months, f)
-    return out, {"voluntary": Decimal(int(extras[0] or 0)) * FEN, "handed_up": Decimal(int(extras[1] or 0)) * FEN}
+    with _computed(path, first, last) as cur:
+        cur.execute(f"SELECT member_id, org_path, due, paid, collected, months_due, months_full FROM {RESULT}")
+        out = {mid: Sums(org_path, Decimal(int(due)) * FEN, Decimal(int(p)) * FEN, Decimal(int(c)) * FEN, int(md), int(f))
+               for mid, org_path, due, p, c, md, f in cur.fetchall()}
+        extras = _extras(cur, first, last)
+    return out, extras
+
+
+@dataclass
+class Subtree:
+    """A subtree's sums without a row per member in Python (`subtree_sums`)."""
+
+    below: dict  # {path cut to the level below the root (the root's own path for its own members): Sums-like dict}
+    worst: list  # [(owed in fen, member id, months in arrears)] the largest arrears first
+    extras: dict
+
+
+def subtree_sums(path: str, first: date, last: date, *, cut: int, leave_out: set, worst: int = 50) -> Subtree:
+    """The sums of the subtree at `path` grouped by the organization one level below it (its path's first `cut`
+    characters; the root's own members under the root's path), and the `worst` largest arrears — in SQL, so a
+    province's million members never become Python objects. Members in `leave_out` (those the caller sums by
+    the exact Python path) are left out of both."""
+    with _computed(path, first, last) as cur:
+        if leave_out:
+            ids = sorted(leave_out)
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                cur.execute(f"DELETE FROM {RESULT} WHERE member_id IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        head = "CASE WHEN LENGTH(org_path) > %s THEN SUBSTR(org_path, 1, %s) ELSE %s END"
+        cur.execute(f"SELECT {head} AS below, COUNT(*), SUM(due), SUM(paid), SUM(collected),"
+                    " SUM(CASE WHEN months_full < months_due THEN 1 ELSE 0 END)"
+                    f" FROM {RESULT} GROUP BY 1", [len(path), cut, path])
+        below = {p: {"members": int(n), "due": Decimal(int(d)) * FEN, "paid": Decimal(int(pd)) * FEN,
+                     "collected": Decimal(int(c)) * FEN, "in_arrears": int(a)}
+                 for p, n, d, pd, c, a in cur.fetchall()}
+        cur.execute(f"SELECT due - collected, member_id, months_due - months_full FROM {RESULT}"
+                    f" WHERE due > collected ORDER BY due - collected DESC, member_id DESC LIMIT {int(worst)}")
+        late = [(Decimal(int(o)) * FEN, mid, int(m)) for o, mid, m in cur.fetchall()]
+        extras = _extras(cur, first, last)
+    return Subtree(below, late, extras)
 
 
 def voluntary_sql() -> str:
     """The voluntary payments of the members' table and those of each profile's large payment, in fen (the
-    voluntary ones are few: from their own index)."""
+    voluntary ones are few: from their own partial index, which the planner takes only for the literal
+    condition). Parameters: first day, last day."""
     large = " ".join(f"WHEN mem.profile = '{_safe(key)}' AND p.amount >= {profiles.get(key).dues.large_payment.min} "
                      "THEN 1" for key in sql_profiles() if profiles.get(key).dues.large_payment is not None)
     handed = f"CASE {large} ELSE 0 END" if large else "0"
     return f"""
 SELECT SUM(CAST(ROUND(p.amount * 100) AS BIGINT)), SUM(CAST(ROUND(p.amount * 100) AS BIGINT) * ({handed}))
 FROM dues_payment p JOIN {TEMP} mem ON mem.id = p.member_id
-WHERE p.voluntary = %s AND p.month >= %s AND p.month <= %s
+WHERE p.voluntary AND p.month >= %s AND p.month <= %s
 """

@@ -144,7 +144,9 @@ class Attendance(LoggedModel):
     class Meta:
         ordering = ["meeting_id", "id"]
         constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once")]
-        indexes = [models.Index(fields=["member", "meeting"], name="attendance_member")]
+        # a member's lines by status: the six-month rule's "last present" reads the present ones from the index
+        # alone (standing.compute), never the rows
+        indexes = [models.Index(fields=["member", "status", "meeting"], name="attendance_member_status")]
         verbose_name = verbose_name_plural = _("出勤")
 
     def __str__(self):
