@@ -24,7 +24,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from jiceng.bench import common
-from jiceng.bench.common import BRANCHES, CHUNK, write_section  # noqa: F401 - write_section: bench stats uses it
+from jiceng.bench.common import BRANCHES, CHUNK
 from jiceng.bench.tree import GIVEN, SURNAMES, plan_orgs, rss_mb
 
 BENCH_USER = "bench-orglife"

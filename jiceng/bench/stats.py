@@ -34,7 +34,7 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from jiceng.bench.orglife import write_section
+from jiceng.bench.common import write_section
 from jiceng.bench.tree import BENCH_USER, build as build_tree, database_arguments, machine, rss_mb
 
 TARGET_PAGE_MS = 100.0  # the organization page, p95, any organization
