@@ -389,9 +389,10 @@ class FacetRollup:
         """path → organization of the snapshots (all, or those above these paths: their ids are in the paths,
         so the table's (org, facet) index finds them)."""
         kept = self.table._base_manager.using(db).filter(facet=self.TOTAL[0])
-        if paths is not None:
-            kept = kept.filter(org_id__in={pk for path in paths for pk in path_ids(path)})
-        return dict(kept.values_list("org__path", "org_id"))
+        if paths is None:
+            return dict(kept.values_list("org__path", "org_id"))
+        heads = {int(path[i - SEGMENT:i], 36): path[:i] for path in paths for i in range(SEGMENT, len(path) + 1, SEGMENT)}
+        return {heads[pk]: pk for pk in kept.filter(org_id__in=heads).values_list("org_id", flat=True)}
 
     @staticmethod
     def _holders(path: str, snapshots: dict[str, int]) -> list[int]:
