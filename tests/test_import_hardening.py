@@ -338,7 +338,7 @@ def gone(pid):
     try:
         os.kill(pid, 0)
         return not Path(f"/proc/{pid}/cmdline").read_bytes()
-    except ProcessLookupError:
+    except (ProcessLookupError, FileNotFoundError):  # ended, or ended between the two looks
         return True
 
 # One job may run at a time: the next two wait; a cancel of a waiting one is at once.
