@@ -34,6 +34,7 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
+from jiceng.bench import common
 from jiceng.bench.common import write_section
 from jiceng.bench.tree import BENCH_USER, build as build_tree, database_arguments, machine, rss_mb
 
@@ -127,30 +128,20 @@ def build_lines() -> None:
 
 def prepare(db: Path, args) -> float | None:
     from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import connection
 
     from jiceng.members.models import BelongingLine, Member
     from jiceng.orgs.models import Org
 
-    if args.keep and db.exists():
-        call_command("migrate", verbosity=0)
-        if (Org.objects.count(), Member.objects.count()) == (args.orgs, args.members) and BelongingLine.objects.exists() \
-                and get_user_model().objects.filter(username=BENCH_USER).exists():
-            print(f"reusing {db}", flush=True)
-            return None
-        connection.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    print(f"building {db}: {args.orgs:,} orgs, {args.members:,} members", flush=True)
-    t0 = time.perf_counter()
-    call_command("migrate", verbosity=0)
-    build_tree(args.orgs, args.members, random.Random(20260101))
-    build_lines()
-    seconds = time.perf_counter() - t0
-    print(f"  built in {seconds:.1f} s", flush=True)
-    return seconds
+    def reusable() -> bool:
+        return ((Org.objects.count(), Member.objects.count()) == (args.orgs, args.members)
+                and BelongingLine.objects.exists() and get_user_model().objects.filter(username=BENCH_USER).exists())
+
+    def build() -> None:
+        build_tree(args.orgs, args.members, random.Random(20260101))
+        build_lines()
+
+    return common.prepare(db, args, reusable=reusable, build=build,
+                          what=f"{args.orgs:,} orgs, {args.members:,} members")
 
 
 # --- measuring --------------------------------------------------------------------------------------------------
