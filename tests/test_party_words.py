@@ -3,6 +3,7 @@ user never reads 党费, 党员, 党支部 or 党籍 where their profile has 社
 menus, the lists, the forms, the lazy panels of an organization page and the import form; a superuser, who
 sees every party, reads each party's word. The change log names the records without a party's word (交纳记录,
 停止日期)."""
+import io
 import re
 from datetime import date, timedelta
 
@@ -114,3 +115,33 @@ def test_a_superuser_reads_each_partys_word_on_the_standing_page_and_a_short_men
     client.force_login(world.org_admin)
     menu = visible(client.get("/").content.decode())
     assert "党费收缴" in menu and "流动党员" in menu and "社费" not in menu and "会费" not in menu
+
+
+def test_downloads_are_named_in_the_partys_word(parties):
+    """The payments sheet's blank template and the ledger's export are titled 会费/社费, not 党费."""
+    from openpyxl import load_workbook
+
+    for key, word in (("jiusan", "社费"), ("mjin", "会费")):
+        city, branch, people, lost, user = parties[key]
+        client = Client()
+        client.force_login(user)
+        blank = client.get("/imports/template/dues_payments/")
+        book = load_workbook(io.BytesIO(b"".join(blank.streaming_content)))
+        titles = [str(c.value) for ws in book.worksheets for row in ws.iter_rows(max_row=2) for c in row if c.value]
+        assert any(f"{word}交纳记录导入模板" in t for t in titles) and not any("党费" in t for t in titles), titles
+        export = client.get(f"/dues/org/{city.pk}/export/")
+        assert export.status_code == 200
+        assert f"{word}收缴表" in export["Content-Disposition"] or \
+            f"{word}收缴表".encode().hex() in export["Content-Disposition"].lower().replace("%", ""), export["Content-Disposition"]
+
+
+def test_an_inspector_finds_the_ledger_in_the_menu_and_a_member_does_not(world):
+    client = Client()
+    client.force_login(world.inspector)
+    assert "/dues/" in client.get("/").content.decode()
+    home = client.get("/dues/").content.decode()
+    assert f"/dues/org/{world.root.pk}/" in home
+    ledger = client.get(f"/dues/org/{world.root.pk}/").content.decode()
+    assert "/pay/" not in ledger  # reads, records nothing
+    client.force_login(world.member_user)
+    assert 'href="/dues/"' not in client.get("/").content.decode()

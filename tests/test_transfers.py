@@ -172,6 +172,9 @@ def test_an_expired_letter_is_listed_and_can_be_withdrawn_and_reissued(net):
     listed = web(net.officer_b).get("/transfers/?status=expired")
     assert listed.status_code == 200 and letter.letter_no in listed.content.decode() and "table-warning" in listed.content.decode()
     assert letter.letter_no not in web(net.officer_b).get("/transfers/?status=pending").content.decode()
+    # its accept form says why today would be refused and what may still be done
+    form = web(net.officer_b).get(f"/transfers/{letter.pk}/accept/").content.decode()
+    assert "在有效期内报到的，填报到日期" in form and "请转出组织撤回后重新开具" in form
     services.cancel(net.officer_a, letter, on=D + timedelta(days=20))
     again = services.issue(net.officer_a, m, to_org=net.b, issued_on=D + timedelta(days=21))
     services.accept(net.officer_b, again, on=D + timedelta(days=22))

@@ -184,7 +184,7 @@ class TemplateView(ScopedView):
             raise Http404
         rules = profiles.registry().get(request.GET.get("profile", ""))
         buf = io.BytesIO()
-        template(buf, spec.columns(rules), spec.example(), str(spec.template_title))
+        template(buf, spec.columns(rules), spec.example(), spec.title_of(request.user))
         buf.seek(0)
         return FileResponse(buf, as_attachment=True, filename=f"{_('导入模板')}-{sheet}.xlsx")
 

@@ -92,6 +92,14 @@ class Sheet:
     def label_of(self, user) -> str:
         return str(self.label_for(user) if self.label_for and user is not None else self.label)
 
+    def title_of(self, user) -> str:
+        """The blank template's title in the user's party's word (会费交纳记录导入模板) where the label has one."""
+        if self.label_for and user is not None:
+            from django.utils.translation import gettext as _
+
+            return _("%(label)s导入模板") % {"label": self.label_of(user)}
+        return str(self.template_title)
+
 
 sheets: dict[str, Sheet] = {}
 

@@ -48,4 +48,5 @@ def export_ledger(user, org, first, last, out: BinaryIO, fmt: str = "xlsx") -> i
 
 
 def filename(org, first, last, fmt: str = "xlsx") -> str:
-    return f"{_('党费收缴表')}-{org.code}-{services.ym(first)}-{services.ym(last)}.{fmt}"
+    title = _("%(dues)s收缴表") % {"dues": org.rules.word("dues")}  # 会费收缴表 for a 民进 subtree
+    return f"{title}-{org.code}-{services.ym(first)}-{services.ym(last)}.{fmt}"

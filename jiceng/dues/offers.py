@@ -13,7 +13,7 @@ def register() -> None:
     from .models import DuesBasisLine, Payment, Reduction
 
     registry.register_rollup(rollups.PaymentRollup())
-    registry.register_navigation("dues_home", views.nav_label, 38, action="change")
+    registry.register_navigation("dues_home", views.nav_label, 38)  # inspectors read ledgers too
     registry.register_cli_command("dues", "党费（会费、社费）：计算、交纳基数、交纳、收缴 / dues: compute, bases, payments, ledger", 75)
     registry.register_panel("member", "dues", "dues/_member_panel.html", views.member_panel, order=55)
     registry.register_panel("org", "dues", "dues/_org_panel.html", views.org_panel, order=45, lazy=True)

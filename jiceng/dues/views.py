@@ -10,7 +10,7 @@ from jiceng.core.dates import today
 from jiceng.core.i18n import pick
 from jiceng.core.params import BadParameter
 from jiceng.core.paths import outermost
-from jiceng.core.scoping import CHANGE, scope_of
+from jiceng.core.scoping import CHANGE, VIEW, scope_of
 from jiceng.core.views import ObjectActionView, ScopedView, scoped_object
 from jiceng.members.models import Member
 from jiceng.orgs.models import Org, word_in_scope
@@ -156,7 +156,7 @@ class LedgerView(ScopedView):
 
 def nav_label(user) -> str:
     """The navbar's word in the user's party: 党费收缴, 会费收缴, 社费收缴 (the first profile's for a superuser)."""
-    return _("%(dues)s收缴") % {"dues": word_in_scope(user, "dues", _("党费"), CHANGE, first=True)}
+    return _("%(dues)s收缴") % {"dues": word_in_scope(user, "dues", _("党费"), VIEW, first=True)}
 
 
 def payments_label(user) -> str:
@@ -165,15 +165,16 @@ def payments_label(user) -> str:
 
 
 class HomeView(ScopedView):
-    """The organizations whose dues the user keeps: the outermost of their officer roles."""
+    """The organizations whose ledgers the user reads (an officer also records payments there): the outermost
+    of their roles."""
 
     def get(self, request):
         if scope_of(request.user).superuser:
             orgs = Org.objects.filter(parent__isnull=True)
         else:
-            paths = outermost(scope_of(request.user).paths_for(CHANGE))
+            paths = outermost(scope_of(request.user).paths_for(VIEW))
             orgs = Org.objects.filter(path__in=paths)
-        orgs = orgs.restrict(request.user, CHANGE).order_by("path")[:50]
+        orgs = orgs.restrict(request.user, VIEW).order_by("path")[:50]
         return render(request, "dues/home.html", {"orgs": orgs, "heading": nav_label(request.user)})
 
 

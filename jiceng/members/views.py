@@ -117,7 +117,8 @@ class MemberAccountView(ObjectActionView):
 
 
 class MemberTransferView(ObjectActionView):
-    model, form_class, action, title = Member, forms.TransferForm, CHANGE, _("转接组织关系")
+    # a move without a letter (a correction, a move inside one administrator's subtree); the transfers app offers the letter
+    model, form_class, action, title = Member, forms.TransferForm, CHANGE, _("直接调整所属组织（不开介绍信）")
 
     def form_kwargs(self, member):
         return {"queryset": scoped(Org, self.request.user, CHANGE)}

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from jiceng.core.dates import today
+from jiceng.core.dates import shown, today
 from jiceng.core.exports import log_personal_data
 from jiceng.core.params import id_param
 from jiceng.core.paths import within
@@ -83,6 +83,13 @@ class EventView(ObjectActionView):
 
 class AcceptView(EventView):
     event = machine.ACCEPT
+
+    def get_form(self, transfer, *args):
+        form = super().get_form(transfer, *args)
+        if transfer.expired_on(today()):  # accepted only as of a day the member reported within the validity
+            form.fields["on"].help_text = _("介绍信有效期至 %(d)s：在有效期内报到的，填报到日期；否则请转出组织撤回后重新开具") % {
+                "d": shown(transfer.valid_until)}
+        return form
 
     def call(self, transfer, data):
         return services.accept(self.request.user, transfer, on=data["on"], note=data["note"])

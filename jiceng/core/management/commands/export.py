@@ -56,5 +56,5 @@ class Command(ScopedCommand):
         spec = registry.sheets[sheet]
         with open(output, "wb") as out:
             template(out, spec.columns(profiles.get(profile) if profile else None), spec.example(),
-                     str(spec.template_title))
+                     spec.title_of(self.user))
         self.emit({"file": output}, t(f"模板已写入 {output}", f"template written to {output}"))
