@@ -16,6 +16,18 @@ from jiceng.members import services as members
 from jiceng.orgs import services as orgs
 
 PASSWORD = "test-pass-2026"
+DATABASE_FIXTURES = ("db", "transactional_db", "django_db_setup", "live_server")
+
+
+def pytest_collection_modifyitems(config, items):
+    """The PostgreSQL run (`make test` runs it beside the SQLite one) repeats the tests that open the database;
+    one that never does (a rule's arithmetic, a parser, a benchmark in a subprocess on its own SQLite file) ran
+    the same in the SQLite run."""
+    if not os.environ.get("JICENG_DATABASE_URL"):
+        return
+    opens = {i: bool(i.get_closest_marker("django_db") or set(DATABASE_FIXTURES) & set(i.fixturenames)) for i in items}
+    config.hook.pytest_deselected(items=[i for i in items if not opens[i]])
+    items[:] = [i for i in items if opens[i]]
 
 
 @pytest.fixture(autouse=True)
