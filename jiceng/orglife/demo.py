@@ -16,7 +16,7 @@ from jiceng.orgs.models import Org
 from . import compliance, services
 from .models import Meeting
 
-PER_PROFILE = 30  # branches per profile that get a ledger; the rest show what an empty ledger looks like
+PER_ROOT = 30  # branches per top organization (each demo login's scope) that get a ledger; the rest show an empty one
 FIRST = "CPTJ001007001001"  # the demo branch officer's branch
 # topics in each party's own words: a 九三学社 or 民进 ledger never speaks of 发展党员 or 党费
 CCP_TOPICS = {
@@ -49,13 +49,15 @@ def _orgs() -> list[Org]:
     near = first.parent.parent.path if first and first.parent and first.parent.parent else "~"
     # the demo officer's neighbourhood first (its committee's page then shows every branch's ledger), then the rest
     candidates = sorted(Org.objects.filter(dissolved_on__isnull=True), key=lambda o: (not o.path.startswith(near), o.path))
+    roots = [r.path for r in Org.objects.filter(parent__isnull=True)]
     for org in candidates:
         if not services.meeting_types(org) or not org.rules.orglife.obligations:
             continue
         if not any(org.kind in ob.kinds for ob in org.rules.orglife.obligations):
             continue
-        if org.code == FIRST or not org.holds_members or per.get(org.profile, 0) < PER_PROFILE:  # groups: few, all
-            per[org.profile] = per.get(org.profile, 0) + 1
+        root = next(r for r in roots if org.path.startswith(r))
+        if org.code == FIRST or not org.holds_members or per.get(root, 0) < PER_ROOT:  # groups: few, all
+            per[root] = per.get(root, 0) + 1
             chosen.append(org)
     return chosen
 
