@@ -17,6 +17,9 @@ from .models import MemberFacets, OrgFacets
 UNKNOWN = "未知"
 PLAIN = ("sex", "ethnicity", "education", "degree", "title_level", "occupation", "employment")
 NEW = ("degree", "education", "sex", "occupation")  # new members' breakdowns (stats-json.md)
+# counted only where recorded (the democratic parties' structure: 干部级别, 人大代表, 政协委员): a member with none
+# adds nothing, so a snapshot taken before the fields existed needs no rebuild
+RECORDED = ("cadre_rank", "npc_deputy", "cppcc_member")
 
 
 def joined_period(rules: profiles.Profile, joined: date | None) -> str:
@@ -31,7 +34,7 @@ class MemberFacetRollup(FacetRollup):
     table = MemberFacets
     source = Member
     path = "org_path"  # the member's copy of its organization's path: the subtree index
-    columns = ("category", *PLAIN, "birth_date", "joined_on", "exited_on")
+    columns = ("category", *PLAIN, *RECORDED, "birth_date", "joined_on", "exited_on")
     org_columns = ("profile", "kind")
 
     def counted(self, row: dict) -> bool:
@@ -46,6 +49,7 @@ class MemberFacetRollup(FacetRollup):
         yield from ((field, row[field]) for field in PLAIN)
         yield "org_kind", org["kind"]
         yield "employment_title", f"{row['employment']}|{row['title_level']}"
+        yield from ((field, row[field]) for field in RECORDED if row[field])
         birth, joined = row["birth_date"], row["joined_on"]
         yield "birth", birth.isoformat()[:7] if birth else ""
         yield "sex_birth", f"{row['sex']}|{birth.isoformat()[:7] if birth else ''}"  # the age pyramid
