@@ -75,6 +75,11 @@ def sums_hold(doc):
         assert sum(nm[key].values()) == nm["count"], key
     o = doc["organizations"]
     assert sum(o["by_kind"].values()) == sum(o["by_sector"].values()) == o["total"]
+    s = doc.get("structure")
+    if s:  # a democratic party's: cadres by rank sum to the total; each arrangement's levels to its own total
+        assert sum(s["by_cadre_rank"].values()) == m["total"]
+        for levels in s["political_arrangements"].values():
+            assert sum(n for k, n in levels.items() if k != "total") == levels["total"] <= m["total"]
 
 
 def test_the_document_equals_a_hand_count(tree):
