@@ -249,3 +249,7 @@ def test_cli_json_carries_the_structure(party):
     call_command("stats", "M", "--as-of", "2019-12-31", "--filter", "cppcc_member=市级", "--json", stdout=out)
     doc = json.loads(out.getvalue())
     assert doc["members"]["total"] == 1 and doc["structure"]["political_arrangements"]["政协委员"]["total"] == 1
+    out = io.StringIO()
+    call_command("stats", "M", "--as-of", "2019-12-31", stdout=out)
+    assert "by_cadre_rank: 厅级 0，处级 0，科级 1，无 1，未知 1" in out.getvalue()
+    assert "政协委员: 全国 0，省级 0，市级 1，县级 1，total 2" in out.getvalue()

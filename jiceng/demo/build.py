@@ -75,6 +75,7 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
                 builder.org(root, None, root)
             builder.instructors()
             builder.arrangements()
+            builder.promotions()
             builder.leadership()
             accounts.create()
         with connection.cursor() as cursor:  # fresh statistics for the planner before the checks read it all
@@ -375,6 +376,29 @@ class Builder:
                 day = self.people.day(max(first, self.since[m.pk]), last)
                 members.update_member(SYSTEM, Member.objects.select_related("org").get(pk=m.pk), cppcc_member=level,
                                       effective=day)
+
+    def promotions(self) -> None:
+        """Cadres newly appointed in the as_of year (seed 002's `new_cadres`: 新任处级干部4人、科级干部8人): of the
+        in-service members holding that rank on as_of, some held the rank below until a day of that year — their
+        first line is set to the lower rank (a correction of the demo's first value), the rank then begins that day."""
+        r, below = self.rng, {"厅级": "处级", "处级": "科级", "科级": "无"}
+        for code, node in self.specs.items():
+            new = (node.get("facts") or {}).get("new_cadres") or {}
+            if not new:
+                continue
+            org, as_of = self.orgs[code], self.roots[code]["as_of"]
+            year = date(as_of.year, 1, 1)
+            for rank, n in new.items():
+                ranked = [m for c, ms in self.members.items() if self.orgs[c].path.startswith(org.path) for m in ms
+                          if m.employment == "在职" and self.since[m.pk] < year - DAY
+                          and Member.objects.filter(pk=m.pk, cadre_rank=rank).exists()]
+                if len(ranked) < n:
+                    raise DemoError(f"{code} new_cadres.{rank}: {n} > {len(ranked)} in service holding it")
+                for m in r.sample(ranked, n):
+                    person = Member.objects.select_related("org").get(pk=m.pk)
+                    members.update_member(SYSTEM, person, cadre_rank=below[rank], correction=True, note="演示数据：任职前")
+                    members.update_member(SYSTEM, person, cadre_rank=rank, effective=self.people.day(year, as_of - DAY),
+                                          note="提拔任用")
 
     # --- leadership ----------------------------------------------------------------------
     def pool(self, org: Org) -> list[Member]:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections import Counter
-
 from datetime import date, timedelta
+
+from django.db.models import Exists, OuterRef
 
 from jiceng.core.cli import OPERATOR
 from jiceng.core.paths import within
-from jiceng.members.models import CategoryLine, Member, ParticipationLine
+from jiceng.members.models import AttributeLine, CategoryLine, Member, ParticipationLine
 from jiceng.orgs import services as orgs
 from jiceng.orgs.models import Org, PostHolding
 from jiceng.stats.document import UNKNOWN, document
@@ -82,6 +83,14 @@ def _new_cppcc(org: Org, as_of, bodies: dict) -> dict:
     return out
 
 
+def _new_cadres(org: Org, as_of) -> dict:
+    """Members of the subtree who took up a rank in as_of's year after holding another (their dated cadre_rank lines)."""
+    lines = AttributeLine.objects.filter(within("member__org_path", org.path), field="cadre_rank",
+                                         start__gte=date(as_of.year, 1, 1), start__lte=as_of)
+    earlier = AttributeLine.objects.filter(member_id=OuterRef("member_id"), field="cadre_rank", end=OuterRef("start"))
+    return dict(Counter(lines.filter(Exists(earlier)).exclude(value="无").values_list("value", flat=True)))
+
+
 def _expected(spec: dict) -> dict:
     want = dict(spec, count_as_of=spec["count"])
     if "category" in spec:
@@ -112,6 +121,7 @@ def _facts(org: Org, facts: dict, as_of) -> dict:
            "cadres": _ranks(org, as_of) if "cadres" in facts else None,
            "cppcc_members": _cppcc(org, as_of) if "cppcc_members" in facts else None,
            "new_cppcc_members": _new_cppcc(org, as_of, facts["new_cppcc_members"]) if "new_cppcc_members" in facts else None,
+           "new_cadres": _new_cadres(org, as_of) if "new_cadres" in facts else None,
            "stratum_mid_upper_percent": round(100 * qs.filter(title_level__in=list(UPPER_TITLES)).count() / max(1, qs.count()))}
     new = facts.get("new_members")
     if new:
