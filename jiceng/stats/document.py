@@ -435,19 +435,15 @@ def _structure(members, rules: Profile, total: int) -> dict:
     senior title, as the profile says) among all and among those in service."""
     upper = Q(title_level_v__in=rules.statistics.mid_upper_titles)
     working = Q(employment_v=IN_SERVICE)
-    levels = {f"{field}|{level}": Count("pk", filter=Q(**{f"{field}_v": level}))
-              for field, words in (("cadre_rank", vocab.CADRE_RANKS), *((f, w) for _word, f, w in ARRANGEMENTS))
-              for level in words}
     agg = members.aggregate(in_service=Count("pk", filter=working), retired=Count("pk", filter=Q(employment_v=RETIRED)),
-                            mid_upper=Count("pk", filter=upper), in_service_mid_upper=Count("pk", filter=working & upper),
-                            **levels)
-    recorded: dict[str, dict[str, int]] = {}
-    for key in levels:
-        field, level = key.split("|", 1)
-        recorded.setdefault(field, {})[level] = agg.pop(key)
+                            mid_upper=Count("pk", filter=upper), in_service_mid_upper=Count("pk", filter=working & upper))
+    # one GROUP BY a field (its dated line's value read once a person), the values recorded only
+    recorded = {field: {value: n for value, n in members.order_by().values_list(f"{field}_v").annotate(n=Count("pk"))
+                        .order_by() if value}
+                for field in ("cadre_rank", *(f for _word, f, _levels in ARRANGEMENTS))}
     return {**agg, "mid_upper_share": _share(agg["mid_upper"], total),
             "in_service_mid_upper_share": _share(agg["in_service_mid_upper"], agg["in_service"]),
-            **_cadres_and_arrangements(lambda field: recorded.get(field, {}), total)}
+            **_cadres_and_arrangements(recorded.__getitem__, total)}
 
 
 def _cadres_and_arrangements(recorded, total: int) -> dict:
