@@ -291,8 +291,7 @@ def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
         doc["structure"] = {**agg, "mid_upper_share": _share(agg["mid_upper"], total),
                             "in_service_mid_upper_share": _share(agg["in_service_mid_upper"], agg["in_service"]),
                             # only the recorded values are kept (stats.facets): the rest of the total is unknown
-                            **_cadres_and_arrangements(
-                                lambda field: found.get(field, {}), total)}
+                            **_cadres_and_arrangements(lambda field: found.get(field, {}), total)}
     return doc
 
 
@@ -432,7 +431,8 @@ def _todays_organizations(org: Org, rules: Profile) -> dict:
 
 def _structure(members, rules: Profile, total: int) -> dict:
     """The democratic parties' own structure (seeds 002, 003): in service and retired, 中上层人士 (a middle or
-    senior title, as the profile says) among all and among those in service."""
+    senior title, as the profile says) among all and among those in service; cadres by rank and the political
+    arrangements (人大代表, 政协委员) as the members' dated lines stood on the day."""
     upper = Q(title_level_v__in=rules.statistics.mid_upper_titles)
     working = Q(employment_v=IN_SERVICE)
     agg = members.aggregate(in_service=Count("pk", filter=working), retired=Count("pk", filter=Q(employment_v=RETIRED)),

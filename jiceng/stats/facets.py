@@ -2,7 +2,8 @@
 books adds to the statistics document, as (facet, key) pairs — the breakdowns by their values, the birth
 month (age bands and decades: stats.document finishes the bands that a month straddles), the joining
 period, and the year of joining with the degree, education, sex, occupation and age on that day (the new
-members of a calendar year). The Member row's mirrors of the open dated lines are today's values."""
+members of a calendar year); for members whose cadre rank or political arrangements are recorded, those too.
+The Member row's mirrors of the open dated lines are today's values."""
 from __future__ import annotations
 
 from datetime import date
