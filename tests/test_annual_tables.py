@@ -214,10 +214,11 @@ def test_a_jiusan_org_has_its_own_tables_in_its_words(db):
     for n, (employment, title, joined) in enumerate([("在职", "中级", date(2011, 1, 1)), ("在职", "初级", date(2011, 1, 1)),
                                                       ("离退休", "正高级", date(2024, 5, 1))], start=1):
         person(branch, f"社员{n}", n, born=date(1980 + n, 1, 1), sex="女", category="member", applied=date(2010, 1, 1),
-               joined=joined, employment=employment, title_level=title, occupation="教育")
+               joined=joined, employment=employment, title_level=title, occupation="教育",
+               cadre_rank="处级" if n == 1 else "", cppcc_member="市级" if n == 1 else "")
     data, checks = annual_tables(OPERATOR, base, 2024)
     sheets = read(data)
-    assert [title for title in sheets] == ["表1", "表2", "表3", "表4", "表5", "表6", "表7", CHECK_SHEET]
+    assert [title for title in sheets] == ["表1", "表2", "表3", "表4", "表5", "表6", "表7", "表8", CHECK_SHEET]
     t1 = sheet(sheets, "表1")
     assert t1.title == "表1 社员基本情况" and t1["社员总数"] == 3 and t1[("界别（职业）", "教育")] == 3
     t2 = sheet(sheets, "表2")
@@ -230,6 +231,10 @@ def test_a_jiusan_org_has_its_own_tables_in_its_words(db):
     assert t5.title == "表5 新发展社员情况" and t5["新发展社员数"] == 1
     t6 = sheet(sheets, "表6")
     assert t6.group("按组织类型")["基层委员会"] == 1 and t6.group("按组织类型")["支社"] == 1
+    t8 = sheet(sheets, "表8")
+    assert t8.title == "表8 社员干部级别与政治安排"
+    assert t8.group("干部级别") == {"厅级": 0, "处级": 1, "科级": 0, "无": 0, "未填写": 2}
+    assert t8[("政协委员", "市级")] == 1 and t8[("政治安排", "政协委员")] == 1 and t8[("政治安排", "人大代表")] == 0
     text = " ".join(str(c.value) for ws in sheets.values() for row in ws.iter_rows() for c in row if c.value)
     assert "党员" not in text and "党委" not in text
     all_pass(data, checks)

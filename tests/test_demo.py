@@ -127,6 +127,12 @@ def test_the_stats_document_reproduces_the_seed_figures(demo):
     assert jiujiang["members"]["total"] == 311
     nm = jiujiang["new_members"]
     assert nm["count"] == 15 and round(nm["average_age"]) == 35 and nm["by_degree"]["硕士"] == 3
+    # seed 002: "现任厅级干部1人、处级干部14人、科级干部26人"; 2+2 co-opted to the city's and 浔阳区's CPPCC in 2014
+    structure = jiujiang["structure"]
+    assert structure["by_cadre_rank"] == {"厅级": 1, "处级": 14, "科级": 26, "无": 270}
+    assert structure["political_arrangements"]["政协委员"] == {"全国": 0, "省级": 0, "市级": 7, "县级": 2, "total": 9}
+    before = json.loads(run("MJJJ", "--as-of", "2013-12-31", "--json"))["structure"]["political_arrangements"]
+    assert before["政协委员"]["total"] == 5 and before["人大代表"]["total"] == 0
     sums_hold(haining)
     sums_hold(jiujiang)
 
@@ -141,6 +147,9 @@ def test_the_narrative_report_says_the_seed_figures(demo, tmp_path):
     assert "其中在职社员47名，退休社员29人，80后青年社员14名" in text
     assert "在职社员中具有中高级职称的社员40人，占85.1%。" in text
     assert "2018年发展新社员3名" in text
+    out = StringIO()
+    call_command("report", "narrative", "MJJJ", "--as-of", "2014-11-24", "--out", str(tmp_path / "j.docx"), stdout=out)
+    assert "会员中有厅级干部1名、处级干部14名、科级干部26名。会员中担任政协委员9名（市级7名、县级2名）。" in out.getvalue()
 
 
 def test_the_annual_tables_of_every_demo_root_pass_every_check(demo):

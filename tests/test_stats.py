@@ -75,6 +75,11 @@ def sums_hold(doc):
         assert sum(nm[key].values()) == nm["count"], key
     o = doc["organizations"]
     assert sum(o["by_kind"].values()) == sum(o["by_sector"].values()) == o["total"]
+    s = doc.get("structure")
+    if s:  # a democratic party's: cadres by rank sum to the total; each arrangement's levels to its own total
+        assert sum(s["by_cadre_rank"].values()) == m["total"]
+        for levels in s["political_arrangements"].values():
+            assert sum(n for k, n in levels.items() if k != "total") == levels["total"] <= m["total"]
 
 
 def test_the_document_equals_a_hand_count(tree):
@@ -179,7 +184,12 @@ def test_a_democratic_party_counts_in_its_own_words_with_its_structure(db):
     assert doc["members"]["by_category"] == {"社员": 3} and doc["candidates"]["by_category"] == {"申请人": 0}
     assert doc["members"]["by_joined_period"] == {}  # the profile defines no joining periods
     assert doc["structure"] == {"in_service": 2, "retired": 1, "mid_upper": 2, "in_service_mid_upper": 1,
-                                "mid_upper_share": 66.7, "in_service_mid_upper_share": 50.0}
+                                "mid_upper_share": 66.7, "in_service_mid_upper_share": 50.0,
+                                # no cadre rank or political arrangement recorded (tests/test_cadres.py counts some)
+                                "by_cadre_rank": {"厅级": 0, "处级": 0, "科级": 0, "无": 0, "未知": 3},
+                                "political_arrangements": {
+                                    "人大代表": {"全国": 0, "省级": 0, "市级": 0, "县级": 0, "乡级": 0, "total": 0},
+                                    "政协委员": {"全国": 0, "省级": 0, "市级": 0, "县级": 0, "total": 0}}}
 
 
 # --- every breakdown sums to the total; the age band is the age in whole years ------------------------------------

@@ -32,6 +32,9 @@ people = st.fixed_dictionaries({
     "education": st.sampled_from(["", "大学本科", "研究生", "高中"]), "degree": st.sampled_from(["", "硕士", "学士"]),
     "employment": st.sampled_from(["", "在职", "离退休"]), "title_level": st.sampled_from(["", "中级", "副高级"]),
     "category": st.sampled_from(["applicant", "probationary", "full"]),
+    # recorded only where known (stats.facets.RECORDED): a CCP document has no structure, the snapshots keep them all
+    "cadre_rank": st.sampled_from(["", "处级", "无"]), "npc_deputy": st.sampled_from(["", "县级"]),
+    "cppcc_member": st.sampled_from(["", "市级"]),
     # joined this year (today's new members), last year, before the third plenum of 1978 or in its month
     "joined": st.sampled_from([date(today().year, 2, 1), date(today().year - 1, 6, 1), date(1978, 12, 21),
                                date(1978, 12, 22), date(1975, 3, 1)])})
@@ -48,7 +51,8 @@ def add(org, spec, i):
         joined_on=joined if spec["category"] != "applicant" else None,
         confirmed_on=min(today(), joined + timedelta(days=366)) if full else None,
         education=spec["education"], degree=spec["degree"], employment=spec["employment"],
-        title_level=spec["title_level"])
+        title_level=spec["title_level"], cadre_rank=spec["cadre_rank"], npc_deputy=spec["npc_deputy"],
+        cppcc_member=spec["cppcc_member"])
 
 
 def both_ways(user, org):
@@ -89,7 +93,8 @@ def test_todays_statistics_from_the_roll_up_equal_the_dated_lines(world, every_s
                                         on=day)
             elif step == "edit":
                 members.update_member(None, person, education=spec["education"], degree=spec["degree"],
-                                      employment=spec["employment"], sex=person.sex, effective=day)
+                                      employment=spec["employment"], sex=person.sex, cadre_rank=spec["cadre_rank"],
+                                      npc_deputy=spec["npc_deputy"], cppcc_member=spec["cppcc_member"], effective=day)
             elif step == "move":
                 district = Org.objects.filter(code="C7").first() or orgs.create_org(
                     None, code="C7", name="总支", kind="general_branch", parent=world.root, founded_on=date(2010, 1, 1))

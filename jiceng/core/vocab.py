@@ -6,6 +6,11 @@ SEXES = ["男", "女"]
 EDUCATIONS = ["研究生", "大学本科", "大学专科", "中专", "高中", "初中及以下"]
 DEGREES = ["博士", "硕士", "学士"]
 TITLE_LEVELS = ["正高级", "副高级", "中级", "初级", "无"]
+# 干部级别 (RULES.md §9: democratic parties count cadres by rank) and 政治安排 (political arrangements): the
+# level of the people's congress (人大代表) and of the CPPCC committee (政协委员) a person sits on; blank = none.
+CADRE_RANKS = ["厅级", "处级", "科级", "无"]
+NPC_LEVELS = ["全国", "省级", "市级", "县级", "乡级"]
+CPPCC_LEVELS = ["全国", "省级", "市级", "县级"]
 EMPLOYMENTS = ["在职", "离退休", "学生", "无业", "其他"]
 SECTORS = [
     "高校", "中小学", "医院", "科研院所", "机关", "事业单位", "国有企业", "非公企业", "社会组织",

@@ -43,6 +43,14 @@ class DemoError(Exception):
     pass
 
 
+def cppcc_level(body: str) -> str:
+    """The level of a CPPCC committee by its name (全国政协, 江西省政协, 九江市政协, 浔阳区政协 …)."""
+    if body.startswith("全国"):
+        return "全国"
+    return next((level for suffix, level in (("省政协", "省级"), ("市政协", "市级"), ("区政协", "县级"), ("县政协", "县级"))
+                 if body.endswith(suffix)), "县级")
+
+
 def expand(breakdown: dict | None) -> list:
     return [key for key, n in (breakdown or {}).items() for _ in range(n)]
 
@@ -66,6 +74,8 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
             for root in spec:
                 builder.org(root, None, root)
             builder.instructors()
+            builder.arrangements()
+            builder.promotions()
             builder.leadership()
             accounts.create()
         with connection.cursor() as cursor:  # fresh statistics for the planner before the checks read it all
@@ -303,7 +313,8 @@ class Builder:
             name=p.name(female), sex="女" if female else "男", ethnicity=p.ethnicity(), birth_date=born,
             id_number=p.id_number(city, born, female), phone=p.phone(), education=education, degree=degree,
             title_level=s.get("title_level") or p.title(kind, s.get("stratum"), age_on(born, as_of)),
-            employer=employer, post=post, employment=s["employment"], occupation=s.get("occupation") or occupation)
+            employer=employer, post=post, employment=s["employment"], occupation=s.get("occupation") or occupation,
+            cadre_rank=s.get("cadre_rank", ""))
         for category, day in later:
             members.change_category(SYSTEM, member, category, on=day)
         self.since[member.pk] = belonging
@@ -333,6 +344,61 @@ class Builder:
                 occupation = next((o for o in org.rules.occupations if "机关" in o), m.occupation)
                 members.update_member(SYSTEM, m, employer=dispatcher, post="党建工作指导员", occupation=occupation)
             self.participants[code] = chosen
+
+    def arrangements(self) -> None:
+        """Political arrangements (政治安排, seed 002): the CPPCC members a root's facts name — `cppcc_members`
+        ({level: n} sitting on the root's `as_of`) of whom `new_cppcc_members` ({body: n}, e.g. 九江市政协) were
+        co-opted (增选) in the as_of year; the others sat before it. In-service members, of the body's place
+        where a branch bears its name (浔阳区政协: the 浔阳区 branch), each seat a dated line from its day."""
+        r = self.rng
+        for code, node in self.specs.items():
+            facts = node.get("facts") or {}
+            sitting, new = dict(facts.get("cppcc_members") or {}), facts.get("new_cppcc_members") or {}
+            if not (sitting or new):
+                continue
+            org, as_of = self.orgs[code], self.roots[code]["as_of"]
+            year = date(as_of.year, 1, 1)
+            pool = [m for c, ms in self.members.items() if self.orgs[c].path.startswith(org.path) for m in ms
+                    if m.employment == "在职" and self.since[m.pk] < year - DAY]
+            r.shuffle(pool)
+            seats = []  # (level, place, first day, last day)
+            for body, n in new.items():
+                level = cppcc_level(body)
+                sitting[level] = sitting.get(level, 0) - n
+                seats += [(level, body.removesuffix("政协"), year, as_of - DAY)] * n
+            for level, n in sitting.items():
+                if n < 0:
+                    raise DemoError(f"{code} cppcc_members.{level}: fewer than new_cppcc_members name")
+                seats += [(level, "", date(as_of.year - 5, 1, 1), year - DAY)] * n
+            for level, place, first, last in seats:
+                m = next((m for m in pool if place and place in m.org.name), None) or pool[0]
+                pool.remove(m)
+                day = self.people.day(max(first, self.since[m.pk]), last)
+                members.update_member(SYSTEM, Member.objects.select_related("org").get(pk=m.pk), cppcc_member=level,
+                                      effective=day)
+
+    def promotions(self) -> None:
+        """Cadres newly appointed in the as_of year (seed 002's `new_cadres`: 新任处级干部4人、科级干部8人): of the
+        in-service members holding that rank on as_of, some held the rank below until a day of that year — their
+        first line is set to the lower rank (a correction of the demo's first value), the rank then begins that day."""
+        r, below = self.rng, {"厅级": "处级", "处级": "科级", "科级": "无"}
+        for code, node in self.specs.items():
+            new = (node.get("facts") or {}).get("new_cadres") or {}
+            if not new:
+                continue
+            org, as_of = self.orgs[code], self.roots[code]["as_of"]
+            year = date(as_of.year, 1, 1)
+            for rank, n in new.items():
+                ranked = [m for c, ms in self.members.items() if self.orgs[c].path.startswith(org.path) for m in ms
+                          if m.employment == "在职" and self.since[m.pk] < year - DAY
+                          and Member.objects.filter(pk=m.pk, cadre_rank=rank).exists()]
+                if len(ranked) < n:
+                    raise DemoError(f"{code} new_cadres.{rank}: {n} > {len(ranked)} in service holding it")
+                for m in r.sample(ranked, n):
+                    person = Member.objects.select_related("org").get(pk=m.pk)
+                    members.update_member(SYSTEM, person, cadre_rank=below[rank], correction=True, note="演示数据：任职前")
+                    members.update_member(SYSTEM, person, cadre_rank=rank, effective=self.people.day(year, as_of - DAY),
+                                          note="提拔任用")
 
     # --- leadership ----------------------------------------------------------------------
     def pool(self, org: Org) -> list[Member]:

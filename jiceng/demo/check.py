@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date, timedelta
 
+from django.db.models import Exists, OuterRef
+
+from jiceng.core.cli import OPERATOR
 from jiceng.core.paths import within
-from jiceng.members.models import CategoryLine, Member, ParticipationLine
+from jiceng.members.models import AttributeLine, CategoryLine, Member, ParticipationLine
 from jiceng.orgs import services as orgs
 from jiceng.orgs.models import Org, PostHolding
+from jiceng.stats.document import UNKNOWN, document
 
-from .people import CADRE_POSTS, UPPER_TITLES
+from .people import UPPER_TITLES
 
 MID_SENIOR = ("正高级", "副高级", "中级")
 UNIVERSITY = ("研究生", "大学本科")
@@ -39,7 +44,7 @@ def _members(org: Org, spec: dict, as_of) -> dict:
         "women": qs.filter(sex="女").count(),
         "born_1980s": qs.filter(birth_date__year__gte=1980, birth_date__year__lte=1989).count(),
         "joined_since": {y: _joined(qs, rules, y).count() for y in spec.get("joined_since", {})},
-        "cadre_rank": {r: qs.filter(post__in=posts).count() for r, posts in CADRE_POSTS.items() if r in spec.get("cadre_rank", {})},
+        "cadre_rank": _ranks(org, as_of, keep_none=True) if "cadre_rank" in spec else {},
         "stratum": {"中上层": qs.filter(title_level__in=list(UPPER_TITLES)).count()},
     }
     if "in_service" in spec:
@@ -47,12 +52,49 @@ def _members(org: Org, spec: dict, as_of) -> dict:
     return got
 
 
+def _structure(org: Org, day) -> dict:
+    """The statistics document's structure block (`jiceng stats CODE --as-of DAY --json`) as the operator reads it."""
+    return document(OPERATOR, org, day)["structure"]
+
+
+def _ranks(org: Org, day, keep_none: bool = False) -> dict:
+    """Members by cadre rank on the day, from the statistics (zeros left out; 无 too unless `keep_none`)."""
+    return {r: n for r, n in _structure(org, day)["by_cadre_rank"].items() if n and (keep_none or r not in ("无", UNKNOWN))}
+
+
+def _cppcc(org: Org, day) -> dict:
+    """政协委员 by level on the day, from the statistics (zeros and the total left out)."""
+    return {level: n for level, n in _structure(org, day)["political_arrangements"]["政协委员"].items()
+            if n and level != "total"}
+
+
+def _new_cppcc(org: Org, as_of, bodies: dict) -> dict:
+    """The seats added in as_of's year, by body as the facts name them (九江市政协: 2): each level's growth since the
+    year before ended, shared out to the bodies of that level in the facts' order."""
+    from .build import cppcc_level
+
+    grown = Counter(_cppcc(org, as_of))
+    grown.subtract(_cppcc(org, date(as_of.year, 1, 1) - timedelta(days=1)))
+    out = dict(bodies)
+    for level in {cppcc_level(body) for body in bodies}:
+        named = [body for body in bodies if cppcc_level(body) == level]
+        if grown[level] != sum(bodies[body] for body in named):  # the first body of the level shows the difference
+            out[named[0]] = grown[level] - sum(bodies[body] for body in named[1:])
+    return out
+
+
+def _new_cadres(org: Org, as_of) -> dict:
+    """Members of the subtree who took up a rank in as_of's year after holding another (their dated cadre_rank lines)."""
+    lines = AttributeLine.objects.filter(within("member__org_path", org.path), field="cadre_rank",
+                                         start__gte=date(as_of.year, 1, 1), start__lte=as_of)
+    earlier = AttributeLine.objects.filter(member_id=OuterRef("member_id"), field="cadre_rank", end=OuterRef("start"))
+    return dict(Counter(lines.filter(Exists(earlier)).exclude(value="无").values_list("value", flat=True)))
+
+
 def _expected(spec: dict) -> dict:
     want = dict(spec, count_as_of=spec["count"])
     if "category" in spec:
         want["category_as_of"] = spec["category"]
-    if "cadre_rank" in spec:
-        want["cadre_rank"] = {r: n for r, n in spec["cadre_rank"].items() if r != "无"}
     if "stratum" in spec:
         want["stratum"] = {"中上层": spec["stratum"].get("中上层", 0)}
     return want
@@ -76,7 +118,10 @@ def _facts(org: Org, facts: dict, as_of) -> dict:
            "base_organizations": lines.filter(parent_id=org.pk).count(),
            "branches": lines.filter(parent_id=org.pk).count(),
            "committee_members": PostHolding.objects.as_of(as_of).filter(org=org).values("member").distinct().count(),
-           "cadres": {r: qs.filter(post__in=posts).count() for r, posts in CADRE_POSTS.items()},
+           "cadres": _ranks(org, as_of) if "cadres" in facts else None,
+           "cppcc_members": _cppcc(org, as_of) if "cppcc_members" in facts else None,
+           "new_cppcc_members": _new_cppcc(org, as_of, facts["new_cppcc_members"]) if "new_cppcc_members" in facts else None,
+           "new_cadres": _new_cadres(org, as_of) if "new_cadres" in facts else None,
            "stratum_mid_upper_percent": round(100 * qs.filter(title_level__in=list(UPPER_TITLES)).count() / max(1, qs.count()))}
     new = facts.get("new_members")
     if new:

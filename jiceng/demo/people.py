@@ -54,7 +54,8 @@ JOBS = {
 GENERAL = [SCHOOL, HOSPITAL, FIRM, OFFICE]  # 直属, 县区, 其他 …
 # A branch of a general sector named after a kind of work (民进天津市直机关支部, 民进经济支部 …).
 NAMED_WORK = {"机关": "机关", "经济": "非公企业", "医": "医院", "教育": "中小学", "文化": "文化艺术", "科技": "科研院所"}
-# Posts of members holding a cadre rank (seed 002 counts them; there is no field for the rank).
+# Posts of members holding a cadre rank (seed 002 counts them): the wording of the post agrees with the rank,
+# which is recorded in its own dated field (Member.cadre_rank) and counted by the statistics.
 CADRE_POSTS = {"厅级": ["二级巡视员"], "处级": ["处长", "副处长", "一级调研员"], "科级": ["科长", "副科长", "一级主任科员"]}
 
 EDUCATION = {  # weights by the kind of workplace; the degree follows the education

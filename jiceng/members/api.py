@@ -7,7 +7,9 @@ from jiceng.core import idnumber
 from jiceng.core.api import ScopedViewSet, scoped_by_code
 from jiceng.core.exports import reveal_id_number
 from jiceng.core.scoping import CHANGE
-from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.core.vocab import (
+    CADRE_RANKS, CPPCC_LEVELS, DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, NPC_LEVELS, SEXES, TITLE_LEVELS,
+)
 from jiceng.orgs.models import Org
 
 from . import services
@@ -15,8 +17,8 @@ from .filtersets import MemberFilterSet
 from .models import Exit, Member
 
 
-def _choice(values):
-    return serializers.ChoiceField(choices=values, required=False, allow_blank=True)
+def _choice(values, help_text=None):
+    return serializers.ChoiceField(choices=values, required=False, allow_blank=True, help_text=help_text)
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -29,14 +31,20 @@ class MemberSerializer(serializers.ModelSerializer):
                                                 "masked in lists; whole in one member's answer only to roles that may see it, and logged")
     sex, ethnicity, education = _choice(SEXES), _choice(ETHNICITIES), _choice(EDUCATIONS)
     degree, title_level, employment = _choice(DEGREES), _choice(TITLE_LEVELS), _choice(EMPLOYMENTS)
+    cadre_rank = _choice(CADRE_RANKS, "干部级别 / cadre rank")
+    npc_deputy = _choice(NPC_LEVELS, "政治安排：人大代表的级别，空为不是 / political arrangement: the level of the people's "
+                                     "congress sat in as a deputy; blank: none")
+    cppcc_member = _choice(CPPCC_LEVELS, "政治安排：政协委员的级别，空为不是 / political arrangement: the level of the CPPCC "
+                                         "committee sat on; blank: none")
     since = serializers.DateField(write_only=True, required=False, help_text="现类别起始日期 / start of the category")
     applied_on = serializers.DateField(write_only=True, required=False)
     joined_on = serializers.DateField(write_only=True, required=False)
     confirmed_on = serializers.DateField(write_only=True, required=False)
     on = serializers.DateField(write_only=True, required=False, help_text="转接或类别更正的日期 / date of a transfer or category correction")
     effective = serializers.DateField(write_only=True, required=False, help_text=(
-        "变更生效日期：人员状态、学历、学位、职称、职业类别的新值自该日起（默认今天），原值记入历史 / effective date: "
-        "a changed employment, education, degree, title level or occupation holds from this day (default today), "
+        "变更生效日期：人员状态、学历、学位、职称、职业类别、干部级别、人大代表、政协委员的新值自该日起（默认今天），"
+        "原值记入历史 / effective date: a changed employment, education, degree, title level, occupation, cadre rank or "
+        "political arrangement holds from this day (default today), "
         "the old value kept in the history"))
     correction = serializers.BooleanField(write_only=True, required=False, default=False, help_text=(
         "更正录入错误：上述各项的新值改写当前记录，不另起历史 / a correction of a wrong value: rewrites the open line "
@@ -49,7 +57,8 @@ class MemberSerializer(serializers.ModelSerializer):
     class Meta:
         model = Member
         fields = ["id", "name", "sex", "ethnicity", "birth_date", "id_number", "phone", "education", "degree",
-                  "title_level", "employer", "post", "occupation", "employment", "org_code", "category",
+                  "title_level", "employer", "post", "occupation", "employment", "cadre_rank", "npc_deputy",
+                  "cppcc_member", "org_code", "category",
                   "category_label", "exited_on", "since", "applied_on", "joined_on", "confirmed_on", "on", "effective",
                   "correction", "reason"]
 

@@ -11,7 +11,7 @@ from jiceng.core import idnumber, pinyin
 from jiceng.core.dates import today
 from jiceng.core.paths import within
 from jiceng.core.sorting import Sort
-from jiceng.core.vocab import AGE_BANDS, EDUCATIONS, EMPLOYMENTS, SEXES, TITLE_LEVELS
+from jiceng.core.vocab import AGE_BANDS, CADRE_RANKS, CPPCC_LEVELS, EDUCATIONS, EMPLOYMENTS, NPC_LEVELS, SEXES, TITLE_LEVELS
 from jiceng.orgs.filtersets import OrgByNameFilter
 from jiceng.orgs.models import Org, rules_in_scope
 
@@ -71,6 +71,9 @@ def matching(qs, value: str):
     return qs.filter(name__contains=value)
 
 
+ANY = "any"  # a political arrangement's filter: at any level
+
+
 class MemberFilterSet(ScopedFilterSet):
     q = df.CharFilter(method="search", label=_("搜索（姓名、拼音首字母、手机号、身份证号或其后4–6位）"))
     org = df.ModelChoiceFilter(queryset=Org.objects.all(), method="subtree", label=_("组织（含下级）"))
@@ -83,6 +86,11 @@ class MemberFilterSet(ScopedFilterSet):
     employment = df.ChoiceFilter(choices=_choices(EMPLOYMENTS), label=_("人员状态"))
     title_level = df.ChoiceFilter(choices=_choices(TITLE_LEVELS), label=_("职称"))
     occupation = df.CharFilter(label=_("职业类别"))  # the profile's words (a dashboard's bar links here)
+    cadre_rank = df.ChoiceFilter(choices=_choices(CADRE_RANKS), label=_("干部级别"))
+    # 政治安排: one level, or any level ("any")
+    npc_deputy = df.ChoiceFilter(choices=[*_choices(NPC_LEVELS), (ANY, _("任一级别"))], method="by_level", label=_("人大代表"))
+    cppcc_member = df.ChoiceFilter(choices=[*_choices(CPPCC_LEVELS), (ANY, _("任一级别"))], method="by_level",
+                                   label=_("政协委员"))
     # who is on the books: by default those with no exit recorded (去世, 退党, 除名 … end a person's lines)
     status = df.ChoiceFilter(choices=[("current", _("在册")), ("exited", _("已离开")), ("all", _("全部"))],
                              method="by_status", label=_("在册情况"), empty_label=_("在册（默认）"))
@@ -98,7 +106,7 @@ class MemberFilterSet(ScopedFilterSet):
     class Meta:
         model = Member
         fields = ["q", "org", "org_name", "org_code", "category", "sex", "age_band", "education", "employment", "title_level",
-                  "occupation", "status", "sort"]
+                  "occupation", "cadre_rank", "npc_deputy", "cppcc_member", "status", "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,6 +128,11 @@ class MemberFilterSet(ScopedFilterSet):
         if value == "exited":
             return qs.filter(exited_on__isnull=False)
         return qs if value == "all" else qs.filter(exited_on__isnull=True)
+
+    def by_level(self, qs, name, value):
+        if not value:
+            return qs
+        return qs.exclude(**{name: ""}) if value == ANY else qs.filter(**{name: value})
 
     def search(self, qs, name, value):
         return matching(qs, value)

@@ -4,7 +4,9 @@ from jiceng.core.forms import Form
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.dates import today
-from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.core.vocab import (
+    CADRE_RANKS, CPPCC_LEVELS, DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, NPC_LEVELS, SEXES, TITLE_LEVELS,
+)
 from jiceng.orgs.forms import DATE, target_form
 
 
@@ -31,6 +33,12 @@ class PersonForm(Form):
     post = forms.CharField(label=_("职务"), max_length=100, required=False)
     occupation = forms.ChoiceField(label=_("职业类别"), required=False)
     employment = forms.ChoiceField(label=_("人员状态"), choices=_optional(EMPLOYMENTS), required=False)
+    cadre_rank = forms.ChoiceField(label=_("干部级别"), choices=_optional(CADRE_RANKS), required=False)
+    # 政治安排: the level of the people's congress / CPPCC committee the person sits on; "—" is none
+    npc_deputy = forms.ChoiceField(label=_("人大代表"), choices=_optional(NPC_LEVELS), required=False,
+                                   help_text=_("政治安排：所任人大代表的级别；不是人大代表留空"))
+    cppcc_member = forms.ChoiceField(label=_("政协委员"), choices=_optional(CPPCC_LEVELS), required=False,
+                                     help_text=_("政治安排：所任政协委员的级别；不是政协委员留空"))
 
     def __init__(self, *args, rules=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -38,11 +46,13 @@ class PersonForm(Form):
 
 
 class MemberEditForm(PersonForm):
-    """The person's fields, and the day from which a changed dated field (人员状态, 学历, 学位, 职称, 职业类别)
+    """The person's fields, and the day from which a changed dated field (人员状态, 学历, 学位, 职称, 职业类别, 干部级别,
+    人大代表, 政协委员)
     holds its new value: the history keeps the old one until then."""
 
     effective = forms.DateField(label=_("变更生效日期"), initial=today, required=False, widget=DATE, help_text=_(
-        "人员状态、学历、学位、职称、职业类别的变动自哪天起生效（默认今天），原值记入历史；其他信息直接修改"))
+        "人员状态、学历、学位、职称、职业类别、干部级别、人大代表、政协委员的变动自哪天起生效（默认今天），原值记入历史；"
+        "其他信息直接修改"))
     correction = forms.BooleanField(label=_("更正录入错误（不是实际变动）"), required=False, help_text=_(
         "勾选后，上述各项的新值改写当前记录，不另起一条历史"))
 

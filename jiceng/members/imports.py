@@ -12,14 +12,16 @@ from jiceng.core.imports import field_problems, problem
 from jiceng.core.models import ChangeRecord
 from jiceng.core.scoping import CHANGE
 from jiceng.core.tabular import Column
-from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.core.vocab import (
+    CADRE_RANKS, CPPCC_LEVELS, DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, NPC_LEVELS, SEXES, TITLE_LEVELS,
+)
 from jiceng.orgs.models import Org
 
 from . import services
 from .models import DATED_FIELDS, AttributeLine, BelongingLine, CategoryLine, Member
 
 PERSON = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degree", "title_level", "employer",
-          "post", "occupation", "employment")
+          "post", "occupation", "employment", "cadre_rank", "npc_deputy", "cppcc_member")
 
 
 def member_columns(rules: profiles.Profile | None = None) -> tuple[Column, ...]:
@@ -40,6 +42,9 @@ def member_columns(rules: profiles.Profile | None = None) -> tuple[Column, ...]:
         Column("post", "职务"),
         Column("occupation", "职业类别", type="choice" if occupations else "text", choices=occupations),
         Column("employment", "人员状态", type="choice", choices=tuple(EMPLOYMENTS)),
+        Column("cadre_rank", "干部级别", type="choice", choices=tuple(CADRE_RANKS)),
+        Column("npc_deputy", "人大代表", type="choice", choices=tuple(NPC_LEVELS), help=_("所任人大代表的级别；不是则留空")),
+        Column("cppcc_member", "政协委员", type="choice", choices=tuple(CPPCC_LEVELS), help=_("所任政协委员的级别；不是则留空")),
         Column("org_code", "所在组织编码", required=True, help=_("组织关系所在组织的编码，须已存在并在您的管理范围内")),
         Column("category", "人员类别", required=True, type="choice", choices=cats, help=_("该组织所属体系的人员类别")),
         Column("applied_on", "申请日期", type="date"),

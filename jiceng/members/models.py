@@ -9,7 +9,9 @@ from jiceng.core import idnumber, pinyin, profiles
 from jiceng.core.models import DatedLine, LoggedModel
 from jiceng.core.orgscoped import OrgScopedModel
 from jiceng.core.scoping import ScopedQuerySet
-from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.core.vocab import (
+    CADRE_RANKS, CPPCC_LEVELS, DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, NPC_LEVELS, SEXES, TITLE_LEVELS,
+)
 
 
 def _choices(values):
@@ -18,7 +20,9 @@ def _choices(values):
 
 # The archive fields a statistic breaks down by and that change over a life: each is kept as dated
 # AttributeLines (members.history), its Member column the mirror of the open line.
-DATED_FIELDS = ("employment", "education", "degree", "title_level", "occupation")
+# 干部级别 and the political arrangements (人大代表, 政协委员: the level sat at, blank = none) are dated the same way.
+DATED_FIELDS = ("employment", "education", "degree", "title_level", "occupation", "cadre_rank", "npc_deputy",
+                "cppcc_member")
 
 
 class Member(OrgScopedModel):
@@ -46,6 +50,13 @@ class Member(OrgScopedModel):
     post = models.CharField(_("职务"), max_length=100, blank=True)
     occupation = models.CharField(_("职业类别"), max_length=50, blank=True)
     employment = models.CharField(_("人员状态"), max_length=10, blank=True, choices=_choices(EMPLOYMENTS))
+    # cadre rank and political arrangements (政治安排); a database default too, so rows written in SQL need not name them
+    cadre_rank = models.CharField(_("干部级别"), max_length=10, blank=True, default="", db_default="",
+                                  choices=_choices(CADRE_RANKS))
+    npc_deputy = models.CharField(_("人大代表"), max_length=10, blank=True, default="", db_default="",
+                                  choices=_choices(NPC_LEVELS))
+    cppcc_member = models.CharField(_("政协委员"), max_length=10, blank=True, default="", db_default="",
+                                    choices=_choices(CPPCC_LEVELS))
     # the day the person left (died, left, was removed): mirrors their Exit, so current lists filter on one column
     exited_on = models.DateField(_("离开日期"), null=True, blank=True, editable=False)
     # the day the person joined: mirrors the start of their first line in a member category (预备党员, 社员 …),
@@ -202,12 +213,14 @@ class ParticipationLine(MemberLine):
 
 
 class AttributeLine(MemberLine):
-    """One value of a dated archive field (DATED_FIELDS: 人员状态, 学历, 学位, 职称, 职业类别/界别) from `start`
+    """One value of a dated archive field (DATED_FIELDS: 人员状态, 学历, 学位, 职称, 职业类别/界别, 干部级别, 人大代表,
+    政协委员) from `start`
     until `end`. A blank value (unknown) has no line. Written by members.services only; read as of a day
     through members.history.values_as_of."""
 
     FIELD_CHOICES = [("employment", _("人员状态")), ("education", _("学历")), ("degree", _("学位")),
-                     ("title_level", _("职称")), ("occupation", _("职业类别"))]
+                     ("title_level", _("职称")), ("occupation", _("职业类别")), ("cadre_rank", _("干部级别")),
+                     ("npc_deputy", _("人大代表")), ("cppcc_member", _("政协委员"))]
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="attribute_lines")
     field = models.CharField(_("档案项"), max_length=20, choices=FIELD_CHOICES)

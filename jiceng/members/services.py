@@ -19,7 +19,9 @@ from jiceng.core.dates import not_future, raise_if, shown, today
 from jiceng.core.models import ChangeRecord, ChangeRows, RoleGrant
 from jiceng.core.scoping import CHANGE, STRUCTURE, scope_of
 from jiceng.core.services import service
-from jiceng.core.vocab import DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, SEXES, TITLE_LEVELS
+from jiceng.core.vocab import (
+    CADRE_RANKS, CPPCC_LEVELS, DEGREES, EDUCATIONS, EMPLOYMENTS, ETHNICITIES, NPC_LEVELS, SEXES, TITLE_LEVELS,
+)
 from jiceng.orgs.models import Org
 
 from . import history
@@ -27,9 +29,10 @@ from .models import DATED_FIELDS, AttributeLine, BelongingLine, CategoryLine, Ex
 
 PHONE = re.compile(r"^1\d{10}$")
 VOCABULARIES = {"sex": SEXES, "ethnicity": ETHNICITIES, "education": EDUCATIONS, "degree": DEGREES,
-                "title_level": TITLE_LEVELS, "employment": EMPLOYMENTS}
+                "title_level": TITLE_LEVELS, "employment": EMPLOYMENTS, "cadre_rank": CADRE_RANKS,
+                "npc_deputy": NPC_LEVELS, "cppcc_member": CPPCC_LEVELS}
 PERSON_FIELDS = ("name", "sex", "ethnicity", "birth_date", "phone", "education", "degree", "title_level",
-                 "employer", "post", "occupation", "employment")
+                 "employer", "post", "occupation", "employment", "cadre_rank", "npc_deputy", "cppcc_member")
 
 
 def person_errors(values: dict) -> dict:

@@ -34,7 +34,9 @@ AGE_BANDS = [(word, hi) for word, (_label, _lo, hi) in zip(
 YOUNG = 35  # new members "aged 35 and under" (RULES.md §9)
 IN_SERVICE, RETIRED = "在职", "离退休"
 # archive fields that change over a life: read from their dated lines, as they stood on the day
-DATED = ("education", "degree", "title_level", "occupation", "employment")
+DATED = ("education", "degree", "title_level", "occupation", "employment", "cadre_rank", "npc_deputy", "cppcc_member")
+# the political arrangements (政治安排) of the democratic parties' structure: the word shown, the field, its levels
+ARRANGEMENTS = (("人大代表", "npc_deputy", vocab.NPC_LEVELS), ("政协委员", "cppcc_member", vocab.CPPCC_LEVELS))
 
 
 def _attribute_pairs(field: str, day: date):
@@ -64,13 +66,14 @@ def _choices(rules: Profile) -> dict[str, dict[str, str]]:
         "category": {**{c.key: c.key for c in rules.categories}, **{c.label: c.key for c in rules.categories}},
         "sex": same(vocab.SEXES), "ethnicity": same(vocab.ETHNICITIES), "education": same(vocab.EDUCATIONS),
         "degree": same(vocab.DEGREES), "title_level": same(vocab.TITLE_LEVELS), "employment": same(vocab.EMPLOYMENTS),
-        "occupation": same(rules.occupations), "sector": same(vocab.SECTORS),
+        "occupation": same(rules.occupations), "sector": same(vocab.SECTORS), "cadre_rank": same(vocab.CADRE_RANKS),
+        "npc_deputy": same(vocab.NPC_LEVELS), "cppcc_member": same(vocab.CPPCC_LEVELS),
         "kind": {**{k.key: k.key for k in rules.kinds}, **{k.label: k.key for k in rules.kinds}},
     }
 
 
 FILTER_KEYS = ("category", "sex", "ethnicity", "education", "degree", "title_level", "occupation", "employment",
-               "sector", "kind")
+               "sector", "kind", "cadre_rank", "npc_deputy", "cppcc_member")
 
 
 def check_filters(rules: Profile, filters: dict) -> dict[str, str]:
@@ -286,7 +289,9 @@ def _todays_document(org: Org, day: date, rules: Profile, period) -> dict:
                "mid_upper": sum(n for _e, t, n in pairs if t in upper),
                "in_service_mid_upper": sum(n for e, t, n in pairs if e == IN_SERVICE and t in upper)}
         doc["structure"] = {**agg, "mid_upper_share": _share(agg["mid_upper"], total),
-                            "in_service_mid_upper_share": _share(agg["in_service_mid_upper"], agg["in_service"])}
+                            "in_service_mid_upper_share": _share(agg["in_service_mid_upper"], agg["in_service"]),
+                            # only the recorded values are kept (stats.facets): the rest of the total is unknown
+                            **_cadres_and_arrangements(lambda field: found.get(field, {}), total)}
     return doc
 
 
@@ -426,13 +431,34 @@ def _todays_organizations(org: Org, rules: Profile) -> dict:
 
 def _structure(members, rules: Profile, total: int) -> dict:
     """The democratic parties' own structure (seeds 002, 003): in service and retired, 中上层人士 (a middle or
-    senior title, as the profile says) among all and among those in service."""
+    senior title, as the profile says) among all and among those in service; cadres by rank and the political
+    arrangements (人大代表, 政协委员) as the members' dated lines stood on the day."""
     upper = Q(title_level_v__in=rules.statistics.mid_upper_titles)
     working = Q(employment_v=IN_SERVICE)
     agg = members.aggregate(in_service=Count("pk", filter=working), retired=Count("pk", filter=Q(employment_v=RETIRED)),
                             mid_upper=Count("pk", filter=upper), in_service_mid_upper=Count("pk", filter=working & upper))
+    # one GROUP BY a field (its dated line's value read once a person), the values recorded only
+    recorded = {field: {value: n for value, n in members.order_by().values_list(f"{field}_v").annotate(n=Count("pk"))
+                        .order_by() if value}
+                for field in ("cadre_rank", *(f for _word, f, _levels in ARRANGEMENTS))}
     return {**agg, "mid_upper_share": _share(agg["mid_upper"], total),
-            "in_service_mid_upper_share": _share(agg["in_service_mid_upper"], agg["in_service"])}
+            "in_service_mid_upper_share": _share(agg["in_service_mid_upper"], agg["in_service"]),
+            **_cadres_and_arrangements(recorded.__getitem__, total)}
+
+
+def _cadres_and_arrangements(recorded, total: int) -> dict:
+    """`by_cadre_rank` (干部级别, summing to the total: a rank not recorded is 未知) and `political_arrangements`
+    ({"人大代表": {level: n, …, "total": n}, "政协委员": {…}}: those sitting at each level) from
+    `recorded(field)` → {value: count} of the members whose field is recorded (blank is not a value)."""
+    ranks = recorded("cadre_rank")
+    known = sum(ranks.values())
+    arrangements = {}
+    for word, field, levels in ARRANGEMENTS:
+        sitting = recorded(field)
+        counts = {level: sitting.get(level, 0) for level in levels}
+        arrangements[word] = {**counts, "total": sum(counts.values())}
+    return {"by_cadre_rank": _arranged([*ranks.items(), ("", total - known)], vocab.CADRE_RANKS),
+            "political_arrangements": arrangements}
 
 
 def find(user, code: str) -> Org | None:

@@ -2,7 +2,8 @@
 books adds to the statistics document, as (facet, key) pairs — the breakdowns by their values, the birth
 month (age bands and decades: stats.document finishes the bands that a month straddles), the joining
 period, and the year of joining with the degree, education, sex, occupation and age on that day (the new
-members of a calendar year). The Member row's mirrors of the open dated lines are today's values."""
+members of a calendar year); for members whose cadre rank or political arrangements are recorded, those too.
+The Member row's mirrors of the open dated lines are today's values."""
 from __future__ import annotations
 
 from datetime import date
@@ -17,6 +18,9 @@ from .models import MemberFacets, OrgFacets
 UNKNOWN = "未知"
 PLAIN = ("sex", "ethnicity", "education", "degree", "title_level", "occupation", "employment")
 NEW = ("degree", "education", "sex", "occupation")  # new members' breakdowns (stats-json.md)
+# counted only where recorded (the democratic parties' structure: 干部级别, 人大代表, 政协委员): a member with none
+# adds nothing, so a snapshot taken before the fields existed needs no rebuild
+RECORDED = ("cadre_rank", "npc_deputy", "cppcc_member")
 
 
 def joined_period(rules: profiles.Profile, joined: date | None) -> str:
@@ -31,7 +35,7 @@ class MemberFacetRollup(FacetRollup):
     table = MemberFacets
     source = Member
     path = "org_path"  # the member's copy of its organization's path: the subtree index
-    columns = ("category", *PLAIN, "birth_date", "joined_on", "exited_on")
+    columns = ("category", *PLAIN, *RECORDED, "birth_date", "joined_on", "exited_on")
     org_columns = ("profile", "kind")
 
     def counted(self, row: dict) -> bool:
@@ -46,6 +50,7 @@ class MemberFacetRollup(FacetRollup):
         yield from ((field, row[field]) for field in PLAIN)
         yield "org_kind", org["kind"]
         yield "employment_title", f"{row['employment']}|{row['title_level']}"
+        yield from ((field, row[field]) for field in RECORDED if row[field])
         birth, joined = row["birth_date"], row["joined_on"]
         yield "birth", birth.isoformat()[:7] if birth else ""
         yield "sex_birth", f"{row['sex']}|{birth.isoformat()[:7] if birth else ''}"  # the age pyramid

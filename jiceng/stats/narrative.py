@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.template import Context, Engine, TemplateSyntaxError
 from django.utils.translation import gettext as _
 
+from jiceng.core import vocab
 from jiceng.core.dates import today
 from jiceng.core.profiles import profile_dirs
 from jiceng.orgs.models import Org
@@ -54,6 +55,18 @@ def num(value) -> str:
         return ""
     value = Decimal(str(value)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return str(value.to_integral_value()) if value == value.to_integral_value() else str(value)
+
+
+def _cadres(structure: dict) -> dict:
+    """The template's words for cadres and political arrangements: `cadres` (厅、处、科级 together) and `ranked`
+    [(厅级干部, n) …]; `npc` / `cppcc` (人大代表 / 政协委员 at any level) and `npc_levels` / `cppcc_levels`
+    [(市级, n) …] — each for `listing`."""
+    ranks = structure["by_cadre_rank"]
+    ranked = [(f"{rank}干部", ranks.get(rank, 0)) for rank in vocab.CADRE_RANKS if rank != "无"]
+    npc, cppcc = (structure["political_arrangements"][word] for word in ("人大代表", "政协委员"))
+    return {"cadres": sum(n for _w, n in ranked), "ranked": ranked,
+            "npc": npc["total"], "npc_levels": [(w, n) for w, n in npc.items() if w != "total"],
+            "cppcc": cppcc["total"], "cppcc_levels": [(w, n) for w, n in cppcc.items() if w != "total"]}
 
 
 def listing(rows, unit: str = "名") -> str:
@@ -203,7 +216,8 @@ def context(user, org: Org, as_of: date | None = None) -> dict:
     structure = doc.get("structure")
     if structure:
         structure = {**structure, "change_in_service": _delta(structure["in_service"],
-                                                              prev and prev["structure"]["in_service"])}
+                                                              prev and prev["structure"]["in_service"]),
+                     **_cadres(structure)}
     c = doc["candidates"]
     labels = {cat.key: cat.label for cat in rules.categories if not cat.is_member}
     year_end = (day.month, day.day) == (12, 31)

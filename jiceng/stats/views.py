@@ -25,12 +25,27 @@ MEMBER_TABLES = [
 NEW_TABLES = [("by_sex", _("性别")), ("by_education", _("学历")), ("by_degree", _("学位")), ("by_occupation", _("职业类别"))]
 FILTER_LABELS = {"category": _("人员类别"), "sex": _("性别"), "ethnicity": _("民族"), "education": _("学历"),
                  "degree": _("学位"), "title_level": _("职称"), "occupation": _("职业类别"), "employment": _("人员状态"),
-                 "sector": _("组织类别"), "kind": _("组织类型")}
+                 "sector": _("组织类别"), "kind": _("组织类型"), "cadre_rank": _("干部级别"), "npc_deputy": _("人大代表"),
+                 "cppcc_member": _("政协委员")}
+# the filters a democratic party's page offers beside the others (the structure's: cadre rank, political arrangements)
+STRUCTURE_FILTERS = ("cadre_rank", "npc_deputy", "cppcc_member")
 
 
 def table(counts: dict, whole: int) -> list[tuple[str, int, str]]:
     """(word, count, share of the whole to one decimal)."""
     return [(word, n, f"{100 * n / whole:.1f}%" if whole else "–") for word, n in counts.items()]
+
+
+def structure_tables(structure: dict | None, total: int) -> list[tuple[str, list]]:
+    """A democratic party's cadres by rank and political arrangements (人大代表, 政协委员 by level, then 合计), each
+    as a table of counts and shares of the members."""
+    if not structure:
+        return []
+    tables = [(_("干部级别"), table(structure["by_cadre_rank"], total))]
+    for word, levels in structure["political_arrangements"].items():
+        counts = {level: n for level, n in levels.items() if level != "total"}
+        tables.append((word, table({**counts, _("合计"): levels["total"]}, total)))
+    return tables
 
 
 class StatsView(ScopedView):
@@ -51,15 +66,17 @@ class StatsView(ScopedView):
         m, nm, orgs = doc["members"], doc["new_members"], doc["organizations"]
         shown_choices = {k: [w for w, v in choices[k].items() if w != v or k not in ("category", "kind")]
                          for k in FILTER_KEYS}
+        offered = [k for k in FILTER_KEYS if k not in STRUCTURE_FILTERS or rules.statistics.structure or k in filters]
         return render(request, "stats/page.html", {
             "org": org, "doc": doc, "member_word": rules.word("member"), "annual_year": doc["as_of"][:4],
-            "filter_fields": [(k, FILTER_LABELS[k], shown_choices[k], filters.get(k, "")) for k in FILTER_KEYS],
+            "filter_fields": [(k, FILTER_LABELS[k], shown_choices[k], filters.get(k, "")) for k in offered],
             "member_tables": [(title, table(m[key], m["total"])) for key, title in MEMBER_TABLES if m[key]],
             "candidate_table": table(doc["candidates"]["by_category"], doc["candidates"]["total"]),
             "new_tables": [(title, table(nm[key], nm["count"])) for key, title in NEW_TABLES],
             "org_tables": [(_("组织类型"), table(orgs["by_kind"], orgs["total"])),
                            (_("组织类别"), table(orgs["by_sector"], orgs["total"]))],
             "structure": doc.get("structure"),
+            "structure_tables": structure_tables(doc.get("structure"), m["total"]),
         })
 
 

@@ -71,7 +71,7 @@ class Command(ScopedCommand):
     def args_set(self, p):
         p.add_argument("id", type=int, help="成员编号 / member id")
         person_arguments(p)
-        p.add_argument("--effective", type=day, metavar=DATE, help="人员状态、学历、学位、职称、职业类别变动的生效日期（默认今天）/ "
+        p.add_argument("--effective", type=day, metavar=DATE, help="人员状态、学历、学位、职称、职业类别、干部级别、人大代表、政协委员变动的生效日期（默认今天）/ "
                                                                    "the day a changed dated field holds from (default today)")
         p.add_argument("--correction", action="store_true", help="更正录入错误：改写当前记录，不另起历史 / correct a wrong value "
                                                                  "instead of recording a change")

@@ -62,6 +62,11 @@ class Command(ScopedCommand):
         for key, counts in m.items():
             if isinstance(counts, dict) and counts:
                 lines.append(f"  {key}: " + "，".join(f"{k} {n}" for k, n in counts.items()))
+        s = doc.get("structure")
+        if s:  # a democratic party's cadres by rank and political arrangements
+            lines.append("  by_cadre_rank: " + "，".join(f"{k} {n}" for k, n in s["by_cadre_rank"].items()))
+            for word, levels in s["political_arrangements"].items():
+                lines.append(f"  {word}: " + "，".join(f"{k} {n}" for k, n in levels.items()))
         nm = doc["new_members"]
         lines.append(t(f"新发展 {nm['count']} 人（{nm['period'][0]} 至 {nm['period'][1]}），平均年龄 {nm['average_age']} 岁",
                        f"{nm['count']} new ({nm['period'][0]} to {nm['period'][1]}), average age {nm['average_age']}"))
