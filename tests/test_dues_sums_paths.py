@@ -49,6 +49,6 @@ def test_a_second_tree_or_a_second_profile_takes_the_general_path(ledger):
     from jiceng.orgs.models import Org
 
     other = orgs.create_org(None, code="D", name="另一党委", kind="committee", profile="ccp", founded_on=date(2000, 1, 1))
-    assert not sums.whole_tree(ledger.root.path) and sums.whole_tree(other.path)
+    assert not sums.whole_tree(ledger.root.path) and not sums.whole_tree(other.path)  # two trees: neither whole
     Org.objects.filter(pk=ledger.b.pk).update(profile="mjin")  # a subtree holding two parties' organizations
     assert sums.single_profile(ledger.root.path) is None and sums.single_profile(ledger.a.path) == "ccp"
