@@ -271,8 +271,15 @@ def _rows(s: Subject, sql: str, params: dict) -> list[Row]:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     last = s.last_month
-    return [Row(mid, name, org_id, org_name, _day(joined), _day(life), _day(dues), _day(life_from), _day(dues_from),
-                _day(excused), _day(mobile), _day(exempt), last, reason_id)
+    days: dict = {None: None}  # a city's list repeats a few hundred days across thousands of rows: each read once
+
+    def day(value):
+        if value not in days:
+            days[value] = _day(value)
+        return days[value]
+
+    return [Row(mid, name, org_id, org_name, day(joined), day(life), day(dues), day(life_from), day(dues_from),
+                day(excused), day(mobile), day(exempt), last, reason_id)
             for mid, name, org_id, org_name, joined, life, dues, life_from, dues_from, excused, mobile, exempt, reason_id
             in found]
 
