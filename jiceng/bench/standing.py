@@ -329,7 +329,8 @@ def main(argv=None) -> int:
         f"on the watch list as of {date.today().isoformat()}: "
         f"{facts['listed']:,}, on the six-month list {facts['six']:,}; {built}; peak RSS {rss_mb():,.0f} MB.",
         "App = one statement per list over the subtree's range of the member path index: the last meeting attended "
-        "(from the attendance index by member and status) and the last month paid per member first, the other "
+        "(as of today from its roll-up per member, `standing.LastPresent`, filled by the migration) and the last month "
+        "paid per member first, the other "
         "facts (joining, reasons, mobile lines, dues bases, where the records begin) only for the members those "
         "leave as candidates; raw = GROUP BY tables of every record joined to the members, the rule as month "
         "arithmetic. A first, untimed run of both checks they list the same members.",
