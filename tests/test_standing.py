@@ -9,6 +9,7 @@ from django.core.management import call_command
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from jiceng.core.models import ChangeRecord
 from jiceng.dues.models import DuesBasisLine, Payment
 from jiceng.members import services as members
 from jiceng.members.models import Exit
@@ -24,7 +25,9 @@ MONTHS = [date(2023, m, 1) for m in range(1, 13)] + [date(2024, m, 1) for m in r
 
 def meet(org, day, present=(), *, status=Attendance.PRESENT, quorum_met=None, type="general_meeting"):
     m = Meeting.objects.create(org=org, org_path=org.path, type=type, held_on=day, topic="学习", quorum_met=quorum_met)
-    Attendance.objects.bulk_create([Attendance(meeting=m, member=p, status=status) for p in present])
+    lines = Attendance.objects.bulk_create([Attendance(meeting=m, member=p, status=status) for p in present])
+    # through the change log, as orglife's services write them: the roll-up of the last meeting attended follows
+    ChangeRecord.record_many(ChangeRecord.CREATE, [(line, None, line.log_state()) for line in lines])
     return m
 
 

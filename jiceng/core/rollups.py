@@ -69,6 +69,11 @@ class Rollup:
     roll-up per member (`org = key = "member"`) keeps, say, a member's payments per month of each year, one row
     instead of a dozen records.
 
+    `follows` names the source's foreign keys whose rows `where` or `measures()` read, each with those rows'
+    fields that matter — `(("meeting", ("held_on", "quorum_met")),)`: an attendance line counts by its meeting's day
+    and quorum. A logged update of such a field recomputes the partitions of the source rows that point to the
+    changed row (a meeting's attendees), in the same transaction.
+
     `subtree = True` (a roll-up that is not dated, with the one measure `n`): the table also keeps, in `total`,
     the counts of the organization's whole subtree, so that the root's figure is one row, not a sum over a
     province. A change's differences (new counts less old) are added to the organization's `total` and to each
@@ -82,6 +87,7 @@ class Rollup:
     dated: str | None = None
     group: tuple[str, ...] = ()
     where: Q = Q()  # the source rows counted (a filter; a row outside it is counted nowhere)
+    follows: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (foreign key of the source, the fields read through it)
     subtree: bool = False
 
     def measures(self) -> dict:
@@ -91,12 +97,17 @@ class Rollup:
 
     def watched(self) -> list[tuple[type[models.Model], str]]:
         """(model, role): the models whose logged rows this roll-up follows."""
-        return [(self.source, "source")] + ([(self.tree, "tree")] if self.subtree else [])
+        followed = [(self.source._meta.get_field(fk).related_model, f"follows:{fk}") for fk, _fields in self.follows]
+        return [(self.source, "source")] + followed + ([(self.tree, "tree")] if self.subtree else [])
 
     def changed(self, role: str, action: str, rows: list[tuple]) -> None:
         """Logged rows of a watched model: recompute the partitions they touched, or follow a moved organization."""
         if role == "source":
             self.refresh(self.partitions_of(action, rows))
+            return
+        if role.startswith("follows:"):
+            if action == "update":
+                self.refresh(self.partitions_following(role.split(":", 1)[1], rows))
             return
         for _ct, pk, _text, _path, before, _after in rows:  # the tree: a new parent is a move
             if before and "parent_id" in before and action == "update":
@@ -130,6 +141,18 @@ class Rollup:
                 was_day = (before.get(dated, current[1] if current else None)) if dated else None
                 if was_org is not None:
                     parts.add(self._partition(was_org, was_day))
+        return parts
+
+    def partitions_following(self, fk: str, rows: list[tuple]) -> set:
+        """The partitions of the source rows pointing (by `fk`) to the changed rows whose followed fields changed."""
+        fields = dict(self.follows)[fk]
+        pks = [pk for _ct, pk, _text, _path, before, _after in rows if not before or any(f in before for f in fields)]
+        attname = self.source._meta.get_field(fk).attname
+        parts = set()
+        for i in range(0, len(pks), CHUNK):
+            for part in self.source._base_manager.filter(**{f"{attname}__in": pks[i:i + CHUNK]}).values_list(
+                    self.org_attname, *([self.dated] if self.dated else [])).distinct():
+                parts.add(self._partition(*part))
         return parts
 
     def _partition(self, org_id, day=None) -> tuple:
@@ -305,6 +328,9 @@ class Rollup:
             fresh = {(*key, own.get(key, 0), t) for key, t in totals.items()}
             columns = [*columns[:at], "n", "total"]
         kept = {tuple(row) for row in self.table._base_manager.using(db).values_list(*columns)}
+        # a date measure (MAX of a day) comes back as text from the grouped SELECT on SQLite, as a date from the table
+        kept, fresh = ({tuple(v.isoformat() if isinstance(v, date) else v for v in row) for row in rows}
+                       for rows in (kept, fresh))
         return sorted(kept ^ fresh, key=repr)
 
 

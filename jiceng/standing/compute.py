@@ -200,14 +200,18 @@ def _facts_sql(s: Subject, cut: date | None = None) -> tuple[str, dict]:
         cut_sql = "WHERE f0.life IS NULL OR f0.life < %(cut)s OR f0.dues IS NULL OR f0.dues < %(cut)s"
     held = "" if now else "AND mt.held_on <= %(as_of)s"
     paid = "" if now else "AND p.paid_on <= %(as_of)s"
+    # As of today the last meeting attended is one row of its roll-up (LastPresent, kept by the change log); as of
+    # a past day, the attendance lines up to it with their meetings.
+    life = ("(SELECT MAX(lp.held_on) FROM standing_lastpresent lp WHERE lp.member_id = m.id)" if now else
+            f"""(SELECT MAX(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
+            WHERE a.member_id = m.id AND a.status = %(present)s AND (mt.quorum_met IS NULL OR mt.quorum_met)
+              {held})""")
     # MATERIALIZED: each member's aggregates are computed once; inlined into the outer WHERE, every correlated
     # subquery would run again for each condition that names its column (several times slower). Where the records
     # begin matters only to a member who never took part (paid): otherwise the last time bounds it, and stands in.
     sql = f"""WITH f0 AS MATERIALIZED (
         SELECT m.id AS member_id, m.name AS name, m.org_id AS org_id, m.org_path AS org_path, m.name_pinyin AS pinyin,
-          (SELECT MAX(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
-            WHERE a.member_id = m.id AND a.status = %(present)s AND (mt.quorum_met IS NULL OR mt.quorum_met)
-              {held}) AS life,
+          {life} AS life,
           (SELECT MAX(p.month) FROM dues_payment p WHERE p.member_id = m.id {paid}) AS dues
         FROM members_member m
         WHERE m.org_path >= %(lo)s AND m.org_path < %(hi)s {one}
@@ -267,8 +271,15 @@ def _rows(s: Subject, sql: str, params: dict) -> list[Row]:
         cursor.execute(sql, params)
         found = cursor.fetchall()
     last = s.last_month
-    return [Row(mid, name, org_id, org_name, _day(joined), _day(life), _day(dues), _day(life_from), _day(dues_from),
-                _day(excused), _day(mobile), _day(exempt), last, reason_id)
+    days: dict = {None: None}  # a city's list repeats a few hundred days across thousands of rows: each read once
+
+    def day(value):
+        if value not in days:
+            days[value] = _day(value)
+        return days[value]
+
+    return [Row(mid, name, org_id, org_name, day(joined), day(life), day(dues), day(life_from), day(dues_from),
+                day(excused), day(mobile), day(exempt), last, reason_id)
             for mid, name, org_id, org_name, joined, life, dues, life_from, dues_from, excused, mobile, exempt, reason_id
             in found]
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.i18n import pick
 from jiceng.core.models import LoggedModel
+from jiceng.core.scoping import ScopedQuerySet
 
 
 class Reason(LoggedModel):
@@ -76,3 +77,20 @@ class LostContact(LoggedModel):
 
     def get_absolute_url(self):
         return reverse("member_detail", args=[self.member_id])
+
+
+class LastPresent(models.Model):
+    """Roll-up (core.rollups, kept by the change log: rollups.LastPresentRollup): each member's last meeting attended
+    that counts — present, at any organization, at a meeting not short of its quorum — so that the watch list as of
+    today reads one row per member instead of every attendance line and its meeting (compute.py). A member who never
+    attended has no row. A meeting whose day or quorum changes recomputes its attendees' rows."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    held_on = models.DateField()
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "member__org_path"
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "held_on"], name="standing_last_present")]
+        verbose_name = verbose_name_plural = _("最近一次参加组织生活")

@@ -3,8 +3,10 @@ from jiceng.core import registry
 
 
 def register() -> None:
-    from . import demo, views
+    from . import demo, rollups, views
     from .models import Reason
+
+    registry.register_rollup(rollups.LastPresentRollup())
 
     # in the organizational-life menu (orglife's group, named by its key: standing imports no menu of its own)
     registry.register_navigation("standing_home", views.nav_label, 40, group="orglife")

@@ -1,0 +1,102 @@
+"""The watch list as of today reads each member's last meeting attended from a roll-up (standing.LastPresent, kept by
+the change log): whatever the branch records or corrects — a meeting with its attendance, a corrected attendance, a
+meeting moved to another day, a quorum found short — the roll-up equals the attendance lines it is taken from, and
+today's lists equal those computed from the lines themselves. A lagging roll-up would put a member who came last
+week on the watch list, or leave off one who has not come for months."""
+from datetime import date, timedelta
+
+import pytest
+from django.db import transaction
+from django.db.models import Max, Q
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from jiceng.core.dates import today
+from jiceng.orglife import services as orglife
+from jiceng.orglife.models import Attendance, Meeting
+from jiceng.standing import compute
+from jiceng.standing.models import LastPresent
+from jiceng.standing.rollups import LastPresentRollup
+
+pytestmark = pytest.mark.django_db
+
+
+def plain_last_present(member_ids) -> dict[int, date]:
+    """The reference: the last meeting each member attended (present) whose quorum was not short, from the lines."""
+    rows = (Attendance.objects.filter(member_id__in=member_ids, status=Attendance.PRESENT)
+            .filter(Q(meeting__quorum_met__isnull=True) | Q(meeting__quorum_met=True))
+            .values("member_id").annotate(last=Max("meeting__held_on")).order_by())
+    return {r["member_id"]: r["last"] for r in rows}
+
+
+def kept(member_ids) -> dict[int, date]:
+    return dict(LastPresent.objects.filter(member_id__in=member_ids).values_list("member_id", "held_on"))
+
+
+def lines_path(org, which):
+    """Today's list as the lines give it: the roll-up rebuilt from scratch, then read (the same SQL otherwise)."""
+    LastPresentRollup().rebuild()
+    return [(r.member_id, r.life, r.life_months) for r in compute.members_on(compute.subject(org, today()), which)]
+
+
+# a day between January 2025 and last week: never in the future (the services refuse it)
+DAYS = st.integers(0, (today() - date(2025, 1, 1)).days - 7)
+PEOPLE = st.lists(st.integers(0, 2), max_size=3, unique=True)
+OPS = st.one_of(
+    st.tuples(st.just("meet"), st.integers(0, 1), DAYS, PEOPLE, PEOPLE),  # a meeting: who was present, who on leave
+    st.tuples(st.just("correct"), st.integers(0, 7), PEOPLE),  # its attendance corrected
+    st.tuples(st.just("move"), st.integers(0, 7), DAYS),  # held another day
+    st.tuples(st.just("quorum"), st.integers(0, 7), st.sampled_from([None, True, False])),  # quorum found short (or not)
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(OPS, min_size=1, max_size=10))
+def test_the_last_meeting_attended_follows_every_write(world, ops):
+    branches = [(world.a, world.a_members), (world.b, world.b_members)]
+    ids = [m.pk for m in world.a_members + world.b_members]
+    with transaction.atomic():
+        meetings: list[Meeting] = []
+        for op in ops:
+            if op[0] == "meet":
+                _, b, day, present, leave = op
+                org, people = branches[b]
+                held = date(2025, 1, 1) + timedelta(days=day)
+                if Meeting.objects.filter(org=org, type="themed_day", held_on=held).exists():
+                    continue
+                meetings.append(orglife.record_meeting(
+                    None, org, type="themed_day", held_on=held, topic="学习",
+                    present=[people[i] for i in present],
+                    on_leave={people[i]: "出差" for i in leave if i not in present}))
+            elif meetings:
+                meeting = meetings[op[1] % len(meetings)]
+                meeting.refresh_from_db()
+                people = dict(branches)[meeting.org]
+                if op[0] == "correct":
+                    orglife.correct_meeting(None, meeting, present=[people[i] for i in op[2]])
+                elif op[0] == "move":
+                    held = date(2025, 1, 1) + timedelta(days=op[2])
+                    if not Meeting.objects.filter(org=meeting.org, type=meeting.type, held_on=held).exists():
+                        orglife.correct_meeting(None, meeting, held_on=held)
+                else:  # a logged change of the quorum (a committee meeting's counts)
+                    meeting.quorum_met = op[2]
+                    meeting.save()
+            assert kept(ids) == plain_last_present(ids)
+        assert LastPresentRollup().check() == []
+        for which in compute.LISTS:
+            today_list = [(r.member_id, r.life, r.life_months)
+                          for r in compute.members_on(compute.subject(world.root, today()), which)]
+            assert today_list == lines_path(world.root, which)
+        transaction.set_rollback(True)
+
+
+def test_as_of_a_past_day_the_lines_are_read_not_the_roll_up(world):
+    """The roll-up keeps the latest only: a list as of a past day reads the attendance up to that day."""
+    a1 = world.a_members[0]
+    orglife.record_meeting(None, world.a, type="themed_day", held_on=date(2025, 3, 10), topic="学习", present=[a1])
+    orglife.record_meeting(None, world.a, type="themed_day", held_on=date(2025, 9, 10), topic="学习", present=[a1])
+    assert kept([a1.pk]) == {a1.pk: date(2025, 9, 10)}
+    s = compute.subject(world.a, date(2025, 6, 30), member=a1)
+    assert compute.facts_of(s).life == date(2025, 3, 10)
+    now = compute.subject(world.a, today(), member=a1)
+    assert compute.facts_of(now).life == date(2025, 9, 10)
