@@ -673,8 +673,10 @@ def note(action: str, rows: list[tuple]) -> None:
 
 
 def rebuild_all() -> list[str]:
+    from . import pagecache
     from .registry import rollups
 
     for rollup in rollups:
         rollup.rebuild()
+    pagecache.bump()  # counts written around the change log: what pages cached before is not read again
     return [r.table._meta.verbose_name for r in rollups]
