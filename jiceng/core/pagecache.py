@@ -22,7 +22,7 @@ from .dates import today
 from .models import Generation
 from .scoping import Scope, scope_of
 
-MAX_ENTRIES = 2000  # per process: a few thousand pages' content (each some tens of kilobytes at most)
+MAX_ENTRIES = 1000  # per process: menus and pages of some tens of kilobytes, a few tens of megabytes at most
 
 _entries: OrderedDict = OrderedDict()
 _lock = threading.Lock()
