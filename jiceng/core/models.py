@@ -206,7 +206,7 @@ class ChangeRecord(models.Model):
     def write_rows(cls, action, rows):
         """Records as plain rows (`ChangeRows.row()`: content type id, object id, repr, org path, before, after),
         all under the current user, request and batch: what bulk writers use, without an object per record."""
-        from . import rollups
+        from . import pagecache, rollups
         from .bulk import insert_rows
 
         ctx = context.current()
@@ -214,6 +214,8 @@ class ChangeRecord(models.Model):
         rows = rows if isinstance(rows, list) else list(rows)
         insert_rows(cls, cls.COLUMNS, rows, head=head)
         rollups.note(action, rows)  # the counts kept from these records follow them, in the same transaction
+        if rows:
+            pagecache.bump()  # what pages cached before this write is not read after it
 
     # internal columns that mean nothing to a reader of the log
     hidden_keys = ("id", "id_number_index", "org_path", "path", "depth")
@@ -360,3 +362,17 @@ class ExportRecord(models.Model):
 
 
 __all__ = ["LoggedModel", "ChangeRows", "ChangeRecord", "ChangeBatch", "DatedLine", "RoleGrant", "within"]
+
+
+class Generation(models.Model):
+    """The database's write generation: one row whose `token` every logged write replaces with a new random one,
+    in the write's own transaction (`core.pagecache.bump`, from `ChangeRecord.write_rows`). A cache of what a
+    page computed (`core.pagecache`) is keyed by it, so a write makes every such entry unreachable at its commit:
+    nothing cached is read after a write that could change it. Random rather than a count: a rolled-back write
+    (a test's transaction) never brings an old token back."""
+
+    token = models.CharField(max_length=32)
+
+    class Meta:
+        verbose_name = _("写入版本")
+        verbose_name_plural = _("写入版本")

@@ -286,6 +286,8 @@ class Headcount:
     by_org_as_of: Callable  # (org_ids, day) -> the same, as the dated lines stood at the end of `day`
     in_subtree: Callable  # (path) -> {category: n} in the subtree, today
     totals_in_subtrees: Callable = staticmethod(lambda paths: {})  # (paths) -> {path: people in its subtree}, today
+    # (org) -> ({category: n} of its own, {category: n} in its subtree), today: one read for a page that shows both
+    of_org: Callable = staticmethod(lambda org: ({}, {}))
 
 
 headcounts: list[Headcount] = []

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 from datetime import date
 
 from django.db import connections, models, router
@@ -89,9 +90,19 @@ class Rollup:
     where: Q = Q()  # the source rows counted (a filter; a row outside it is counted nowhere)
     follows: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (foreign key of the source, the fields read through it)
     subtree: bool = False
+    # `subtree` with the one measure `n` = Count: kept by the difference each logged row makes (its old state
+    # counts −1, its new one +1 — `source_states`, as FacetRollup keeps its snapshots), never a recount of the
+    # partition; `counted(row)` then says in Python what `where` says in SQL (rebuild and check read `where`)
+    difference: bool = False
+    columns: tuple[str, ...] = ()  # the source columns (attnames) counted() reads (`difference`)
+    path: str | None = None  # the source's copy of its organization's path (`difference`: the ancestors, unread)
 
     def measures(self) -> dict:
         raise NotImplementedError
+
+    def counted(self, row: dict) -> bool:
+        """Whether a source row (its columns by attname) is counted: `where`, in Python (`difference`)."""
+        return True
 
     # --------------------------------------------------------------- keeping it current
 
@@ -103,7 +114,10 @@ class Rollup:
     def changed(self, role: str, action: str, rows: list[tuple]) -> None:
         """Logged rows of a watched model: recompute the partitions they touched, or follow a moved organization."""
         if role == "source":
-            self.refresh(self.partitions_of(action, rows))
+            if self.difference:
+                self._difference(action, rows)
+            else:
+                self.refresh(self.partitions_of(action, rows))
             return
         if role.startswith("follows:"):
             if action == "update":
@@ -247,28 +261,55 @@ class Rollup:
         delta = {key: new.get(key, 0) - old.get(key, 0) for key in old.keys() | new.keys()}
         self._add({key: (d, d) for key, d in delta.items() if d}, db)
 
+    def _difference(self, action: str, rows: list[tuple]) -> None:
+        """The changed rows' old states counted −1, their new ones +1, per (organization, *group), added to the
+        organizations' rows and their totals up the ancestors — the recount's result, without the recount."""
+        db = router.db_for_write(self.table)
+        att, group = self.org_attname, self.group
+        delta: Counter = Counter()
+        paths: dict = {}  # an organization's path as its rows have it now: its ancestors without a query
+        for old, new in source_states(self.source, action, rows, db, self.source_columns()):
+            if new is not None and self.path and new.get(att) is not None:
+                paths[new[att]] = new[self.path]
+            for state, sign in ((old, -1), (new, 1)):
+                if state is not None and state.get(att) is not None and self.counted(state):
+                    delta[(state[att], *(state[g] for g in group))] += sign
+        self._add({key: (d, d) for key, d in delta.items() if d}, db, paths=paths)
+
+    def source_columns(self) -> list[str]:
+        """The source columns a difference reads."""
+        return list(dict.fromkeys([self.org_attname, *self.group, *self.columns, *([self.path] if self.path else [])]))
+
     def _chains(self, org_ids: Iterable[int], db: str) -> dict[int, list[int]]:
         """Each organization with its ancestors (itself first), read off its path (a path is its ancestors'
         ids, core.paths): one query for all of them."""
         paths: dict = {}
         ids = list(org_ids)
+        if not ids:
+            return {}
         for i in range(0, len(ids), CHUNK):
             paths.update(self.tree._base_manager.using(db).filter(pk__in=ids[i:i + CHUNK]).values_list("pk", "path"))
         return {pk: path_ids(p)[::-1] for pk, p in paths.items()}
 
-    def _add(self, changes: dict[tuple, tuple[int, int]], db: str, spread: bool = True) -> None:
-        """Add (to `n`, to `total`) to these rows; with `spread`, each total's difference to the ancestors too."""
+    def _add(self, changes: dict[tuple, tuple[int, int]], db: str, spread: bool = True, paths: dict | None = None) -> None:
+        """Add (to `n`, to `total`) to these rows; with `spread`, each total's difference to the ancestors too
+        (the ancestors read off `paths`, organization → its current path, where given)."""
         if not changes:
             return
         rows: dict = defaultdict(lambda: [0, 0])
-        chains = self._chains({key[0] for key in changes}, db) if spread else {}
+        chains = {}
+        if spread:
+            known = {org: path_ids(path)[::-1] for org, path in (paths or {}).items() if path}
+            chains = {**known, **self._chains({key[0] for key in changes} - known.keys(), db)}
         for key, (dn, dt) in changes.items():
             rows[key][0] += dn
             for ancestor in chains.get(key[0], [key[0]])[1:] if spread else ():
                 rows[(ancestor, *key[1:])][1] += dt
             rows[key][1] += dt
         upsert(self.table, self._keys(), ("n", "total"), [(*key, dn, dt) for key, (dn, dt) in rows.items() if dn or dt], db)
-        touched = sorted({key[0] for key in rows})
+        if all(dn >= 0 and dt >= 0 for dn, dt in rows.values()):
+            return  # nothing went down: no row came to zero
+        touched = sorted({key[0] for key, (dn, dt) in rows.items() if dn < 0 or dt < 0})
         for i in range(0, len(touched), CHUNK):
             self.table._base_manager.using(db).filter(org_id__in=touched[i:i + CHUNK], n=0, total=0)._raw_delete(db)
 
@@ -424,12 +465,6 @@ class FacetRollup:
     def _holders(path: str, snapshots: dict[str, int]) -> list[int]:
         return [snapshots[path[:i]] for i in range(SEGMENT, len(path) + 1, SEGMENT) if path[:i] in snapshots]
 
-    def _parsed(self, state: dict) -> dict:
-        """A logged state (JSON: dates as text) as the database gives the row."""
-        meta = self.source._meta
-        return {k: (meta.get_field(k).to_python(v) if v is not None else None) for k, v in state.items()
-                if k in self._columns()}
-
     def changed(self, role: str, action: str, rows: list[tuple]) -> None:
         db = router.db_for_write(self.table)
         if not self.table._base_manager.using(db).exists():
@@ -443,19 +478,12 @@ class FacetRollup:
                 if before and any(c in before for c in self.org_columns):
                     self._org_changed(pk, before, db)
 
+    def source_columns(self) -> list[str]:
+        """The source columns a difference reads."""
+        return self._columns()
+
     def _source_changed(self, action: str, rows: list[tuple], db: str) -> None:
-        ids = [row[1] for row in rows if row[5] is not None]
-        now = {row["pk"]: row for row in bulk_rows(self.source._base_manager.using(db).values("pk", *self._columns()), ids)}
-        pairs = []
-        for _ct, pk, _text, _path, before, _after in rows:
-            new = now.get(pk)
-            if action == "create":
-                old = None
-            elif new is None:  # deleted: the log kept the whole row
-                old = self._parsed(before) if before else None
-            else:
-                old = {**new, **self._parsed(before or {})}
-            pairs.append((old, new))
+        pairs = source_states(self.source, action, rows, db, self.source_columns())
         att = self.org_attname
         orgs = self._orgs(db, pk__in={s[att] for pair in pairs for s in pair if s})
         snapshots = self._snapshots(db, [org["path"] for org in orgs.values()])
@@ -504,6 +532,9 @@ class FacetRollup:
         if not rows:
             return
         upsert(self.table, ("org_id", "facet", "key"), ("n",), rows, db)
+        rows = [row for row in rows if row[3] < 0]
+        if not rows:
+            return  # nothing went down: no row came to zero
         # the rows that came to zero among those touched (the index finds them: not a snapshot's every row)
         orgs, facets, keys = ({row[i] for row in rows} for i in range(3))
         (self.table._base_manager.using(db).filter(org_id__in=orgs, facet__in=facets - {self.TOTAL[0]}, key__in=keys, n=0)
@@ -583,9 +614,64 @@ def bulk_rows(queryset, ids, size: int = CHUNK) -> Iterator[dict]:
         yield from queryset.filter(pk__in=ids[i:i + size])
 
 
+# the rows as they are now, read once per call of `note` whichever roll-ups ask (model -> pk -> row)
+_current: ContextVar[dict | None] = ContextVar("rollups_current", default=None)
+
+
+def _logged_value(field, value):
+    """A value as the change log keeps it (JSON: dates as text) back as the database gives it."""
+    return field.to_python(value) if value is not None else None
+
+
+def current_rows(model: type[models.Model], ids: list, db: str, columns: Iterable[str]) -> dict:
+    """pk → the row as it is now (these columns by attname, and the primary key; absent: deleted). Within a
+    call of `note`, read once for all the roll-ups that follow the model (the columns they all read, which
+    `note` names beforehand)."""
+    pk_name = model._meta.pk.attname
+    memo = _current.get()
+    entry = memo.get((model, db)) if memo is not None else None
+    if entry is None or not set(columns) <= entry[0]:
+        entry = (set(columns), {})
+        if memo is not None:
+            memo[(model, db)] = entry
+    wanted, known = entry
+    missing = [pk for pk in ids if pk not in known]
+    if missing:
+        read = model._base_manager.using(db).values(*dict.fromkeys([pk_name, *sorted(wanted)]))
+        found = {row[pk_name]: row for row in bulk_rows(read, missing)}
+        known.update({pk: found.get(pk) for pk in missing})
+    return {pk: known[pk] for pk in ids if known.get(pk) is not None}
+
+
+def source_states(model: type[models.Model], action: str, rows: list[tuple], db: str,
+                  columns: Iterable[str]) -> list[tuple[dict | None, dict | None]]:
+    """(old, new) of each logged row, as whole rows by attname: new as it is now (None: deleted), old the new one
+    with the log's before-values over it (None: created; a deleted row's whole logged state). What a roll-up
+    kept by differences counts −1 and +1 (`Rollup.difference`, `FacetRollup`)."""
+    ids = [row[1] for row in rows if row[5] is not None]
+    now = current_rows(model, ids, db, columns)
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+
+    def parsed(state: dict) -> dict:
+        return {k: _logged_value(fields[k], v) for k, v in state.items() if k in fields}
+
+    pairs = []
+    for _ct, pk, _text, _path, before, _after in rows:
+        new = now.get(pk)
+        if action == "create":
+            old = None
+        elif new is None:  # deleted: the log kept the whole row
+            old = parsed(before) if before else None
+        else:
+            old = {**new, **parsed(before or {})}
+        pairs.append((old, new))
+    return pairs
+
+
 def note(action: str, rows: list[tuple]) -> None:
     """Called by the change log with the rows it records: the roll-ups on their models recompute the
-    partitions those rows touched; a subtree roll-up moves its totals with an organization that moved."""
+    partitions those rows touched, or add the differences they make; a subtree roll-up moves its totals with
+    an organization that moved."""
     from django.contrib.contenttypes.models import ContentType
 
     from .registry import rollups_by_model
@@ -596,15 +682,27 @@ def note(action: str, rows: list[tuple]) -> None:
     by_type: dict = defaultdict(list)
     for row in rows:
         by_type[row[0]].append(row)
-    for content_type_id, changed in by_type.items():
-        model = ContentType.objects.get_for_id(content_type_id).model_class()
-        for rollup, role in watching.get(model, ()):
-            rollup.changed(role, action, changed)
+    token = _current.set({})
+    try:
+        for content_type_id, changed in by_type.items():
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            watchers = watching.get(model, ())
+            # the columns every roll-up kept by differences reads of these rows: one read for all of them
+            wanted = {c for rollup, role in watchers if role == "source" and getattr(rollup, "difference", True)
+                      for c in rollup.source_columns()}
+            if wanted:
+                _current.get()[(model, router.db_for_write(model))] = (wanted, {})
+            for rollup, role in watchers:
+                rollup.changed(role, action, changed)
+    finally:
+        _current.reset(token)
 
 
 def rebuild_all() -> list[str]:
+    from . import pagecache
     from .registry import rollups
 
     for rollup in rollups:
         rollup.rebuild()
+    pagecache.bump()  # counts written around the change log: what pages cached before is not read again
     return [r.table._meta.verbose_name for r in rollups]

@@ -13,10 +13,11 @@ from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.views import View
 
-from . import registry, sorting
+from . import pagecache, registry, sorting
 from .models import ChangeRecord
 from .params import date_param, id_param, uuid_param
 from .paths import within
@@ -81,6 +82,10 @@ class ObjectView(ScopedView):
     page = ""  # the registry's name of this page for panels ("org", "member")
     changes_shown = 20
     pages: dict = {}  # page -> (model, context name): what a lazy panel of the page is about
+    # `content_template`: the page's content (its `template_name` then shows it as `content`, in base.html's
+    # frame), rendered once per user, scope, language, day, address and write generation (`core.pagecache`) —
+    # never kept when it holds the CSRF token (a form that posts), which belongs to the session
+    content_template = ""
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -93,9 +98,7 @@ class ObjectView(ScopedView):
     def get_extra_context(self, obj, as_of) -> dict:
         return {}
 
-    def get(self, request, pk, **kwargs):
-        obj = scoped_object(self.model, request.user, pk, queryset=self.get_queryset())
-        as_of = date_param(request, "as_of")
+    def get_context(self, request, obj, as_of) -> dict:
         context = {
             self.context_name: obj, "object": obj, "as_of": as_of,
             "changes": scoped(ChangeRecord, request.user).for_object(obj).select_related("user")[:self.changes_shown],
@@ -103,7 +106,23 @@ class ObjectView(ScopedView):
             "panels": registry.panels_for(self.page, request, obj) if self.page else {},
         }
         context.update(self.get_extra_context(obj, as_of))
-        return render(request, self.template_name, context)
+        return context
+
+    def get(self, request, pk, **kwargs):
+        obj = scoped_object(self.model, request.user, pk, queryset=self.get_queryset())
+        as_of = date_param(request, "as_of")
+        if not self.content_template:
+            return render(request, self.template_name, self.get_context(request, obj, as_of))
+
+        def build():
+            token_used = request.META.get("CSRF_COOKIE_NEEDS_UPDATE")
+            html = render_to_string(self.content_template, self.get_context(request, obj, as_of), request)
+            return html, request.META.get("CSRF_COOKIE_NEEDS_UPDATE") == token_used
+
+        key = pagecache.key_for(request, "object", self.page or self.model._meta.label, obj.pk, request.get_full_path())
+        content = pagecache.cached(key, build)
+        return render(request, self.template_name, {self.context_name: obj, "object": obj, "as_of": as_of,
+                                                    "content": content})
 
 
 class LazyPanelView(ScopedView):

@@ -39,6 +39,18 @@ def in_subtree(path: str) -> dict[str, int]:
     return dict(MemberCounts.objects.filter(org__path=path, total__gt=0).values_list("category", "total"))
 
 
+def of_org(org) -> tuple[dict[str, int], dict[str, int]]:
+    """An organization's own people and its subtree's, by category: its roll-up rows, one query (`by_org` and
+    `in_subtree` of the one organization)."""
+    own: dict[str, int] = {}
+    subtree: dict[str, int] = {}
+    for category, n, total in MemberCounts.objects.filter(org_id=org.pk).values_list("category", "n", "total"):
+        own[category] = n
+        if total > 0:
+            subtree[category] = total
+    return own, subtree
+
+
 def totals_in_subtrees(paths) -> dict[str, int]:
     """How many people each subtree holds (itself and everything below): its rows' totals, one query."""
     paths = list(paths)

@@ -33,7 +33,7 @@ def register() -> None:
 
     registry.register_rollup(MemberRollup())
     registry.register_headcount(by_org=counts.by_org, by_org_as_of=counts.by_org_as_of, in_subtree=counts.in_subtree,
-                                totals_in_subtrees=counts.totals_in_subtrees)
+                                totals_in_subtrees=counts.totals_in_subtrees, of_org=counts.of_org)
     registry.register_merge_step(services.transfer_all)
     _register_change_texts()
     # the organization page's buttons for its people

@@ -345,10 +345,13 @@ def triggered(rules: profiles.Profile, kind: str, members: dict[str, int], posts
     return found
 
 
-def warnings_for(orgs) -> dict[int, list[dict]]:
+def warnings_for(orgs, members: dict | None = None, posts: dict | None = None) -> dict[int, list[dict]]:
+    """The threshold warnings per organization; `members` and `posts` (by_org's and post_counts' answers) when
+    the caller has read them already (the organization page shows them too)."""
     orgs = [o for o in orgs if o.active]
     ids = [o.pk for o in orgs]
-    members, posts = member_counts(ids), post_counts(ids)
+    members = member_counts(ids) if members is None else members
+    posts = post_counts(ids) if posts is None else posts
     out = {}
     for org in orgs:
         found = triggered(org.rules, org.kind, members.get(org.pk, {}), posts.get(org.pk, {}))
@@ -379,8 +382,9 @@ def leaders(org: Org, day: date | None = None) -> list[PostHolding]:
     return sorted(holdings, key=lambda h: (order.index(h.post) if h.post in order else len(order), h.start))
 
 
-def vacancies(org: Org) -> list[str]:
-    held = post_counts([org.pk]).get(org.pk, {})
+def vacancies(org: Org, held: dict[str, int] | None = None) -> list[str]:
+    """The required posts nobody holds; `held` (post → holders) when the caller has read it already."""
+    held = post_counts([org.pk]).get(org.pk, {}) if held is None else held
     return [p.label for p in org.rules.posts_for(org.kind) if p.required and not held.get(p.key)]
 
 

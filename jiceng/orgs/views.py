@@ -58,6 +58,7 @@ class OrgChildrenView(ScopedView):
 
 class OrgDetailView(ObjectView):
     model, template_name, context_name, page = Org, "orgs/detail.html", "org", "org"
+    content_template = "orgs/_detail.html"  # kept per user, scope and write generation (core.pagecache)
 
     def get_extra_context(self, org, as_of) -> dict:
         ctx = {"rules": org.rules, "history": org.lines.select_related("parent"),
@@ -75,18 +76,21 @@ class OrgDetailView(ObjectView):
                 ctx["ancestors_as_of"] = services.ancestors_as_of(root, as_of)
                 ctx["leaders"] = services.leaders(org, as_of)
             return ctx
-        counts = registry.headcount()
+        # the roll-up's row of the organization read once: its own people and its subtree's (the counts and the
+        # warnings), and its posts once (the vacancies and the warnings)
+        own, subtree = registry.headcount().of_org(org)
+        posts = services.post_counts([org.pk])
         return {
             **ctx,
             # the way up: a link where the user may read, the name alone above their scope (never a 404)
             "ancestors": [(a, scope_of(self.request.user).covers(a.path)) for a in org.ancestors()],
             "children": with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
-            "direct_counts": _labelled(org, counts.by_org([org.pk]).get(org.pk, {})),
-            "category_counts": _labelled(org, counts.in_subtree(org.path)),
+            "direct_counts": _labelled(org, own),
+            "category_counts": _labelled(org, subtree),
             "leaders": services.leaders(org),
-            "vacancies": services.vacancies(org),
+            "vacancies": services.vacancies(org, posts.get(org.pk, {})),
             "election": services.election_status([org]).get(org.pk),  # none for a group: not an elected body
-            "warnings": services.warnings_for([org]).get(org.pk, []),
+            "warnings": services.warnings_for([org], {org.pk: own}, posts).get(org.pk, []),
         }
 
 
