@@ -20,10 +20,11 @@ DATABASE_FIXTURES = ("db", "transactional_db", "django_db_setup", "live_server")
 
 
 def pytest_collection_modifyitems(config, items):
-    """The PostgreSQL run (`make test` runs it beside the SQLite one) repeats the tests that open the database;
-    one that never does (a rule's arithmetic, a parser, a benchmark in a subprocess on its own SQLite file) ran
-    the same in the SQLite run."""
-    if not os.environ.get("JICENG_DATABASE_URL"):
+    """`make test` runs two test processes side by side, one per core: SQLite with the browser tests, and
+    PostgreSQL. A test that never opens the database (a rule's arithmetic, a parser, a benchmark in a subprocess
+    on its own SQLite file) runs the same in either, so it runs once, in the PostgreSQL one
+    (JICENG_PURE_TESTS_ELSEWHERE=1 on the SQLite one): the two then end at about the same time."""
+    if not os.environ.get("JICENG_PURE_TESTS_ELSEWHERE"):
         return
     opens = {i: bool(i.get_closest_marker("django_db") or set(DATABASE_FIXTURES) & set(i.fixturenames)) for i in items}
     config.hook.pytest_deselected(items=[i for i in items if not opens[i]])
