@@ -61,7 +61,7 @@ def walk(page, base, foreign) -> list[str]:
         overflow = page.evaluate("document.scrollingElement.scrollWidth - window.innerWidth")
         if overflow > 2:
             problems.append(f"{url}: scrolls sideways by {overflow}px")
-        for href in page.eval_on_selector_all("a[href^='/']", "links => links.map(a => a.getAttribute('href'))"):
+        for href in page.eval_on_selector_all("a[href^='/']:not([download])", "links => links.map(a => a.getAttribute('href'))"):
             href = href.split("#")[0]  # a place on a page is that page
             is_file = re.search(r"\.(docx|xlsx|csv|pdf|json)$", href.split("?")[0])  # a download, not a page
             if not href.startswith(SKIP) and "dossier" not in href and "attachment" not in href and not is_file \
