@@ -10,7 +10,7 @@ from datetime import date, timedelta
 import pytest
 from django.db import transaction
 from django.db.models import Max, Q
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jiceng.core.dates import today
@@ -126,12 +126,14 @@ def payments_path(org, which):
 
 
 FIRST = date(2025, 1, 1)
-MONTHS = st.integers(0, compute.month_index(today()) - compute.month_index(FIRST))  # January 2025 … this month
+LAST = compute.month_index(today()) - compute.month_index(FIRST)
+# a few months, so that payments, closes and corrections meet: long ago (on the lists), lately, this month
+MONTHS = st.sampled_from([0, 5, LAST - 4, LAST - 1, LAST])
 PERSON = st.integers(0, 5)
 PAY_OPS = st.one_of(
     st.tuples(st.just("pay"), PERSON, MONTHS, st.booleans()),  # a payment (voluntary or owed); a correction if closed
-    st.tuples(st.just("close"), st.integers(0, 1), MONTHS),  # the branch closes a month and hands it up
-    st.tuples(st.just("take_back"), PERSON, MONTHS),  # a correction taking back what the month was paid
+    st.tuples(st.just("close"), st.integers(0, 2), MONTHS),  # a branch (or both: the root) closes a month, hands it up
+    st.tuples(st.just("take_back"), st.integers(0, 15)),  # a correction taking back a payment's month, once closed
     st.tuples(st.just("move"), st.integers(0, 15), MONTHS),  # a payment's month changed (a logged update)
     st.tuples(st.just("reassign"), st.integers(0, 15), PERSON),  # a payment put on another member
     st.tuples(st.just("remove"), st.integers(0, 15)),  # a payment removed (not a correction's)
@@ -143,35 +145,39 @@ def _paid_on(month: date) -> date:
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(ops=st.lists(PAY_OPS, min_size=1, max_size=12))
+@given(ops=st.lists(PAY_OPS, min_size=1, max_size=15))
+# always: a payment, its month closed, taken back by a correction, paid late by another; the latest month moved back
+@example(ops=[("pay", 0, LAST - 1, False), ("pay", 3, 5, False), ("close", 2, LAST - 1), ("take_back", 0),
+              ("pay", 0, LAST - 1, True), ("move", 1, 0), ("reassign", 0, 4)])
 def test_the_last_month_paid_follows_every_payment_and_correction(world, ops):
     people = world.a_members + world.b_members
-    orgs = [world.a, world.b]
+    orgs = [world.a, world.b, world.root]
     ids = [m.pk for m in people]
     with transaction.atomic():
         for op in ops:
             payments = list(Payment.objects.filter(member_id__in=ids).order_by("id"))
-            if op[0] in ("pay", "take_back"):
+            if op[0] == "pay":  # a closed month takes a correction
                 member, month = people[op[1]], compute.month_start(compute.month_index(FIRST) + op[2])
-                closed = dues.close_of(member, month) is not None
-                if op[0] == "pay" and not closed:
+                if dues.close_of(member, month) is None:
                     dues.record_payment(None, member, month=month, amount="12.5", paid_on=_paid_on(month),
                                         voluntary=op[3])
-                elif op[0] == "pay":
+                else:
                     dues.correct_payment(None, member, month=month, amount="7", reason="漏登", paid_on=_paid_on(month),
                                          voluntary=op[3])
-                elif closed:
-                    paid = sum(p.amount for p in payments if p.member_id == member.pk and p.month == month
-                               and not p.voluntary)
-                    if paid > 0:
-                        dues.correct_payment(None, member, month=month, amount=str(-paid), reason="重复登记",
-                                             paid_on=_paid_on(month))
+            elif op[0] == "take_back" and payments:
+                taken = payments[op[1] % len(payments)]
+                member = next(m for m in people if m.pk == taken.member_id)
+                paid = sum(p.amount for p in payments if p.member_id == member.pk and p.month == taken.month
+                           and not p.voluntary)
+                if dues.close_of(member, taken.month) is not None and paid > 0:
+                    dues.correct_payment(None, member, month=taken.month, amount=str(-paid), reason="重复登记",
+                                         paid_on=_paid_on(taken.month))
             elif op[0] == "close":
                 month = compute.month_start(compute.month_index(FIRST) + op[2])
                 if not dues.MonthClose.objects.filter(month=month, org_path__in=dues.ancestors_or_self(
                         orgs[op[1]].path)).exists():
                     dues.close_month(None, orgs[op[1]], month=month)
-            elif payments:
+            elif op[0] != "take_back" and payments:
                 payment = payments[op[1] % len(payments)]
                 if op[0] == "move":
                     payment.month = compute.month_start(compute.month_index(FIRST) + op[2])
