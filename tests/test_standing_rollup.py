@@ -2,21 +2,25 @@
 the change log): whatever the branch records or corrects — a meeting with its attendance, a corrected attendance, a
 meeting moved to another day, a quorum found short — the roll-up equals the attendance lines it is taken from, and
 today's lists equal those computed from the lines themselves. A lagging roll-up would put a member who came last
-week on the watch list, or leave off one who has not come for months."""
+week on the watch list, or leave off one who has not come for months. The same for the last month paid
+(standing.LastPaid): whatever payments, back payments, closes and corrections (late payments, taken-back ones) the
+treasurer records, or a payment's month or member changed or removed, it equals the payments on file."""
 from datetime import date, timedelta
 
 import pytest
 from django.db import transaction
 from django.db.models import Max, Q
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from jiceng.core.dates import today
+from jiceng.dues import services as dues
+from jiceng.dues.models import Payment
 from jiceng.orglife import services as orglife
 from jiceng.orglife.models import Attendance, Meeting
 from jiceng.standing import compute
-from jiceng.standing.models import LastPresent
-from jiceng.standing.rollups import LastPresentRollup
+from jiceng.standing.models import LastPaid, LastPresent
+from jiceng.standing.rollups import LastPaidRollup, LastPresentRollup
 
 pytestmark = pytest.mark.django_db
 
@@ -100,3 +104,103 @@ def test_as_of_a_past_day_the_lines_are_read_not_the_roll_up(world):
     assert compute.facts_of(s).life == date(2025, 3, 10)
     now = compute.subject(world.a, today(), member=a1)
     assert compute.facts_of(now).life == date(2025, 9, 10)
+
+
+# --- the last month paid ---------------------------------------------------------------------------------------------
+
+def plain_last_paid(member_ids) -> dict[int, date]:
+    """The reference: the latest month of each member's payments on file (any payment: a correction is one too)."""
+    rows = Payment.objects.filter(member_id__in=member_ids).values("member_id").annotate(last=Max("month")).order_by()
+    return {r["member_id"]: r["last"] for r in rows}
+
+
+def kept_paid(member_ids) -> dict[int, date]:
+    return dict(LastPaid.objects.filter(member_id__in=member_ids).values_list("member_id", "last_month"))
+
+
+def payments_path(org, which):
+    """Today's list with the roll-up rebuilt from the payments (the same SQL otherwise)."""
+    LastPaidRollup().rebuild()
+    return [(r.member_id, r.dues, r.dues_months, r.life_months)
+            for r in compute.members_on(compute.subject(org, today()), which)]
+
+
+FIRST = date(2025, 1, 1)
+LAST = compute.month_index(today()) - compute.month_index(FIRST)
+# a few months, so that payments, closes and corrections meet: long ago (on the lists), lately, this month
+MONTHS = st.sampled_from([0, 5, LAST - 4, LAST - 1, LAST])
+PERSON = st.integers(0, 5)
+PAY_OPS = st.one_of(
+    st.tuples(st.just("pay"), PERSON, MONTHS, st.booleans()),  # a payment (voluntary or owed); a correction if closed
+    st.tuples(st.just("close"), st.integers(0, 2), MONTHS),  # a branch (or both: the root) closes a month, hands it up
+    st.tuples(st.just("take_back"), st.integers(0, 15)),  # a correction taking back a payment's month, once closed
+    st.tuples(st.just("move"), st.integers(0, 15), MONTHS),  # a payment's month changed (a logged update)
+    st.tuples(st.just("reassign"), st.integers(0, 15), PERSON),  # a payment put on another member
+    st.tuples(st.just("remove"), st.integers(0, 15)),  # a payment removed (not a correction's)
+)
+
+
+def _paid_on(month: date) -> date:
+    return min(month + timedelta(days=5), today())
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ops=st.lists(PAY_OPS, min_size=1, max_size=15))
+# always: a payment, its month closed, taken back by a correction, paid late by another; the latest month moved back
+@example(ops=[("pay", 0, LAST - 1, False), ("pay", 3, 5, False), ("close", 2, LAST - 1), ("take_back", 0),
+              ("pay", 0, LAST - 1, True), ("move", 1, 0), ("reassign", 0, 4)])
+def test_the_last_month_paid_follows_every_payment_and_correction(world, ops):
+    people = world.a_members + world.b_members
+    orgs = [world.a, world.b, world.root]
+    ids = [m.pk for m in people]
+    with transaction.atomic():
+        for op in ops:
+            payments = list(Payment.objects.filter(member_id__in=ids).order_by("id"))
+            if op[0] == "pay":  # a closed month takes a correction
+                member, month = people[op[1]], compute.month_start(compute.month_index(FIRST) + op[2])
+                if dues.close_of(member, month) is None:
+                    dues.record_payment(None, member, month=month, amount="12.5", paid_on=_paid_on(month),
+                                        voluntary=op[3])
+                else:
+                    dues.correct_payment(None, member, month=month, amount="7", reason="漏登", paid_on=_paid_on(month),
+                                         voluntary=op[3])
+            elif op[0] == "take_back" and payments:
+                taken = payments[op[1] % len(payments)]
+                member = next(m for m in people if m.pk == taken.member_id)
+                paid = sum(p.amount for p in payments if p.member_id == member.pk and p.month == taken.month
+                           and not p.voluntary)
+                if dues.close_of(member, taken.month) is not None and paid > 0:
+                    dues.correct_payment(None, member, month=taken.month, amount=str(-paid), reason="重复登记",
+                                         paid_on=_paid_on(taken.month))
+            elif op[0] == "close":
+                month = compute.month_start(compute.month_index(FIRST) + op[2])
+                if not dues.MonthClose.objects.filter(month=month, org_path__in=dues.ancestors_or_self(
+                        orgs[op[1]].path)).exists():
+                    dues.close_month(None, orgs[op[1]], month=month)
+            elif op[0] != "take_back" and payments:
+                payment = payments[op[1] % len(payments)]
+                if op[0] == "move":
+                    payment.month = compute.month_start(compute.month_index(FIRST) + op[2])
+                    payment.save()
+                elif op[0] == "reassign":
+                    payment.member = people[op[2]]
+                    payment.save()
+                elif not hasattr(payment, "correction"):
+                    payment.delete()
+            assert kept_paid(ids) == plain_last_paid(ids)
+        assert LastPaidRollup().check() == []
+        for which in compute.LISTS:
+            rows = compute.members_on(compute.subject(world.root, today()), which)
+            assert all(r.dues == plain_last_paid([r.member_id]).get(r.member_id) for r in rows)
+            assert [(r.member_id, r.dues, r.dues_months, r.life_months) for r in rows] == payments_path(world.root, which)
+        transaction.set_rollback(True)
+
+
+def test_as_of_a_past_day_the_payments_are_read_not_the_roll_up(world):
+    """The roll-up keeps the latest month only: a list as of a past day reads the payments made by that day."""
+    a1 = world.a_members[0]
+    dues.record_payment(None, a1, month=date(2025, 3, 1), amount="10", paid_on=date(2025, 3, 5))
+    dues.record_payment(None, a1, month=date(2025, 9, 1), amount="10", paid_on=date(2025, 9, 5))
+    assert kept_paid([a1.pk]) == {a1.pk: date(2025, 9, 1)}
+    assert compute.facts_of(compute.subject(world.a, date(2025, 6, 30), member=a1)).dues == date(2025, 3, 1)
+    assert compute.facts_of(compute.subject(world.a, today(), member=a1)).dues == date(2025, 9, 1)

@@ -206,13 +206,16 @@ def _facts_sql(s: Subject, cut: date | None = None) -> tuple[str, dict]:
             f"""(SELECT MAX(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
             WHERE a.member_id = m.id AND a.status = %(present)s AND (mt.quorum_met IS NULL OR mt.quorum_met)
               {held})""")
+    # The same for the last month paid: as of today its roll-up (LastPaid), as of a past day the payments made by then.
+    dues = ("(SELECT MAX(lp.last_month) FROM standing_lastpaid lp WHERE lp.member_id = m.id)" if now else
+            f"(SELECT MAX(p.month) FROM dues_payment p WHERE p.member_id = m.id {paid})")
     # MATERIALIZED: each member's aggregates are computed once; inlined into the outer WHERE, every correlated
     # subquery would run again for each condition that names its column (several times slower). Where the records
     # begin matters only to a member who never took part (paid): otherwise the last time bounds it, and stands in.
     sql = f"""WITH f0 AS MATERIALIZED (
         SELECT m.id AS member_id, m.name AS name, m.org_id AS org_id, m.org_path AS org_path, m.name_pinyin AS pinyin,
           {life} AS life,
-          (SELECT MAX(p.month) FROM dues_payment p WHERE p.member_id = m.id {paid}) AS dues
+          {dues} AS dues
         FROM members_member m
         WHERE m.org_path >= %(lo)s AND m.org_path < %(hi)s {one}
           AND m.category IN ({cats_sql})

@@ -94,3 +94,20 @@ class LastPresent(models.Model):
     class Meta:
         indexes = [models.Index(fields=["member", "held_on"], name="standing_last_present")]
         verbose_name = verbose_name_plural = _("最近一次参加组织生活")
+
+
+class LastPaid(models.Model):
+    """Roll-up (core.rollups, kept by the change log: rollups.LastPaidRollup): each member's last month paid for — the
+    latest month of any payment on file (a correction is a payment too), as `compute._facts_sql` reads the payments
+    as of today — so that today's lists read one row per member of a small table instead of seeking in every
+    payment's index. A member who never paid has no row."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    last_month = models.DateField()  # the first day of the month
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "member__org_path"
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "last_month"], name="standing_last_paid")]
+        verbose_name = verbose_name_plural = _("最近一次交纳的月份")

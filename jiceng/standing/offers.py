@@ -7,6 +7,7 @@ def register() -> None:
     from .models import Reason
 
     registry.register_rollup(rollups.LastPresentRollup())
+    registry.register_rollup(rollups.LastPaidRollup())
 
     # in the organizational-life menu (orglife's group, named by its key: standing imports no menu of its own)
     registry.register_navigation("standing_home", views.nav_label, 40, group="orglife")

@@ -1,10 +1,11 @@
-"""The standing app's roll-up (core.rollups): each member's last meeting attended that counts."""
+"""The standing app's roll-ups (core.rollups): each member's last meeting attended that counts, last month paid."""
 from django.db.models import Max, Q
 
 from jiceng.core.rollups import Rollup
+from jiceng.dues.models import Payment
 from jiceng.orglife.models import Attendance
 
-from .models import LastPresent
+from .models import LastPaid, LastPresent
 
 
 class LastPresentRollup(Rollup):
@@ -20,3 +21,17 @@ class LastPresentRollup(Rollup):
 
     def measures(self) -> dict:
         return {"held_on": Max("meeting__held_on")}
+
+
+class LastPaidRollup(Rollup):
+    """A row per member (`key = "member"`): the latest month of any payment of theirs — voluntary or owed, a
+    correction's too (a payment row, positive or taken back), as `compute._facts_sql` reads the payments as of today.
+    A payment written, corrected (its month or member changed) or removed recomputes its member's row (and, moved to
+    another member, the former member's)."""
+
+    table = LastPaid
+    source = Payment
+    org = key = "member"
+
+    def measures(self) -> dict:
+        return {"last_month": Max("month")}
