@@ -194,11 +194,13 @@ UPDATE {TEMP} SET since = {since.format(m=f"{TEMP}.id")},
        until = COALESCE((SELECT {_month_after('m.exited_on')} FROM members_member m WHERE m.id = {TEMP}.id), '9999-12-01')
 """)
     else:
+        # the whole tree in table order: SQLite's unary + keeps it off the path index (PostgreSQL's planner decides)
+        unindexed = "+" if whole and connection.vendor == "sqlite" else ""
         members = (f"""
 INSERT INTO {TEMP} (id, org_path, profile, since, until)
 SELECT m.id, m.org_path, {profile_sql}, {since.format(m="m.id")}, COALESCE({_month_after('m.exited_on')}, '9999-12-01')
 FROM {source}
-WHERE {"+" if whole else ""}m.org_path >= %s AND {"+" if whole else ""}m.org_path < %s{where}
+WHERE {unindexed}m.org_path >= %s AND {unindexed}m.org_path < %s{where}
 """,)
     start = _greatest("l.start", "mem.since", "%s")
     end = _least("COALESCE(l.\"end\", '9999-12-01')", "mem.until", "%s")
