@@ -50,6 +50,7 @@ def login(page, username):
     page.get_by_role("button", name="登录").click()
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator("nav .navbar-text")).to_have_text(username)
+    page.wait_for_load_state()  # the deferred scripts bind menus and self-submitting selects only once run
 
 
 def changes_table(page):
