@@ -74,6 +74,25 @@ def test_several_writes_of_one_person_in_one_transaction_add_up(world):
     assert_counts_fresh()
 
 
+def test_writes_within_deferred_are_counted_once_at_its_end_and_not_at_all_when_it_fails(world):
+    """`rollups.deferred()`: many writes, one rebuild at the end (the demo's build); an error leaves the
+    roll-up as the rolled-back records are."""
+    a, b = world.a_members[0], world.a_members[1]
+    with rollups.deferred():
+        members.record_exit(None, Member.objects.get(pk=a.pk), kind="death", on=date(2025, 3, 1))
+        with rollups.deferred():  # an inner block leaves the rebuild to the outer one
+            members.transfer(None, Member.objects.get(pk=b.pk), world.b, on=date(2025, 3, 2))
+        assert counts.in_subtree(world.root.path) == {"full": 6}  # not yet: nothing reads a deferred roll-up
+    assert counts.in_subtree(world.root.path) == {"full": 5}
+    assert counts.by_org([world.a.pk, world.b.pk]) == {world.a.pk: {"full": 1}, world.b.pk: {"full": 4}}
+    assert_counts_fresh()
+    with pytest.raises(RuntimeError), transaction.atomic(), rollups.deferred():
+        members.cancel_exit(None, Member.objects.get(pk=a.pk))
+        raise RuntimeError("a later write failed")
+    assert counts.in_subtree(world.root.path) == {"full": 5}
+    assert_counts_fresh()
+
+
 def test_a_merge_and_an_import_are_counted_by_their_differences(world):
     from jiceng.members.services import check_new_member, write_new_members
 

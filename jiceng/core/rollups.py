@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
 
@@ -682,6 +683,12 @@ def note(action: str, rows: list[tuple]) -> None:
     by_type: dict = defaultdict(list)
     for row in rows:
         by_type[row[0]].append(row)
+    pending = _deferred.get()
+    if pending is not None:  # within `deferred()`: only remember which roll-ups to rebuild at its end
+        for content_type_id in by_type:
+            model = ContentType.objects.get_for_id(content_type_id).model_class()
+            pending.update({id(rollup): rollup for rollup, _role in watching.get(model, ())})
+        return
     token = _current.set({})
     try:
         for content_type_id, changed in by_type.items():
@@ -696,6 +703,36 @@ def note(action: str, rows: list[tuple]) -> None:
                 rollup.changed(role, action, changed)
     finally:
         _current.reset(token)
+
+
+# the roll-ups a `deferred()` block's writes touched (id -> roll-up), rebuilt whole at its end
+_deferred: ContextVar[dict | None] = ContextVar("rollups_deferred", default=None)
+
+
+@contextmanager
+def deferred():
+    """Many writes in one go (the demo's members, a year of its meetings or payments): the roll-ups on the
+    written models are rebuilt whole once at the end instead of recomputed at every write (measured: two
+    fifths of the demo's build). Nothing in the block may read those roll-ups; on an error nothing is rebuilt
+    (the transaction around it rolls back). A block within another leaves the rebuild to the outer one.
+    Also a decorator: `@rollups.deferred()` over a function that writes many records."""
+    if _deferred.get() is not None:
+        yield
+        return
+    touched: dict = {}
+    token = _deferred.set(touched)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    from . import pagecache
+    from .registry import rollups
+
+    for rollup in rollups:  # in the registry's order, as rebuild_all
+        if id(rollup) in touched:
+            rollup.rebuild()
+    if touched:
+        pagecache.bump()
 
 
 def rebuild_all() -> list[str]:

@@ -17,7 +17,7 @@ from django.db import connection, transaction
 from django.db.models import ProtectedError
 from faker import Faker
 
-from jiceng.core import registry
+from jiceng.core import registry, rollups
 from jiceng.core.context import acting
 from jiceng.core.dates import today
 from jiceng.core.models import ChangeBatch
@@ -71,12 +71,13 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
         with acting(channel="cli", batch_id=batch.pk):
             wiped = wipe() if force else {}
             builder = Builder(seed)
-            for root in spec:
-                builder.org(root, None, root)
-            builder.instructors()
-            builder.arrangements()
-            builder.promotions()
-            builder.leadership()
+            with rollups.deferred():  # the roll-ups rebuilt once the people are in, not at each of them
+                for root in spec:
+                    builder.org(root, None, root)
+                builder.instructors()
+                builder.arrangements()
+                builder.promotions()
+                builder.leadership()
             accounts.create()
         with connection.cursor() as cursor:  # fresh statistics for the planner before the checks read it all
             cursor.execute("ANALYZE")
@@ -85,7 +86,8 @@ def build(*, seed: int = 2026, force: bool = False) -> dict:
             raise DemoError("演示数据与 seed_orgs.yaml 不符 / the demo does not match seed_orgs.yaml:\n" + "\n".join(problems))
         # applicants come after the check: they are today's work, beyond the seeds' figures
         with acting(channel="cli", batch_id=batch.pk):
-            applicants = admission.build(builder.rng, builder.people)
+            with rollups.deferred():
+                applicants = admission.build(builder.rng, builder.people)
             # what the other apps add (core.registry.demo_steps): meetings, trainings …
             added = {step.name: step.build(builder.rng) for step in registry.demo_step_list()}
         batch.details = {"seed": seed, "wiped": wiped, "roots": summary(spec), "applicants": applicants, **added}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from jiceng.core import rollups
 from jiceng.core.dates import today
 from jiceng.core.services import SYSTEM
 from jiceng.members.models import Member
@@ -55,6 +56,7 @@ def _branches() -> list[int]:
     return list(dict.fromkeys(held))[:BRANCHES]
 
 
+@rollups.deferred()  # a year of payments: their roll-ups rebuilt once at the end (the closes after read them)
 def _payments(rng, first: date, this_month: date) -> int:
     """A year of payments, mostly each month by the 10th; about one member in eight stops paying some months
     ago (arrears), one in ten pays a quarter at once, a few pay through someone else."""

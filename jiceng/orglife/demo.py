@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
+from jiceng.core import rollups
 from jiceng.core.dates import today
 from jiceng.core.services import SYSTEM
 from jiceng.orgs.models import Org
@@ -80,6 +81,7 @@ def _group_people(groups: list[Org], since) -> int:
     return added
 
 
+@rollups.deferred()  # a year of meetings: the compliance roll-up rebuilt once at the end, not per meeting
 def build(rng: random.Random) -> dict:
     year, end = today().year, today()
     made = late = short = 0
