@@ -8,7 +8,8 @@ For every member on the books (the profile's member categories) and a day `as_of
 - the **life anchor** is the latest of: the last meeting the member attended (present) that counts (a meeting
   short of its quorum does not: `Meeting.counts`) — at any organization, so a mobile member's attendance at the
   host counts —, and the month the member joined (a member who joined recently has had no months to miss); the
-  **dues anchor** the same with the last month paid for (a payment made by `as_of`);
+  **dues anchor** the same with the last month paid for (a month whose owed payments made by `as_of` sum to more
+  than 0: a payment taken back leaves its month unpaid, `PAID_SQL`);
 - **months without** life (dues) = the months counted after the anchor's month;
 - the months are counted only where the records speak: from the first meeting the member was expected at (an
   attendance line of any status) for life, from the first month of their dues basis (or their first payment)
