@@ -196,7 +196,8 @@ def prepare(db, args, months: list[date]) -> float | None:
 
 def raw_sql(member_keys: list[str], exempt: list[str], months: int) -> str:
     """The watch list by hand: GROUP BY tables of each record joined to the subtree's members, month numbers by
-    strftime, the rule written out as month arithmetic. SQLite only (the benchmark's database)."""
+    strftime, the rule written out as month arithmetic (a month is paid when its owed payments, in fen, sum above 0).
+    SQLite only (the benchmark's database)."""
     def quoted(keys):
         return ", ".join("'" + k.replace("'", "''") + "'" for k in keys) or "NULL"
 
@@ -213,8 +214,10 @@ def raw_sql(member_keys: list[str], exempt: list[str], months: int) -> str:
                    MIN(mt.held_on) AS life_from
               FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
              WHERE mt.held_on <= :as_of GROUP BY a.member_id),
-    pay AS (SELECT member_id, MAX(month) AS dues, MIN(month) AS first_paid FROM dues_payment
-             WHERE paid_on <= :as_of GROUP BY member_id),
+    net AS (SELECT member_id, month, SUM(CASE WHEN voluntary THEN 0 ELSE CAST(ROUND(amount * 100) AS INTEGER) END) AS fen
+              FROM dues_payment WHERE paid_on <= :as_of GROUP BY member_id, month),
+    pay AS (SELECT member_id, MAX(CASE WHEN fen > 0 THEN month END) AS dues, MIN(month) AS first_paid FROM net
+             GROUP BY member_id),
     bas AS (SELECT member_id, MIN(start) AS first_basis,
                    MAX(CASE WHEN "group" IN ({quoted(exempt)}) OR amount = 0
                             THEN COALESCE("end", '9999-12-31') END) AS exempt_end
@@ -333,12 +336,12 @@ def main(argv=None) -> int:
         f"monthly meetings from {months[0]:%Y-%m} to {months[-1]:%Y-%m} and {facts['payments']:,} dues payments; "
         f"on the watch list as of {date.today().isoformat()}: "
         f"{facts['listed']:,}, on the six-month list {facts['six']:,}; {built}; peak RSS {rss_mb():,.0f} MB.",
-        "App = one statement per list over the subtree's range of the member path index: the last meeting attended "
-        "(as of today from its roll-up per member, `standing.LastPresent`, filled by the migration) and the last month "
-        "paid per member first, the other "
+        "App = one statement per list over the subtree's range of the members' covering index (`member_standing`): "
+        "whether each member took part and paid since the list's threshold first (as of today one seek each into "
+        "the roll-ups per member, `standing.LastPresent` and `standing.LastPaid`, filled by the migrations), the other "
         "facts (joining, reasons, mobile lines, dues bases, where the records begin) only for the members those "
         "leave as candidates; raw = GROUP BY tables of every record joined to the members, the rule as month "
-        "arithmetic. A first, untimed run of both checks they list the same members.",
+        "arithmetic (a month paid when its owed payments sum above 0). A first, untimed run of both checks they list the same members.",
     ]
     report.targets = (f"the province under {common.TARGET_PROVINCE_S:g} s on SQLite, a city's page under "
                       f"{common.TARGET_CITY_S:g} s")

@@ -83,6 +83,9 @@ class Member(OrgScopedModel):
             models.Index(fields=["id_tail", "org_path"], name="member_id_tail"),
             # today's age bands: who was born in the few days around each band's boundary (stats.facets)
             models.Index(fields=["birth_date"], name="member_birth"),
+            # the six-month rule's lists over a subtree (standing.compute): the range by path reads who is a member
+            # on the day from the index alone, never the rows (a city of 60,000: 0.3 s of reading rows)
+            models.Index(fields=["org_path", "category", "exited_on", "id"], name="member_standing"),
         ]
         verbose_name = _("成员")
         verbose_name_plural = _("成员")

@@ -8,7 +8,8 @@ For every member on the books (the profile's member categories) and a day `as_of
 - the **life anchor** is the latest of: the last meeting the member attended (present) that counts (a meeting
   short of its quorum does not: `Meeting.counts`) — at any organization, so a mobile member's attendance at the
   host counts —, and the month the member joined (a member who joined recently has had no months to miss); the
-  **dues anchor** the same with the last month paid for (a payment made by `as_of`);
+  **dues anchor** the same with the last month paid for (a month whose owed payments made by `as_of` sum to more
+  than 0: a payment taken back leaves its month unpaid, `PAID_SQL`);
 - **months without** life (dues) = the months counted after the anchor's month;
 - the months are counted only where the records speak: from the first meeting the member was expected at (an
   attendance line of any status) for life, from the first month of their dues basis (or their first payment)
@@ -166,14 +167,25 @@ def subject(org, as_of: date, *, member=None) -> Subject | None:
                    member.pk if member is not None else None, exempt)
 
 
+# A month is paid when the member's owed payments for it (not voluntary) made by the day sum to more than 0, in fen: a
+# payment taken back by a correction (a negative payment of the same month) leaves the month unpaid, a voluntary
+# payment beyond what is due pays no month. `p` is the payment whose month is asked; `{paid}` the day's test on `q`.
+# standing.rollups.LastPaidRollup keeps the same for today.
+PAID_SQL = """(SELECT SUM(CAST(ROUND(q.amount * 100) AS BIGINT)) FROM dues_payment q
+                  WHERE q.member_id = p.member_id AND q.month = p.month AND NOT q.voluntary {paid}) > 0"""
+
+
 def _facts_sql(s: Subject, cut: date | None = None) -> tuple[str, dict]:
     """The per-member facts of the subject as a WITH clause naming `f`: one SELECT with correlated aggregates, each
     an index lookup by member.
 
-    With `cut`, only the members who may be on a list whose threshold is `cut` or earlier get every fact: the last
-    meeting attended and the last month paid are asked of everyone, the rest only of a member with one of them
-    missing or before `cut` (every list's condition requires it on its side: `_condition`). On a province most
-    members took part and paid lately, so most of the work is skipped, and the result is the same."""
+    With `cut`, only the members who may be on a list whose threshold is `cut` or earlier get any fact: every member
+    is asked only whether they took part and paid on or after `cut` (EXISTS, one seek each into the roll-ups as of
+    today), and the members who did both are left out there, before anything of theirs is computed or kept (every
+    list's condition requires a side missing or before `cut`: `_condition`). On a province most members took part
+    and paid lately, so most of the work is skipped, and the result is the same. The members' own columns read here
+    (path, category, exit) are in the index `member_standing`, so the range over a subtree never reads a member's
+    row; the name and organization are joined for the members listed only."""
     q = connection.ops.quote_name
     last_day = month_start(s.last_month + 1) - timedelta(days=1)
     params = {"lo": s.path, "hi": s.path + END, "as_of": s.as_of, "present": "present", "x": last_day,
@@ -192,34 +204,50 @@ def _facts_sql(s: Subject, cut: date | None = None) -> tuple[str, dict]:
     if s.member_id is not None:
         params["member"] = s.member_id
     # Nothing is recorded in the future (meetings, payments: the services refuse it), so as of today or later
-    # the day needs no test: the last payment's month is then one seek at the end of the (member, month) index.
+    # the day needs no test: the last meeting attended and the last month paid are then their roll-ups' rows.
     now = s.as_of >= today()
+    held = "" if now else "AND mt.held_on <= %(as_of)s"
+    paid = "" if now else "AND p.paid_on <= %(as_of)s"
+
+    # As of today the last meeting attended is one row of its roll-up (LastPresent, kept by the change log); as of
+    # a past day, the attendance lines up to it with their meetings.
+    def life(since: str = "") -> str:
+        return (f"SELECT {{}} FROM standing_lastpresent lp WHERE lp.member_id = m.id {since and 'AND lp.held_on >= ' + since}"
+                if now else
+                f"""SELECT {{}} FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
+                WHERE a.member_id = m.id AND a.status = %(present)s AND (mt.quorum_met IS NULL OR mt.quorum_met)
+                  {held} {since and 'AND mt.held_on >= ' + since}""")
+
+    # The same for the last month paid (a month whose owed payments sum to more than 0: PAID_SQL): as of today its
+    # roll-up (LastPaid), as of a past day the payments made by then.
+    month_paid = PAID_SQL.format(paid="" if now else "AND q.paid_on <= %(as_of)s")
+
+    def dues(since: str = "") -> str:
+        return (f"SELECT {{}} FROM standing_lastpaid lp WHERE lp.member_id = m.id {since and 'AND lp.last_month >= ' + since}"
+                if now else
+                f"""SELECT {{}} FROM dues_payment p WHERE p.member_id = m.id AND NOT p.voluntary {paid}
+                  {since and 'AND p.month >= ' + since} AND {month_paid}""")
+
+    # With a cut, a member who took part and paid on or after it (two seeks, or as of a past day two short reads) is
+    # no candidate: left out before any of their facts is computed or kept.
     cut_sql = ""
     if cut is not None:
         params["cut"] = cut
-        cut_sql = "WHERE f0.life IS NULL OR f0.life < %(cut)s OR f0.dues IS NULL OR f0.dues < %(cut)s"
-    held = "" if now else "AND mt.held_on <= %(as_of)s"
-    paid = "" if now else "AND p.paid_on <= %(as_of)s"
-    # As of today the last meeting attended is one row of its roll-up (LastPresent, kept by the change log); as of
-    # a past day, the attendance lines up to it with their meetings.
-    life = ("(SELECT MAX(lp.held_on) FROM standing_lastpresent lp WHERE lp.member_id = m.id)" if now else
-            f"""(SELECT MAX(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
-            WHERE a.member_id = m.id AND a.status = %(present)s AND (mt.quorum_met IS NULL OR mt.quorum_met)
-              {held})""")
-    # The same for the last month paid: as of today its roll-up (LastPaid), as of a past day the payments made by then.
-    dues = ("(SELECT MAX(lp.last_month) FROM standing_lastpaid lp WHERE lp.member_id = m.id)" if now else
-            f"(SELECT MAX(p.month) FROM dues_payment p WHERE p.member_id = m.id {paid})")
+        cut_sql = (f"AND NOT (EXISTS ({life('%(cut)s').format('1')})"
+                   f" AND EXISTS ({dues('%(cut)s').format('1')}))")
+    life_max = "mt.held_on" if not now else "lp.held_on"
+    dues_max = "p.month" if not now else "lp.last_month"
     # MATERIALIZED: each member's aggregates are computed once; inlined into the outer WHERE, every correlated
     # subquery would run again for each condition that names its column (several times slower). Where the records
     # begin matters only to a member who never took part (paid): otherwise the last time bounds it, and stands in.
     sql = f"""WITH f0 AS MATERIALIZED (
-        SELECT m.id AS member_id, m.name AS name, m.org_id AS org_id, m.org_path AS org_path, m.name_pinyin AS pinyin,
-          {life} AS life,
-          {dues} AS dues
+        SELECT m.id AS member_id, m.org_path AS org_path,
+          ({life().format(f"MAX({life_max})")}) AS life,
+          ({dues().format(f"MAX({dues_max})")}) AS dues
         FROM members_member m
         WHERE m.org_path >= %(lo)s AND m.org_path < %(hi)s {one}
           AND m.category IN ({cats_sql})
-          AND (m.exited_on IS NULL OR m.exited_on > %(as_of)s)
+          AND (m.exited_on IS NULL OR m.exited_on > %(as_of)s) {cut_sql}
           AND NOT EXISTS (SELECT 1 FROM standing_lostcontact lc WHERE lc.member_id = m.id
                            AND lc.since <= %(as_of)s AND (lc.restored_on IS NULL OR lc.restored_on > %(as_of)s))),
     f1 AS MATERIALIZED (
@@ -235,13 +263,14 @@ def _facts_sql(s: Subject, cut: date | None = None) -> tuple[str, dict]:
              FROM dues_duesbasisline b
             WHERE b.member_id = f0.member_id AND b.start <= %(x)s AND (b.{q("group")} IN ({exempt_sql}) OR b.amount = 0))
             AS exempt_until
-        FROM f0 {cut_sql}),
+        FROM f0),
     f AS MATERIALIZED (
         SELECT f1.*,
           COALESCE(f1.life, (SELECT MIN(mt.held_on) FROM orglife_attendance a JOIN orglife_meeting mt ON mt.id = a.meeting_id
                               WHERE a.member_id = f1.member_id {held})) AS life_from,
           COALESCE(f1.dues, (SELECT MIN(b.start) FROM dues_duesbasisline b
-                              WHERE b.member_id = f1.member_id AND b.start <= %(as_of)s)) AS dues_from
+                              WHERE b.member_id = f1.member_id AND b.start <= %(as_of)s),
+                   (SELECT MIN(p.month) FROM dues_payment p WHERE p.member_id = f1.member_id {paid})) AS dues_from
         FROM f1)
     """
     return sql, params
@@ -292,12 +321,12 @@ def members_on(s: Subject, which: str) -> list[Row]:
     facts, params = _facts_sql(s, _cut(s, which))
     where = _condition(s, which, params)
     sql = f"""{facts}
-        SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
+        SELECT f.member_id, m.name, m.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
           f.mobile_until, f.exempt_until, (SELECT r.id FROM standing_reason r WHERE r.member_id = f.member_id
             ORDER BY r.starts_on DESC, r.id DESC LIMIT 1)
-        FROM f JOIN orgs_org o ON o.id = f.org_id
+        FROM f JOIN members_member m ON m.id = f.member_id JOIN orgs_org o ON o.id = m.org_id
         WHERE {where}
-        ORDER BY f.org_path, f.pinyin, f.member_id
+        ORDER BY f.org_path, m.name_pinyin, f.member_id
     """
     rows = _rows(s, sql, params)
     _attach_reasons(rows)
@@ -308,9 +337,9 @@ def facts_of(s: Subject) -> Row | None:
     """One member's facts (the subject names the member), whatever the lists say."""
     facts, params = _facts_sql(s)
     sql = f"""{facts}
-              SELECT f.member_id, f.name, f.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
+              SELECT f.member_id, m.name, m.org_id, o.name, f.joined, f.life, f.dues, f.life_from, f.dues_from, f.excused,
                      f.mobile_until, f.exempt_until, NULL
-              FROM f JOIN orgs_org o ON o.id = f.org_id"""
+              FROM f JOIN members_member m ON m.id = f.member_id JOIN orgs_org o ON o.id = m.org_id"""
     rows = _rows(s, sql, params)
     return rows[0] if rows else None
 
@@ -320,7 +349,8 @@ def counts_by_org(s: Subject, which: str = WATCH) -> dict[int, int]:
     facts, params = _facts_sql(s, _cut(s, which))
     where = _condition(s, which, params)
     with connection.cursor() as cursor:
-        cursor.execute(f"{facts} SELECT f.org_id, COUNT(*) FROM f WHERE {where} GROUP BY f.org_id", params)
+        cursor.execute(f"{facts} SELECT m.org_id, COUNT(*) FROM f JOIN members_member m ON m.id = f.member_id"
+                       f" WHERE {where} GROUP BY m.org_id", params)
         return dict(cursor.fetchall())
 
 

@@ -98,9 +98,9 @@ class LastPresent(models.Model):
 
 class LastPaid(models.Model):
     """Roll-up (core.rollups, kept by the change log: rollups.LastPaidRollup): each member's last month paid for — the
-    latest month of any payment on file (a correction is a payment too), as `compute._facts_sql` reads the payments
-    as of today — so that today's lists read one row per member of a small table instead of seeking in every
-    payment's index. A member who never paid has no row."""
+    latest month whose owed payments (not voluntary) sum to more than 0, so a payment taken back by a correction
+    leaves its month unpaid, as `compute._facts_sql` reads the payments as of a past day — so that today's lists read
+    one row per member of a small table instead of every payment. A member who never paid has no row."""
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     last_month = models.DateField()  # the first day of the month
