@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from contextlib import contextmanager
 from contextvars import ContextVar
+from itertools import chain, islice
 from operator import itemgetter
 from typing import Iterable, Sequence
 
@@ -31,6 +32,9 @@ def _converter(field):
     return None  # Django registers sqlite3 adapters for date and Decimal
 
 
+FEW = 50  # PostgreSQL: fewer rows than this go in one INSERT … VALUES; more, through COPY
+
+
 def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence], head: Sequence = ()) -> None:
     """Insert rows (tuples in the order of `names`, field attnames) into the model's table. `head`: values
     every row starts with (the first len(head) names), converted once rather than per row."""
@@ -46,9 +50,17 @@ def insert_rows(model, names: Sequence[str], rows: Iterable[Sequence], head: Seq
         rows = (_converted(row, convert) for row in rows)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            rows = iter(rows)
+            first = list(islice(rows, FEW))
+            if len(first) < FEW:  # a service's few records: one INSERT, not a COPY's set-up per write
+                if first:
+                    one = f"({', '.join(['%s'] * len(fields))})"
+                    cursor.execute(f"INSERT INTO {table} ({columns}) VALUES {', '.join([one] * len(first))}",
+                                   [v for row in first for v in row])
+                return
             # the driver's own cursor: its errors become Django's (IntegrityError …) as an ORM write's would
             with connection.wrap_database_errors, cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
+                for row in chain(first, rows):
                     copy.write_row(row)
         else:
             cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", rows)

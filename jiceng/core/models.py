@@ -214,7 +214,7 @@ class ChangeRecord(models.Model):
         rows = rows if isinstance(rows, list) else list(rows)
         insert_rows(cls, cls.COLUMNS, rows, head=head)
         rollups.note(action, rows)  # the counts kept from these records follow them, in the same transaction
-        if rows:
+        if rows and not rollups.deferring():  # (a deferred block bumps once, at its end)
             pagecache.bump()  # what pages cached before this write is not read after it
 
     # internal columns that mean nothing to a reader of the log

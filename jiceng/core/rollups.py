@@ -713,7 +713,8 @@ _deferred: ContextVar[dict | None] = ContextVar("rollups_deferred", default=None
 def deferred():
     """Many writes in one go (the demo's members, a year of its meetings or payments): the roll-ups on the
     written models are rebuilt whole once at the end instead of recomputed at every write (measured: two
-    fifths of the demo's build). Nothing in the block may read those roll-ups; on an error nothing is rebuilt
+    fifths of the demo's build); the page cache's generation is bumped once, at the end too. Nothing in the
+    block may read those roll-ups; on an error nothing is rebuilt
     (the transaction around it rolls back). A block within another leaves the rebuild to the outer one.
     Also a decorator: `@rollups.deferred()` over a function that writes many records."""
     if _deferred.get() is not None:
@@ -731,8 +732,12 @@ def deferred():
     for rollup in rollups:  # in the registry's order, as rebuild_all
         if id(rollup) in touched:
             rollup.rebuild()
-    if touched:
-        pagecache.bump()
+    pagecache.bump()  # once for every logged write of the block (the change log leaves it to here)
+
+
+def deferring() -> bool:
+    """Whether a `deferred()` block is running: the change log then leaves the page cache's bump to its end."""
+    return _deferred.get() is not None
 
 
 def rebuild_all() -> list[str]:
