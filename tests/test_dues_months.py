@@ -37,6 +37,9 @@ def w(world):
     world.d = orgs.create_org(None, code="C003", name="第二党委", kind="committee", parent=world.root,
                               founded_on=date(2001, 1, 1))
     world.people = list(world.a_members) + list(world.b_members)
+    # the years the roll-up keeps, pinned around the tests' year whenever they run (a rebuild keeps this year's)
+    LedgerMonthsState.objects.all().delete()
+    LedgerMonthsState.objects.create(since=2024, year=max(2026, date.today().year + 1), rules=sums.rules_fingerprint())
     return world
 
 
@@ -44,7 +47,7 @@ def figures(path, first=FIRST, last=LAST, rolled=True):
     """A subtree's sums as the ledger reads them: per organization below, the largest arrears, the voluntary ones."""
     from jiceng.core.paths import SEGMENT
 
-    with mock.patch.object(sums, "months_ready", sums.months_ready if rolled else (lambda last: False)):
+    with mock.patch.object(sums, "months_ready", sums.months_ready if rolled else (lambda first, last: False)):
         got = sums.subtree_sums(path, first, last, cut=len(path) + SEGMENT, leave_out=set())
     return got.below, got.worst, got.extras
 
@@ -98,10 +101,13 @@ def test_an_open_line_is_filled_to_the_horizon_and_past_it_or_under_new_rules_th
     a1 = w.a_members[0]
     services.record_basis(None, a1, group="in_service", base="4500", start=date(2025, 1, 1))
     horizon = LedgerMonthsState.objects.get().year
-    assert LedgerMonths.objects.filter(member=a1).count() == horizon - 2025 + 1  # one row a year up to the horizon
-    assert sums.months_ready(date(horizon, 12, 1)) and not sums.months_ready(date(horizon + 1, 1, 1))
+    since = LedgerMonthsState.objects.get().since
+    assert LedgerMonths.objects.filter(member=a1).count() == horizon - max(2025, since) + 1  # a row a year to the horizon
+    assert sums.months_ready(date(since, 1, 1), date(horizon, 12, 1))
+    assert not sums.months_ready(date(since, 1, 1), date(horizon + 1, 1, 1))
+    assert not sums.months_ready(date(since - 1, 12, 1), date(horizon, 12, 1))  # before its first year
     with mock.patch.object(sums, "rules_fingerprint", return_value="changed"):
-        assert not sums.months_ready(LAST)
+        assert not sums.months_ready(FIRST, LAST)
         assert LedgerRollup().check()[0][0] == "rules"
     # past the horizon the ledger still counts the open line's months: by the general path
     later = date(horizon + 1, 3, 1)
@@ -109,7 +115,8 @@ def test_an_open_line_is_filled_to_the_horizon_and_past_it_or_under_new_rules_th
         doc = services.ledger(w.org_admin, w.root, date(horizon + 1, 1, 1), later, detail=False)
     assert doc["due"] == D("45.00") * 3
     LedgerRollup().rebuild()  # what `jiceng rollups --rebuild` does after a new profile or a new year
-    assert LedgerMonthsState.objects.get().rules == sums.rules_fingerprint()
+    state = LedgerMonthsState.objects.get()
+    assert (state.since, state.year, state.rules) == (date.today().year - 2, date.today().year + 1, sums.rules_fingerprint())
 
 
 OPS = st.one_of(
@@ -186,7 +193,7 @@ def test_whatever_the_services_write_the_roll_up_agrees_with_its_records_and_the
             pass  # a refusal changes nothing
     same_both_ways(w)
     doc = services.ledger(w.org_admin, w.root, FIRST, LAST, detail=False)
-    with mock.patch.object(sums, "months_ready", lambda last: False):
+    with mock.patch.object(sums, "months_ready", lambda first, last: False):
         general = services.ledger(w.org_admin, w.root, FIRST, LAST, detail=False)
     assert [doc[k] for k in ("due", "paid", "collected", "in_arrears", "members", "voluntary")] == \
         [general[k] for k in ("due", "paid", "collected", "in_arrears", "members", "voluntary")]

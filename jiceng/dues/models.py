@@ -120,11 +120,13 @@ for _name, _field in [*month_columns("due").items(), *month_columns("paid").item
 
 
 class LedgerMonthsState(models.Model):
-    """What `LedgerMonths` holds: every month up to the end of `year` (an open basis line owes the months to come
-    without any write: they are filled ahead to this horizon), computed by the rules whose fingerprint is `rules`
-    (`sums.rules_fingerprint`). The ledger reads the roll-up only when both still hold; otherwise it takes the
-    general path (exact, slower) until `jiceng rollups --rebuild`."""
+    """What `LedgerMonths` holds: every month from the start of `since` to the end of `year` (an open basis line
+    owes the months to come without any write: they are filled ahead to this horizon), computed by the rules whose
+    fingerprint is `rules` (`sums.rules_fingerprint`). The ledger reads the roll-up only for a period within these
+    years by the rules in force; otherwise it takes the general path (exact, slower), and after
+    `jiceng rollups --rebuild` the roll-up again."""
 
+    since = models.PositiveSmallIntegerField()
     year = models.PositiveSmallIntegerField()
     rules = models.CharField(max_length=64)
 

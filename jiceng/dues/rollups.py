@@ -25,6 +25,9 @@ class PaymentRollup(Rollup):
                 **month_counts("n", self.dated)}
 
 
+YEARS_BACK = 2  # the years before this one the ledger's roll-up keeps
+
+
 class LedgerRollup:
     """The ledger's roll-up (`LedgerMonths`, `sums.fill_months`): per member and year what was due each month and
     what was paid. Kept from the change log like core's roll-ups (`note` → `changed`), but recomputed per member —
@@ -67,13 +70,15 @@ class LedgerRollup:
             if orgs:
                 ids = set(Member.objects.filter(org_id__in=orgs).values_list("pk", flat=True))
         if ids:
-            sums.fill_months(sorted(ids), state.year)
+            sums.fill_months(sorted(ids), state.since, state.year)
 
     def rebuild(self) -> None:
-        horizon = today().year + 1  # the months of next year too: an open line owes them as they come
-        sums.fill_months(None, horizon)
+        """Every member's rows for this year, the two before (the ledgers of last year and the year before: older
+        periods take the general path) and next year (an open line owes its months as they come)."""
+        year = today().year
+        sums.fill_months(None, year - YEARS_BACK, year + 1)
         LedgerMonthsState.objects.all().delete()
-        LedgerMonthsState.objects.create(year=horizon, rules=sums.rules_fingerprint())
+        LedgerMonthsState.objects.create(since=year - YEARS_BACK, year=year + 1, rules=sums.rules_fingerprint())
 
     def check(self) -> list[tuple]:
         """(member, year) of the rows that differ from a fresh computation (("rules", …) when the rules changed):
@@ -90,7 +95,8 @@ class LedgerRollup:
             cur.execute(f"CREATE TEMPORARY TABLE {kept} AS SELECT {columns} FROM {sums.MONTHS}")
             try:
                 with transaction.atomic():
-                    sums.fill_months(None, state.year if state else today().year + 1)
+                    sums.fill_months(None, *((state.since, state.year) if state else
+                                             (today().year - YEARS_BACK, today().year + 1)))
                     cur.execute(f"SELECT member_id, year FROM (SELECT {columns} FROM {sums.MONTHS} EXCEPT "
                                 f"SELECT {columns} FROM {kept}) a UNION SELECT member_id, year FROM "
                                 f"(SELECT {columns} FROM {kept} EXCEPT SELECT {columns} FROM {sums.MONTHS}) b")

@@ -289,7 +289,7 @@ def _computed(path: str, first: date, last: date, *, rolled: bool = False):
     with connection.cursor() as cur:
         _create_temps(cur)
         try:
-            if rolled and profile is not None and months_ready(last):
+            if rolled and profile is not None and months_ready(first, last):
                 _result_from_months(cur, path, first, last, profile, whole)
             else:
                 members_sql, lines_sql, result_sql = statements(first, last, profile, whole)
@@ -384,17 +384,18 @@ def rules_fingerprint() -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def months_state() -> tuple[int, str] | None:
+def months_state() -> tuple[int, int, str] | None:
+    """(first year, last year, rules' fingerprint) of what `LedgerMonths` holds; None: never filled."""
     with connection.cursor() as cur:
-        cur.execute("SELECT year, rules FROM dues_ledgermonthsstate ORDER BY id DESC LIMIT 1")
+        cur.execute("SELECT since, year, rules FROM dues_ledgermonthsstate ORDER BY id DESC LIMIT 1")
         row = cur.fetchone()
-    return (int(row[0]), row[1]) if row else None
+    return (int(row[0]), int(row[1]), row[2]) if row else None
 
 
-def months_ready(last: date) -> bool:
-    """Whether `LedgerMonths` holds the months up to `last` by the rules in force."""
+def months_ready(first: date, last: date) -> bool:
+    """Whether `LedgerMonths` holds the months first–last by the rules in force."""
     state = months_state()
-    return state is not None and state[0] >= last.year and state[1] == rules_fingerprint()
+    return state is not None and state[0] <= first.year and last.year <= state[1] and state[2] == rules_fingerprint()
 
 
 def _year_of(column: str) -> str:
@@ -447,8 +448,8 @@ WHERE p.voluntary AND p.month >= %s AND p.month <= %s AND m.org_path >= %s AND m
 """, [first, last, path, path + END])
 
 
-def fill_months(ids: list[int] | None, horizon: int) -> None:
-    """Recompute the `LedgerMonths` rows of these members (None: every member) up to the end of the year `horizon`:
+def fill_months(ids: list[int] | None, floor: int, horizon: int) -> None:
+    """Recompute the `LedgerMonths` rows of these members (None: every member) for the years `floor`–`horizon`:
     their rows deleted, then in three statements over the same temporary tables as the ledger's general path —
     the members (of the profiles the SQL expresses: the others are summed by the reference path), their basis
     lines clipped to their admission and exit with the monthly amount of each (`statements`: the same SQL), and
@@ -479,6 +480,7 @@ def fill_months(ids: list[int] | None, horizon: int) -> None:
             zero = ", ".join(f"0 AS u{i}" for i in range(12, 36))
             if earliest is not None:
                 start = earliest if isinstance(earliest, date) else date.fromisoformat(str(earliest)[:10])
+                start = max(start, date(floor, 1, 1))
                 first, last, after = date(start.year, 1, 1), date(horizon, 12, 1), date(horizon + 1, 1, 1)
                 if start.year <= horizon:
                     cur.execute(statements(first, last)[1], [first, after, last, first])
@@ -489,14 +491,13 @@ def fill_months(ids: list[int] | None, horizon: int) -> None:
                                      f" AS u{m - 1}" for m in MONTHS_OF_YEAR)
                     parts.append(f"SELECT t.member_id, y.y AS year, {dues}, {zero} FROM {LINES} t"
                                  f" JOIN {YEARS} y ON t.si < y.y * 12 + 12 AND t.ei > y.y * 12 WHERE t.ei > t.si")
-            fen = "CAST(ROUND(p.amount * 100) AS BIGINT)"
-            month = _month_of("p.month")
-            paid = ", ".join(f"SUM(CASE WHEN {month} = {m} THEN {fen} ELSE 0 END) AS u{m + 11}" for m in MONTHS_OF_YEAR)
-            count = ", ".join(f"SUM(CASE WHEN {month} = {m} THEN 1 ELSE 0 END) AS u{m + 23}" for m in MONTHS_OF_YEAR)
+            # what was paid: the payments' roll-up (`PaymentMonths`, kept before this one: registered first), its
+            # twelve months as they are — not the payments themselves, each month of each summed anew
             nulls = ", ".join(f"CAST(NULL AS BIGINT) AS u{i}" for i in range(12))
-            parts.append(f"SELECT p.member_id, {_year_of('p.month')} AS year, {nulls}, {paid}, {count}"
-                         f" FROM {TEMP} mem CROSS JOIN dues_payment p WHERE p.member_id = mem.id AND NOT p.voluntary"
-                         f" GROUP BY p.member_id, {_year_of('p.month')}")
+            paid = ", ".join(f"r.paid_{m:02d} AS u{m + 11}" for m in MONTHS_OF_YEAR)
+            count = ", ".join(f"r.n_{m:02d} AS u{m + 23}" for m in MONTHS_OF_YEAR)
+            parts.append(f"SELECT r.member_id, r.year, {nulls}, {paid}, {count} FROM {TEMP} mem CROSS JOIN {ROLLUP} r"
+                         f" WHERE r.member_id = mem.id AND r.year >= {int(floor)}")
             columns = [f"{kind}_{m:02d}" for kind in ("due", "paid", "n") for m in MONTHS_OF_YEAR]
             union = " UNION ALL ".join(parts)
             cur.execute(f"""

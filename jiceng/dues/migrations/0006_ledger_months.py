@@ -25,6 +25,7 @@ class Migration(migrations.Migration):
             name='LedgerMonthsState',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('since', models.PositiveSmallIntegerField()),
                 ('year', models.PositiveSmallIntegerField()),
                 ('rules', models.CharField(max_length=64)),
             ],
