@@ -398,18 +398,6 @@ def months_ready(first: date, last: date) -> bool:
     return state is not None and state[0] <= first.year and last.year <= state[1] and state[2] == rules_fingerprint()
 
 
-def _year_of(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(EXTRACT(YEAR FROM {column}) AS INTEGER)"
-    return f"CAST(substr({column}, 1, 4) AS INTEGER)"  # an ISO date's text: cheaper than strftime
-
-
-def _month_of(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"CAST(EXTRACT(MONTH FROM {column}) AS INTEGER)"
-    return f"CAST(substr({column}, 6, 2) AS INTEGER)"
-
-
 def _result_from_months(cur, path: str, first: date, last: date, profile: str, whole: bool) -> None:
     """The result table from the roll-up's rows of the subtree's path range (a row per member and year): what was
     due (the months with a line, NULL otherwise), paid, collected (each month paid up to its due) and the months
