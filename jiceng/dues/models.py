@@ -96,7 +96,8 @@ class LedgerMonths(models.Model):
     the payments that are not voluntary) and how many payments (`n_01` … `n_12`), with the member's organization
     path (a path copy): a city's ledger is one range of rows on the path, no seek per member. An open line's months
     are filled up to the end of the state's horizon year (`LedgerMonthsState`). Reductions are not in it: the
-    ledger sums the few members under one by the reference path."""
+    ledger sums the few members under one by the reference path. Indexed and written by year, then path: a year
+    of a subtree is one range of the index and of the table's pages."""
 
     member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     year = models.PositiveSmallIntegerField()
@@ -107,7 +108,7 @@ class LedgerMonths(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["member", "year"], name="ledger_months_member"),
-                   models.Index(fields=["org_path", "member", "year"], name="ledger_months_path")]
+                   models.Index(fields=["year", "org_path", "member"], name="ledger_months_path")]
         verbose_name = verbose_name_plural = _("党费应交与交纳月度汇总")
 
 

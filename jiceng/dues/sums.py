@@ -413,8 +413,8 @@ def _result_from_months(cur, path: str, first: date, last: date, profile: str, w
                           first, last)
     full = _by_month("(CASE WHEN r.due_{m} > 0 AND r.paid_{m} >= r.due_{m} THEN 1 ELSE 0 END)", first, last)
     unindexed = "+" if whole and connection.vendor == "sqlite" else ""  # a whole tree: in the table's order
-    where = (f"{unindexed}r.org_path >= %s AND {unindexed}r.org_path < %s"
-             f" AND r.year BETWEEN {first.year:d} AND {last.year:d}")
+    years = ", ".join(str(y) for y in range(first.year, last.year + 1))  # IN: each year a range of the index
+    where = f"r.year IN ({years}) AND {unindexed}r.org_path >= %s AND {unindexed}r.org_path < %s"
     if first.year == last.year:  # a row per member: no grouping
         cur.execute(f"""
 INSERT INTO {RESULT} (member_id, org_path, due, months_due, paid, collected, months_full)
@@ -428,11 +428,13 @@ SELECT r.member_id, MAX(r.org_path), SUM({due}), SUM({months_due}), SUM({paid}),
 FROM {MONTHS} r WHERE {where}
 GROUP BY r.member_id HAVING SUM({has_due}) > 0 OR SUM({n}) > 0
 """, [path, path + END])
+    # the voluntary payments first (their partial index: few), then their members (CROSS JOIN keeps that order: the
+    # planner had read the subtree's members and sought each one's payments)
     cur.execute(f"""
 INSERT INTO {TEMP} (id, org_path, profile, since, until)
-SELECT DISTINCT m.id, m.org_path, '{_safe(profile)}', NULL, NULL
-FROM dues_payment p JOIN members_member m ON m.id = p.member_id
-WHERE p.voluntary AND p.month >= %s AND p.month <= %s AND m.org_path >= %s AND m.org_path < %s
+SELECT m.id, m.org_path, '{_safe(profile)}', NULL, NULL
+FROM (SELECT DISTINCT p.member_id FROM dues_payment p WHERE p.voluntary AND p.month >= %s AND p.month <= %s) v
+CROSS JOIN members_member m WHERE m.id = v.member_id AND m.org_path >= %s AND m.org_path < %s
 """, [first, last, path, path + END])
 
 
@@ -493,7 +495,7 @@ INSERT INTO {MONTHS} (member_id, year, org_path, {", ".join(columns)})
 SELECT u.member_id, u.year, mem.org_path, {", ".join(f"SUM(u.u{i})" for i in range(36))}
 FROM ({union}) u JOIN {TEMP} mem ON mem.id = u.member_id
 GROUP BY u.member_id, u.year, mem.org_path
-ORDER BY mem.org_path, u.member_id, u.year
-""")  # in the path's order: a subtree's rows are neighbours, read a page at a time
+ORDER BY u.year, mem.org_path, u.member_id
+""")  # in the index's order, a year then the path: a year of a subtree's rows are neighbours, read a page at a time
         finally:
             _drop_temps(cur)

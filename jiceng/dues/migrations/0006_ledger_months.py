@@ -81,7 +81,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '党费应交与交纳月度汇总',
                 'verbose_name_plural': '党费应交与交纳月度汇总',
-                'indexes': [models.Index(fields=['member', 'year'], name='ledger_months_member'), models.Index(fields=['org_path', 'member', 'year'], name='ledger_months_path')],
+                'indexes': [models.Index(fields=['member', 'year'], name='ledger_months_member'), models.Index(fields=['year', 'org_path', 'member'], name='ledger_months_path')],
             },
         ),
         migrations.RunPython(fill, migrations.RunPython.noop),
