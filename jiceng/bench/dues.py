@@ -239,10 +239,25 @@ def measure(args, year: int):
 
     assert today() > last
     page()
+    # the city's page reads the ledger's roll-up (`LedgerMonths`): its sums must be the general path's
+    from unittest import mock
+
+    from jiceng.core.paths import SEGMENT
+    from jiceng.dues import sums
+
+    def city_sums():
+        got = sums.subtree_sums(city.path, first, last, cut=len(city.path) + SEGMENT, leave_out=set())
+        return got.below, got.worst, got.extras
+
+    if not sums.months_ready(first, last):
+        raise SystemExit("the ledger's roll-up does not hold the bench's year: run jiceng rollups --rebuild")
+    rolled = city_sums()
+    with mock.patch.object(sums, "months_ready", lambda first, last: False):
+        general = city_sums()
     doc, base = app(), raw()
     from decimal import Decimal
 
-    diffs = []
+    diffs = [] if rolled == general else [f"city {city.code}: the roll-up's sums differ from the general path's"]
     if doc["due"] != Decimal(str(base[0])).quantize(Decimal("0.01")):
         diffs.append(f"due: app {doc['due']} raw {base[0]}")
     if doc["collected"] != Decimal(str(base[1])).quantize(Decimal("0.01")):
@@ -271,11 +286,12 @@ def main(argv=None) -> int:
         f"Data: {args.orgs:,} organizations, {args.members:,} members with a dues basis and a year ({year}) of payments; "
         f"due {facts['due']} yuan, collected {facts['collected']} (rate {rate}), {facts['in_arrears']:,} members in "
         f"arrears; {built}; peak RSS {rss_mb():,.0f} MB.",
-        "App = the set-based sums (`dues.sums`: the monthly amount computed in SQL from the profile's rules, the "
-        "payments read from their roll-up per member and year, `dues.PaymentMonths`, rebuilt after this raw load) "
-        "grouped per organization below the root in SQL, plus the 50 largest arrears; raw = one hand-written query "
-        "expanding every member-month and joining the payments themselves, brackets written out. A first, untimed "
-        "run checks they agree.",
+        "App = the set-based sums (`dues.sums`) read from the ledger's roll-up per member and year (`dues.LedgerMonths`: "
+        "what was due each month, computed in SQL from the profile's rules, and what was paid; one range of rows on "
+        "the subtree's path; rebuilt after this raw load or filled by its migration) grouped per organization below "
+        "the root in SQL, plus the 50 largest arrears; raw = one hand-written query expanding every member-month and "
+        "joining the payments themselves, brackets written out. A first, untimed run checks they agree, and the "
+        "city's sums against the general path (members, basis lines and `dues.PaymentMonths` read per member).",
     ]
     report.targets = (f"the province under {common.TARGET_PROVINCE_S:g} s on SQLite, a city's ledger page under "
                       f"{common.TARGET_CITY_S:g} s")

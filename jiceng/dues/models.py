@@ -89,6 +89,52 @@ for _name, _field in [*month_columns("paid").items(), *month_columns("n").items(
     PaymentMonths.add_to_class(_name, _field)
 
 
+class LedgerMonths(models.Model):
+    """Roll-up (rollups.LedgerRollup, kept by the change log): per member and year, what was due each month
+    (`due_01` … `due_12`, in fen, from the basis line in force, the admission and the exit, as the profile's rules
+    compute it in SQL — `sums.amount_case`; NULL: no line that month) next to what was paid (`paid_01` … `paid_12`,
+    the payments that are not voluntary) and how many payments (`n_01` … `n_12`), with the member's organization
+    path (a path copy): a city's ledger is one range of rows on the path, no seek per member. An open line's months
+    are filled up to the end of the state's horizon year (`LedgerMonthsState`). Reductions are not in it: the
+    ledger sums the few members under one by the reference path. Indexed and written by year, then path: a year
+    of a subtree is one range of the index and of the table's pages."""
+
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    year = models.PositiveSmallIntegerField()
+    org_path = models.CharField(max_length=255)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "org_path"
+
+    class Meta:
+        indexes = [models.Index(fields=["member", "year"], name="ledger_months_member"),
+                   models.Index(fields=["year", "org_path", "member"], name="ledger_months_path")]
+        verbose_name = verbose_name_plural = _("党费应交与交纳月度汇总")
+
+
+for _name, _field in [*month_columns("due").items(), *month_columns("paid").items(), *month_columns("n").items()]:
+    if _name.startswith("due"):
+        _field = models.BigIntegerField(null=True)  # NULL: no basis line that month (nothing due, not even 0)
+    elif _name.startswith("paid"):
+        _field = models.BigIntegerField(default=0)
+    LedgerMonths.add_to_class(_name, _field)
+
+
+class LedgerMonthsState(models.Model):
+    """What `LedgerMonths` holds: every month from the start of `since` to the end of `year` (an open basis line
+    owes the months to come without any write: they are filled ahead to this horizon), computed by the rules whose
+    fingerprint is `rules` (`sums.rules_fingerprint`). The ledger reads the roll-up only for a period within these
+    years by the rules in force; otherwise it takes the general path (exact, slower), and after
+    `jiceng rollups --rebuild` the roll-up again."""
+
+    since = models.PositiveSmallIntegerField()
+    year = models.PositiveSmallIntegerField()
+    rules = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = _("党费月度汇总状态")
+
+
 class MonthClose(OrgScopedModel):
     """A month of an organization's dues closed and handed up (结算): the totals as handed up stay as they
     were; a later change of that month is a `Correction`, shown next to them. Never reopened."""

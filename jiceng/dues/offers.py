@@ -10,9 +10,11 @@ def register() -> None:
     from . import facts  # noqa: F401 - registers the dues fact (paid up to) other apps print
     from .filtersets import PaymentFilterSet
     from .imports import PaymentImporter, payment_columns, payment_example, payment_rows
-    from .models import DuesBasisLine, Payment, Reduction
+    from .models import DuesBasisLine, LedgerMonths, Payment, Reduction
 
     registry.register_rollup(rollups.PaymentRollup())
+    registry.register_rollup(rollups.LedgerRollup())
+    registry.register_path_copy(LedgerMonths, org_field=None)  # a move of an organization rewrites its rows' path
     registry.register_navigation("dues_home", views.nav_label, 38)  # inspectors read ledgers too
     registry.register_cli_command("dues", "党费（会费、社费）：计算、交纳基数、交纳、收缴 / dues: compute, bases, payments, ledger", 75)
     registry.register_panel("member", "dues", "dues/_member_panel.html", views.member_panel, order=55)

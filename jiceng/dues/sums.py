@@ -11,6 +11,7 @@ rules the SQL cannot express exactly (rounding half-even, fewer than two places)
 """
 from __future__ import annotations
 
+import hashlib
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -117,6 +118,8 @@ def _least(*parts: str) -> str:
 TEMP = "dues_sums_member"
 LINES = "dues_sums_line"
 RESULT = "dues_sums_result"
+YEARS = "dues_sums_year"
+MONTHS = "dues_ledgermonths"  # models.LedgerMonths: a member's due and paid per month of a year, in fen
 ROLLUP = "dues_paymentmonths"  # models.PaymentMonths: a member's payments per month of a year, in fen
 
 
@@ -258,34 +261,48 @@ def whole_tree(path: str) -> bool:
         return not cur.fetchone()[0]
 
 
+def _create_temps(cur) -> None:
+    for table in (RESULT, LINES, TEMP, YEARS):
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+    # on SQLite an INTEGER PRIMARY KEY is the row's key: the members are scanned in id order whatever order they
+    # came in, so the next statements seek the basis lines and the roll-up in order (pages read once)
+    key = "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "BIGINT PRIMARY KEY"
+    cur.execute(f"CREATE TEMPORARY TABLE {TEMP} (id {key}, org_path VARCHAR(255), profile VARCHAR(30),"
+                " since DATE, until DATE)")
+    cur.execute(f"CREATE TEMPORARY TABLE {LINES} (member_id BIGINT, si INTEGER, ei INTEGER, fen BIGINT)")
+    cur.execute(f"CREATE TEMPORARY TABLE {RESULT} (member_id {key}, org_path VARCHAR(255), due BIGINT,"
+                " months_due INTEGER, paid BIGINT, collected BIGINT, months_full INTEGER)")
+
+
+def _drop_temps(cur) -> None:
+    for table in (RESULT, LINES, TEMP, YEARS):
+        cur.execute(f"DROP TABLE IF EXISTS {table}")
+
+
 @contextmanager
-def _computed(path: str, first: date, last: date):
+def _computed(path: str, first: date, last: date, *, rolled: bool = False):
     """A cursor with the result table filled for the subtree at `path` and the months first–last (month starts);
-    the temporary tables are dropped after."""
-    members_sql, lines_sql, result_sql = statements(first, last, single_profile(path), whole_tree(path))
-    after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    the temporary tables are dropped after. `rolled`: from the ledger's roll-up (`LedgerMonths`) when it holds the
+    period by the rules in force and the subtree is one profile's (`months_ready`): one range of its rows on the
+    path instead of the members, their lines and their payments' roll-up sought one by one."""
+    profile, whole = single_profile(path), whole_tree(path)
     with connection.cursor() as cur:
-        for table in (RESULT, LINES, TEMP):
-            cur.execute(f"DROP TABLE IF EXISTS {table}")
-        # on SQLite an INTEGER PRIMARY KEY is the row's key: the members are scanned in id order whatever order they
-        # came in, so the next statements seek the basis lines and the roll-up in order (pages read once)
-        key = "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "BIGINT PRIMARY KEY"
-        cur.execute(f"CREATE TEMPORARY TABLE {TEMP} (id {key}, org_path VARCHAR(255), profile VARCHAR(30),"
-                    " since DATE, until DATE)")
-        cur.execute(f"CREATE TEMPORARY TABLE {LINES} (member_id BIGINT, si INTEGER, ei INTEGER, fen BIGINT)")
-        cur.execute(f"CREATE TEMPORARY TABLE {RESULT} (member_id {key}, org_path VARCHAR(255), due BIGINT,"
-                    " months_due INTEGER, paid BIGINT, collected BIGINT, months_full INTEGER)")
+        _create_temps(cur)
         try:
-            cur.execute(members_sql[0], [path, path + END])
-            for more in members_sql[1:]:
-                cur.execute(more)
-            cur.execute(lines_sql, [first, after, last, first])
-            cur.execute(f"CREATE INDEX {LINES}_member ON {LINES} (member_id, si, ei, fen)")  # covering: the lines read from it
-            cur.execute(result_sql)
+            if rolled and profile is not None and months_ready(first, last):
+                _result_from_months(cur, path, first, last, profile, whole)
+            else:
+                members_sql, lines_sql, result_sql = statements(first, last, profile, whole)
+                after = date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+                cur.execute(members_sql[0], [path, path + END])
+                for more in members_sql[1:]:
+                    cur.execute(more)
+                cur.execute(lines_sql, [first, after, last, first])
+                cur.execute(f"CREATE INDEX {LINES}_member ON {LINES} (member_id, si, ei, fen)")  # covering: the lines read from it
+                cur.execute(result_sql)
             yield cur
         finally:
-            for table in (RESULT, LINES, TEMP):
-                cur.execute(f"DROP TABLE IF EXISTS {table}")
+            _drop_temps(cur)
 
 
 def _extras(cur, first: date, last: date) -> dict:
@@ -320,7 +337,7 @@ def subtree_sums(path: str, first: date, last: date, *, cut: int, leave_out: set
     characters; the root's own members under the root's path), and the `worst` largest arrears — in SQL, so a
     province's million members never become Python objects. Members in `leave_out` (those the caller sums by
     the exact Python path) are left out of both."""
-    with _computed(path, first, last) as cur:
+    with _computed(path, first, last, rolled=True) as cur:
         if leave_out:
             ids = sorted(leave_out)
             for i in range(0, len(ids), 500):
@@ -352,3 +369,133 @@ SELECT SUM(CAST(ROUND(p.amount * 100) AS BIGINT)), SUM(CAST(ROUND(p.amount * 100
 FROM dues_payment p JOIN {TEMP} mem ON mem.id = p.member_id
 WHERE p.voluntary AND p.month >= %s AND p.month <= %s
 """
+
+
+# --------------------------------------------------------------- the ledger's roll-up (`LedgerMonths`)
+
+MONTHS_OF_YEAR = range(1, 13)
+
+
+def rules_fingerprint() -> str:
+    """What the roll-up's due months were computed by: the amounts' SQL (every profile's groups, brackets, rates and
+    rounding), the member categories (admission) and the profiles covered. A changed profile changes it: the
+    ledger then reads the general path until the roll-up is rebuilt."""
+    text = "|".join([amount_case(), ",".join(member_categories()), ",".join(sql_profiles())])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def months_state() -> tuple[int, int, str] | None:
+    """(first year, last year, rules' fingerprint) of what `LedgerMonths` holds; None: never filled."""
+    with connection.cursor() as cur:
+        cur.execute("SELECT since, year, rules FROM dues_ledgermonthsstate ORDER BY id DESC LIMIT 1")
+        row = cur.fetchone()
+    return (int(row[0]), int(row[1]), row[2]) if row else None
+
+
+def months_ready(first: date, last: date) -> bool:
+    """Whether `LedgerMonths` holds the months first–last by the rules in force."""
+    state = months_state()
+    return state is not None and state[0] <= first.year and last.year <= state[1] and state[2] == rules_fingerprint()
+
+
+def _result_from_months(cur, path: str, first: date, last: date, profile: str, whole: bool) -> None:
+    """The result table from the roll-up's rows of the subtree's path range (a row per member and year): what was
+    due (the months with a line, NULL otherwise), paid, collected (each month paid up to its due) and the months
+    due and paid in full — the same figures as `statements` (tests/test_dues_sums_paths.py). A member is in the
+    result with something due or paid in the period, as there. The voluntary payments' members go to the members'
+    table (few: their partial index) for `voluntary_sql`."""
+    due = _by_month("COALESCE(r.due_{m}, 0)", first, last)
+    has_due = _by_month("(CASE WHEN r.due_{m} IS NULL THEN 0 ELSE 1 END)", first, last)
+    months_due = _by_month("(CASE WHEN r.due_{m} > 0 THEN 1 ELSE 0 END)", first, last)
+    paid = _by_month("r.paid_{m}", first, last)
+    n = _by_month("r.n_{m}", first, last)
+    collected = _by_month("(CASE WHEN r.due_{m} IS NULL THEN 0 WHEN r.paid_{m} < r.due_{m} THEN r.paid_{m} ELSE r.due_{m} END)",
+                          first, last)
+    full = _by_month("(CASE WHEN r.due_{m} > 0 AND r.paid_{m} >= r.due_{m} THEN 1 ELSE 0 END)", first, last)
+    unindexed = "+" if whole and connection.vendor == "sqlite" else ""  # a whole tree: in the table's order
+    years = ", ".join(str(y) for y in range(first.year, last.year + 1))  # IN: each year a range of the index
+    where = f"r.year IN ({years}) AND {unindexed}r.org_path >= %s AND {unindexed}r.org_path < %s"
+    if first.year == last.year:  # a row per member: no grouping
+        cur.execute(f"""
+INSERT INTO {RESULT} (member_id, org_path, due, months_due, paid, collected, months_full)
+SELECT r.member_id, r.org_path, {due}, {months_due}, {paid}, {collected}, {full}
+FROM {MONTHS} r WHERE {where} AND ({has_due} > 0 OR {n} > 0)
+""", [path, path + END])
+    else:
+        cur.execute(f"""
+INSERT INTO {RESULT} (member_id, org_path, due, months_due, paid, collected, months_full)
+SELECT r.member_id, MAX(r.org_path), SUM({due}), SUM({months_due}), SUM({paid}), SUM({collected}), SUM({full})
+FROM {MONTHS} r WHERE {where}
+GROUP BY r.member_id HAVING SUM({has_due}) > 0 OR SUM({n}) > 0
+""", [path, path + END])
+    # the voluntary payments first (their partial index: few), then their members (CROSS JOIN keeps that order: the
+    # planner had read the subtree's members and sought each one's payments)
+    cur.execute(f"""
+INSERT INTO {TEMP} (id, org_path, profile, since, until)
+SELECT m.id, m.org_path, '{_safe(profile)}', NULL, NULL
+FROM (SELECT DISTINCT p.member_id FROM dues_payment p WHERE p.voluntary AND p.month >= %s AND p.month <= %s) v
+CROSS JOIN members_member m WHERE m.id = v.member_id AND m.org_path >= %s AND m.org_path < %s
+""", [first, last, path, path + END])
+
+
+def fill_months(ids: list[int] | None, floor: int, horizon: int) -> None:
+    """Recompute the `LedgerMonths` rows of these members (None: every member) for the years `floor`–`horizon`:
+    their rows deleted, then in three statements over the same temporary tables as the ledger's general path —
+    the members (of the profiles the SQL expresses: the others are summed by the reference path), their basis
+    lines clipped to their admission and exit with the monthly amount of each (`statements`: the same SQL), and
+    a row per member and year with a line or a payment: the line's amount in each month it covers, the payments
+    that are not voluntary summed per month."""
+    inside = ", ".join(f"'{_safe(k)}'" for k in sql_profiles()) or "''"
+    keys = ", ".join(f"'{_safe(k)}'" for k in member_categories()) or "''"
+    since = (f"COALESCE((SELECT {_month_start('MIN(c.start)')} FROM members_categoryline c WHERE c.member_id = m.id"
+             f" AND c.category IN ({keys})), '0001-01-01')")
+    members = (f"INSERT INTO {TEMP} (id, org_path, profile, since, until) SELECT m.id, m.org_path, o.profile, {since},"
+               f" COALESCE({_month_after('m.exited_on')}, '9999-12-01')"
+               f" FROM members_member m JOIN orgs_org o ON o.id = m.org_id WHERE o.profile IN ({inside})")
+    with connection.cursor() as cur:
+        _create_temps(cur)
+        try:
+            if ids is None:
+                cur.execute(f"DELETE FROM {MONTHS}")
+                cur.execute(members)
+            else:
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i:i + 500]
+                    marks = ", ".join(["%s"] * len(chunk))
+                    cur.execute(f"DELETE FROM {MONTHS} WHERE member_id IN ({marks})", chunk)
+                    cur.execute(f"{members} AND m.id IN ({marks})", chunk)
+            cur.execute(f"SELECT MIN(l.start) FROM {TEMP} mem CROSS JOIN dues_duesbasisline l WHERE l.member_id = mem.id")
+            earliest = cur.fetchone()[0]
+            parts = []
+            zero = ", ".join(f"0 AS u{i}" for i in range(12, 36))
+            if earliest is not None:
+                start = earliest if isinstance(earliest, date) else date.fromisoformat(str(earliest)[:10])
+                start = max(start, date(floor, 1, 1))
+                first, last, after = date(start.year, 1, 1), date(horizon, 12, 1), date(horizon + 1, 1, 1)
+                if start.year <= horizon:
+                    cur.execute(statements(first, last)[1], [first, after, last, first])
+                    cur.execute(f"CREATE TEMPORARY TABLE {YEARS} (y INTEGER PRIMARY KEY)")
+                    for year in range(start.year, horizon + 1):
+                        cur.execute(f"INSERT INTO {YEARS} (y) VALUES (%s)", [year])
+                    dues = ", ".join(f"CASE WHEN t.si <= y.y * 12 + {m - 1} AND t.ei > y.y * 12 + {m - 1} THEN t.fen END"
+                                     f" AS u{m - 1}" for m in MONTHS_OF_YEAR)
+                    parts.append(f"SELECT t.member_id, y.y AS year, {dues}, {zero} FROM {LINES} t"
+                                 f" JOIN {YEARS} y ON t.si < y.y * 12 + 12 AND t.ei > y.y * 12 WHERE t.ei > t.si")
+            # what was paid: the payments' roll-up (`PaymentMonths`, kept before this one: registered first), its
+            # twelve months as they are — not the payments themselves, each month of each summed anew
+            nulls = ", ".join(f"CAST(NULL AS BIGINT) AS u{i}" for i in range(12))
+            paid = ", ".join(f"r.paid_{m:02d} AS u{m + 11}" for m in MONTHS_OF_YEAR)
+            count = ", ".join(f"r.n_{m:02d} AS u{m + 23}" for m in MONTHS_OF_YEAR)
+            parts.append(f"SELECT r.member_id, r.year, {nulls}, {paid}, {count} FROM {TEMP} mem CROSS JOIN {ROLLUP} r"
+                         f" WHERE r.member_id = mem.id AND r.year >= {int(floor)}")
+            columns = [f"{kind}_{m:02d}" for kind in ("due", "paid", "n") for m in MONTHS_OF_YEAR]
+            union = " UNION ALL ".join(parts)
+            cur.execute(f"""
+INSERT INTO {MONTHS} (member_id, year, org_path, {", ".join(columns)})
+SELECT u.member_id, u.year, mem.org_path, {", ".join(f"SUM(u.u{i})" for i in range(36))}
+FROM ({union}) u JOIN {TEMP} mem ON mem.id = u.member_id
+GROUP BY u.member_id, u.year, mem.org_path
+ORDER BY u.year, mem.org_path, u.member_id
+""")  # in the index's order, a year then the path: a year of a subtree's rows are neighbours, read a page at a time
+        finally:
+            _drop_temps(cur)

@@ -7,7 +7,7 @@ from jiceng.members.models import Member
 from jiceng.orgs.models import Org
 
 from . import services
-from .models import Correction, DuesBasisLine, MonthClose, Payment, Reduction
+from .models import Correction, DuesBasisLine, LedgerMonths, MonthClose, Payment, Reduction
 
 
 @testkit.factory(DuesBasisLine)
@@ -26,6 +26,13 @@ def payment(org, *, actor):
     month = next(m for m in services.months(date(2024, 1, 1), date(2024, 12, 1)) if not services.close_of(line.member, m))
     return services.record_payment(actor, line.member, month=month, amount="45",
                                    paid_on=month.replace(day=5), receipt_no=f"R{testkit.unique()}")
+
+
+@testkit.factory(LedgerMonths)
+def ledger_months(org, *, actor):
+    """The ledger's roll-up row of a member of `org` with a basis (written by the change log, not by hand)."""
+    line = testkit.build(DuesBasisLine, org, actor=actor)
+    return LedgerMonths.objects.filter(member=line.member).order_by("year").first()
 
 
 def _close_next(org, actor) -> MonthClose:
