@@ -13,6 +13,7 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -103,18 +104,21 @@ def pg_admin(base_url: str, *statements: str) -> list:
 
 class Database:
     """Where a benchmark builds: a SQLite file (--db FILE, default var/bench/<name>.sqlite3), or with
-    `--db postgresql` the database jiceng_bench_<name> on the server of JICENG_DATABASE_URL — the convention of
-    `jiceng bench import --db postgresql` — created when built and kept (reused with --keep)."""
+    `--db postgresql` the database jiceng_bench_<name> (`--db postgresql:NAME`: NAME) on the server of
+    JICENG_DATABASE_URL — the convention of `jiceng bench import --db postgresql` — created when built and kept
+    (reused with --keep)."""
 
     def __init__(self, arg: str | None, name: str, default_file: Path):
-        self.postgresql = arg == "postgresql"
+        self.postgresql = arg is not None and (arg == "postgresql" or arg.startswith("postgresql:") and "/" not in arg)
         if self.postgresql:
             self.server = os.environ.get("JICENG_DATABASE_URL", "")
             if not self.server.startswith(PG_URL_PREFIXES):
                 raise SystemExit("--db postgresql: set JICENG_DATABASE_URL to a postgresql:// URL of a server where "
                                  "databases may be created (e.g. JICENG_PG_PORT=54360 scripts/postgres.sh start; "
                                  "JICENG_DATABASE_URL=$(JICENG_PG_PORT=54360 scripts/postgres.sh url))")
-            self.name = f"jiceng_bench_{name}"
+            self.name = arg.partition(":")[2] or f"jiceng_bench_{name}"  # --db postgresql:NAME: another database
+            if not self.name.replace("_", "").isalnum() or not self.name.isascii():
+                raise SystemExit(f"--db postgresql:NAME: NAME is letters, digits and _ ({self.name!r})")
             self.url = with_db(self.server, self.name)
             self.file = None
         else:
@@ -137,6 +141,26 @@ class Database:
             self.file.parent.mkdir(parents=True, exist_ok=True)
         else:
             pg_admin(self.server, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)", f"CREATE DATABASE {self.name}")
+
+
+@contextmanager
+def unchecked_keys():
+    """While a benchmark writes its generated rows straight into the tables: on PostgreSQL, no foreign-key checks
+    (Django's keys are checked at the commit, row by row: measured, most of an hour for 10 million people's
+    dated lines; the rows are generated consistent). SQLite keeps its checks: a deferred key there is a counter,
+    cheap, and its figures stay as they were."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as c:
+        c.execute("SET session_replication_role = replica")  # the server's superuser: as scripts/postgres.sh sets up
+    try:
+        yield
+    finally:
+        with connection.cursor() as c:
+            c.execute("SET session_replication_role = DEFAULT")
 
 
 def analyze() -> None:

@@ -40,8 +40,8 @@ def database_arguments(parser: argparse.ArgumentParser, name: str, postgresql: b
     With `postgresql`, `--db postgresql` builds on the server of JICENG_DATABASE_URL (common.Database)."""
     parser.add_argument("--orgs", type=int, default=100_000, help="组织数 / organizations (default 100000)")
     parser.add_argument("--db", help=f"基准库文件 / benchmark database file (default var/bench/{name}.sqlite3)" + (
-        f"; postgresql: 在 JICENG_DATABASE_URL 的服务器上建库 jiceng_bench_{name} / the database jiceng_bench_{name} "
-        "on the server of JICENG_DATABASE_URL" if postgresql else ""))
+        f"; postgresql[:NAME]: 在 JICENG_DATABASE_URL 的服务器上建库 jiceng_bench_{name}（或 NAME）/ the database "
+        f"jiceng_bench_{name} (or NAME) on the server of JICENG_DATABASE_URL" if postgresql else ""))
     parser.add_argument("--keep", action="store_true", help="库已存在且规模相同则复用 / reuse the database if it exists with the same sizes")
     parser.add_argument("--no-write", action="store_true", help="不更新 BENCHMARKS.md / do not update BENCHMARKS.md")
 
