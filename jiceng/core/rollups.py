@@ -495,21 +495,30 @@ class FacetRollup:
         organization): one read of the organizations and their ancestors, known from the path each current row
         carries (its copy, kept with its organization's), each with whether it keeps a snapshot; a second only
         for an organization no current row names (a row's organization before it moved)."""
-        from django.db.models import Exists, OuterRef
-
         att, own = self.org_attname, self.own_path
         ids = {s[att] for s in states}
-        ancestors = {pk for s in states if own and s.get(own) for pk in path_ids(s[own])}
-        kept = self.table._base_manager.using(db).filter(org_id=OuterRef("pk"), facet=self.TOTAL[0])
+        wanted = sorted(ids | {pk for s in states if own and s.get(own) for pk in path_ids(s[own])})
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        tree, table = quote(self.tree._meta.db_table), quote(self.table._meta.db_table)
+        names = ["pk", "path", *self.org_columns]
+        columns = ", ".join(f"o.{quote(c)}" for c in [self.tree._meta.pk.column, "path", *(
+            self.tree._meta.get_field(c).column for c in self.org_columns)])
         orgs, snapshots, seen = {}, {}, set()
-        found = self.tree._base_manager.using(db).filter(pk__in=ids | ancestors).values(
-            "pk", "path", *self.org_columns, _snapshot=Exists(kept))
-        for row in found:
-            if row.pop("_snapshot"):
-                snapshots[row["path"]] = row["pk"]
-            if row["pk"] in ids:
-                orgs[row["pk"]] = row
-            seen.add(row["pk"])
+        # written by hand: on every person's write, the ORM's building of this query cost more than running it
+        with connection.cursor() as cursor:
+            for i in range(0, len(wanted), CHUNK):
+                chunk = wanted[i:i + CHUNK]
+                cursor.execute(f"SELECT {columns}, EXISTS(SELECT 1 FROM {table} f WHERE f.{quote('org_id')} = o.{quote('id')} "
+                               f"AND f.{quote('facet')} = %s) FROM {tree} o WHERE o.{quote('id')} IN "
+                               f"({', '.join(['%s'] * len(chunk))})", [self.TOTAL[0], *chunk])
+                for *values, snapshot in cursor.fetchall():
+                    row = dict(zip(names, values))
+                    if snapshot:
+                        snapshots[row["path"]] = row["pk"]
+                    if row["pk"] in ids:
+                        orgs[row["pk"]] = row
+                    seen.add(row["pk"])
         unseen = [org["path"] for org in orgs.values() if not set(path_ids(org["path"])) <= seen]
         if unseen:
             snapshots.update(self._snapshots(db, unseen))
