@@ -13,11 +13,14 @@ import os
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from jiceng.bench.tree import database_arguments, machine
+
+PG_URL_PREFIXES = ("postgres://", "postgresql://")
 
 TARGET_PROVINCE_S = 30.0
 TARGET_CITY_S = 1.0
@@ -80,21 +83,111 @@ def start(spec: Spec, argv=None) -> tuple[argparse.Namespace, Path]:
     return args, db
 
 
-def prepare(db: Path, args, *, reusable: Callable[[], bool], build: Callable[[], None], what: str) -> float | None:
+def with_db(url: str, name: str) -> str:
+    """A PostgreSQL URL with its database replaced by `name`."""
+    from urllib.parse import urlparse
+
+    return urlparse(url)._replace(path="/" + name).geturl()
+
+
+def pg_admin(base_url: str, *statements: str) -> list:
+    """Statements outside a transaction (CREATE / DROP DATABASE) on the server of `base_url`; the last one's rows."""
+    import psycopg
+
+    rows: list = []
+    with psycopg.connect(base_url, autocommit=True) as conn:
+        for sql in statements:
+            cursor = conn.execute(sql)
+            rows = cursor.fetchall() if cursor.description else []
+    return rows
+
+
+class Database:
+    """Where a benchmark builds: a SQLite file (--db FILE, default var/bench/<name>.sqlite3), or with
+    `--db postgresql` the database jiceng_bench_<name> (`--db postgresql:NAME`: NAME) on the server of
+    JICENG_DATABASE_URL — the convention of `jiceng bench import --db postgresql` — created when built and kept
+    (reused with --keep)."""
+
+    def __init__(self, arg: str | None, name: str, default_file: Path):
+        self.postgresql = arg is not None and (arg == "postgresql" or arg.startswith("postgresql:") and "/" not in arg)
+        if self.postgresql:
+            self.server = os.environ.get("JICENG_DATABASE_URL", "")
+            if not self.server.startswith(PG_URL_PREFIXES):
+                raise SystemExit("--db postgresql: set JICENG_DATABASE_URL to a postgresql:// URL of a server where "
+                                 "databases may be created (e.g. JICENG_PG_PORT=54360 scripts/postgres.sh start; "
+                                 "JICENG_DATABASE_URL=$(JICENG_PG_PORT=54360 scripts/postgres.sh url))")
+            self.name = arg.partition(":")[2] or f"jiceng_bench_{name}"  # --db postgresql:NAME: another database
+            if not self.name.replace("_", "").isalnum() or not self.name.isascii():
+                raise SystemExit(f"--db postgresql:NAME: NAME is letters, digits and _ ({self.name!r})")
+            self.url = with_db(self.server, self.name)
+            self.file = None
+        else:
+            self.file = Path(arg or default_file).resolve()
+            self.url = f"sqlite:///{self.file}"
+
+    def __str__(self) -> str:
+        return str(self.file) if self.file else f"PostgreSQL database {self.name}"
+
+    def exists(self) -> bool:
+        if self.file:
+            return self.file.exists()
+        return bool(pg_admin(self.server, f"SELECT 1 FROM pg_database WHERE datname = '{self.name}'"))
+
+    def recreate(self) -> None:
+        """Nothing left of an earlier build: the file and its journal deleted, or the database dropped and created."""
+        if self.file:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{self.file}{suffix}").unlink(missing_ok=True)
+            self.file.parent.mkdir(parents=True, exist_ok=True)
+        else:
+            pg_admin(self.server, f"DROP DATABASE IF EXISTS {self.name} WITH (FORCE)", f"CREATE DATABASE {self.name}")
+
+
+@contextmanager
+def unchecked_keys():
+    """While a benchmark writes its generated rows straight into the tables: on PostgreSQL, no foreign-key checks
+    (Django's keys are checked at the commit, row by row: measured, most of an hour for 10 million people's
+    dated lines; the rows are generated consistent). SQLite keeps its checks: a deferred key there is a counter,
+    cheap, and its figures stay as they were."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as c:
+        c.execute("SET session_replication_role = replica")  # the server's superuser: as scripts/postgres.sh sets up
+    try:
+        yield
+    finally:
+        with connection.cursor() as c:
+            c.execute("SET session_replication_role = DEFAULT")
+
+
+def analyze() -> None:
+    """Statistics for the planner (both databases); SQLite's write-ahead log folded into the file."""
+    from django.db import connection
+
+    with connection.cursor() as c:
+        c.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def prepare(db: Path | Database, args, *, reusable: Callable[[], bool], build: Callable[[], None], what: str) -> float | None:
     """Migrate and build the database; the build time, or None when --keep found it `reusable` (after migrating
     it: a new index or roll-up is added to the data already there)."""
     from django.core.management import call_command
     from django.db import connection
 
+    if isinstance(db, Path):
+        db = Database(str(db), "", db)
     if args.keep and db.exists():
         call_command("migrate", verbosity=0)
         if reusable():
             print(f"reusing {db}", flush=True)
             return None
-        connection.close()
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
+    connection.close()
+    db.recreate()
     print(f"building {db}: {what}", flush=True)
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -108,15 +201,12 @@ def finish_build(username: str) -> None:
     """The benchmark's user, an organization administrator at the root (no change log), then statistics for the
     planner and the write-ahead log folded in."""
     from django.contrib.auth import get_user_model
-    from django.db import connection
 
     from jiceng.core.models import RoleGrant
 
     user = get_user_model().objects.create_user(username=username)
     RoleGrant.objects.bulk_create([RoleGrant(user=user, org_id=1, role=RoleGrant.ORG_ADMIN)])
-    with connection.cursor() as c:
-        c.execute("ANALYZE")
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    analyze()
 
 
 def chunks(raw, sql: str, rows) -> None:

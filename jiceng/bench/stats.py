@@ -57,7 +57,7 @@ DESCRIPTION = (
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    database_arguments(parser, "stats")
+    database_arguments(parser, "stats", postgresql=True)
     parser.add_argument("--members", type=int, default=1_000_000, help="成员数 / members (default 1000000)")
     parser.add_argument("--samples", type=int, default=5, help="每层抽样组织数 / organizations sampled per depth (default 5)")
     parser.add_argument("--load-seconds", type=float, default=20.0, help="负载测试时长（秒）/ load run length (default 20)")
@@ -72,7 +72,8 @@ def argv_from(options: dict) -> list[str]:
     argv = ["--orgs", str(options["orgs"]), "--members", str(options["members"]), "--samples", str(options["samples"]),
             "--load-seconds", str(options["load_seconds"]), "--clients", str(options["clients"]),
             "--writes", str(options["writes"]), "--doc-samples", str(options["doc_samples"]),
-            "--db", str(Path(options["db"] or Path(settings.DATA_DIR) / "bench" / "stats.sqlite3").resolve())]
+            "--db", options["db"] if common.Database(options["db"], "stats", default_db()).postgresql
+            else str(Path(options["db"] or Path(settings.DATA_DIR) / "bench" / "stats.sqlite3").resolve())]
     return argv + [f"--{flag.replace('_', '-')}" for flag in ("keep", "no_write") if options[flag]]
 
 
@@ -110,8 +111,12 @@ def build_lines() -> None:
 
     member_keys = ", ".join(f"'{c.key}'" for c in profiles.get("ccp").categories if c.is_member)
     # the joining day's mirror: the members' one category line starts then
-    statements.append(f"UPDATE members_member SET joined_on = (SELECT start FROM members_categoryline c "
-                      f"WHERE c.member_id = members_member.id) WHERE category IN ({member_keys})")
+    if connection.vendor == "sqlite":
+        statements.append(f"UPDATE members_member SET joined_on = (SELECT start FROM members_categoryline c "
+                          f"WHERE c.member_id = members_member.id) WHERE category IN ({member_keys})")
+    else:  # one join, not a subquery per row
+        statements.append(f"UPDATE members_member m SET joined_on = c.start FROM members_categoryline c "
+                          f"WHERE c.member_id = m.id AND m.category IN ({member_keys})")
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
@@ -121,12 +126,10 @@ def build_lines() -> None:
     with transaction.atomic():
         rollups.rebuild_all()
     print(f"  roll-ups rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
-        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    common.analyze()
 
 
-def prepare(db: Path, args) -> float | None:
+def prepare(db: common.Database, args) -> float | None:
     from django.contrib.auth import get_user_model
 
     from jiceng.members.models import BelongingLine, Member
@@ -137,8 +140,9 @@ def prepare(db: Path, args) -> float | None:
                 and BelongingLine.objects.exists() and get_user_model().objects.filter(username=BENCH_USER).exists())
 
     def build() -> None:
-        build_tree(args.orgs, args.members, random.Random(20260101))
-        build_lines()
+        with common.unchecked_keys():
+            build_tree(args.orgs, args.members, random.Random(20260101))
+            build_lines()
 
     return common.prepare(db, args, reusable=reusable, build=build,
                           what=f"{args.orgs:,} orgs, {args.members:,} members")
@@ -213,7 +217,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def measure_load(args, db: Path, user, samples) -> dict:
+def measure_load(args, db: common.Database, user, samples) -> dict:
     """gunicorn with 2 workers; `clients` threads each asking for random organizations' pages for the run's
     length, with a logged-in session; pages per second that came back 200."""
     from django.test import Client
@@ -222,7 +226,7 @@ def measure_load(args, db: Path, user, samples) -> dict:
     client.force_login(user)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     port = free_port()
-    env = {**os.environ, "JICENG_DATABASE_URL": f"sqlite:///{db}", "JICENG_DEBUG": "0"}
+    env = {**os.environ, "JICENG_DATABASE_URL": db.url, "JICENG_DEBUG": "0"}  # the same database
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "jiceng.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
                                "--log-level", "warning"], env=env)
     try:
@@ -372,8 +376,8 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.orgs < 100 or args.members < 100 or args.samples < 1:
         parser.error("--orgs >= 100, --members >= 100, --samples >= 1")
-    db = Path(args.db or default_db()).resolve()
-    os.environ["JICENG_DATABASE_URL"] = f"sqlite:///{db}"
+    db = common.Database(args.db, "stats", default_db())
+    os.environ["JICENG_DATABASE_URL"] = db.url  # before the settings load
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
     import django
 

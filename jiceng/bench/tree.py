@@ -35,10 +35,13 @@ DESCRIPTION = (
 )
 
 
-def database_arguments(parser: argparse.ArgumentParser, name: str) -> None:
-    """What every benchmark on a built tree takes: its size, its database file and whether to write the figures."""
+def database_arguments(parser: argparse.ArgumentParser, name: str, postgresql: bool = False) -> None:
+    """What every benchmark on a built tree takes: its size, its database file and whether to write the figures.
+    With `postgresql`, `--db postgresql` builds on the server of JICENG_DATABASE_URL (common.Database)."""
     parser.add_argument("--orgs", type=int, default=100_000, help="组织数 / organizations (default 100000)")
-    parser.add_argument("--db", help=f"基准库文件 / benchmark database file (default var/bench/{name}.sqlite3)")
+    parser.add_argument("--db", help=f"基准库文件 / benchmark database file (default var/bench/{name}.sqlite3)" + (
+        f"; postgresql[:NAME]: 在 JICENG_DATABASE_URL 的服务器上建库 jiceng_bench_{name}（或 NAME）/ the database "
+        f"jiceng_bench_{name} (or NAME) on the server of JICENG_DATABASE_URL" if postgresql else ""))
     parser.add_argument("--keep", action="store_true", help="库已存在且规模相同则复用 / reuse the database if it exists with the same sizes")
     parser.add_argument("--no-write", action="store_true", help="不更新 BENCHMARKS.md / do not update BENCHMARKS.md")
 
@@ -145,7 +148,8 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
     kinds, parents, paths = plan_orgs(n_orgs, rng)
     founded = _dates(1950, 2024)
     connection.ensure_connection()
-    raw = connection.connection  # the sqlite3 connection: executemany without ORM or change log
+    raw = connection.connection  # the DB-API connection: executemany (SQLite) or COPY (PostgreSQL), no ORM or change log
+    write = _writer(raw, connection.vendor)
 
     def org_rows():
         for i, (kind, parent, path) in enumerate(zip(kinds, parents, paths)):
@@ -157,11 +161,9 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
             )
 
     with transaction.atomic():
-        raw.executemany(
-            "INSERT INTO orgs_org (id, code, name, kind, sector, profile, parent_id, path, depth, founded_on, name_pinyin)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (row + (pinyin.sort_key(row[2], person=False),) for row in org_rows()),
-        )
+        write("orgs_org", ("id", "code", "name", "kind", "sector", "profile", "parent_id", "path", "depth", "founded_on",
+                           "name_pinyin"),
+              (row + (pinyin.sort_key(row[2], person=False),) for row in org_rows()))
     print(f"  orgs: {n_orgs:,} in {time.perf_counter() - t0:.1f} s (max depth {max(len(p) for p in paths) // 6 - 1})", flush=True)
 
     # Members: 5–60 per branch before scaling to the total; inserted in random branch order,
@@ -179,11 +181,10 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
 
     births = _dates(1930, 2006)
     categories = {"full": 90, "probationary": 4, "development_target": 2, "activist": 2, "applicant": 2}
-    sql = (
-        "INSERT INTO members_member (name, sex, ethnicity, birth_date, education, employment, occupation, org_id,"
-        " org_path, category, name_initials, name_pinyin, id_number_cipher, id_tail, phone, degree, title_level,"
-        " employer, post) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', '', '', '', '', '', '')"
-    )
+    columns = ("name", "sex", "ethnicity", "birth_date", "education", "employment", "occupation", "org_id", "org_path",
+               "category", "name_initials", "name_pinyin", "id_number_cipher", "id_tail", "phone", "degree", "title_level",
+               "employer", "post")
+    blank = ("",) * 7
     spelled: dict[str, tuple[str, str]] = {}  # a name's initials and sort key, worked out once per name
 
     def spelling(name: str) -> tuple[str, str]:
@@ -196,7 +197,7 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
         names = [s + g + h for s, g, h in zip(rng.choices(SURNAMES, k=k), rng.choices(GIVEN, k=k),
                                               rng.choices(GIVEN + " " * 40, k=k))]
         names = [n.strip() for n in names]
-        rows = (row + spelling(row[0]) for row in zip(
+        rows = (row + spelling(row[0]) + blank for row in zip(
             names,
             rng.choices(["男", "女"], [70, 30], k=k),
             rng.choices(ETHNICITIES, [930] + [1] * (len(ETHNICITIES) - 1), k=k),
@@ -209,14 +210,30 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
             rng.choices(list(categories), list(categories.values()), k=k),
         ))
         with transaction.atomic():
-            raw.executemany(sql, rows)
+            write("members_member", columns, rows)
         print(f"  members: {start + k:,}/{n_members:,} ({time.perf_counter() - t0:.1f} s)", flush=True)
 
     user = get_user_model().objects.create_user(username=BENCH_USER)
     RoleGrant.objects.bulk_create([RoleGrant(user=user, org_id=1, role=RoleGrant.ORG_ADMIN)])  # no change log
     with connection.cursor() as c:
+        if connection.vendor != "sqlite":  # the organizations' ids were given: their sequence moves on past them
+            c.execute("SELECT setval(pg_get_serial_sequence('orgs_org', 'id'), (SELECT MAX(id) FROM orgs_org))")
         c.execute("ANALYZE")
-        c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if connection.vendor == "sqlite":
+            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _writer(raw, vendor: str):
+    """write(table, columns, rows): sqlite3's executemany, or psycopg's COPY on PostgreSQL (the fast path there)."""
+    if vendor == "sqlite":
+        def write(table, columns, rows):
+            raw.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})", rows)
+    else:
+        def write(table, columns, rows):
+            with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+    return write
 
 
 def prepare(db: Path, args) -> float | None:

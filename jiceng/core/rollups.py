@@ -307,10 +307,15 @@ class Rollup:
             for ancestor in chains.get(key[0], [key[0]])[1:] if spread else ():
                 rows[(ancestor, *key[1:])][1] += dt
             rows[key][1] += dt
-        upsert(self.table, self._keys(), ("n", "total"), [(*key, dn, dt) for key, (dn, dt) in rows.items() if dn or dt], db)
-        if all(dn >= 0 and dt >= 0 for dn, dt in rows.values()):
+        went_down = any(dn < 0 or dt < 0 for dn, dt in rows.values())
+        after = upsert(self.table, self._keys(), ("n", "total"),
+                       [(*key, dn, dt) for key, (dn, dt) in rows.items() if dn or dt], db, returning=went_down)
+        if not went_down:
             return  # nothing went down: no row came to zero
-        touched = sorted({key[0] for key, (dn, dt) in rows.items() if dn < 0 or dt < 0})
+        if after is None:  # a database without RETURNING: look for the touched organizations' rows at zero
+            touched = sorted({key[0] for key, (dn, dt) in rows.items() if dn < 0 or dt < 0})
+        else:  # the rows as the upsert left them: only those at zero are deleted (usually none: no statement)
+            touched = sorted({row[0] for row in after if row[-2] == 0 and row[-1] == 0})
         for i in range(0, len(touched), CHUNK):
             self.table._base_manager.using(db).filter(org_id__in=touched[i:i + CHUNK], n=0, total=0)._raw_delete(db)
 
@@ -468,26 +473,67 @@ class FacetRollup:
 
     def changed(self, role: str, action: str, rows: list[tuple]) -> None:
         db = router.db_for_write(self.table)
-        if not self.table._base_manager.using(db).exists():
-            return
-        if role == "source":
+        if role == "source":  # no snapshot above the rows (an empty table among them): the one read says so
             self._source_changed(action, rows, db)
-        elif action == "update":
+        elif action == "update" and self.table._base_manager.using(db).exists():
             for _ct, pk, _text, _path, before, _after in rows:
                 if before and "parent_id" in before:
                     self._moved(pk, before["parent_id"], db)
                 if before and any(c in before for c in self.org_columns):
                     self._org_changed(pk, before, db)
 
+    @property
+    def own_path(self) -> str | None:
+        """The source's own column holding its organization's path (None: `path` goes through a join)."""
+        return None if "__" in self.path else self.source._meta.get_field(self.path).attname
+
     def source_columns(self) -> list[str]:
         """The source columns a difference reads."""
-        return self._columns()
+        return list(dict.fromkeys([*self._columns(), *([self.own_path] if self.own_path else [])]))
+
+    def _orgs_and_snapshots(self, db: str, states: list[dict]) -> tuple[dict[int, dict], dict[str, int]]:
+        """The organizations of these source rows (path and `org_columns`) and the snapshots above them (path →
+        organization): one read of the organizations and their ancestors, known from the path each current row
+        carries (its copy, kept with its organization's), each with whether it keeps a snapshot; a second only
+        for an organization no current row names (a row's organization before it moved)."""
+        att, own = self.org_attname, self.own_path
+        ids = {s[att] for s in states}
+        wanted = sorted(ids | {pk for s in states if own and s.get(own) for pk in path_ids(s[own])})
+        connection = connections[db]
+        quote = connection.ops.quote_name
+        tree, table = quote(self.tree._meta.db_table), quote(self.table._meta.db_table)
+        names = ["pk", "path", *self.org_columns]
+        columns = ", ".join(f"o.{quote(c)}" for c in [self.tree._meta.pk.column, "path", *(
+            self.tree._meta.get_field(c).column for c in self.org_columns)])
+        orgs, snapshots, seen = {}, {}, set()
+        # written by hand: on every person's write, the ORM's building of this query cost more than running it
+        with connection.cursor() as cursor:
+            for i in range(0, len(wanted), CHUNK):
+                chunk = wanted[i:i + CHUNK]
+                cursor.execute(f"SELECT {columns}, EXISTS(SELECT 1 FROM {table} f WHERE f.{quote('org_id')} = o.{quote('id')} "
+                               f"AND f.{quote('facet')} = %s) FROM {tree} o WHERE o.{quote('id')} IN "
+                               f"({', '.join(['%s'] * len(chunk))})", [self.TOTAL[0], *chunk])
+                for *values, snapshot in cursor.fetchall():
+                    row = dict(zip(names, values))
+                    if snapshot:
+                        snapshots[row["path"]] = row["pk"]
+                    if row["pk"] in ids:
+                        orgs[row["pk"]] = row
+                    seen.add(row["pk"])
+        unseen = [org["path"] for org in orgs.values() if not set(path_ids(org["path"])) <= seen]
+        if unseen:
+            snapshots.update(self._snapshots(db, unseen))
+        return orgs, snapshots
 
     def _source_changed(self, action: str, rows: list[tuple], db: str) -> None:
         pairs = source_states(self.source, action, rows, db, self.source_columns())
         att = self.org_attname
-        orgs = self._orgs(db, pk__in={s[att] for pair in pairs for s in pair if s})
-        snapshots = self._snapshots(db, [org["path"] for org in orgs.values()])
+        states = [s for pair in pairs for s in pair if s]
+        if not states:
+            return
+        orgs, snapshots = self._orgs_and_snapshots(db, states)
+        if not snapshots:
+            return  # no snapshot above any of them (or none at all): nothing to keep
         delta: Counter = Counter()
         for old, new in pairs:
             for state, sign in ((old, -1), (new, 1)):
@@ -532,10 +578,15 @@ class FacetRollup:
         rows = [(*key, n) for key, n in delta.items() if n]
         if not rows:
             return
-        upsert(self.table, ("org_id", "facet", "key"), ("n",), rows, db)
-        rows = [row for row in rows if row[3] < 0]
-        if not rows:
+        went_down = any(row[3] < 0 for row in rows)
+        after = upsert(self.table, ("org_id", "facet", "key"), ("n",), rows, db, returning=went_down)
+        if not went_down:
             return  # nothing went down: no row came to zero
+        if after is not None:  # the rows as the upsert left them: those at zero (usually none: no statement)
+            rows = [row for row in after if row[3] == 0 and row[1] != self.TOTAL[0]]
+            if not rows:
+                return
+        rows = [row for row in rows if row[3] <= 0]
         # the rows that came to zero among those touched (the index finds them: not a snapshot's every row)
         orgs, facets, keys = ({row[i] for row in rows} for i in range(3))
         (self.table._base_manager.using(db).filter(org_id__in=orgs, facet__in=facets - {self.TOTAL[0]}, key__in=keys, n=0)
@@ -593,10 +644,13 @@ class FacetRollup:
         return out
 
 
-def upsert(table: type[models.Model], keys, added, rows: list[tuple], db: str) -> None:
+def upsert(table: type[models.Model], keys, added, rows: list[tuple], db: str, returning: bool = False) -> list | None:
     """Add the rows' values to the `added` columns of the table's rows with the same `keys` (inserted when
-    new): one statement per few hundred rows, not one per row."""
+    new): one statement per few hundred rows, not one per row. With `returning`, the rows as they are after it
+    (keys and `added`, in no order) where the database can say so in the same statement (else None)."""
     connection = connections[db]
+    returning = returning and connection.features.can_return_rows_from_bulk_insert
+    out: list | None = [] if returning else None
     quote = connection.ops.quote_name
     name = quote(table._meta.db_table)
     columns = ", ".join(map(quote, (*keys, *added)))
@@ -607,7 +661,11 @@ def upsert(table: type[models.Model], keys, added, rows: list[tuple], db: str) -
         for i in range(0, len(rows), CHUNK):
             chunk = rows[i:i + CHUNK]
             cursor.execute(f"INSERT INTO {name} ({columns}) VALUES {', '.join([one] * len(chunk))} "
-                           f"ON CONFLICT ({conflict}) DO UPDATE SET {sums}", [v for row in chunk for v in row])
+                           f"ON CONFLICT ({conflict}) DO UPDATE SET {sums}" + (f" RETURNING {columns}" if returning else ""),
+                           [v for row in chunk for v in row])
+            if out is not None:
+                out += cursor.fetchall()
+    return out
 
 
 def bulk_rows(queryset, ids, size: int = CHUNK) -> Iterator[dict]:
