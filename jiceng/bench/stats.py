@@ -43,6 +43,7 @@ TARGET_RATE = 100.0  # pages per second under load
 TARGET_UPKEEP = 0.30  # the share of people's write throughput the roll-ups may cost
 TARGET_DOC_ROOT_MS, TARGET_DOC_MS = 100.0, 50.0  # the statistics document, p95
 SECTION = "## Statistics and the organization page (jiceng bench stats)"
+SECTION_PG = "## Statistics and the organization page on PostgreSQL (jiceng bench stats --db postgresql)"
 LINES_FROM = "2020-01-01"  # the bench's people belong from this day (or their organization's founding)
 
 HELP = "统计基准：组织页、组织树、统计文档与汇总表维护成本 / stats benchmark: organization page, tree, statistics document, roll-up upkeep"
@@ -83,7 +84,8 @@ def default_db() -> Path:
 
 def command_line(args) -> str:
     return (f"jiceng bench stats --orgs {args.orgs} --members {args.members} --samples {args.samples} "
-            f"--load-seconds {args.load_seconds:g} --clients {args.clients} --writes {args.writes} --doc-samples {args.doc_samples}")
+            f"--load-seconds {args.load_seconds:g} --clients {args.clients} --writes {args.writes} --doc-samples {args.doc_samples}"
+            + (" --db postgresql" if str(args.db or "").startswith("postgresql") else ""))
 
 
 # --- building ---------------------------------------------------------------------------------------------------
@@ -447,7 +449,7 @@ def main(argv=None) -> int:
         from jiceng.stats.facets import facets
 
         section = "\n".join([
-            SECTION, "", f"Command: `{command_line(args)}`  ", f"Date: {date.today().isoformat()}  ",
+            SECTION_PG if db.postgresql else SECTION, "", f"Command: `{command_line(args)}`  ", f"Date: {date.today().isoformat()}  ",
             f"Machine: {machine()}", "", *text, "", *lines, "",
             "The statistics document of today (snapshots of the subtrees of at least "
             f"{facets.threshold:,} people, the people of smaller ones):", "", *doc_lines, "",
