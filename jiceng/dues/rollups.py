@@ -69,6 +69,7 @@ class LedgerRollup:
             orgs = [pk for _ct, pk, _text, _path, before, _after in rows if before and "profile" in before]
             if orgs:
                 ids = set(Member.objects.filter(org_id__in=orgs).values_list("pk", flat=True))
+        ids = sums.with_dues_records(ids)  # a member with no basis, payment or row has nothing to recompute
         if ids:
             sums.fill_months(sorted(ids), state.since, state.year)
 

@@ -438,6 +438,21 @@ CROSS JOIN members_member m WHERE m.id = v.member_id AND m.org_path >= %s AND m.
 """, [first, last, path, path + END])
 
 
+def with_dues_records(ids) -> set:
+    """Those of these members with a basis line, a payment (its roll-up's rows) or a ledger row: the others'
+    rows are none before and after any change (an exit of a person who never paid: no temporary tables)."""
+    found: set = set()
+    ids = sorted(ids)
+    with connection.cursor() as cur:
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cur.execute(" UNION ".join(f"SELECT member_id FROM {table} WHERE member_id IN ({marks})"
+                                       for table in ("dues_duesbasisline", ROLLUP, MONTHS)), chunk * 3)
+            found |= {row[0] for row in cur.fetchall()}
+    return found
+
+
 def fill_months(ids: list[int] | None, floor: int, horizon: int) -> None:
     """Recompute the `LedgerMonths` rows of these members (None: every member) for the years `floor`–`horizon`:
     their rows deleted, then in three statements over the same temporary tables as the ledger's general path —
