@@ -124,6 +124,7 @@ def build_lines() -> None:
         for sql in statements:
             cursor.execute(sql)
     print(f"  dated lines in {time.perf_counter() - t0:.1f} s", flush=True)
+    common.analyze()  # statistics first: PostgreSQL without them planned the ledger roll-up's per-member lookups as scans
     t0 = time.perf_counter()
     with transaction.atomic():
         rollups.rebuild_all()
