@@ -472,7 +472,15 @@ def fill_months(ids: list[int] | None, floor: int, horizon: int) -> None:
         try:
             if ids is None:
                 cur.execute(f"DELETE FROM {MONTHS}")
-                cur.execute(members)
+                # every member: the admissions grouped once, not looked up per member (PostgreSQL without
+                # statistics — a freshly loaded database — planned that lookup as a scan per member)
+                cur.execute(f"INSERT INTO {TEMP} (id, org_path, profile, since, until) SELECT m.id, m.org_path,"
+                            f" o.profile, COALESCE(a.since, '0001-01-01'),"
+                            f" COALESCE({_month_after('m.exited_on')}, '9999-12-01')"
+                            f" FROM members_member m JOIN orgs_org o ON o.id = m.org_id"
+                            f" LEFT JOIN (SELECT c.member_id, {_month_start('MIN(c.start)')} AS since"
+                            f" FROM members_categoryline c WHERE c.category IN ({keys}) GROUP BY c.member_id) a"
+                            f" ON a.member_id = m.id WHERE o.profile IN ({inside})")
             else:
                 for i in range(0, len(ids), 500):
                     chunk = ids[i:i + 500]
