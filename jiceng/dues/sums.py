@@ -462,31 +462,29 @@ def fill_months(ids: list[int] | None, floor: int, horizon: int) -> None:
     that are not voluntary summed per month."""
     inside = ", ".join(f"'{_safe(k)}'" for k in sql_profiles()) or "''"
     keys = ", ".join(f"'{_safe(k)}'" for k in member_categories()) or "''"
-    since = (f"COALESCE((SELECT {_month_start('MIN(c.start)')} FROM members_categoryline c WHERE c.member_id = m.id"
-             f" AND c.category IN ({keys})), '0001-01-01')")
-    members = (f"INSERT INTO {TEMP} (id, org_path, profile, since, until) SELECT m.id, m.org_path, o.profile, {since},"
-               f" COALESCE({_month_after('m.exited_on')}, '9999-12-01')"
-               f" FROM members_member m JOIN orgs_org o ON o.id = m.org_id WHERE o.profile IN ({inside})")
+
+    def members(only: str = "") -> str:
+        """The members' rows (`only`: a condition on a member id column, `{}` its name): the admissions grouped
+        once, not looked up per member (PostgreSQL without statistics — a freshly loaded database — planned
+        that lookup as a scan per member)."""
+        return (f"INSERT INTO {TEMP} (id, org_path, profile, since, until) SELECT m.id, m.org_path, o.profile,"
+                f" COALESCE(a.since, '0001-01-01'), COALESCE({_month_after('m.exited_on')}, '9999-12-01')"
+                f" FROM members_member m JOIN orgs_org o ON o.id = m.org_id"
+                f" LEFT JOIN (SELECT c.member_id, {_month_start('MIN(c.start)')} AS since FROM members_categoryline c"
+                f" WHERE c.category IN ({keys}){only.format('c.member_id')} GROUP BY c.member_id) a ON a.member_id = m.id"
+                f" WHERE o.profile IN ({inside}){only.format('m.id')}")
     with connection.cursor() as cur:
         _create_temps(cur)
         try:
             if ids is None:
                 cur.execute(f"DELETE FROM {MONTHS}")
-                # every member: the admissions grouped once, not looked up per member (PostgreSQL without
-                # statistics — a freshly loaded database — planned that lookup as a scan per member)
-                cur.execute(f"INSERT INTO {TEMP} (id, org_path, profile, since, until) SELECT m.id, m.org_path,"
-                            f" o.profile, COALESCE(a.since, '0001-01-01'),"
-                            f" COALESCE({_month_after('m.exited_on')}, '9999-12-01')"
-                            f" FROM members_member m JOIN orgs_org o ON o.id = m.org_id"
-                            f" LEFT JOIN (SELECT c.member_id, {_month_start('MIN(c.start)')} AS since"
-                            f" FROM members_categoryline c WHERE c.category IN ({keys}) GROUP BY c.member_id) a"
-                            f" ON a.member_id = m.id WHERE o.profile IN ({inside})")
+                cur.execute(members())
             else:
                 for i in range(0, len(ids), 500):
                     chunk = ids[i:i + 500]
                     marks = ", ".join(["%s"] * len(chunk))
                     cur.execute(f"DELETE FROM {MONTHS} WHERE member_id IN ({marks})", chunk)
-                    cur.execute(f"{members} AND m.id IN ({marks})", chunk)
+                    cur.execute(members(f" AND {{}} IN ({marks})"), chunk * 2)
             cur.execute(f"SELECT MIN(l.start) FROM {TEMP} mem CROSS JOIN dues_duesbasisline l WHERE l.member_id = mem.id")
             earliest = cur.fetchone()[0]
             parts = []
