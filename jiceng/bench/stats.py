@@ -92,10 +92,9 @@ def command_line(args) -> str:
 
 def build_lines() -> None:
     """The dated lines the statistics read, from the rows `jiceng bench tree` wrote: one open line each, from
-    LINES_FROM or the organization's founding (set-based INSERT … SELECT, no change log), then the roll-ups."""
+    LINES_FROM or the organization's founding (set-based INSERT … SELECT, no change log; the members' joining
+    day, the category line's start, was written with them)."""
     from django.db import connection, transaction
-
-    from jiceng.core import rollups
 
     since = f"CASE WHEN o.founded_on > '{LINES_FROM}' THEN o.founded_on ELSE '{LINES_FROM}' END"
     statements = [
@@ -109,21 +108,18 @@ def build_lines() -> None:
           f"SELECT m.id, '{field}', m.{field}, '', {since}, NULL FROM members_member m JOIN orgs_org o ON o.id = m.org_id "
           f"WHERE m.{field} <> ''" for field in ("employment", "education", "occupation")),
     ]
-    from jiceng.core import profiles
-
-    member_keys = ", ".join(f"'{c.key}'" for c in profiles.get("ccp").categories if c.is_member)
-    # the joining day's mirror: the members' one category line starts then
-    if connection.vendor == "sqlite":
-        statements.append(f"UPDATE members_member SET joined_on = (SELECT start FROM members_categoryline c "
-                          f"WHERE c.member_id = members_member.id) WHERE category IN ({member_keys})")
-    else:  # one join, not a subquery per row
-        statements.append(f"UPDATE members_member m SET joined_on = c.start FROM members_categoryline c "
-                          f"WHERE c.member_id = m.id AND m.category IN ({member_keys})")
     t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
     print(f"  dated lines in {time.perf_counter() - t0:.1f} s", flush=True)
+
+
+def build_rollups() -> None:
+    from django.db import transaction
+
+    from jiceng.core import rollups
+
     common.analyze()  # statistics first: PostgreSQL without them planned the ledger roll-up's per-member lookups as scans
     t0 = time.perf_counter()
     with transaction.atomic():
@@ -143,9 +139,22 @@ def prepare(db: common.Database, args) -> float | None:
                 and BelongingLine.objects.exists() and get_user_model().objects.filter(username=BENCH_USER).exists())
 
     def build() -> None:
-        with common.unchecked_keys():
-            build_tree(args.orgs, args.members, random.Random(20260101))
+        from django.db import transaction
+
+        from jiceng.core import bulk
+        from jiceng.members.models import AttributeLine, CategoryLine
+        from jiceng.orgs.models import OrgLine
+
+        # the tables filled without their secondary indexes, which are then built by sorting (alone on the
+        # database: PostgreSQL too); measured, the index upkeep of row-by-row inserts was most of the build
+        tables = (Org, OrgLine, Member, BelongingLine, CategoryLine, AttributeLine)
+        with common.unchecked_keys(), transaction.atomic(), bulk.deferred_indexes(tables, 1, alone=True):
+            build_tree(args.orgs, args.members, random.Random(20260101), joined_from=LINES_FROM)
             build_lines()
+            t0 = time.perf_counter()
+            bulk.restore_indexes()
+            print(f"  indexes built in {time.perf_counter() - t0:.1f} s", flush=True)
+        build_rollups()
 
     return common.prepare(db, args, reusable=reusable, build=build,
                           what=f"{args.orgs:,} orgs, {args.members:,} members")

@@ -135,7 +135,9 @@ def _dates(first_year: int, last_year: int) -> list[str]:
     return [date.fromordinal(d).isoformat() for d in range(start, end + 1)]
 
 
-def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
+def build(n_orgs: int, n_members: int, rng: random.Random, joined_from: str | None = None) -> None:
+    """The tree and its people, written straight into the tables. `joined_from`: the members (of the member
+    categories) joined on that day or their organization's founding, whichever is later; otherwise no day."""
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
 
@@ -147,6 +149,7 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
     t0 = time.perf_counter()
     kinds, parents, paths = plan_orgs(n_orgs, rng)
     founded = _dates(1950, 2024)
+    founded_on: list[str] = []  # per organization, in id order
     connection.ensure_connection()
     raw = connection.connection  # the DB-API connection: executemany (SQLite) or COPY (PostgreSQL), no ORM or change log
     write = _writer(raw, connection.vendor)
@@ -154,11 +157,13 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
     def org_rows():
         for i, (kind, parent, path) in enumerate(zip(kinds, parents, paths)):
             depth = len(path) // 6 - 1
-            yield (
+            row = (
                 i + 1, f"BT{i + 1:07d}", f"基准{rules.kind_label(kind)}{i + 1}", kind,
                 rng.choice(SECTORS) if depth >= 2 else "", "ccp",
                 parent + 1 if parent is not None else None, path, depth, rng.choice(founded),
             )
+            founded_on.append(row[-1])
+            yield row
 
     with transaction.atomic():
         write("orgs_org", ("id", "code", "name", "kind", "sector", "profile", "parent_id", "path", "depth", "founded_on",
@@ -183,21 +188,26 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
     categories = {"full": 90, "probationary": 4, "development_target": 2, "activist": 2, "applicant": 2}
     columns = ("name", "sex", "ethnicity", "birth_date", "education", "employment", "occupation", "org_id", "org_path",
                "category", "name_initials", "name_pinyin", "id_number_cipher", "id_tail", "phone", "degree", "title_level",
-               "employer", "post")
+               "employer", "post", "joined_on")
     blank = ("",) * 7
+    joins = {c.key for c in rules.categories if c.is_member} if joined_from else set()
     spelled: dict[str, tuple[str, str]] = {}  # a name's initials and sort key, worked out once per name
 
     def spelling(name: str) -> tuple[str, str]:
         if name not in spelled:
             spelled[name] = (pinyin.initials(name), pinyin.sort_key(name))
         return spelled[name]
+
+    def joined(org_id: int, category: str) -> str | None:
+        return max(founded_on[org_id - 1], joined_from) if category in joins else None
+
     for start in range(0, n_members, CHUNK):
         k = min(CHUNK, n_members - start)
         # whole columns per chunk: one choices() call each is far cheaper than per-row calls
         names = [s + g + h for s, g, h in zip(rng.choices(SURNAMES, k=k), rng.choices(GIVEN, k=k),
                                               rng.choices(GIVEN + " " * 40, k=k))]
         names = [n.strip() for n in names]
-        rows = (row + spelling(row[0]) + blank for row in zip(
+        rows = (row + spelling(row[0]) + blank + (joined(row[7], row[9]),) for row in zip(
             names,
             rng.choices(["男", "女"], [70, 30], k=k),
             rng.choices(ETHNICITIES, [930] + [1] * (len(ETHNICITIES) - 1), k=k),
@@ -218,9 +228,10 @@ def build(n_orgs: int, n_members: int, rng: random.Random) -> None:
     with connection.cursor() as c:
         if connection.vendor != "sqlite":  # the organizations' ids were given: their sequence moves on past them
             c.execute("SELECT setval(pg_get_serial_sequence('orgs_org', 'id'), (SELECT MAX(id) FROM orgs_org))")
-        c.execute("ANALYZE")
-        if connection.vendor == "sqlite":
-            c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        if not connection.in_atomic_block:  # otherwise the caller, after the rest of its build
+            c.execute("ANALYZE")
+            if connection.vendor == "sqlite":
+                c.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 def _writer(raw, vendor: str):

@@ -138,25 +138,26 @@ _deferred: ContextVar[list | None] = ContextVar("deferred_indexes", default=None
 def _table_rows_below(table: str, n: int) -> bool:
     """Whether the table holds fewer than n rows (counts at most n)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT %s)", [n])
+        cursor.execute(f"SELECT count(*) FROM (SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT %s) AS t", [n])
         return cursor.fetchone()[0] < n
 
 
 @contextmanager
-def deferred_indexes(models, rows: int):
-    """SQLite: drop the secondary indexes of each model's table that is about to receive more rows than it
-    holds, and build them again before the transaction commits. Inserting a million rows into random
-    places of a B-tree that has outgrown the page cache reads and writes a page per row and index; one
-    CREATE INDEX sorts instead. The definitions come from sqlite_master (what the migrations made), and
-    DDL is transactional: a rollback or a killed process leaves the indexes as they were, WAL readers
-    keep their snapshot (indexes included), and a UNIQUE index rebuilt over a duplicate fails the
-    CREATE, so the transaction. Constraint indexes declared in the table (sqlite_autoindex_*: the
-    primary key, `unique=True` columns) cannot be dropped and stay.
-    PostgreSQL: nothing; there DROP INDEX holds an ACCESS EXCLUSIVE lock until commit, which would
-    stop every reader of the table (the import's own checker included) for the whole import.
-    Call inside the writing transaction; `restore_indexes()` builds them early (before ORM writes
-    that read through them)."""
-    if connection.vendor != "sqlite" or rows <= 0:
+def deferred_indexes(models, rows: int, *, alone: bool = False):
+    """Drop the secondary indexes of each model's table that is about to receive more rows than it holds,
+    and build them again before the transaction commits. Inserting a million rows into random places of a
+    B-tree that has outgrown the page cache reads and writes a page per row and index; one CREATE INDEX
+    sorts instead. The definitions are read back from the database (what the migrations made), and DDL is
+    transactional: a rollback or a killed process leaves the indexes as they were, and a UNIQUE index
+    rebuilt over a duplicate fails the CREATE, so the transaction. Indexes behind constraints (the primary
+    key, `unique=True` columns) cannot be dropped and stay.
+    SQLite: always (WAL readers keep their snapshot, indexes included). PostgreSQL: only when the caller is
+    `alone` on the database (a benchmark's build): there DROP INDEX holds an ACCESS EXCLUSIVE lock until the
+    commit, which would stop every reader of the table (an import's own checker included) for the whole write.
+    Call inside the writing transaction; `restore_indexes()` builds them early (before ORM writes that read
+    through them)."""
+    postgresql = connection.vendor == "postgresql"
+    if rows <= 0 or postgresql and not alone or connection.vendor not in ("sqlite", "postgresql"):
         yield
         return
     assert connection.in_atomic_block, "deferred_indexes() needs the writing transaction"
@@ -166,8 +167,14 @@ def deferred_indexes(models, rows: int):
             table = model._meta.db_table
             if not _table_rows_below(table, rows):
                 continue
-            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
-                           " AND sql IS NOT NULL", [table])
+            if postgresql:
+                cursor.execute("SELECT c.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x"
+                               " JOIN pg_class c ON c.oid = x.indexrelid WHERE x.indrelid = %s::regclass"
+                               " AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = x.indexrelid)",
+                               [table])
+            else:
+                cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = %s"
+                               " AND sql IS NOT NULL", [table])
             for name, sql in cursor.fetchall():
                 cursor.execute(f"DROP INDEX {connection.ops.quote_name(name)}")
                 saved.append(sql)
@@ -185,6 +192,12 @@ def restore_indexes() -> None:
     if not saved:
         return
     with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # the keys' deferred checks made now (PostgreSQL builds no index on a table with pending trigger
+            # events), then deferred again; the sorts of a large build get room, for this transaction
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+            cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
         while saved:
             cursor.execute(saved.pop(0))
 
