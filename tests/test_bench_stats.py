@@ -3,6 +3,7 @@
 set-based), or the app's counts differing from the hand-written ones (exit status 2) — the roll-up against the
 people table, the statistics document against a plain GROUP BY over the dated lines."""
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +38,14 @@ def agreed(done) -> None:
 def test_tiny_stats_bench_on_sqlite_counts_agree_and_a_rerun_reuses_the_database(tmp_path):
     done = run_stats(tmp_path, str(tmp_path / "stats.sqlite3"), "--keep")
     agreed(done)
-    assert "building" in done.stdout and "dated lines in" in done.stdout
+    assert "building" in done.stdout and "dated lines:" in done.stdout and "indexes:" in done.stdout
+    # the tables were filled without their secondary indexes: every one is back (the standing lists' covering
+    # index among them), and a rollback of the build would have left none half-made
+    with sqlite3.connect(tmp_path / "stats.sqlite3") as built:
+        indexed = {t for t, in built.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL")}
+        names = {n for n, in built.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+    assert {"orgs_orgline", "members_member", "members_belongingline", "members_categoryline",
+            "members_attributeline"} <= indexed and "member_standing" in names
     again = run_stats(tmp_path, str(tmp_path / "stats.sqlite3"), "--keep")
     agreed(again)
     assert "reusing" in again.stdout

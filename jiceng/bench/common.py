@@ -128,6 +128,12 @@ class Database:
     def __str__(self) -> str:
         return str(self.file) if self.file else f"PostgreSQL database {self.name}"
 
+    def size_gb(self) -> float:
+        """What the data takes on disk (PostgreSQL: the database's files, not its write-ahead log)."""
+        if self.file:
+            return sum(Path(f"{self.file}{s}").stat().st_size for s in ("", "-wal") if Path(f"{self.file}{s}").exists()) / 1e9
+        return pg_admin(self.url, "SELECT pg_database_size(current_database())")[0][0] / 1e9
+
     def exists(self) -> bool:
         if self.file:
             return self.file.exists()

@@ -31,6 +31,7 @@ import sys
 import threading
 import time
 import urllib.request
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -108,11 +109,9 @@ def build_lines() -> None:
           f"SELECT m.id, '{field}', m.{field}, '', {since}, NULL FROM members_member m JOIN orgs_org o ON o.id = m.org_id "
           f"WHERE m.{field} <> ''" for field in ("employment", "education", "occupation")),
     ]
-    t0 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         for sql in statements:
             cursor.execute(sql)
-    print(f"  dated lines in {time.perf_counter() - t0:.1f} s", flush=True)
 
 
 def build_rollups() -> None:
@@ -121,11 +120,20 @@ def build_rollups() -> None:
     from jiceng.core import rollups
 
     common.analyze()  # statistics first: PostgreSQL without them planned the ledger roll-up's per-member lookups as scans
-    t0 = time.perf_counter()
     with transaction.atomic():
         rollups.rebuild_all()
-    print(f"  roll-ups rebuilt in {time.perf_counter() - t0:.1f} s", flush=True)
     common.analyze()
+
+
+BUILD_PHASES: dict[str, float] = {}  # seconds of each step of this run's build, for the report
+
+
+@contextmanager
+def phase(name: str):
+    t0 = time.perf_counter()
+    yield
+    BUILD_PHASES[name] = time.perf_counter() - t0
+    print(f"  {name}: {BUILD_PHASES[name]:.1f} s", flush=True)
 
 
 def prepare(db: common.Database, args) -> float | None:
@@ -149,12 +157,14 @@ def prepare(db: common.Database, args) -> float | None:
         # database: PostgreSQL too); measured, the index upkeep of row-by-row inserts was most of the build
         tables = (Org, OrgLine, Member, BelongingLine, CategoryLine, AttributeLine)
         with common.unchecked_keys(), transaction.atomic(), bulk.deferred_indexes(tables, 1, alone=True):
-            build_tree(args.orgs, args.members, random.Random(20260101), joined_from=LINES_FROM)
-            build_lines()
-            t0 = time.perf_counter()
-            bulk.restore_indexes()
-            print(f"  indexes built in {time.perf_counter() - t0:.1f} s", flush=True)
-        build_rollups()
+            with phase("tree and people"):
+                build_tree(args.orgs, args.members, random.Random(20260101), joined_from=LINES_FROM)
+            with phase("dated lines"):
+                build_lines()
+            with phase("indexes"):
+                bulk.restore_indexes()
+        with phase("roll-ups"):
+            build_rollups()
 
     return common.prepare(db, args, reusable=reusable, build=build,
                           what=f"{args.orgs:,} orgs, {args.members:,} members")
@@ -435,10 +445,12 @@ def main(argv=None) -> int:
     ]
     ok = all(c for c, _ in checks)
     verdict = ("PASS" if ok else "FAIL") + ": " + "; ".join(("" if c else "✗ ") + t for c, t in checks)
-    built = f"built in {build_s:.0f} s" if build_s is not None else "reused with --keep (build time not measured)"
+    built = (f"built in {build_s:,.0f} s ({', '.join(f'{k} {v:,.0f} s' for k, v in BUILD_PHASES.items())})"
+             if build_s is not None else "reused with --keep (build time not measured)")
     text = [
         f"Data: {args.orgs:,} organizations, {args.members:,} people with their dated lines (one each of belonging, "
-        f"category, and three archive fields), roll-ups rebuilt from them; {built}; peak RSS {rss_mb():,.0f} MB.",
+        f"category, and three archive fields), roll-ups rebuilt from them; {built}; {db.size_gb():,.1f} GB on disk; "
+        f"peak RSS {rss_mb():,.0f} MB.",
         "Pages through Django's test Client as an organization administrator at the root, the root and "
         f"{args.samples} organizations drawn at each depth; counts: `members.counts.in_subtree` (the roll-up) against "
         "`SELECT category, COUNT(*) FROM members_member` over the subtree's path range (they must agree).",

@@ -417,6 +417,18 @@ def verdict(s) -> tuple[bool, str]:
     return ok, ("PASS" if ok else "FAIL") + ": " + "; ".join(("" if c else "✗ ") + text for c, text in checks)
 
 
+def database() -> str:
+    """The database measured: SQLite's version, or PostgreSQL's with its buffer cache (a server setting)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return f"SQLite {sqlite3.sqlite_version}"
+    with connection.cursor() as c:
+        c.execute("SELECT current_setting('server_version'), current_setting('shared_buffers')")
+        version, buffers = c.fetchone()
+    return f"PostgreSQL {version} (shared_buffers {buffers})"
+
+
 def machine() -> str:
     cpu = ""
     try:
@@ -424,7 +436,7 @@ def machine() -> str:
     except (OSError, StopIteration):
         pass
     return (f"{os.cpu_count()} CPUs{' (' + cpu + ')' if cpu else ''}, Python {platform.python_version()}, "
-            f"SQLite {sqlite3.sqlite_version}, {platform.system()} {platform.release()}"
+            f"{database()}, {platform.system()} {platform.release()}"
             + (f"; load average {os.getloadavg()[0]:.1f} at the end (other work skews the figures)"
                if hasattr(os, "getloadavg") else ""))
 
