@@ -246,6 +246,10 @@ JICENG_IMPORT_MAX_RATIO = int(os.environ.get("JICENG_IMPORT_MAX_RATIO", "100"))
 JICENG_IMPORT_MAX_CELLS = int(os.environ.get("JICENG_IMPORT_MAX_CELLS", "30000000"))
 JICENG_IMPORT_MAX_CELL_CHARS = int(os.environ.get("JICENG_IMPORT_MAX_CELL_CHARS", "32767"))
 
+# Pages and menus each web process keeps for their readers until the next logged write (core.pagecache);
+# 0 keeps none (every page computed: what `jiceng bench stats` also measures).
+JICENG_PAGE_CACHE_ENTRIES = int(os.environ.get("JICENG_PAGE_CACHE_ENTRIES", "1000"))
+
 # Role capabilities: which roles may read unmasked resident ID numbers.
 JICENG_ID_NUMBER_ROLES = {"org_admin"}
 

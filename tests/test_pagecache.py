@@ -61,6 +61,20 @@ def test_a_page_seen_again_is_served_from_the_cache_with_the_same_content(world,
     assert len(queries.captured_queries) <= 6, [q["sql"][:80] for q in queries.captured_queries]
 
 
+def test_an_installation_may_keep_no_pages_and_then_every_page_is_computed_alike(world, fresh_cache, settings):
+    settings.JICENG_PAGE_CACHE_ENTRIES = 0  # JICENG_PAGE_CACHE_ENTRIES=0: e.g. a web process short of memory
+    client = signed_in(world.org_admin)
+    first = client.get(f"/orgs/{world.root.pk}/")
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(f"/orgs/{world.root.pk}/")
+    assert counts_table(again.content.decode()) == counts_table(first.content.decode())
+    assert menu(again.content.decode()) == menu(first.content.decode())
+    assert len(queries.captured_queries) > 6  # computed again: the counts and the menu read anew
+    settings.JICENG_PAGE_CACHE_ENTRIES = 1  # room for one entry: the oldest gives way
+    client.get(f"/orgs/{world.root.pk}/")
+    assert len(pagecache._entries) == 1
+
+
 def test_a_smaller_scope_never_sees_the_page_or_menu_a_larger_one_cached(world, fresh_cache):
     root, branch = f"/orgs/{world.root.pk}/", f"/orgs/{world.a.pk}/"
     admin_page = signed_in(world.org_admin).get(branch).content.decode()  # cached for the committee's administrator

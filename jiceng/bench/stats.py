@@ -214,12 +214,15 @@ def measure_pages(samples, user) -> tuple[dict, list[str]]:
 
     from jiceng.members import counts
 
+    from jiceng.core import pagecache
+
     client = Client()
     client.force_login(user)
     client.get(f"/orgs/{samples[0][1]}/")  # warm-up
     rows: dict = {}
     diffs = []
     for depth, pk, path in samples:
+        pagecache.clear()  # the page computed, not the one the warm-up or an earlier sample left
         page_ms, response = timed(lambda pk=pk: client.get(f"/orgs/{pk}/"))
         children_ms, kids = timed(lambda pk=pk: client.get(f"/orgs/{pk}/children/"))
         if response.status_code != 200 or kids.status_code != 200:
@@ -233,15 +236,28 @@ def measure_pages(samples, user) -> tuple[dict, list[str]]:
     return rows, diffs
 
 
+def distinct_pages(rng: random.Random, n: int = 20_000) -> list[int]:
+    """Up to n organizations of the whole tree in a random order (at most one load run's worth of pages)."""
+    from jiceng.orgs.models import Org
+
+    ids = list(Org.objects.filter(dissolved_on__isnull=True).values_list("pk", flat=True))
+    return rng.sample(ids, min(n, len(ids)))
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-def measure_load(args, db: common.Database, user, samples) -> dict:
-    """gunicorn with 2 workers; `clients` threads each asking for random organizations' pages for the run's
-    length, with a logged-in session; pages per second that came back 200."""
+def measure_load(args, db: common.Database, user, pages: list[int], once: bool) -> dict:
+    """gunicorn with 2 workers (the production server, its page cache on); `clients` threads asking for
+    organizations' pages for the run's length, with a logged-in session; pages per second that came back 200.
+    `once`: each page of `pages` asked once, in a random order (many readers each opening another page: every
+    page computed, no page served from the cache — only the menu, one per user); otherwise pages drawn from
+    `pages` again and again (readers coming back to the same pages: mostly served from the cache)."""
+    from itertools import count
+
     from django.test import Client
 
     client = Client()
@@ -259,15 +275,22 @@ def measure_load(args, db: common.Database, user, samples) -> dict:
                 break
             except OSError:
                 time.sleep(0.2)
-        ids = [pk for _d, pk, _p in samples]
         done, failed, latencies = [0], [0], []
         lock = threading.Lock()
         stop = time.perf_counter() + args.load_seconds
+        turn = count()  # the next page of `pages` when each is asked once (itertools.count: one at a time)
 
         def worker(seed: int):
             rng = random.Random(seed)
             while time.perf_counter() < stop:
-                request = urllib.request.Request(f"{base}/orgs/{rng.choice(ids)}/", headers={"Cookie": cookie})
+                if once:
+                    i = next(turn)
+                    if i >= len(pages):
+                        break
+                    pk = pages[i]
+                else:
+                    pk = rng.choice(pages)
+                request = urllib.request.Request(f"{base}/orgs/{pk}/", headers={"Cookie": cookie})
                 t0 = time.perf_counter()
                 try:
                     with urllib.request.urlopen(request, timeout=30) as r:
@@ -413,8 +436,10 @@ def main(argv=None) -> int:
     samples = sample_orgs(args.samples, random.Random(7))
     pages, diffs = measure_pages(samples, user)
     print("  pages measured", flush=True)
-    load = measure_load(args, db, user, samples)
-    print(f"  load: {load['rate']:.0f} pages/s", flush=True)
+    load = measure_load(args, db, user, distinct_pages(random.Random(11)), once=True)
+    print(f"  load, each page asked once: {load['rate']:.0f} pages/s", flush=True)
+    cached = measure_load(args, db, user, [pk for _d, pk, _p in samples], once=False)
+    print(f"  load, the sampled pages again and again: {cached['rate']:.0f} pages/s", flush=True)
     upkeep = measure_upkeep(args.writes)
     print(f"  upkeep: {upkeep['with']:.0f} writes/s with roll-ups, {upkeep['without']:.0f} without", flush=True)
     docs, doc_diffs = measure_documents(samples, args.doc_samples, user)
@@ -437,7 +462,8 @@ def main(argv=None) -> int:
                          f"| {statistics.median(row['raw']):,.1f} |")
     checks = [
         (percentile(every["page"], 95) <= TARGET_PAGE_MS, f"organization page p95 {percentile(every['page'], 95):.1f} ms ≤ {TARGET_PAGE_MS:g} ms"),
-        (load["rate"] >= TARGET_RATE and not load["failed"], f"under load {load['rate']:.0f} pages/s ≥ {TARGET_RATE:g} ({load['failed']} failed)"),
+        (load["rate"] >= TARGET_RATE and not load["failed"] + cached["failed"],
+         f"under load {load['rate']:.0f} pages/s ≥ {TARGET_RATE:g}, each page asked once ({load['failed'] + cached['failed']} failed)"),
         (upkeep["cost"] <= TARGET_UPKEEP, f"roll-up upkeep {100 * upkeep['cost']:.0f} % ≤ {100 * TARGET_UPKEEP:g} % of write throughput"),
         (percentile(doc_root, 95) <= TARGET_DOC_ROOT_MS, f"statistics document at the root {percentile(doc_root, 95):,.0f} ms ≤ {TARGET_DOC_ROOT_MS:g} ms"),
         (not doc_rest or percentile(doc_rest, 95) <= TARGET_DOC_MS,
@@ -454,9 +480,14 @@ def main(argv=None) -> int:
         "Pages through Django's test Client as an organization administrator at the root, the root and "
         f"{args.samples} organizations drawn at each depth; counts: `members.counts.in_subtree` (the roll-up) against "
         "`SELECT category, COUNT(*) FROM members_member` over the subtree's path range (they must agree).",
-        f"Under load: gunicorn, 2 workers, {args.clients} concurrent clients for {load['seconds']:.0f} s asking for the "
-        f"sampled organizations' pages: **{load['rate']:.0f} pages/s**, median {load['median_ms']:.0f} ms, p95 "
-        f"{load['p95_ms']:.0f} ms, {load['pages']:,} pages, {load['failed']} failed.",
+        f"Under load: gunicorn, 2 workers, {args.clients} concurrent clients for {load['seconds']:.0f} s, each "
+        f"organization's page asked once (random organizations of the whole tree: every page computed, none from the "
+        f"page cache): **{load['rate']:.0f} pages/s**, median {load['median_ms']:.0f} ms, p95 {load['p95_ms']:.0f} ms, "
+        f"{load['pages']:,} pages, {load['failed']} failed; the sampled organizations' pages asked again and again "
+        f"(mostly served from the page cache): {cached['rate']:.0f} pages/s, median {cached['median_ms']:.0f} ms, "
+        f"p95 {cached['p95_ms']:.0f} ms, {cached['failed']} failed. The page's lazy panels (fetched by the browser after "
+        "it) are not counted.",
+        "Page times in the table: each page computed (the page cache emptied before it).",
         f"Upkeep: {2 * (args.writes // 2):,} people's writes each way (an exit recorded, then cancelled, through the services, one "
         f"transaction each, interleaved with and without after an untimed warm-up): {upkeep['with']:.0f} writes/s with the roll-ups kept, {upkeep['without']:.0f} without "
         f"(cost {100 * upkeep['cost']:.0f} %).",

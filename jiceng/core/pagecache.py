@@ -15,14 +15,13 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import connections, router
 from django.utils.translation import get_language
 
 from .dates import today
 from .models import Generation
 from .scoping import Scope, scope_of
-
-MAX_ENTRIES = 1000  # per process: menus and pages of some tens of kilobytes, a few tens of megabytes at most
 
 _entries: OrderedDict = OrderedDict()
 _lock = threading.Lock()
@@ -78,10 +77,12 @@ def cached(key: tuple | None, build: Callable[[], tuple[object, bool]]):
             _entries.move_to_end(key)
             return _entries[key]
     value, keep = build()
-    if keep:
+    # per process: menus and pages of some tens of kilobytes, a few tens of megabytes at the default 1,000
+    room = settings.JICENG_PAGE_CACHE_ENTRIES
+    if keep and room > 0:
         with _lock:
             _entries[key] = value
-            while len(_entries) > MAX_ENTRIES:
+            while len(_entries) > room:
                 _entries.popitem(last=False)
     return value
 

@@ -26,8 +26,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from django.db import models
+
+if TYPE_CHECKING:
+    from .rollups import Kept
 
 
 @dataclass(frozen=True)
@@ -468,11 +472,11 @@ def register_value_text(model, field: str, text: Callable, label=None) -> None:
         value_labels[(model._meta.label, field)] = label
 
 
-# counts kept current from the change log (`core.rollups`): one instance of each `Rollup` subclass
-rollups: list = []
+# counts kept current from the change log (`core.rollups.Kept`): one instance of each kind
+rollups: list[Kept] = []
 
 
-def register_rollup(rollup) -> None:
+def register_rollup(rollup: Kept) -> None:
     if any(type(r) is type(rollup) for r in rollups):
         return
     rollups.append(rollup)

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
+from typing import Protocol
 
 from django.db import connections, models, router
 from django.db.models import Count, Func, IntegerField, Q
@@ -59,6 +60,23 @@ def months(row: dict | tuple, prefix: str, offset: int = 0) -> list[int]:
     if isinstance(row, dict):
         return [row[f"{prefix}_{m:02d}"] for m in range(1, 13)]
     return list(row[offset:offset + 12])
+
+
+class Kept(Protocol):
+    """What the registry and the change log ask of every roll-up: `Rollup` and `FacetRollup` below, or a kind of
+    its own (dues' ledger per member, whose due months read several tables): its `table`; the models whose logged
+    rows it watches, each with the role it gives them; what those rows change; a rebuild from the records; and
+    the rows where it differs from them (`jiceng rollups`)."""
+
+    table: type[models.Model]
+
+    def watched(self) -> list[tuple[type[models.Model], str]]: ...
+
+    def changed(self, role: str, action: str, rows: list[tuple]) -> None: ...
+
+    def rebuild(self) -> None: ...
+
+    def check(self) -> list[tuple]: ...
 
 
 class Rollup:

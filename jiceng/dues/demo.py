@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from jiceng.core import rollups
 from jiceng.core.dates import today
+from jiceng.core.paths import SEGMENT
 from jiceng.core.services import SYSTEM
 from jiceng.members.models import Member
 
@@ -47,13 +48,24 @@ def build(rng) -> dict:
     return {"dues_bases": made, "pay_rises": raised, "payments": payments, **_treasury(rng, year_ago, this_month)}
 
 
-BRANCHES = 8  # the demo's first organizations holding people: a year of ledger for each, not for all
+BRANCHES = 4  # in each demo tree (each party's seed organization): its first organizations holding people
+
+
+def _trees() -> dict[str, list[int]]:
+    """The demo trees' first BRANCHES organizations holding people, in path order, by root: every party's
+    users see a year of ledger in their own words, not only the party built first."""
+    held = (Member.objects.filter(org__dissolved_on__isnull=True).order_by("org__path")
+            .values_list("org_id", "org__path").distinct())
+    trees: dict[str, list[int]] = {}
+    for org_id, path in held:
+        tree = trees.setdefault(path[:SEGMENT], [])
+        if org_id not in tree and len(tree) < BRANCHES:
+            tree.append(org_id)
+    return trees
 
 
 def _branches() -> list[int]:
-    held = (Member.objects.filter(org__dissolved_on__isnull=True).order_by("org__path")
-            .values_list("org_id", flat=True).distinct())
-    return list(dict.fromkeys(held))[:BRANCHES]
+    return [org_id for tree in _trees().values() for org_id in tree]
 
 
 @rollups.deferred()  # a year of payments: their roll-ups rebuilt once at the end (the closes after read them)
@@ -81,44 +93,48 @@ def _payments(rng, first: date, this_month: date) -> int:
 
 
 def _treasury(rng, first: date, this_month: date) -> dict:
-    """What a treasurer's year leaves besides payments: a voluntary payment (one large, handed up whole), a
-    waiver approved by the committee above and a reduction still pending, months closed and handed up by the
-    first branches (all but the last two months), and one correction after a close."""
+    """What a treasurer's year leaves besides payments, in each demo tree: a voluntary payment (and one large,
+    handed up whole, where the party's rules say so), a waiver approved by the organization above and a reduction
+    still pending, months closed and handed up by the first branches (all but the last two months), and one
+    correction after a close."""
     from jiceng.orgs.models import Org
 
     from .models import MonthClose, Reduction
 
-    branches = list(Org.objects.filter(pk__in=_branches()).order_by("path"))
-    people = list(Member.objects.filter(org__in=branches, dues_basis_lines__isnull=False).distinct()
-                  .select_related("org").order_by("id"))
-    if not people:
-        return {"closed_months": 0, "reductions": 0}
-    last_month = services.months(first, this_month)[-2]
-    services.record_payment(SYSTEM, people[0], month=last_month, amount="200", voluntary=True,
-                            paid_on=last_month.replace(day=20), note="自愿多交")
-    generous = next((p for p in people[1:] if p.rules.dues.large_payment is not None), None)
-    if generous is not None:  # a one-off payment the profile hands up whole (the CCP's 1000 yuan)
-        services.record_payment(SYSTEM, generous, month=last_month, amount=str(generous.rules.dues.large_payment.min),
-                                voluntary=True, paid_on=last_month.replace(day=21), note="一次性自愿交纳")
-    reductions = 0
-    for i, person in enumerate(people[2:4]):
-        start = services.months(first, this_month)[-3]
-        r = services.record_reduction(SYSTEM, person, kind=Reduction.WAIVE if i == 0 else Reduction.REDUCE,
-                                      first=start, last=this_month, amount=None if i == 0 else _half(person, start),
-                                      reason="家庭生活困难" if i else "重病住院", decided_on=start.replace(day=5),
-                                      decision="支部委员会会议研究同意")
-        if i == 0:
-            services.approve_reduction(SYSTEM, r, approved_on=start.replace(day=12), approval="上级党委批复同意")
-        reductions += 1
-    closed = 0
-    for org in branches[:4]:
-        for month in services.months(first, this_month)[:-2]:
-            if not MonthClose.objects.filter(org_path__in=services.ancestors_or_self(org.path), month=month).exists():
-                services.close_month(SYSTEM, org, month=month, note="按月结算上报")
-                closed += 1
-    late = next((p for p in people if p.org in branches[:4] and services.close_of(p, first)), None)
-    if late is not None:
-        services.correct_payment(SYSTEM, late, month=first, amount="0.20", reason="收据漏登，补记", paid_on=first.replace(day=28))
+    closed = reductions = 0
+    months = services.months(first, this_month)
+    for tree in _trees().values():
+        branches = list(Org.objects.filter(pk__in=tree).order_by("path"))
+        people = list(Member.objects.filter(org__in=branches, dues_basis_lines__isnull=False).distinct()
+                      .select_related("org").order_by("id"))
+        if not people:
+            continue
+        last_month = months[-2]
+        services.record_payment(SYSTEM, people[0], month=last_month, amount="200", voluntary=True,
+                                paid_on=last_month.replace(day=20), note="自愿多交")
+        generous = next((p for p in people[1:] if p.rules.dues.large_payment is not None), None)
+        if generous is not None:  # a one-off payment the profile hands up whole (the CCP's 1000 yuan)
+            services.record_payment(SYSTEM, generous, month=last_month, amount=str(generous.rules.dues.large_payment.min),
+                                    voluntary=True, paid_on=last_month.replace(day=21), note="一次性自愿交纳")
+        for i, person in enumerate(people[2:4]):
+            start = months[-3]
+            r = services.record_reduction(SYSTEM, person, kind=Reduction.WAIVE if i == 0 else Reduction.REDUCE,
+                                          first=start, last=this_month, amount=None if i == 0 else _half(person, start),
+                                          reason="家庭生活困难" if i else "重病住院", decided_on=start.replace(day=5),
+                                          decision="支部委员会会议研究同意")
+            if i == 0:
+                services.approve_reduction(SYSTEM, r, approved_on=start.replace(day=12), approval="上级组织批复同意")
+            reductions += 1
+        closing = branches[:max(1, len(branches) // 2)]  # the others' months stay open: both kinds on the ledger
+        for org in closing:
+            for month in months[:-2]:
+                if not MonthClose.objects.filter(org_path__in=services.ancestors_or_self(org.path), month=month).exists():
+                    services.close_month(SYSTEM, org, month=month, note="按月结算上报")
+                    closed += 1
+        late = next((p for p in people if p.org in closing and services.close_of(p, first)), None)
+        if late is not None:
+            services.correct_payment(SYSTEM, late, month=first, amount="0.20", reason="收据漏登，补记",
+                                     paid_on=first.replace(day=28))
     return {"closed_months": closed, "reductions": reductions}
 
 

@@ -30,7 +30,7 @@ YEARS_BACK = 2  # the years before this one the ledger's roll-up keeps
 
 class LedgerRollup:
     """The ledger's roll-up (`LedgerMonths`, `sums.fill_months`): per member and year what was due each month and
-    what was paid. Kept from the change log like core's roll-ups (`note` → `changed`), but recomputed per member —
+    what was paid. A `core.rollups.Kept` of its own: kept from the change log like core's roll-ups, but recomputed per member —
     the member is the partition, and what is due depends on more than one table: the basis lines, the payments,
     the admission (category lines), the exit and the organization (its profile: a transfer, a move) of the member,
     and an organization's profile. A move of an organization rewrites the rows' path (a path copy: `offers`). An
