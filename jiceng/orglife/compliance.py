@@ -79,14 +79,21 @@ def default_as_of(year: int) -> date:
 
 # ------------------------------------------------------------------------------- the set-based reads
 
+ORG_FIELDS = ("id", "code", "name", "kind", "profile", "path", "founded_on", "dissolved_on")
+
+
 def _orgs(root: Org, user, year: int, subtree: bool = True) -> list[dict]:
     first, last = date(year, 1, 1), date(year, 12, 31)
+    if not subtree:  # the organization alone, which the caller found in the user's scope: no query
+        in_year = ((root.founded_on is None or root.founded_on <= last)
+                   and (root.dissolved_on is None or root.dissolved_on > first))
+        return [{f: getattr(root, f) for f in ORG_FIELDS}] if in_year else []
     qs = (Org.objects.filter(within("path", root.path) if subtree else Q(pk=root.pk))
           .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=last))
           .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first)))
     if user is not None:
         qs = qs.restrict(user)
-    return list(qs.order_by("path").values("id", "code", "name", "kind", "profile", "path", "founded_on", "dissolved_on"))
+    return list(qs.order_by("path").values(*ORG_FIELDS))
 
 
 def _kind_lines(root: Org, year: int, subtree: bool = True) -> dict[int, list[tuple[date, date | None, str]]]:

@@ -79,7 +79,8 @@ class OrgDetailView(ObjectView):
         # the roll-up's row of the organization read once: its own people and its subtree's (the counts and the
         # warnings), and its posts once (the vacancies and the warnings)
         own, subtree = registry.headcount().of_org(org)
-        posts = services.post_counts([org.pk])
+        leaders = services.leaders(org)
+        posts = {org.pk: Counter(h.post for h in leaders)}  # what post_counts() would read: today's holders
         return {
             **ctx,
             # the way up: a link where the user may read, the name alone above their scope (never a 404)
@@ -87,8 +88,8 @@ class OrgDetailView(ObjectView):
             "children": with_child_flags(org.children.filter(dissolved_on__isnull=True).order_by("code")),
             "direct_counts": _labelled(org, own),
             "category_counts": _labelled(org, subtree),
-            "leaders": services.leaders(org),
-            "vacancies": services.vacancies(org, posts.get(org.pk, {})),
+            "leaders": leaders,
+            "vacancies": services.vacancies(org, posts[org.pk]),
             "election": services.election_status([org]).get(org.pk),  # none for a group: not an elected body
             "warnings": services.warnings_for([org], {org.pk: own}, posts).get(org.pk, []),
         }
