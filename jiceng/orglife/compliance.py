@@ -88,7 +88,7 @@ def _orgs(root: Org, user, year: int, subtree: bool = True) -> list[dict]:
         in_year = ((root.founded_on is None or root.founded_on <= last)
                    and (root.dissolved_on is None or root.dissolved_on > first))
         return [{f: getattr(root, f) for f in ORG_FIELDS}] if in_year else []
-    qs = (Org.objects.filter(within("path", root.path) if subtree else Q(pk=root.pk))
+    qs = (Org.objects.filter(within("path", root.path))
           .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=last))
           .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=first)))
     if user is not None:
