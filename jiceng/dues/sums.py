@@ -262,27 +262,32 @@ def whole_tree(path: str) -> bool:
 
 
 def _create_temps(cur) -> None:
-    for table in (RESULT, LINES, TEMP, YEARS):
-        cur.execute(f"DROP TABLE IF EXISTS {table}")
+    """The temporary tables, made once per connection and emptied for each use. Not dropped and made again:
+    on PostgreSQL every table dropped keeps a lock until the transaction ends, and a long one (the demo's build,
+    a property test through the services) that recomputed many members' ledgers ran out of lock slots."""
     # on SQLite an INTEGER PRIMARY KEY is the row's key: the members are scanned in id order whatever order they
     # came in, so the next statements seek the basis lines and the roll-up in order (pages read once)
     key = "INTEGER PRIMARY KEY" if connection.vendor == "sqlite" else "BIGINT PRIMARY KEY"
-    cur.execute(f"CREATE TEMPORARY TABLE {TEMP} (id {key}, org_path VARCHAR(255), profile VARCHAR(30),"
-                " since DATE, until DATE)")
-    cur.execute(f"CREATE TEMPORARY TABLE {LINES} (member_id BIGINT, si INTEGER, ei INTEGER, fen BIGINT)")
-    cur.execute(f"CREATE TEMPORARY TABLE {RESULT} (member_id {key}, org_path VARCHAR(255), due BIGINT,"
-                " months_due INTEGER, paid BIGINT, collected BIGINT, months_full INTEGER)")
+    for table in (f"{TEMP} (id {key}, org_path VARCHAR(255), profile VARCHAR(30), since DATE, until DATE)",
+                  f"{LINES} (member_id BIGINT, si INTEGER, ei INTEGER, fen BIGINT)",
+                  f"{RESULT} (member_id {key}, org_path VARCHAR(255), due BIGINT, months_due INTEGER, paid BIGINT,"
+                  " collected BIGINT, months_full INTEGER)",
+                  f"{YEARS} (y INTEGER PRIMARY KEY)"):
+        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table}")
+    _empty_temps(cur)
 
 
-def _drop_temps(cur) -> None:
+def _empty_temps(cur) -> None:
+    # PostgreSQL: TRUNCATE (no autovacuum reaches a temporary table: deleted rows would stay for the session)
+    empty = "TRUNCATE" if connection.vendor == "postgresql" else "DELETE FROM"
     for table in (RESULT, LINES, TEMP, YEARS):
-        cur.execute(f"DROP TABLE IF EXISTS {table}")
+        cur.execute(f"{empty} {table}")
 
 
 @contextmanager
 def _computed(path: str, first: date, last: date, *, rolled: bool = False):
     """A cursor with the result table filled for the subtree at `path` and the months first–last (month starts);
-    the temporary tables are dropped after. `rolled`: from the ledger's roll-up (`LedgerMonths`) when it holds the
+    the temporary tables are emptied after. `rolled`: from the ledger's roll-up (`LedgerMonths`) when it holds the
     period by the rules in force and the subtree is one profile's (`months_ready`): one range of its rows on the
     path instead of the members, their lines and their payments' roll-up sought one by one."""
     profile, whole = single_profile(path), whole_tree(path)
@@ -298,11 +303,14 @@ def _computed(path: str, first: date, last: date, *, rolled: bool = False):
                 for more in members_sql[1:]:
                     cur.execute(more)
                 cur.execute(lines_sql, [first, after, last, first])
-                cur.execute(f"CREATE INDEX {LINES}_member ON {LINES} (member_id, si, ei, fen)")  # covering: the lines read from it
+                # covering: the lines read from it; built after the fill (a sort), anew at each read of a ledger (a
+                # few per transaction: the locks of the indexes dropped stay few)
+                cur.execute(f"DROP INDEX IF EXISTS {LINES}_member")
+                cur.execute(f"CREATE INDEX {LINES}_member ON {LINES} (member_id, si, ei, fen)")
                 cur.execute(result_sql)
             yield cur
         finally:
-            _drop_temps(cur)
+            _empty_temps(cur)
 
 
 def _extras(cur, first: date, last: date) -> dict:
@@ -495,7 +503,6 @@ def fill_months(ids: list[int] | None, floor: int, horizon: int) -> None:
                 first, last, after = date(start.year, 1, 1), date(horizon, 12, 1), date(horizon + 1, 1, 1)
                 if start.year <= horizon:
                     cur.execute(statements(first, last)[1], [first, after, last, first])
-                    cur.execute(f"CREATE TEMPORARY TABLE {YEARS} (y INTEGER PRIMARY KEY)")
                     for year in range(start.year, horizon + 1):
                         cur.execute(f"INSERT INTO {YEARS} (y) VALUES (%s)", [year])
                     dues = ", ".join(f"CASE WHEN t.si <= y.y * 12 + {m - 1} AND t.ei > y.y * 12 + {m - 1} THEN t.fen END"
@@ -519,4 +526,4 @@ GROUP BY u.member_id, u.year, mem.org_path
 ORDER BY u.year, mem.org_path, u.member_id
 """)  # in the index's order, a year then the path: a year of a subtree's rows are neighbours, read a page at a time
         finally:
-            _drop_temps(cur)
+            _empty_temps(cur)
