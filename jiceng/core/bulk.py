@@ -157,7 +157,7 @@ def deferred_indexes(models, rows: int, *, alone: bool = False):
     Call inside the writing transaction; `restore_indexes()` builds them early (before ORM writes that read
     through them)."""
     postgresql = connection.vendor == "postgresql"
-    if rows <= 0 or postgresql and not alone or connection.vendor not in ("sqlite", "postgresql"):
+    if rows <= 0 or (postgresql and not alone) or connection.vendor not in ("sqlite", "postgresql"):
         yield
         return
     assert connection.in_atomic_block, "deferred_indexes() needs the writing transaction"

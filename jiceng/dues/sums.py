@@ -273,8 +273,7 @@ def _create_temps(cur) -> None:
                   f"{RESULT} (member_id {key}, org_path VARCHAR(255), due BIGINT, months_due INTEGER, paid BIGINT,"
                   " collected BIGINT, months_full INTEGER)",
                   f"{YEARS} (y INTEGER PRIMARY KEY)"):
-        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table}")
-    _empty_temps(cur)
+        cur.execute(f"CREATE TEMPORARY TABLE IF NOT EXISTS {table}")  # empty: every use empties them after it
 
 
 def _empty_temps(cur) -> None:
